@@ -1,0 +1,257 @@
+"""The shared HTTP layer: auth, explicit timeouts, error mapping, pagination, safe logging.
+
+One `HttpClient` per account wraps one long-lived `httpx.AsyncClient`. Tests inject the
+sandbox through `transport=httpx.ASGITransport(app)`; production uses the default pool.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+import orjson
+
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    ConnectFailed,
+    MalformedResponse,
+    NotFound,
+    OutcomeUnknown,
+    PaymentRequired,
+    ProviderError,
+    RateLimited,
+    ServerError,
+)
+from backends.models import Page
+
+log = logging.getLogger("switchboard.http")
+
+T = TypeVar("T")
+
+# Connect failures are cheap to retry, reads may be slow on big batches.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+# A provider asking us to wait longer than this is treated as a pause, not a wait.
+MAX_RETRY_AFTER = 300.0
+# Query and form fields whose values are secrets wherever they appear.
+SECRET_FIELDS = frozenset(
+    {"api_key", "apikey", "key", "token", "access_token", "password", "secret", "x-api-key"}
+)
+
+ErrorParser = Callable[[httpx.Response, Any], tuple[int | str | None, str]]
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        current = now if now is not None else time.time()
+        seconds = when.timestamp() - current
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL with secret query values replaced by ***."""
+    parts = urlsplit(str(url))
+    if not parts.query:
+        return str(url)
+    query = [
+        (k, "***" if k.lower() in SECRET_FIELDS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def default_error_parser(response: httpx.Response, body: Any) -> tuple[int | str | None, str]:
+    """Pull (code, message) out of the common `{"error": {"code", "description"}}` shapes."""
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict):
+            code = err.get("code")
+            msg = err.get("description") or err.get("message") or err.get("detail")
+            if isinstance(msg, str) and msg:
+                return (code if isinstance(code, int | str) else None), msg
+        elif isinstance(err, str) and err:
+            return None, err
+        msg = body.get("message")
+        if isinstance(msg, str) and msg:
+            code = body.get("code")
+            return (code if isinstance(code, int | str) else None), msg
+    return None, response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def error_class(status: int) -> type[ProviderError]:
+    """The error class for an HTTP status."""
+    if status in (400, 422):
+        return BadRequest
+    if status in (401, 403):
+        return AuthError
+    if status == 402:
+        return PaymentRequired
+    if status == 404:
+        return NotFound
+    if status == 429:
+        return RateLimited
+    if status >= 500:
+        return ServerError
+    return ProviderError
+
+
+class HttpClient:
+    """An account's HTTP session: base URL, auth, timeouts and error mapping."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        base_url: str,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        error_parser: ErrorParser = default_error_parser,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        self.provider = provider
+        self._error_parser = error_parser
+        # Kept only to scrub them from messages a provider might echo back.
+        self._secrets = tuple(s for s in secrets if s)
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            auth=auth,
+            headers=dict(headers or {}),
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    def scrub(self, text: str) -> str:
+        """Text with any of this account's secrets replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """Send one request; return the 2xx response or raise from the error tree."""
+        content: bytes | None = None
+        hdrs = dict(headers or {})
+        if json is not None:
+            content = orjson.dumps(json)
+            hdrs.setdefault("Content-Type", "application/json")
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        request = self._client.build_request(
+            method,
+            path,
+            params=clean_params or None,
+            content=content,
+            data=dict(data) if data is not None else None,
+            headers=hdrs,
+            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+        started = time.perf_counter()
+        try:
+            response = await self._client.send(request)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectFailed(
+                f"Could not connect to {self.provider} at {redact_url(request.url)}: "
+                f"{self.scrub(str(exc)) or type(exc).__name__}"
+            ) from None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise OutcomeUnknown(
+                f"{self.provider} did not answer ({type(exc).__name__}); "
+                "the request may or may not have been processed"
+            ) from None
+        log.debug(
+            "%s %s -> %s in %.0f ms",
+            method,
+            redact_url(request.url),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one request and parse its JSON body."""
+        response = await self.request(method, path, **kwargs)
+        return self.parse_json(response)
+
+    def parse_json(self, response: httpx.Response) -> Any:
+        """The JSON body of a response, or MalformedResponse."""
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise MalformedResponse(
+                "the answer was not valid JSON",
+                status=response.status_code,
+                provider=self.provider,
+            ) from None
+
+    def _error(self, response: httpx.Response) -> ProviderError:
+        try:
+            body: Any = orjson.loads(response.content) if response.content else None
+        except orjson.JSONDecodeError:
+            body = None
+        code, message = self._error_parser(response, body)
+        cls = error_class(response.status_code)
+        return cls(
+            self.scrub(message),
+            status=response.status_code,
+            code=code,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            provider=self.provider,
+        )
+
+
+async def paginate(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
+    """Every item of a paged listing, fetching pages lazily from page 1."""
+    page = 1
+    while True:
+        result = await fetch(page)
+        for item in result.items:
+            yield item
+        if not result.has_next or not result.items:
+            return
+        page += 1
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An ISO 8601 or 'YYYY-MM-DD HH:MM:SS' (taken as UTC) timestamp, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,468 @@
+"""360nrs: the REST API under `{{DASHBOARD_HOST}}/api/rest` with HTTP Basic auth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from backends.base import Backend, Capability, Connection
+from backends.errors import MalformedResponse
+from backends.http import HttpClient, parse_datetime
+from backends.models import (
+    AccountInfo,
+    ChatMessage,
+    Contact,
+    ContactFilter,
+    ContactInfo,
+    ContactInput,
+    Conversation,
+    ConversationMessages,
+    CustomField,
+    Group,
+    GroupRef,
+    MessageEvent,
+    Otp,
+    OtpCheck,
+    OtpConfig,
+    Page,
+    RecipientResult,
+    SendResult,
+    SmsMessage,
+    SmsRequest,
+)
+
+
+def schedule_format(when: datetime) -> str:
+    """A datetime as the YYYYmmddHHiiss UTC string the API expects."""
+    if when.tzinfo is None:
+        raise ValueError("schedule and expiry times must carry a time zone")
+    return when.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def _opt(body: dict[str, Any], key: str, value: Any) -> None:
+    """Set an optional field only when it was given, so defaults stay the server's."""
+    if value is not None and value != () and value != []:
+        body[key] = value
+
+
+def otp_config_json(cfg: OtpConfig) -> dict[str, Any]:
+    """The otpConfig object."""
+    out: dict[str, Any] = {}
+    _opt(out, "alpha", cfg.alpha)
+    _opt(out, "length", cfg.length)
+    _opt(out, "maxAttempts", cfg.max_attempts)
+    _opt(out, "maxSecondsValidity", cfg.max_seconds_validity)
+    _opt(out, "appId", cfg.app_id)
+    _opt(out, "rejectIfPendingCode", cfg.reject_if_pending)
+    return out
+
+
+def sms_body(req: SmsRequest) -> dict[str, Any]:
+    """The JSON body of POST /sms for a request."""
+    body: dict[str, Any] = {"to": list(req.to), "from": req.sender, "message": req.message}
+    _opt(body, "encoding", req.encoding)
+    _opt(body, "parts", req.parts)
+    if req.trans is not None:
+        body["trans"] = 1 if req.trans else 0
+    if req.schedule_date is not None:
+        body["scheduleDate"] = schedule_format(req.schedule_date)
+    if req.expiration_date is not None:
+        body["expirationDate"] = schedule_format(req.expiration_date)
+    _opt(body, "campaignName", req.campaign_name)
+    _opt(body, "tags", list(req.tags))
+    _opt(body, "certified", req.certified)
+    _opt(body, "sub", [dict(s) for s in req.sub])
+    _opt(body, "splitParts", req.split_parts)
+    _opt(body, "flash", req.flash)
+    if req.available_times:
+        body["availableTimes"] = [
+            {**({"day": t.day} if t.day is not None else {}), "from": t.start, "to": t.end}
+            for t in req.available_times
+        ]
+    if req.otp_config is not None:
+        body["otpConfig"] = otp_config_json(req.otp_config)
+    if isinstance(req.notification_url, tuple):
+        body["notificationUrl"] = list(req.notification_url)
+    else:
+        _opt(body, "notificationUrl", req.notification_url)
+    return body
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _data(body: Any, provider: str = "360nrs") -> Any:
+    if not isinstance(body, dict) or "data" not in body:
+        raise MalformedResponse("the answer has no 'data' field", status=200, provider=provider)
+    return body["data"]
+
+
+def parse_send_result(body: Any) -> SendResult:
+    """Map a 202/207 send answer to per-recipient results."""
+    if not isinstance(body, dict) or not isinstance(body.get("result"), list):
+        raise MalformedResponse("the send answer has no 'result' list", status=200)
+    results = []
+    for item in body["result"]:
+        if not isinstance(item, dict) or not isinstance(item.get("to"), str):
+            raise MalformedResponse("a send result has no recipient", status=200)
+        raw_err = item.get("error")
+        err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
+        results.append(
+            RecipientResult(
+                to=item["to"],
+                accepted=item.get("accepted") is True,
+                id=_str(item.get("id")),
+                parts=_int(item.get("parts")),
+                error_code=err.get("code"),
+                error=_str(err.get("description")),
+                scheduled_at=parse_datetime(item.get("scheduledAt")),
+                expires_at=parse_datetime(item.get("expiresAt")),
+            )
+        )
+    return SendResult(
+        results=tuple(results),
+        campaign_id=_int(body.get("campaignId")),
+        sending_id=_int(body.get("sendingId")),
+    )
+
+
+def parse_page(body: Any, items: tuple[Any, ...]) -> tuple[int, int, int, int]:
+    """(page, per_page, total, total_pages) from `meta.pagination`, defaulting to one page."""
+    pag = body.get("meta", {}).get("pagination", {}) if isinstance(body, dict) else {}
+    page = _int(pag.get("current_page")) or 1
+    per_page = _int(pag.get("per_page")) or len(items)
+    total = _int(pag.get("total"))
+    total_pages = _int(pag.get("total_pages")) or 1
+    return page, per_page, total if total is not None else len(items), total_pages
+
+
+def parse_otp(d: Mapping[str, Any]) -> Otp:
+    """An OTP object."""
+    return Otp(
+        recipient=str(d.get("recipient", "")),
+        code=str(d.get("code", "")),
+        attempts=_int(d.get("attempts")) or 0,
+        max_attempts=_int(d.get("maxAttempts")) or 0,
+        max_seconds_validity=_int(d.get("maxSecondsValidity")) or 0,
+        app_id=str(d.get("appId") or ""),
+        created_at=parse_datetime(d.get("createdAt")),
+        expires_at=parse_datetime(d.get("expiresAt")),
+    )
+
+
+def parse_contact(d: Mapping[str, Any]) -> Contact:
+    """A contact with whatever subresources were included."""
+    fields = d.get("customFields", {})
+    groups = d.get("groups", {})
+    field_rows = fields.get("data", []) if isinstance(fields, dict) else []
+    group_rows = groups.get("data", []) if isinstance(groups, dict) else []
+    return Contact(
+        id=_int(d.get("id")) or 0,
+        email=_str(d.get("email")),
+        phone=_str(d.get("phone")),
+        landline=_str(d.get("landline")),
+        country=_str(d.get("countryIso")),
+        name=_str(d.get("name")),
+        surname=_str(d.get("surname")),
+        external_id=_str(d.get("externalId")),
+        custom_fields=tuple(
+            CustomField(str(f.get("key")), str(f.get("value")), str(f.get("type") or "string"))
+            for f in field_rows
+            if isinstance(f, dict)
+        ),
+        groups=tuple(
+            GroupRef(_int(g.get("id")) or 0, str(g.get("name")))
+            for g in group_rows
+            if isinstance(g, dict)
+        ),
+        created_at=parse_datetime(d.get("createdAt")),
+        updated_at=parse_datetime(d.get("updatedAt")),
+    )
+
+
+def contact_body(data: ContactInput) -> dict[str, Any]:
+    """The JSON body to create or update a contact."""
+    body: dict[str, Any] = {}
+    _opt(body, "email", data.email)
+    _opt(body, "phone", data.phone)
+    _opt(body, "landline", data.landline)
+    _opt(body, "countryIso", data.country)
+    _opt(body, "name", data.name)
+    _opt(body, "surname", data.surname)
+    _opt(body, "externalId", data.external_id)
+    _opt(body, "groupsIds", list(data.group_ids))
+    _opt(body, "groupsNames", list(data.group_names))
+    _opt(
+        body,
+        "customFields",
+        [{"key": f.key, "type": f.type, "value": f.value} for f in data.custom_fields],
+    )
+    return body
+
+
+def parse_group(d: Mapping[str, Any]) -> Group:
+    """A group."""
+    return Group(
+        id=_int(d.get("id")) or 0,
+        name=str(d.get("name", "")),
+        contacts_count=_int(d.get("contactsCount")),
+    )
+
+
+def parse_conversation(d: Mapping[str, Any]) -> Conversation:
+    """A WhatsApp conversation."""
+    contact = d.get("contact", {})
+    cdata = contact.get("data") if isinstance(contact, dict) else None
+    return Conversation(
+        sender=str(d.get("from", "")),
+        recipient=str(d.get("to", "")),
+        total_messages=_int(d.get("totalMessages")) or 0,
+        status=str(d.get("status", "")),
+        session_active=d.get("isSessionActive") is True,
+        session_expires_at=parse_datetime(d.get("sessionExpiresAt")),
+        created_at=parse_datetime(d.get("createdAt")),
+        updated_at=parse_datetime(d.get("updatedAt")),
+        contact=ContactInfo(
+            msisdn=str(cdata.get("msisdn") or ""),
+            first_name=str(cdata.get("firstName") or ""),
+            last_name=str(cdata.get("lastName") or ""),
+            email=str(cdata.get("email") or ""),
+            country=str(cdata.get("country") or ""),
+        )
+        if isinstance(cdata, dict)
+        else None,
+    )
+
+
+def parse_chat_message(d: Mapping[str, Any]) -> ChatMessage:
+    """One WhatsApp message."""
+    reactions = d.get("reactions")
+    return ChatMessage(
+        id=str(d.get("id", "")),
+        type=str(d.get("type", "")),
+        msisdn=str(d.get("msisdn", "")),
+        content=str(d.get("content") or ""),
+        reactions=tuple(str(r) for r in reactions) if isinstance(reactions, list) else (),
+        sent_at=parse_datetime(d.get("sentAt")),
+        delivered_at=parse_datetime(d.get("deliveredAt")),
+        read_at=parse_datetime(d.get("readAt")),
+        failed_at=parse_datetime(d.get("failedAt")),
+    )
+
+
+class Nrs360Backend(Backend):
+    """The 360nrs REST API."""
+
+    provider: ClassVar[str] = "360nrs"
+    label: ClassVar[str] = "360nrs"
+    default_base_url: ClassVar[str] = "https://dashboard.360nrs.com/api/rest"
+    secret_label: ClassVar[str] = "API password"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.ACCOUNT,
+            Capability.SMS,
+            Capability.SMS_STATUS,
+            Capability.OTP,
+            Capability.CONTACTS,
+            Capability.GROUPS,
+            Capability.WHATSAPP_CONVERSATIONS,
+        }
+    )
+
+    def _make_http(
+        self, connection: Connection, transport: httpx.AsyncBaseTransport | None
+    ) -> HttpClient:
+        return HttpClient(
+            provider=self.provider,
+            base_url=connection.base_url,
+            auth=httpx.BasicAuth(connection.username, connection.secret),
+            headers={"Accept": "application/json"},
+            transport=transport,
+            secrets=(connection.secret,),
+        )
+
+    async def _data(self, method: str, path: str, **kwargs: Any) -> Any:
+        return _data(await self.http.json(method, path, **kwargs))
+
+    async def account(self) -> AccountInfo:
+        d = await self._data("GET", "account")
+        if not isinstance(d, dict):
+            raise MalformedResponse("account data is not an object", status=200)
+        balance = d.get("balance")
+        return AccountInfo(
+            username=str(d.get("username", "")),
+            balance=float(balance) if isinstance(balance, int | float) else None,
+            currency=str(d.get("currency") or ""),
+            email=str(d.get("email") or ""),
+            country=str(d.get("country") or ""),
+            timezone=str(d.get("timezone") or ""),
+            language=str(d.get("language") or ""),
+            created_at=parse_datetime(d.get("creationDate")),
+        )
+
+    async def send_sms(self, request: SmsRequest) -> SendResult:
+        return parse_send_result(await self.http.json("POST", "sms", json=sms_body(request)))
+
+    async def sms_status(self, ids: list[str]) -> list[SmsMessage]:
+        rows = await self._data("GET", "sms/" + ",".join(ids))
+        out = []
+        for d in rows if isinstance(rows, list) else []:
+            events = d.get("events") if isinstance(d.get("events"), list) else []
+            out.append(
+                SmsMessage(
+                    id=str(d.get("id", "")),
+                    to=str(d.get("to", "")),
+                    sender=str(d.get("from", "")),
+                    message=str(d.get("message", "")),
+                    campaign_id=_int(d.get("campaignId")),
+                    sending_id=_int(d.get("sendingId")),
+                    delivered=d.get("isDelivered") is True,
+                    clicked=d.get("isClicked") is True,
+                    events=tuple(
+                        MessageEvent(str(e.get("type")), parse_datetime(e.get("date")))
+                        for e in events
+                        if isinstance(e, dict)
+                    ),
+                    custom_fields=d.get("customFields") or {},
+                )
+            )
+        return out
+
+    async def otp_generate(
+        self,
+        recipient: str,
+        *,
+        length: int | None = None,
+        alpha: bool | None = None,
+        max_attempts: int | None = None,
+        validity: int | None = None,
+        app_id: str | None = None,
+        reject_if_pending: bool | None = None,
+    ) -> Otp:
+        body: dict[str, Any] = {"recipient": recipient}
+        body.update(
+            otp_config_json(
+                OtpConfig(alpha, length, max_attempts, validity, app_id, reject_if_pending)
+            )
+        )
+        return parse_otp(await self._data("POST", "otp/generate", json=body))
+
+    async def otp_check(
+        self,
+        recipient: str,
+        code: str,
+        *,
+        app_id: str | None = None,
+        case_sensitive: bool | None = None,
+    ) -> OtpCheck:
+        body: dict[str, Any] = {"recipient": recipient, "code": code}
+        _opt(body, "appId", app_id)
+        _opt(body, "caseSensitive", case_sensitive)
+        d = await self._data("POST", "otp/check", json=body)
+        otp = d.get("otp", {}).get("data") if isinstance(d.get("otp"), dict) else None
+        return OtpCheck(
+            valid=d.get("valid") is True,
+            reason=str(d.get("reason", "")),
+            otp=parse_otp(otp) if isinstance(otp, dict) else None,
+        )
+
+    async def contacts_page(
+        self,
+        page: int = 1,
+        *,
+        limit: int = 100,
+        filters: ContactFilter | None = None,
+        include_details: bool = False,
+    ) -> Page[Contact]:
+        f = filters or ContactFilter()
+        params = {
+            "page": page,
+            "limit": limit,
+            "include": "customFields,groups" if include_details else None,
+            "email": f.email,
+            "phone": f.phone,
+            "landline": f.landline,
+            "countryIso": f.country,
+            "externalId": f.external_id,
+        }
+        body = await self.http.json("GET", "contacts", params=params)
+        items = tuple(parse_contact(d) for d in _data(body))
+        return Page(items, *parse_page(body, items))
+
+    async def contact(self, contact_id: int) -> Contact:
+        params = {"include": "customFields,groups"}
+        return parse_contact(await self._data("GET", f"contacts/{contact_id}", params=params))
+
+    async def create_contact(self, data: ContactInput) -> Contact:
+        return parse_contact(await self._data("POST", "contacts", json=contact_body(data)))
+
+    async def update_contact(self, contact_id: int, data: ContactInput) -> Contact:
+        body = contact_body(data)
+        return parse_contact(await self._data("PUT", f"contacts/{contact_id}", json=body))
+
+    async def delete_contact(self, contact_id: int) -> None:
+        await self.http.request("DELETE", f"contacts/{contact_id}")
+
+    async def groups_page(self, page: int = 1, *, limit: int = 100) -> Page[Group]:
+        body = await self.http.json("GET", "groups", params={"page": page, "limit": limit})
+        items = tuple(parse_group(d) for d in _data(body))
+        return Page(items, *parse_page(body, items))
+
+    async def group(self, group_id: int) -> Group:
+        return parse_group(await self._data("GET", f"groups/{group_id}"))
+
+    async def create_group(self, name: str) -> Group:
+        return parse_group(await self._data("POST", "groups", json={"name": name}))
+
+    async def update_group(self, group_id: int, name: str) -> Group:
+        return parse_group(await self._data("PUT", f"groups/{group_id}", json={"name": name}))
+
+    async def delete_group(self, group_id: int) -> None:
+        await self.http.request("DELETE", f"groups/{group_id}")
+
+    async def conversations_page(
+        self,
+        page: int = 1,
+        *,
+        limit: int = 100,
+        sender: str | None = None,
+        recipient: str | None = None,
+    ) -> Page[Conversation]:
+        params = {"page": page, "limit": limit, "from": sender, "to": recipient}
+        body = await self.http.json("GET", "whatsapp/conversations", params=params)
+        items = tuple(parse_conversation(d) for d in _data(body))
+        return Page(items, *parse_page(body, items))
+
+    async def conversation(self, sender: str, recipient: str) -> Conversation:
+        path = f"whatsapp/conversations/{sender}/{recipient}"
+        return parse_conversation(await self._data("GET", path))
+
+    async def conversation_messages(
+        self, sender: str, recipient: str, *, page: int = 1, limit: int = 100
+    ) -> ConversationMessages:
+        path = f"whatsapp/conversations/{sender}/{recipient}/messages"
+        body = await self.http.json("GET", path, params={"page": page, "limit": limit})
+        messages = tuple(parse_chat_message(d) for d in _data(body))
+        meta = body.get("meta", {}) if isinstance(body, dict) else {}
+        cur, _, _, total_pages = parse_page(body, messages)
+        return ConversationMessages(
+            messages=messages,
+            status=str(meta.get("status", "")),
+            session_active=meta.get("isSessionActive") is True,
+            session_expires_at=parse_datetime(meta.get("sessionExpiresAt")),
+            page=cur,
+            total_pages=total_pages,
+        )
+
+    async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage:
+        path = f"whatsapp/conversations/{sender}/{recipient}/messages"
+        d = await self._data("POST", path, json={"content": content})
+        return parse_chat_message(d)
