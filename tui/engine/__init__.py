@@ -1,0 +1,1 @@
+"""Pure compose-time facts about messages (segments, placeholders): no I/O, no UI."""
