@@ -1,0 +1,107 @@
+"""Pieces every screen shares: error and confirmation dialogs, the worker-error handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Label, Static
+from textual.worker import Worker, WorkerState
+
+from backends.errors import ProviderError, SwitchboardError
+
+if TYPE_CHECKING:
+    from tui.app import SwitchboardApp
+
+
+def sb_app(node: DOMNode) -> SwitchboardApp:
+    """The running SwitchboardApp, typed."""
+    return cast("SwitchboardApp", node.app)
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(title, message) for a modal: the provider's code and message when there is one."""
+    if isinstance(exc, ProviderError):
+        code = f" · code {exc.code}" if exc.code is not None else ""
+        return f"{exc.title} (HTTP {exc.status}{code})", exc.message
+    if isinstance(exc, SwitchboardError):
+        return exc.title, exc.message
+    return "Unexpected error", f"{type(exc).__name__}: {exc}. Details are in the log file."
+
+
+class ErrorModal(ModalScreen[None]):
+    """An error with a title and a message; any of Enter, Escape closes it."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="dialog error-dialog")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-body"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.message, classes="dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask a yes/no question; the safe answer (No) is focused."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel"), Binding("y", "yes", "Yes", show=False)]
+
+    def __init__(self, question: str, *, yes_label: str = "Yes", danger: bool = True) -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.yes_label = yes_label
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-body"):
+            yield Static(self.question, classes="dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    self.yes_label, variant="error" if self.danger else "primary", id="yes"
+                )
+                yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        """Answer yes."""
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        """Answer no."""
+        self.dismiss(False)
+
+
+class BaseScreen(Screen[None]):
+    """A top-level screen: header, footer and one handler for failed workers."""
+
+    def compose_header(self) -> ComposeResult:
+        """The header every screen shows (active account in the subtitle)."""
+        yield Header()
+
+    def compose_footer(self) -> ComposeResult:
+        """The footer with this screen's keys."""
+        yield Footer()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            sb_app(self).show_error(event.worker.error)

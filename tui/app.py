@@ -1,0 +1,153 @@
+"""The Textual console: modes for the areas that work, the active account, shared backends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from backends.base import Backend
+from screens.accounts import AccountsScreen
+from screens.common import ErrorModal, describe_error
+from screens.otp import OtpScreen
+from tui import sandbox
+from tui.config import Account
+from tui.workspace import Workspace
+
+log = logging.getLogger("switchboard.app")
+
+CSS_DIR = Path(__file__).resolve().parent.parent / "screens"
+
+
+class SwitchboardApp(App[None]):
+    """The console."""
+
+    TITLE = "Switchboard"
+    CSS_PATH = [CSS_DIR / "app.tcss"]
+    MODES = {"accounts": AccountsScreen, "otp": OtpScreen}
+    DEFAULT_MODE = "accounts"
+    BINDINGS = [
+        Binding("f2", "switch_mode('accounts')", "Accounts"),
+        Binding("f3", "switch_mode('otp')", "OTP"),
+        Binding("ctrl+o", "next_account", "Next account"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    active_account: reactive[str | None] = reactive(None)
+    # Bumped whenever accounts are added or removed, so screens redraw their lists.
+    accounts_version: reactive[int] = reactive(0)
+
+    def __init__(self, workspace: Workspace, *, start_sandbox: bool = False) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.start_sandbox = start_sandbox
+        self.sandboxes: list[sandbox.RunningSandbox] = []
+        self._backends: dict[str, Backend] = {}
+
+    def on_mount(self) -> None:
+        self._pick_default_account()
+        if self.start_sandbox:
+            self.run_worker(self.open_sandbox(), group="sandbox")
+
+    async def on_unmount(self) -> None:
+        for backend in self._backends.values():
+            await backend.aclose()
+        self._backends.clear()
+        sandbox.stop(self.sandboxes)
+
+    def _pick_default_account(self) -> None:
+        try:
+            names = list(self.workspace.accounts())
+        except Exception as exc:
+            self.show_error(exc)
+            return
+        if self.active_account not in names:
+            self.active_account = names[0] if names else None
+
+    async def open_sandbox(self) -> list[Account]:
+        """Start the emulators and add their in-memory accounts; the first becomes active."""
+        if not self.sandboxes:
+            # uvicorn's start-up waits on a socket: keep it off the UI loop.
+            self.sandboxes = await asyncio.to_thread(sandbox.start)
+        accounts = sandbox.add_accounts(self.workspace, self.sandboxes)
+        self.accounts_changed(select=accounts[0].name)
+        return accounts
+
+    def watch_active_account(self, name: str | None) -> None:
+        if name is None:
+            self.sub_title = "no account"
+            return
+        try:
+            account = self.workspace.account(name)
+        except Exception:
+            self.sub_title = name
+            return
+        self.sub_title = f"account: {name} ({account.provider})"
+
+    def accounts_changed(self, select: str | None = None) -> None:
+        """Forget backends of removed accounts, pick the active one, tell the screens."""
+        known = self.workspace.accounts()
+        for name in list(self._backends):
+            if name not in known:
+                backend = self._backends.pop(name)
+                self.run_worker(backend.aclose(), group="close")
+        if select in known:
+            self.active_account = select
+        else:
+            self._pick_default_account()
+        self.accounts_version += 1
+
+    async def backend(self, name: str | None = None) -> Backend:
+        """The long-lived backend of an account (the active one by default)."""
+        name = name or self.active_account
+        if name is None:
+            from backends.errors import ConfigError
+
+            raise ConfigError("No account is selected: add one on the Accounts screen (F2).")
+        if name not in self._backends:
+            self._backends[name] = await self.workspace.open(name)
+        return self._backends[name]
+
+    def action_next_account(self) -> None:
+        """Make the next account active."""
+        names = list(self.workspace.accounts())
+        if not names:
+            self.notify("No accounts yet.", severity="warning")
+            return
+        index = names.index(self.active_account) + 1 if self.active_account in names else 0
+        self.active_account = names[index % len(names)]
+        self.notify(f"Active account: {self.active_account}")
+
+    def show_error(self, exc: BaseException) -> None:
+        """Show an error in a modal; unexpected ones are logged with their traceback."""
+        title, message = describe_error(exc)
+        if title == "Unexpected error":
+            log.error("unexpected error in the console", exc_info=exc)
+        self.push_screen(ErrorModal(title, message))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Accounts", "Manage accounts (F2)", lambda: self.switch_mode("accounts")
+        )
+        yield SystemCommand("OTP", "Generate and check codes (F3)", lambda: self.switch_mode("otp"))
+        yield SystemCommand("Next account", "Switch the active account", self.action_next_account)
+        for name in self.workspace.accounts():
+            yield SystemCommand(
+                f"Use account {name}",
+                "Make this the active account",
+                lambda n=name: setattr(self, "active_account", n),
+            )
+
+
+def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:
+    """Open the console; the exit code."""
+    workspace.load()  # a broken config is reported before the screen takes over
+    SwitchboardApp(workspace, start_sandbox=sandbox).run()
+    return 0

@@ -1,0 +1,106 @@
+"""The `switchboard` command: the console by default, subcommands for scripts.
+
+Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a request,
+1 anything else. Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from backends.errors import ProviderError, SwitchboardError
+from tui import logs
+from tui.cli import accounts, contacts, messaging, sandbox
+from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
+from tui.paths import config_dir
+from tui.workspace import Workspace
+
+MODULES = (sandbox, accounts, messaging, contacts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    common.add_argument("--config-dir", default=argparse.SUPPRESS, help="directory of config.toml")
+    parser = argparse.ArgumentParser(
+        prog="switchboard",
+        description="Terminal console for messaging and survey campaigns.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the built-in sandbox and open the console on it",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in MODULES:
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code (also used by the console script)."""
+    code = run(argv, out=out)
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Parse and dispatch; the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    out = out or sys.stdout
+    directory = config_dir(getattr(args, "config_dir", None))
+    logs.setup(verbose=args.verbose)
+    workspace = Workspace(directory)
+    if args.command is None:
+        from tui.app import run_console
+
+        try:
+            return run_console(workspace, sandbox=args.sandbox)
+        except SwitchboardError as exc:
+            print(f"switchboard: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    ctx = Context(
+        workspace=workspace,
+        json=getattr(args, "json", False),
+        out=out,
+        err=sys.stderr,
+        config_dir=directory,
+        interactive=sys.stdin.isatty(),
+    )
+    try:
+        code: int = asyncio.run(args.handler(ctx, args))
+        return code
+    except UsageError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProviderError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except SwitchboardError as exc:
+        print(f"switchboard: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("switchboard: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line, details in the log
+        logging.getLogger("switchboard").exception("unexpected error")
+        print(
+            f"switchboard: unexpected error ({type(exc).__name__}); see {logs.log_path()}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

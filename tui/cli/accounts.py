@@ -1,0 +1,126 @@
+"""`switchboard account add|list|test|remove`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from backends.base import Backend
+from backends.registry import PROVIDERS, backend_class
+from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
+from tui.config import Account
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the account commands."""
+    p = sub.add_parser("account", help="manage provider accounts")
+    acc = p.add_subparsers(dest="account_command", metavar="ACTION", required=True)
+
+    add = acc.add_parser("add", parents=[common], help="add an account (secret to the keyring)")
+    add.add_argument("name")
+    add.add_argument("--provider", required=True, choices=sorted(PROVIDERS))
+    add.add_argument("--base-url", help="API base URL (default: the provider's)")
+    add.add_argument("--username", default="")
+    add.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="provider-specific setting (repeatable)",
+    )
+    add.add_argument(
+        "--secret-stdin", action="store_true", help="read the secret from standard input"
+    )
+    add.set_defaults(handler=cmd_add)
+
+    ls = acc.add_parser("list", parents=[common], help="list accounts")
+    ls.set_defaults(handler=cmd_list)
+
+    test = acc.add_parser("test", parents=[common], help="connect and show the balance")
+    test.add_argument("name")
+    test.set_defaults(handler=cmd_test)
+
+    rm = acc.add_parser("remove", parents=[common], help="remove an account and its secret")
+    rm.add_argument("name")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rm.set_defaults(handler=cmd_remove)
+
+
+def parse_options(items: list[str]) -> dict[str, str]:
+    """KEY=VALUE pairs, or UsageError."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option expects KEY=VALUE, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+async def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Add an account."""
+    cls = backend_class(args.provider)
+    account = Account(
+        name=args.name,
+        provider=args.provider,
+        base_url=args.base_url or cls.default_base_url,
+        username=args.username,
+        options=parse_options(args.option),
+    )
+    secret = ctx.read_secret(f"{cls.secret_label} for {args.name}: ", from_stdin=args.secret_stdin)
+    where = await ctx.workspace.add_account(account, secret)
+    ctx.emit(
+        {"added": account.name, "provider": account.provider, "secret": where},
+        lambda: ctx.print(f"Added account {account.name} ({cls.label}); {where}."),
+    )
+    return EXIT_OK
+
+
+async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List accounts."""
+    accounts = list(ctx.workspace.accounts().values())
+    ctx.emit(
+        [
+            {
+                "name": a.name,
+                "provider": a.provider,
+                "base_url": a.base_url,
+                "username": a.username,
+                "options": dict(a.options),
+            }
+            for a in accounts
+        ],
+        lambda: table(
+            ctx,
+            ("NAME", "PROVIDER", "BASE URL", "USERNAME"),
+            [(a.name, a.provider, a.base_url, a.username) for a in accounts],
+        ),
+    )
+    return EXIT_OK
+
+
+async def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
+    """Connect to an account and show its balance."""
+
+    async def test(backend: Backend) -> int:
+        info = await backend.account()
+        balance = "unknown" if info.balance is None else f"{info.balance:.2f}"
+        ctx.emit(
+            info,
+            lambda: ctx.print(
+                f"{args.name}: OK, logged in as {info.username}; "
+                f"balance {balance} {info.currency}".rstrip()
+            ),
+        )
+        return EXIT_OK
+
+    return await with_backend(ctx, args.name, test)
+
+
+async def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
+    """Remove an account and its secret."""
+    ctx.workspace.account(args.name)
+    ctx.confirm(f"Remove account {args.name!r} and its stored secret?", assume_yes=args.yes)
+    await ctx.workspace.remove_account(args.name)
+    ctx.emit({"removed": args.name}, lambda: ctx.print(f"Removed account {args.name}."))
+    return EXIT_OK

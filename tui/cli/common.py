@@ -1,0 +1,128 @@
+"""What every command shares: the context, output in text or JSON, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import enum
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from backends.base import Backend
+from tui.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+
+
+class UsageError(Exception):
+    """A command was called wrongly; exit code 2."""
+
+
+@dataclass
+class Context:
+    """What a command handler gets besides its arguments."""
+
+    workspace: Workspace
+    json: bool
+    out: TextIO
+    err: TextIO
+    config_dir: Path
+    interactive: bool
+
+    def emit(self, data: Any, text: Callable[[], None]) -> None:
+        """Print `data` as JSON with --json, else call `text` to print it for people."""
+        if self.json:
+            self.out.write(orjson.dumps(jsonable(data), option=orjson.OPT_INDENT_2).decode())
+            self.out.write("\n")
+        else:
+            text()
+
+    def print(self, *parts: object) -> None:
+        """A line for people (suppressed with --json)."""
+        if not self.json:
+            print(*parts, file=self.out)
+
+    def confirm(self, question: str, *, assume_yes: bool) -> None:
+        """Ask before something destructive; UsageError if not confirmed."""
+        if assume_yes:
+            return
+        if not self.interactive:
+            raise UsageError(f"{question} Refusing without --yes (not a terminal).")
+        answer = input(f"{question} [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            raise UsageError("cancelled")
+
+    def read_secret(self, prompt: str, *, from_stdin: bool) -> str:
+        """A secret from standard input or a hidden prompt; never echoed."""
+        if from_stdin:
+            secret = sys.stdin.readline().rstrip("\r\n")
+        elif self.interactive:
+            secret = getpass.getpass(prompt)
+        else:
+            raise UsageError("no terminal to prompt for the secret: use --secret-stdin")
+        if not secret:
+            raise UsageError("the secret is empty")
+        return secret
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, enums and datetimes as plain JSON values."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return out
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def table(ctx: Context, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Print rows as an aligned text table."""
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], len(c))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    ctx.print(line.rstrip())
+    for row in cells:
+        ctx.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if not cells:
+        ctx.print("(none)")
+
+
+def fmt_time(value: datetime | None) -> str:
+    """A timestamp for people, in UTC."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+async def with_backend(ctx: Context, name: str, fn: Callable[[Backend], Awaitable[int]]) -> int:
+    """Open an account's backend, run `fn`, and close it."""
+    backend = await ctx.workspace.open(name)
+    async with backend:
+        return await fn(backend)
+
+
+Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
+
+
+def add_account_arg(parser: argparse.ArgumentParser) -> None:
+    """The -a/--account option most commands take."""
+    parser.add_argument("-a", "--account", required=True, help="account name")

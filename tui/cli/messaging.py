@@ -1,0 +1,254 @@
+"""`switchboard sms|otp|whatsapp ...`: sending, codes and conversations."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from backends.base import Backend
+from backends.models import SmsRequest
+from tui.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Context,
+    add_account_arg,
+    fmt_time,
+    table,
+    with_backend,
+)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the sms, otp and whatsapp commands."""
+    sms = sub.add_parser("sms", help="send SMS and look them up")
+    sms_sub = sms.add_subparsers(dest="sms_command", metavar="ACTION", required=True)
+    send = sms_sub.add_parser("send", parents=[common], help="send an SMS")
+    add_account_arg(send)
+    send.add_argument("--from", dest="sender", required=True, help="sender id")
+    send.add_argument("--to", action="append", required=True, help="recipient (repeatable)")
+    send.add_argument("--message", required=True)
+    send.add_argument("--encoding", choices=("gsm", "gsm-pt", "utf-16"))
+    send.add_argument("--parts", type=int, help="maximum parts (1-15)")
+    send.set_defaults(handler=cmd_sms_send)
+    status = sms_sub.add_parser("status", parents=[common], help="show sent messages by id")
+    add_account_arg(status)
+    status.add_argument("ids", nargs="+")
+    status.set_defaults(handler=cmd_sms_status)
+
+    otp = sub.add_parser("otp", help="generate and check one-time codes")
+    otp_sub = otp.add_subparsers(dest="otp_command", metavar="ACTION", required=True)
+    gen = otp_sub.add_parser("generate", parents=[common], help="generate a code")
+    add_account_arg(gen)
+    gen.add_argument("--recipient", required=True, help="phone number or email")
+    gen.add_argument("--length", type=int, help="code length (3-10)")
+    gen.add_argument("--alpha", action="store_true", help="alphanumeric code")
+    gen.add_argument("--max-attempts", type=int, help="checks allowed (1-10)")
+    gen.add_argument("--validity", type=int, help="seconds the code is valid (30-600)")
+    gen.add_argument("--app-id", help="separate codes per application")
+    gen.add_argument(
+        "--reject-if-pending", action="store_true", help="refuse while a code is pending"
+    )
+    gen.set_defaults(handler=cmd_otp_generate)
+    check = otp_sub.add_parser("check", parents=[common], help="check a code")
+    add_account_arg(check)
+    check.add_argument("--recipient", required=True)
+    check.add_argument("--code", required=True)
+    check.add_argument("--app-id")
+    check.add_argument("--case-sensitive", action="store_true")
+    check.set_defaults(handler=cmd_otp_check)
+
+    wa = sub.add_parser("whatsapp", help="WhatsApp conversations")
+    wa_sub = wa.add_subparsers(dest="wa_command", metavar="ACTION", required=True)
+    convs = wa_sub.add_parser("conversations", parents=[common], help="list conversations")
+    add_account_arg(convs)
+    convs.add_argument("--from", dest="sender", help="filter by business sender")
+    convs.add_argument("--to", dest="recipient", help="filter by customer")
+    convs.add_argument("--page", type=int, default=1)
+    convs.add_argument("--limit", type=int, default=100)
+    convs.set_defaults(handler=cmd_wa_conversations)
+    msgs = wa_sub.add_parser("messages", parents=[common], help="show a conversation's messages")
+    add_account_arg(msgs)
+    msgs.add_argument("sender", metavar="FROM")
+    msgs.add_argument("recipient", metavar="TO")
+    msgs.add_argument("--page", type=int, default=1)
+    msgs.add_argument("--limit", type=int, default=100)
+    msgs.set_defaults(handler=cmd_wa_messages)
+    reply = wa_sub.add_parser("reply", parents=[common], help="reply inside the 24 h session")
+    add_account_arg(reply)
+    reply.add_argument("sender", metavar="FROM")
+    reply.add_argument("recipient", metavar="TO")
+    reply.add_argument("--message", required=True)
+    reply.set_defaults(handler=cmd_wa_reply)
+
+
+async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
+    """Send an SMS and print each recipient's result."""
+    request = SmsRequest(
+        to=tuple(args.to),
+        sender=args.sender,
+        message=args.message,
+        encoding=args.encoding,
+        parts=args.parts,
+    )
+
+    async def send(backend: Backend) -> int:
+        result = await backend.send_sms(request)
+        ctx.emit(
+            result,
+            lambda: table(
+                ctx,
+                ("TO", "RESULT", "ID / REASON", "PARTS"),
+                [
+                    (
+                        r.to,
+                        "accepted" if r.accepted else "rejected",
+                        r.id if r.accepted else f"{r.error_code} {r.error}",
+                        r.parts,
+                    )
+                    for r in result.results
+                ],
+            ),
+        )
+        return EXIT_REJECTED if result.rejected else EXIT_OK
+
+    return await with_backend(ctx, args.account, send)
+
+
+async def cmd_sms_status(ctx: Context, args: argparse.Namespace) -> int:
+    """Show sent messages and their events."""
+
+    async def status(backend: Backend) -> int:
+        ids = [i for arg in args.ids for i in arg.split(",") if i]
+        messages = await backend.sms_status(ids)
+        ctx.emit(
+            messages,
+            lambda: table(
+                ctx,
+                ("ID", "TO", "FROM", "DELIVERED", "EVENTS"),
+                [
+                    (
+                        m.id,
+                        m.to,
+                        m.sender,
+                        "yes" if m.delivered else "no",
+                        ", ".join(e.type for e in m.events),
+                    )
+                    for m in messages
+                ],
+            ),
+        )
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, status)
+
+
+async def cmd_otp_generate(ctx: Context, args: argparse.Namespace) -> int:
+    """Generate an OTP code."""
+
+    async def generate(backend: Backend) -> int:
+        otp = await backend.otp_generate(
+            args.recipient,
+            length=args.length,
+            alpha=True if args.alpha else None,
+            max_attempts=args.max_attempts,
+            validity=args.validity,
+            app_id=args.app_id,
+            reject_if_pending=True if args.reject_if_pending else None,
+        )
+        ctx.emit(
+            otp,
+            lambda: ctx.print(
+                f"Code {otp.code} for {otp.recipient}: {otp.attempts_left} attempts, "
+                f"expires {fmt_time(otp.expires_at)}"
+            ),
+        )
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, generate)
+
+
+async def cmd_otp_check(ctx: Context, args: argparse.Namespace) -> int:
+    """Check an OTP code; exit 3 when it is not valid."""
+
+    async def check(backend: Backend) -> int:
+        result = await backend.otp_check(
+            args.recipient,
+            args.code,
+            app_id=args.app_id,
+            case_sensitive=True if args.case_sensitive else None,
+        )
+        left = f" ({result.otp.attempts_left} attempts left)" if result.otp else ""
+        ctx.emit(
+            result,
+            lambda: ctx.print(f"{'valid' if result.valid else 'not valid'}: {result.reason}{left}"),
+        )
+        return EXIT_OK if result.valid else EXIT_REJECTED
+
+    return await with_backend(ctx, args.account, check)
+
+
+async def cmd_wa_conversations(ctx: Context, args: argparse.Namespace) -> int:
+    """List WhatsApp conversations."""
+
+    async def conversations(backend: Backend) -> int:
+        page = await backend.conversations_page(
+            args.page, limit=args.limit, sender=args.sender, recipient=args.recipient
+        )
+
+        def show() -> None:
+            rows = [
+                (
+                    c.sender,
+                    c.recipient,
+                    f"{c.contact.first_name} {c.contact.last_name}".strip() if c.contact else "",
+                    c.total_messages,
+                    "active" if c.session_active else "closed",
+                    fmt_time(c.session_expires_at),
+                )
+                for c in page.items
+            ]
+            table(ctx, ("FROM", "TO", "NAME", "MESSAGES", "SESSION", "EXPIRES"), rows)
+            ctx.print(f"page {page.page} of {page.total_pages}, {page.total} in all")
+
+        ctx.emit(page, show)
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, conversations)
+
+
+async def cmd_wa_messages(ctx: Context, args: argparse.Namespace) -> int:
+    """Show a conversation's messages."""
+
+    async def messages(backend: Backend) -> int:
+        result = await backend.conversation_messages(
+            args.sender, args.recipient, page=args.page, limit=args.limit
+        )
+        session = (
+            f"session active until {fmt_time(result.session_expires_at)}"
+            if result.session_active
+            else "session closed: only a template can be sent"
+        )
+
+        def show() -> None:
+            rows = [
+                (fmt_time(m.sent_at), m.msisdn, m.state, m.content, " ".join(m.reactions))
+                for m in result.messages
+            ]
+            table(ctx, ("SENT", "FROM", "STATE", "TEXT", "REACTIONS"), rows)
+            ctx.print(session)
+
+        ctx.emit(result, show)
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, messages)
+
+
+async def cmd_wa_reply(ctx: Context, args: argparse.Namespace) -> int:
+    """Reply in a conversation."""
+
+    async def reply(backend: Backend) -> int:
+        message = await backend.reply(args.sender, args.recipient, args.message)
+        ctx.emit(message, lambda: ctx.print(f"Sent ({message.id})."))
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, reply)

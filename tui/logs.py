@@ -1,0 +1,36 @@
+"""Logging to a file in the data dir; secrets never reach it (see backends.http)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tui.paths import data_dir
+
+_configured = False
+
+
+def log_path() -> Path:
+    """Where the log file is."""
+    return data_dir() / "switchboard.log"
+
+
+def setup(*, verbose: bool = False) -> None:
+    """Send the app's log records to the log file (once per process)."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    # httpx logs full URLs at INFO, which would include a query-string api_key.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    root = logging.getLogger("switchboard")
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    try:
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)

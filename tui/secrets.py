@@ -1,0 +1,157 @@
+"""Account secrets: environment override, then a real OS keyring, never a file.
+
+Order (DESIGN.md): `SWITCHBOARD_SECRET_<ACCOUNT>` first; then in-memory secrets of
+ephemeral accounts (the sandbox); then the keyring, but only if its backend is a real
+one (Secret Service, KWallet, macOS Keychain, Windows). A plaintext or null backend is
+refused with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from backends.errors import SecretStoreError
+
+SERVICE = "switchboard"
+ENV_PREFIX = "SWITCHBOARD_SECRET_"
+# Module prefixes of keyring backends that keep secrets in an OS-protected store.
+REAL_BACKENDS = (
+    "keyring.backends.SecretService",
+    "keyring.backends.libsecret",
+    "keyring.backends.kwallet",
+    "keyring.backends.macOS",
+    "keyring.backends.Windows",
+)
+KEYRING_TIMEOUT = 10.0
+
+T = TypeVar("T")
+
+
+def env_var_name(account: str) -> str:
+    """The environment variable that overrides an account's secret."""
+    return ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", account.upper())
+
+
+def _is_real(backend: Any) -> bool:
+    module = type(backend).__module__
+    if module.startswith("keyring.backends.chainer"):
+        return any(_is_real(b) for b in getattr(backend, "backends", ()))
+    return module.startswith(REAL_BACKENDS)
+
+
+class SecretStore:
+    """Get, set and delete account secrets."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        keyring_module: Any | None = None,
+    ) -> None:
+        self._environ = os.environ if environ is None else environ
+        self._keyring = keyring_module
+        self._memory: dict[str, str] = {}
+
+    def _module(self) -> Any:
+        if self._keyring is None:
+            import keyring
+
+            self._keyring = keyring
+        return self._keyring
+
+    def keyring_problem(self) -> str | None:
+        """Why the OS keyring cannot be used, or None if it can."""
+        try:
+            backend = self._module().get_keyring()
+        except Exception as exc:  # a broken keyring config raises anything
+            return f"the keyring could not be loaded ({type(exc).__name__}: {exc})"
+        if not _is_real(backend):
+            name = f"{type(backend).__module__}.{type(backend).__name__}"
+            return f"no secure OS keyring is available (keyring backend is {name})"
+        return None
+
+    def _unusable(self, account: str, problem: str) -> SecretStoreError:
+        return SecretStoreError(
+            f"Cannot use the secret for account {account!r}: {problem}. "
+            "Start and unlock a Secret Service keyring (for example gnome-keyring or "
+            f"KWallet), or set the environment variable {env_var_name(account)}."
+        )
+
+    def from_environment(self, account: str) -> bool:
+        """Whether the environment overrides this account's secret."""
+        return bool(self._environ.get(env_var_name(account)))
+
+    def remember(self, account: str, secret: str) -> None:
+        """Hold a secret in memory only (ephemeral accounts such as the sandbox)."""
+        self._memory[account] = secret
+
+    def get(self, account: str) -> str:
+        """The account's secret, or SecretStoreError saying how to provide one."""
+        from_env = self._environ.get(env_var_name(account))
+        if from_env:
+            return from_env
+        if account in self._memory:
+            return self._memory[account]
+        problem = self.keyring_problem()
+        if problem:
+            raise self._unusable(account, problem)
+        try:
+            secret = self._module().get_password(SERVICE, account)
+        except Exception as exc:
+            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+        if not secret:
+            raise SecretStoreError(
+                f"No secret stored for account {account!r}. Add it again with "
+                f"'switchboard account add {account} ...' or set {env_var_name(account)}."
+            )
+        return str(secret)
+
+    def set(self, account: str, secret: str) -> None:
+        """Store a secret in the keyring."""
+        if not secret:
+            raise SecretStoreError("the secret is empty")
+        problem = self.keyring_problem()
+        if problem:
+            raise self._unusable(account, problem)
+        try:
+            self._module().set_password(SERVICE, account, secret)
+        except Exception as exc:
+            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+
+    def delete(self, account: str) -> bool:
+        """Forget an account's secret; True if one was stored."""
+        found = self._memory.pop(account, None) is not None
+        if self.keyring_problem():
+            return found
+        errors = self._module().errors
+        try:
+            self._module().delete_password(SERVICE, account)
+        except errors.PasswordDeleteError:
+            return found
+        except Exception as exc:
+            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+        return True
+
+    async def _off_loop(self, fn: Callable[[], T]) -> T:
+        # A keyring daemon can block (unlock prompt, dead D-Bus): never on the UI loop.
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn), KEYRING_TIMEOUT)
+        except TimeoutError:
+            raise SecretStoreError(
+                f"the keyring did not answer within {KEYRING_TIMEOUT:.0f} s; is it locked?"
+            ) from None
+
+    async def aget(self, account: str) -> str:
+        """`get` off the event loop, with a timeout."""
+        return await self._off_loop(lambda: self.get(account))
+
+    async def aset(self, account: str, secret: str) -> None:
+        """`set` off the event loop, with a timeout."""
+        await self._off_loop(lambda: self.set(account, secret))
+
+    async def adelete(self, account: str) -> bool:
+        """`delete` off the event loop, with a timeout."""
+        return await self._off_loop(lambda: self.delete(account))

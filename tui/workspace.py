@@ -1,0 +1,102 @@
+"""The accounts a user works with, shared by the CLI and the console.
+
+Combines the config file, the secret store and in-memory (ephemeral) accounts such as
+the sandbox, and opens connected backends for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+from backends.base import Backend, Connection
+from backends.errors import ConfigError
+from backends.registry import create_backend
+from tui.config import Account, Config, ConfigStore, validate_account
+from tui.secrets import SecretStore, env_var_name
+
+TransportFactory = Callable[[Account], httpx.AsyncBaseTransport | None]
+
+
+class Workspace:
+    """Accounts from the config file plus ephemeral ones, with their secrets."""
+
+    def __init__(
+        self,
+        config_dir: Path,
+        *,
+        secrets: SecretStore | None = None,
+        transport_factory: TransportFactory | None = None,
+    ) -> None:
+        self.store = ConfigStore(config_dir)
+        self.secrets = secrets or SecretStore()
+        self._ephemeral: dict[str, Account] = {}
+        # Tests route an account's traffic into an in-process sandbox app.
+        self._transport_factory = transport_factory
+
+    def load(self) -> Config:
+        """The config file's contents (ConfigError if it is broken)."""
+        return self.store.load()
+
+    def accounts(self) -> dict[str, Account]:
+        """Every account: ephemeral ones first, then the config file's."""
+        return {**self._ephemeral, **self.load().accounts}
+
+    def account(self, name: str) -> Account:
+        """One account by name, or ConfigError listing the known names."""
+        accounts = self.accounts()
+        if name not in accounts:
+            known = ", ".join(sorted(accounts)) or "none configured"
+            raise ConfigError(f"no account named {name!r} (accounts: {known})")
+        return accounts[name]
+
+    def add_ephemeral(self, account: Account, secret: str) -> Account:
+        """Add an account held in memory only, with its secret."""
+        account = validate_account(replace(account, ephemeral=True))
+        self._ephemeral[account.name] = account
+        self.secrets.remember(account.name, secret)
+        return account
+
+    async def add_account(self, account: Account, secret: str) -> str:
+        """Store the secret in the keyring, then the settings; says where the secret lives."""
+        validate_account(account)
+        if account.name in self.accounts():
+            raise ConfigError(f"an account named {account.name!r} already exists")
+        # Check the config can be written before touching the keyring.
+        self.store.load()
+        if self.secrets.from_environment(account.name) and self.secrets.keyring_problem():
+            # No keyring here, but the environment already provides the secret.
+            self.store.add_account(account)
+            return f"secret read from {env_var_name(account.name)} (not stored)"
+        await self.secrets.aset(account.name, secret)
+        try:
+            self.store.add_account(account)
+        except BaseException:
+            await self.secrets.adelete(account.name)
+            raise
+        return "secret stored in the OS keyring"
+
+    async def remove_account(self, name: str) -> None:
+        """Remove an account's settings and its secret."""
+        if name in self._ephemeral:
+            del self._ephemeral[name]
+            await self.secrets.adelete(name)
+            return
+        self.store.remove_account(name)
+        await self.secrets.adelete(name)
+
+    async def open(self, name: str) -> Backend:
+        """A connected backend for an account (the caller closes it)."""
+        account = self.account(name)
+        secret = await self.secrets.aget(name)
+        connection = Connection(
+            base_url=account.base_url,
+            username=account.username,
+            secret=secret,
+            options=dict(account.options),
+        )
+        transport = self._transport_factory(account) if self._transport_factory else None
+        return create_backend(account.provider, connection, transport=transport)
