@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "LOOPBACK",
     "BasicAuthMiddleware",
     "OrjsonResponse",
     "RecordedRequest",
