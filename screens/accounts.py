@@ -241,11 +241,11 @@ class AccountsScreen(BaseScreen):
         if event.info is not None:
             info = event.info
             balance = "—" if info.balance is None else f"{info.balance:,.2f} {info.currency}"
-            table.update_cell(event.name, "balance", balance)
-            table.update_cell(event.name, "status", "OK")
+            table.update_cell(event.name, "balance", balance, update_width=True)
+            table.update_cell(event.name, "status", "OK", update_width=True)
         else:
             table.update_cell(event.name, "balance", "—")
-            table.update_cell(event.name, "status", event.error or "failed")
+            table.update_cell(event.name, "status", event.error or "failed", update_width=True)
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:

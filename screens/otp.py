@@ -82,13 +82,11 @@ class OtpScreen(BaseScreen):
                     with Vertical():
                         yield Label("Valid for, s (30-600)")
                         yield Input(placeholder="60", id="validity", type="integer")
+                yield Label("App id (separate codes per application)")
+                yield Input(placeholder="(none)", id="app-id")
                 with Horizontal(classes="field-row"):
-                    with Vertical():
-                        yield Label("App id")
-                        yield Input(placeholder="(none)", id="app-id")
-                    with Vertical():
-                        yield Checkbox("Alphanumeric", id="alpha")
-                        yield Checkbox("Refuse if a code is pending", id="reject-pending")
+                    yield Checkbox("Alphanumeric", id="alpha")
+                    yield Checkbox("Refuse if a code is pending", id="reject-pending")
                 yield Static("", id="otp-form-error", classes="error-text")
                 yield Button("Generate", variant="primary", id="generate")
             with Vertical(id="otp-result", classes="panel"):
@@ -236,6 +234,8 @@ class OtpScreen(BaseScreen):
             result.update("Enter a recipient and a code to check.")
             return
         app_id = self.otp.app_id if self.otp else self.query_one("#app-id", Input).value.strip()
+        # Cleared so the next attempt is typed fresh; the result line says what was checked.
+        self.query_one("#check-code", Input).value = ""
         self.check(
             recipient,
             code,
@@ -258,7 +258,10 @@ class OtpScreen(BaseScreen):
     def _checked(self, event: Checked) -> None:
         result = event.result
         widget = self.query_one("#check-result", Static)
-        widget.update(("✔ " if result.valid else "✘ ") + result.reason)
+        code = result.otp.code if result.valid and result.otp else ""
+        widget.update(
+            ("✔ " if result.valid else "✘ ") + result.reason + (f" ({code})" if code else "")
+        )
         widget.set_class(result.valid, "valid")
         widget.set_class(not result.valid, "invalid")
         if result.otp is not None:
