@@ -1,0 +1,138 @@
+"""The command line in real processes against a real sandbox socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backends.sandbox.core import RequestLog, SandboxServer
+from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
+
+pytestmark = pytest.mark.slow
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `switchboard` as a user would, with the test's config and data dirs."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def log_of(server: SandboxServer) -> RequestLog:
+    """What reached the sandbox."""
+    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
+    return log
+
+
+@pytest.fixture
+def account(nrs_server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An account 'demo' on the sandbox; its secret comes from the environment."""
+    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+    result = cli(
+        "account", "add", "demo", "--provider", "360nrs",
+        "--base-url", nrs_server.url + "/api/rest", "--username", DEMO_USERNAME,
+        "--secret-stdin", stdin=DEMO_PASSWORD + "\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return "demo"
+
+
+def test_account_list_and_test(account: str, nrs_server: SandboxServer) -> None:
+    listed = cli("account", "list", "--json")
+    assert json.loads(listed.stdout)[0]["name"] == "demo"
+    tested = cli("account", "test", "demo")
+    assert tested.returncode == 0
+    assert "balance 250.00 EUR" in tested.stdout
+    got = log_of(nrs_server).matching("GET", "/api/rest/account")
+    assert len(got) == 1
+
+
+def test_sms_send_mixed_result_exit_3(account: str, nrs_server: SandboxServer) -> None:
+    result = cli(
+        "sms", "send", "-a", "demo", "--from", "TEST", "--to", "34666555444", "--to", "34",
+        "--message", "Hello", "--json",
+    )  # fmt: skip
+    assert result.returncode == 3
+    body = json.loads(result.stdout)
+    assert [r["accepted"] for r in body["results"]] == [True, False]
+    assert body["results"][1]["error_code"] == 102
+    sent = log_of(nrs_server).matching("POST", "/api/rest/sms")
+    assert sent[0].json() == {"to": ["34666555444", "34"], "from": "TEST", "message": "Hello"}
+
+
+def test_otp_generate_then_check(account: str) -> None:
+    gen = cli("otp", "generate", "-a", "demo", "--recipient", "34666555444", "--length", "5",
+              "--json")  # fmt: skip
+    code = json.loads(gen.stdout)["code"]
+    assert len(code) == 5 and code.isdigit()
+    bad = cli("otp", "check", "-a", "demo", "--recipient", "34666555444", "--code", "xx")
+    assert bad.returncode == 3 and "Invalid code (2 attempts left)" in bad.stdout
+    good = cli("otp", "check", "-a", "demo", "--recipient", "34666555444", "--code", code)
+    assert good.returncode == 0 and "valid: Valid" in good.stdout
+
+
+def test_contacts_and_groups(account: str) -> None:
+    created = cli(
+        "contacts", "create", "-a", "demo", "--phone", "34600111222", "--country", "es",
+        "--group", "Testers", "--field", "plan=gold", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    cid = json.loads(created.stdout)["id"]
+    shown = json.loads(cli("contacts", "show", "-a", "demo", str(cid), "--json").stdout)
+    assert shown["custom_fields"] == [{"key": "plan", "value": "gold", "type": "string"}]
+    assert [g["name"] for g in shown["groups"]] == ["Testers"]
+    listed = cli("contacts", "list", "-a", "demo", "--phone", "34600111222", "--json")
+    assert [c["id"] for c in json.loads(listed.stdout)["items"]] == [cid]
+    refused = cli("contacts", "delete", "-a", "demo", str(cid))
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert cli("contacts", "delete", "-a", "demo", str(cid), "--yes").returncode == 0
+    missing = cli("contacts", "show", "-a", "demo", str(cid))
+    assert missing.returncode == 3 and "Resource not found" in missing.stderr
+    groups = json.loads(cli("groups", "list", "-a", "demo", "--json").stdout)
+    assert "Testers" in [g["name"] for g in groups["items"]]
+
+
+def test_whatsapp_reply_outside_session_is_refused(account: str) -> None:
+    page = json.loads(cli("whatsapp", "conversations", "-a", "demo", "--json").stdout)
+    closed = next(c for c in page["items"] if not c["session_active"])
+    active = next(c for c in page["items"] if c["session_active"])
+    refused = cli("whatsapp", "reply", "-a", "demo", closed["sender"], closed["recipient"],
+                  "--message", "hi")  # fmt: skip
+    assert refused.returncode == 3 and "session is not active" in refused.stderr
+    ok = cli("whatsapp", "reply", "-a", "demo", active["sender"], active["recipient"],
+             "--message", "hi")  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_usage_and_config_errors(tmp_path: Path) -> None:
+    assert cli("sms", "send").returncode == 2
+    missing = cli("account", "test", "nobody")
+    assert missing.returncode == 1 and "no account named 'nobody'" in missing.stderr
+    cfg = Path(os.environ["SWITCHBOARD_CONFIG_DIR"])
+    cfg.mkdir(parents=True)
+    (cfg / "config.toml").write_text("[accounts\n")
+    broken = cli("account", "list")
+    assert broken.returncode == 1 and "not valid TOML" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_unreachable_provider_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_SECRET_GONE", "x")
+    url = "http://127.0.0.1:9/api/rest"
+    cli("account", "add", "gone", "--provider", "360nrs", "--base-url", url,
+        "--username", "u", "--secret-stdin", stdin="x\n")  # fmt: skip
+    result = cli("account", "test", "gone")
+    assert result.returncode == 1
+    assert "Could not connect" in result.stderr and "Traceback" not in result.stderr
