@@ -14,6 +14,9 @@ from typing import ClassVar
 
 import httpx
 
+from backends.api_lists import ListsApi
+from backends.api_reports import ReportsApi
+from backends.api_send import SendApi
 from backends.errors import NotSupported
 from backends.http import HttpClient, paginate
 from backends.models import (
@@ -44,6 +47,22 @@ class Capability(StrEnum):
     CONTACTS = "contacts"
     GROUPS = "groups"
     WHATSAPP_CONVERSATIONS = "whatsapp-conversations"
+    MAILING = "mailing"
+    VOICE = "voice"
+    VOICE_AUDIO = "voice-audio"
+    LANDING_SMS = "landing-sms"
+    WHATSAPP_TEMPLATES = "whatsapp-templates"
+    SCHEDULED = "scheduled"
+    CAMPAIGNS = "campaigns"
+    REPORTS = "reports"
+    CERTIFICATES = "certificates"
+    BLACKLIST = "blacklist"
+    EMAIL_VALIDATION = "email-validation"
+    TEMPLATES = "templates"
+    FORMS = "forms"
+    SHORTENER = "shortener"
+    IMAGES = "images"
+    COVERAGE = "coverage"
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,7 @@ class Connection:
     options: Mapping[str, str] = field(default_factory=dict)
 
 
-class Backend:
+class Backend(SendApi, ListsApi, ReportsApi):
     """Base class of every provider client.
 
     Subclasses set the class-level metadata and override the methods of the

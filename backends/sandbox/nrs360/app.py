@@ -12,7 +12,21 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog
-from . import routes_account, routes_contacts, routes_otp, routes_sms, routes_whatsapp
+from . import (
+    routes_account,
+    routes_blacklist,
+    routes_contacts,
+    routes_forms,
+    routes_otp,
+    routes_reports,
+    routes_scheduled,
+    routes_send,
+    routes_sms,
+    routes_templates,
+    routes_tools,
+    routes_validation,
+    routes_whatsapp,
+)
 from .common import ApiError, error_response
 from .seed import populate
 from .state import Clock, Nrs360State
@@ -28,6 +42,14 @@ ROUTES: list[BaseRoute] = [
     *routes_otp.ROUTES,
     *routes_contacts.ROUTES,
     *routes_whatsapp.ROUTES,
+    *routes_send.ROUTES,
+    *routes_scheduled.ROUTES,
+    *routes_reports.ROUTES,
+    *routes_tools.ROUTES,
+    *routes_blacklist.ROUTES,
+    *routes_validation.ROUTES,
+    *routes_templates.ROUTES,
+    *routes_forms.ROUTES,
 ]
 
 

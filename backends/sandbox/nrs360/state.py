@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from .state_lists import ListsState
+from .state_sending import SendingState
+
 #: WhatsApp lets a business answer freely only within 24 h of the customer's last message.
 SESSION_WINDOW = timedelta(hours=24)
 #: Price of one SMS part; the balance is kept in cents so it never drifts like a float.
@@ -165,6 +168,8 @@ class Nrs360State:
         self.otps: dict[tuple[str, str], Otp] = {}
         self.conversations: dict[tuple[str, str], Conversation] = {}
         self.campaigns: dict[str, int] = {}
+        self.sending = SendingState()
+        self.lists = ListsState()
         self._next_contact_id = 1
         self._next_group_id = 1
         self._next_campaign_id = 100_000
