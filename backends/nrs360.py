@@ -228,7 +228,9 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
     async def account(self) -> AccountInfo:
         d = await self._data("GET", "account")
         if not isinstance(d, dict):
-            raise MalformedResponse("account data is not an object", status=200)
+            raise MalformedResponse(
+                "account data is not an object", status=200, provider=self.provider
+            )
         balance = d.get("balance")
         return AccountInfo(
             username=str(d.get("username", "")),
@@ -247,8 +249,13 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
     async def sms_status(self, ids: list[str]) -> list[SmsMessage]:
         rows = await self._data("GET", "sms/" + ",".join(ids))
         out = []
-        for d in rows if isinstance(rows, list) else []:
-            events = d.get("events") if isinstance(d.get("events"), list) else []
+        if not isinstance(rows, list):
+            raise MalformedResponse("SMS status data is not a list", status=200, provider=self.provider)
+        for d in rows:
+            if not isinstance(d, dict):
+                raise MalformedResponse("an SMS status item is not an object", status=200, provider=self.provider)
+            raw_events = d.get("events")
+            events: list[Any] = raw_events if isinstance(raw_events, list) else []
             out.append(
                 SmsMessage(
                     id=str(d.get("id", "")),
@@ -300,6 +307,8 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         _opt(body, "appId", app_id)
         _opt(body, "caseSensitive", case_sensitive)
         d = await self._data("POST", "otp/check", json=body)
+        if not isinstance(d, dict):
+            raise MalformedResponse("OTP check data is not an object", status=200, provider=self.provider)
         otp = d.get("otp", {}).get("data") if isinstance(d.get("otp"), dict) else None
         return OtpCheck(
             valid=d.get("valid") is True,
@@ -335,11 +344,16 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         return parse_contact(await self._data("GET", f"contacts/{contact_id}", params=params))
 
     async def create_contact(self, data: ContactInput) -> Contact:
-        return parse_contact(await self._data("POST", "contacts", json=contact_body(data)))
+        # The API shows groups and custom fields only when asked for them.
+        params = {"include": "customFields,groups"}
+        body = contact_body(data)
+        return parse_contact(await self._data("POST", "contacts", json=body, params=params))
 
     async def update_contact(self, contact_id: int, data: ContactInput) -> Contact:
         body = contact_body(data)
-        return parse_contact(await self._data("PUT", f"contacts/{contact_id}", json=body))
+        params = {"include": "customFields,groups"}
+        path = f"contacts/{contact_id}"
+        return parse_contact(await self._data("PUT", path, json=body, params=params))
 
     async def delete_contact(self, contact_id: int) -> None:
         await self.http.request("DELETE", f"contacts/{contact_id}")

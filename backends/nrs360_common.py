@@ -52,11 +52,13 @@ def _data(body: Any, provider: str = "360nrs") -> Any:
 def parse_send_result(body: Any) -> SendResult:
     """Map a 202/207 send answer to per-recipient results."""
     if not isinstance(body, dict) or not isinstance(body.get("result"), list):
-        raise MalformedResponse("the send answer has no 'result' list", status=200)
+        raise MalformedResponse(
+            "the send answer has no 'result' list", status=200, provider="360nrs"
+        )
     results = []
     for item in body["result"]:
         if not isinstance(item, dict) or not isinstance(item.get("to"), str):
-            raise MalformedResponse("a send result has no recipient", status=200)
+            raise MalformedResponse("a send result has no recipient", status=200, provider="360nrs")
         raw_err = item.get("error")
         err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
         results.append(

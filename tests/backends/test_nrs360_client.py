@@ -640,6 +640,7 @@ async def test_create_contact(
             {"key": "since", "type": "date", "value": "2024-01-02"},
         ],
     }
+    assert only(log, "POST", f"{API}/contacts").query == {"include": ["customFields,groups"]}
     now = START + timedelta(minutes=5)
     assert created == Contact(
         id=121,
@@ -649,9 +650,12 @@ async def test_create_contact(
         country="ES",
         name="Nuevo",
         surname="Contacto",
+        custom_fields=data.custom_fields,
+        groups=created.groups,
         created_at=now,
         updated_at=now,
     )
+    assert [g.name for g in created.groups][-1] == "My contact list"
     stored = state.contacts[121]
     assert stored.external_id == "EXT1"
     new_group = state.group_by_name("My contact list")
