@@ -207,6 +207,10 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             Capability.CONTACTS,
             Capability.GROUPS,
             Capability.WHATSAPP_CONVERSATIONS,
+            Capability.BLACKLIST,
+            Capability.EMAIL_VALIDATION,
+            Capability.TEMPLATES,
+            Capability.FORMS,
         }
     )
 
