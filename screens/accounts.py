@@ -171,10 +171,16 @@ class AccountsScreen(BaseScreen):
         table.add_column("Balance", key="balance")
         table.add_column("Status", key="status")
         self.refresh_accounts()
+        # Textual may still call an init=False watcher once when the app's reactives are
+        # initialised after this mount; the version guard keeps that from testing twice.
+        self._seen_version = sb_app(self).accounts_version
         self.watch(sb_app(self), "active_account", self._active_changed, init=False)
         self.watch(sb_app(self), "accounts_version", self._accounts_changed, init=False)
 
-    def _accounts_changed(self, _: int) -> None:
+    def _accounts_changed(self, version: int) -> None:
+        if version == self._seen_version:
+            return
+        self._seen_version = version
         self.refresh_accounts(select=sb_app(self).active_account)
 
     def _active_changed(self, active: str | None) -> None:
@@ -221,7 +227,7 @@ class AccountsScreen(BaseScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return str(key.value) if key.value is not None else None
 
-    @work(group="accounts")
+    @work(group="accounts", exit_on_error=False)
     async def test_account(self, name: str) -> None:
         """Fetch an account's balance; the result comes back as a Tested message."""
         try:
@@ -260,7 +266,7 @@ class AccountsScreen(BaseScreen):
         if result is not None:
             self.save_account(result)
 
-    @work(group="accounts-write")
+    @work(group="accounts-write", exit_on_error=False)
     async def save_account(self, new: NewAccount) -> None:
         """Store the secret in the keyring and the settings in the config file."""
         where = await sb_app(self).workspace.add_account(new.account, new.secret)
@@ -303,7 +309,7 @@ class AccountsScreen(BaseScreen):
             confirmed,
         )
 
-    @work(group="accounts-write")
+    @work(group="accounts-write", exit_on_error=False)
     async def remove_account(self, name: str) -> None:
         """Remove an account and its secret."""
         await sb_app(self).workspace.remove_account(name)
@@ -318,7 +324,7 @@ class AccountsScreen(BaseScreen):
             return
         self.start_sandbox()
 
-    @work(group="sandbox")
+    @work(group="sandbox", exit_on_error=False)
     async def start_sandbox(self) -> None:
         """Start the emulators off the UI thread, then select the sandbox account."""
         await sb_app(self).open_sandbox()

@@ -163,7 +163,7 @@ class OtpScreen(BaseScreen):
             reject_if_pending=self.query_one("#reject-pending", Checkbox).value or None,
         )
 
-    @work(group="otp")
+    @work(group="otp", exit_on_error=False)
     async def generate(
         self,
         recipient: str,
@@ -243,7 +243,7 @@ class OtpScreen(BaseScreen):
             case_sensitive=self.query_one("#case-sensitive", Checkbox).value or None,
         )
 
-    @work(group="otp")
+    @work(group="otp", exit_on_error=False)
     async def check(
         self, recipient: str, code: str, *, app_id: str | None, case_sensitive: bool | None
     ) -> None:

@@ -7,12 +7,15 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
+from backends.errors import ConfigError
 from screens.accounts import AccountsScreen
 from screens.common import ErrorModal, describe_error
 from screens.otp import OtpScreen
@@ -53,7 +56,7 @@ class SwitchboardApp(App[None]):
     def on_mount(self) -> None:
         self._pick_default_account()
         if self.start_sandbox:
-            self.run_worker(self.open_sandbox(), group="sandbox")
+            self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
 
     async def on_unmount(self) -> None:
         for backend in self._backends.values():
@@ -107,8 +110,6 @@ class SwitchboardApp(App[None]):
         """The long-lived backend of an account (the active one by default)."""
         name = name or self.active_account
         if name is None:
-            from backends.errors import ConfigError
-
             raise ConfigError("No account is selected: add one on the Accounts screen (F2).")
         if name not in self._backends:
             self._backends[name] = await self.workspace.open(name)
@@ -116,7 +117,11 @@ class SwitchboardApp(App[None]):
 
     def action_next_account(self) -> None:
         """Make the next account active."""
-        names = list(self.workspace.accounts())
+        try:
+            names = list(self.workspace.accounts())
+        except ConfigError as exc:
+            self.show_error(exc)
+            return
         if not names:
             self.notify("No accounts yet.", severity="warning")
             return
@@ -129,7 +134,15 @@ class SwitchboardApp(App[None]):
         title, message = describe_error(exc)
         if title == "Unexpected error":
             log.error("unexpected error in the console", exc_info=exc)
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(top, ErrorModal) and (top.title_text, top.message) == (title, message):
+            return  # the same problem found again by another reader (a broken config file)
         self.push_screen(ErrorModal(title, message))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -138,7 +151,11 @@ class SwitchboardApp(App[None]):
         )
         yield SystemCommand("OTP", "Generate and check codes (F3)", lambda: self.switch_mode("otp"))
         yield SystemCommand("Next account", "Switch the active account", self.action_next_account)
-        for name in self.workspace.accounts():
+        try:
+            names = list(self.workspace.accounts())
+        except ConfigError:
+            names = []  # already reported in a modal; the palette still opens
+        for name in names:
             yield SystemCommand(
                 f"Use account {name}",
                 "Make this the active account",

@@ -1,0 +1,163 @@
+"""Fixtures for the console's Pilot tests: temp config, a fake OS keyring, the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from textual.pilot import Pilot
+
+from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui.app import SwitchboardApp
+from tui.config import Account
+from tui.secrets import SERVICE, SecretStore
+from tui.workspace import Workspace
+
+SIZE = (140, 45)
+SANDBOX_URL = "http://sandbox/api/rest"
+
+
+class PasswordDeleteError(Exception):
+    """What keyring raises when there is nothing to delete."""
+
+
+# The secret store accepts only backends from a real OS keyring module.
+SecretServiceKeyring = type("Keyring", (), {"__module__": "keyring.backends.SecretService"})
+
+
+class FakeKeyring:
+    """Stands in for the `keyring` module: the one mock these tests allow."""
+
+    errors = SimpleNamespace(PasswordDeleteError=PasswordDeleteError)
+
+    def __init__(self) -> None:
+        self.passwords: dict[tuple[str, str], str] = {}
+        self._backend = SecretServiceKeyring()
+
+    def get_keyring(self) -> Any:
+        return self._backend
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise PasswordDeleteError(username) from None
+
+    def secret(self, account: str) -> str | None:
+        """The switchboard secret stored for an account."""
+        return self.passwords.get((SERVICE, account))
+
+
+class FakeClock:
+    """A UTC clock that only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Journal and logs go to a temp dir, never the user's."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "config"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def keyring() -> FakeKeyring:
+    return FakeKeyring()
+
+
+@pytest.fixture
+def sandbox_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox_app(sandbox_clock: FakeClock) -> Starlette:
+    """An in-process 360nrs emulator on a controllable clock."""
+    return create_app(clock=sandbox_clock)
+
+
+@pytest.fixture
+def secrets(keyring: FakeKeyring) -> SecretStore:
+    # An empty environment: no SWITCHBOARD_SECRET_* override leaks in from the shell.
+    return SecretStore(environ={}, keyring_module=keyring)
+
+
+@pytest.fixture
+def workspace(config_dir: Path, secrets: SecretStore, sandbox_app: Starlette) -> Workspace:
+    """Every account's traffic goes into the in-process sandbox app."""
+    return Workspace(
+        config_dir,
+        secrets=secrets,
+        transport_factory=lambda account: httpx.ASGITransport(app=sandbox_app),
+    )
+
+
+@pytest.fixture
+def add_account(workspace: Workspace, keyring: FakeKeyring) -> Callable[..., Account]:
+    """Put an account pointing at the sandbox app into config.toml and the keyring."""
+
+    def add(name: str, secret: str = DEMO_PASSWORD, username: str = DEMO_USERNAME) -> Account:
+        account = Account(name=name, provider="360nrs", base_url=SANDBOX_URL, username=username)
+        workspace.store.add_account(account)
+        keyring.set_password(SERVICE, name, secret)
+        return account
+
+    return add
+
+
+@pytest.fixture
+def make_app(workspace: Workspace) -> Callable[..., SwitchboardApp]:
+    def make(ws: Workspace | None = None) -> SwitchboardApp:
+        return SwitchboardApp(ws or workspace, start_sandbox=False)
+
+    return make
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers finish and the messages they posted be handled (workers start workers)."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not pilot.app.workers:
+            return
+    raise AssertionError(f"workers still running: {list(pilot.app.workers)}")
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Focus an Input, clear it and type text key by key."""
+    from textual.widgets import Input
+
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.pause()
+    if text:
+        await pilot.press(*text)
