@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from backends.sandbox.core import LOOPBACK, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
@@ -19,9 +21,15 @@ class SandboxSpec:
     path: str
     username: str
     secret: str
+    factory: Callable[[], Any] = create_app
+    # Non-secret account options (e.g. a collector id) the emulator expects.
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
-SPECS = (SandboxSpec("360nrs", "sandbox-360nrs", "/api/rest", DEMO_USERNAME, DEMO_PASSWORD),)
+# One line per provider emulator; `switchboard --sandbox` opens one account for each.
+SPECS: tuple[SandboxSpec, ...] = (
+    SandboxSpec("360nrs", "sandbox-360nrs", "/api/rest", DEMO_USERNAME, DEMO_PASSWORD),
+)
 
 
 @dataclass
@@ -42,7 +50,7 @@ def start(host: str = LOOPBACK, port: int = 0) -> list[RunningSandbox]:
     running: list[RunningSandbox] = []
     try:
         for i, spec in enumerate(SPECS):
-            server = SandboxServer(create_app(), host=host, port=port + i if port else 0)
+            server = SandboxServer(spec.factory(), host=host, port=port + i if port else 0)
             server.start()
             running.append(RunningSandbox(spec, server))
     except BaseException:
@@ -66,6 +74,7 @@ def add_accounts(workspace: Workspace, running: list[RunningSandbox]) -> list[Ac
                 provider=s.spec.provider,
                 base_url=s.base_url,
                 username=s.spec.username,
+                options=dict(s.spec.options),
             ),
             s.spec.secret,
         )
