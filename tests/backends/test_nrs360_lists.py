@@ -349,7 +349,7 @@ async def test_validation_create_refusals(backend: Nrs360Backend, log: RequestLo
     with pytest.raises(BadRequest) as caught:
         await backend.validation_create(emails=["x@example.com"], notification_url="ftp://x")
     assert (caught.value.status, caught.value.code) == (400, 109)
-    with pytest.raises(BadRequest, match="The selected groups ids.0 is invalid."):
+    with pytest.raises(BadRequest, match=r"The selected groups ids.0 is invalid."):
         await backend.validation_create(group_ids=[999])
 
 
@@ -457,7 +457,7 @@ async def test_template_preview(
 
 
 async def test_template_refusals(backend: Nrs360Backend) -> None:
-    with pytest.raises(BadRequest, match="The html field is required."):
+    with pytest.raises(BadRequest, match=r"The html field is required."):
         await backend.template_create("Empty", "")
     with pytest.raises(NotFound):
         await backend.template_update(99, "x", "<p>x</p>", v2=True)
@@ -639,7 +639,7 @@ async def test_form_preview_renders_every_element(backend: Nrs360Backend, log: R
 
 async def test_form_name_must_be_unique(backend: Nrs360Backend) -> None:
     element = FormElement(type="p", label="x")
-    with pytest.raises(BadRequest, match="The name has already been taken."):
+    with pytest.raises(BadRequest, match=r"The name has already been taken."):
         await backend.form_create(FormInput(name="Satisfaction survey", fields=(element,)))
     # Keeping its own name on update is fine.
     await backend.form_update(1, FormInput(name="Satisfaction survey", fields=(element,)))
@@ -716,7 +716,7 @@ def test_bad_forms_are_clear_value_errors(form: Any, message: str) -> None:
 def test_elements_built_in_code_are_checked_too() -> None:
     with pytest.raises(ValueError, match="missing required key"):
         FormElement(type="email", label="Email")
-    with pytest.raises(ValueError, match="at least one element|formFields"):
+    with pytest.raises(ValueError, match="formFields: required"):
         FormInput(name="x", fields=())
     option = FormElement.from_json(
         {"type": "radio", "label": "n", "customField": "f", "options": [{"label": "a", "value": 1}]}
