@@ -202,7 +202,7 @@ async def test_blacklist_add(backend: Nrs360Backend, log: RequestLog, state: Nrs
 async def test_blacklist_remove(
     backend: Nrs360Backend, log: RequestLog, state: Nrs360State
 ) -> None:
-    assert await backend.blacklist_remove("sms", "99000000001") is None
+    await backend.blacklist_remove("sms", "99000000001")
     request = only(log, "DELETE", f"{API}/v2/blacklist/sms")
     assert request.query == {}
     assert body_of(request) == canonical({"recipient": "99000000001"})
@@ -356,7 +356,7 @@ async def test_validation_create_refusals(backend: Nrs360Backend, log: RequestLo
 async def test_validation_delete(
     backend: Nrs360Backend, log: RequestLog, state: Nrs360State
 ) -> None:
-    assert await backend.validation_delete(2) is None
+    await backend.validation_delete(2)
     request = only(log, "DELETE", f"{API}/validation/emails/2")
     assert request.body == b"" and request.query == {}
     assert 2 not in state.lists.validations
@@ -435,7 +435,7 @@ async def test_template_update(
 async def test_template_delete(
     backend: Nrs360Backend, log: RequestLog, v2: bool, prefix: str
 ) -> None:
-    assert await backend.template_delete(2, v2=v2) is None
+    await backend.template_delete(2, v2=v2)
     assert only(log, "DELETE", f"{API}/{prefix}/2").body == b""
     with pytest.raises(NotFound):
         await backend.template(2, v2=v2)
@@ -618,7 +618,7 @@ async def test_form_update(
 
 
 async def test_form_delete(backend: Nrs360Backend, log: RequestLog) -> None:
-    assert await backend.form_delete(1) is None
+    await backend.form_delete(1)
     assert only(log, "DELETE", f"{API}/forms/1").body == b""
     with pytest.raises(NotFound):
         await backend.form(1)

@@ -413,7 +413,7 @@ async def test_template_preview_keeps_a_whole_document(client: httpx.AsyncClient
 # --- forms ----------------------------------------------------------------------------------
 
 
-def form(*fields: dict[str, Any], **settings: Any) -> dict[str, Any]:
+def form(*fields: Any, **settings: Any) -> dict[str, Any]:
     return {"name": "My_form", **settings, "formFields": list(fields)}
 
 
