@@ -254,10 +254,14 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         rows = await self._data("GET", "sms/" + ",".join(ids))
         out = []
         if not isinstance(rows, list):
-            raise MalformedResponse("SMS status data is not a list", status=200, provider=self.provider)
+            raise MalformedResponse(
+                "SMS status data is not a list", status=200, provider=self.provider
+            )
         for d in rows:
             if not isinstance(d, dict):
-                raise MalformedResponse("an SMS status item is not an object", status=200, provider=self.provider)
+                raise MalformedResponse(
+                    "an SMS status item is not an object", status=200, provider=self.provider
+                )
             raw_events = d.get("events")
             events: list[Any] = raw_events if isinstance(raw_events, list) else []
             out.append(
@@ -312,7 +316,9 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         _opt(body, "caseSensitive", case_sensitive)
         d = await self._data("POST", "otp/check", json=body)
         if not isinstance(d, dict):
-            raise MalformedResponse("OTP check data is not an object", status=200, provider=self.provider)
+            raise MalformedResponse(
+                "OTP check data is not an object", status=200, provider=self.provider
+            )
         otp = d.get("otp", {}).get("data") if isinstance(d.get("otp"), dict) else None
         return OtpCheck(
             valid=d.get("valid") is True,

@@ -126,6 +126,8 @@ def populate(state: Nrs360State, seed: int) -> None:
     """Fill an empty state with the demo data for `seed`."""
     rng = random.Random(seed)
     now = state.now()
+    # Lists (blacklist, validations, templates, forms) use their own generator.
+    state.lists.seed(random.Random(seed + 1), state.now)
     groups = [Group(id=state.new_group_id(), name=name) for name in GROUP_NAMES]
     state.groups.update({g.id: g for g in groups})
     customers, vip, newsletter, staff, leads = (g.id for g in groups)
