@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 
@@ -35,6 +35,19 @@ from backends.models import (
     SmsMessage,
     SmsRequest,
 )
+from backends.models_surveys import DocumentRequest, SentRequest, SurveySend, SurveySendResult
+from backends.models_xerochat import (
+    FlowAnswers,
+    FlowCampaign,
+    Label,
+    Package,
+    Subscriber,
+    SystemUser,
+    UserInput,
+)
+
+if TYPE_CHECKING:  # the 8x8 module imports this one; its models are only annotations here
+    from backends.eightbyeight import SurveyBatch, SurveyBatchResult
 
 
 class Capability(StrEnum):
@@ -63,6 +76,13 @@ class Capability(StrEnum):
     SHORTENER = "shortener"
     IMAGES = "images"
     COVERAGE = "coverage"
+    SURVEYS = "surveys"
+    DOCUMENT_REQUESTS = "document-requests"
+    SURVEY_BATCH = "survey-batch"
+    FLOWS = "flows"
+    LABELS = "labels"
+    SUBSCRIBERS = "subscribers"
+    USERS = "users"
 
 
 @dataclass(frozen=True)
@@ -273,3 +293,61 @@ class Backend(SendApi, ListsApi, ReportsApi):
     async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage:
         """Send a free-text message inside an active 24-hour session."""
         raise self._unsupported("WhatsApp conversations")
+
+    # --- surveys and document requests ---------------------------------------------
+    async def send_survey(self, send: SurveySend) -> SurveySendResult:
+        """Send a survey to contacts through the account's collector; counts and rejects."""
+        raise self._unsupported("surveys")
+
+    async def send_request(self, request: DocumentRequest) -> SentRequest:
+        """Send a document/information request for a campaign to a contact."""
+        raise self._unsupported("document requests")
+
+    # --- survey batches, flows, labels, subscribers, users (8x8, XeroChat) --------------
+    async def send_survey_batch(self, batch: SurveyBatch) -> SurveyBatchResult:
+        """Send one batch of survey SMS; `results[i]` is the outcome of `messages[i]`."""
+        raise self._unsupported("survey batches")
+
+    async def flow_campaigns(self) -> list[FlowCampaign]:
+        """Every flow campaign (without questions)."""
+        raise self._unsupported("flow campaigns")
+
+    async def flow_campaign(self, flow_id: int) -> FlowCampaign:
+        """One flow campaign with its questions."""
+        raise self._unsupported("flow campaigns")
+
+    async def flow_answers(self, flow_id: int, *, subscriber_id: str | None = None) -> FlowAnswers:
+        """A flow's answers: every subscriber's, or one subscriber's."""
+        raise self._unsupported("flow campaigns")
+
+    async def labels(self, page_id: str) -> list[Label]:
+        """A bot page's subscriber labels."""
+        raise self._unsupported("labels")
+
+    async def create_label(self, page_id: str, name: str) -> Label:
+        """Create a label on a bot page."""
+        raise self._unsupported("labels")
+
+    async def assign_labels(self, page_id: str, subscriber_id: str, label_ids: list[str]) -> None:
+        """Put labels on a subscriber."""
+        raise self._unsupported("labels")
+
+    async def subscriber(self, subscriber_id: str) -> Subscriber:
+        """One subscriber's information."""
+        raise self._unsupported("subscribers")
+
+    async def system_user(self, *, user_id: int | None = None, email: str = "") -> SystemUser:
+        """One platform user, by id or email (admin)."""
+        raise self._unsupported("user management")
+
+    async def create_system_user(self, data: UserInput) -> SystemUser:
+        """Create a platform user (admin)."""
+        raise self._unsupported("user management")
+
+    async def update_system_user(self, user_id: int, data: UserInput) -> SystemUser:
+        """Change a platform user (admin)."""
+        raise self._unsupported("user management")
+
+    async def packages(self) -> list[Package]:
+        """The platform's packages (admin)."""
+        raise self._unsupported("user management")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import httpx
 
 from backends.base import Backend, Connection
+from backends.collect import CollectBackend
 from backends.errors import ConfigError
 from backends.nrs360 import Nrs360Backend
+from backends.xebo import XeboBackend
 
-PROVIDERS: dict[str, type[Backend]] = {cls.provider: cls for cls in (Nrs360Backend,)}
+PROVIDERS: dict[str, type[Backend]] = {
+    cls.provider: cls for cls in (Nrs360Backend, XeboBackend, CollectBackend)
+}
 
 
 def backend_class(provider: str) -> type[Backend]:

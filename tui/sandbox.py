@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from backends.sandbox import collect, xebo
 from backends.sandbox.core import LOOPBACK, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.config import Account
@@ -29,6 +30,17 @@ class SandboxSpec:
 # One line per provider emulator; `switchboard --sandbox` opens one account for each.
 SPECS: tuple[SandboxSpec, ...] = (
     SandboxSpec("360nrs", "sandbox-360nrs", "/api/rest", DEMO_USERNAME, DEMO_PASSWORD),
+    SandboxSpec(
+        "xebo", "sandbox-xebo", "", "", xebo.DEMO_ACCESS_TOKEN, xebo.create_app, xebo.DEMO_OPTIONS
+    ),
+    SandboxSpec(
+        "collect",
+        "sandbox-collect",
+        collect.API_PREFIX,
+        collect.DEMO_USERNAME,
+        collect.DEMO_PASSWORD,
+        collect.create_app,
+    ),
 )
 
 

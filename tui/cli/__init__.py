@@ -15,12 +15,12 @@ from typing import TextIO
 
 from backends.errors import ProviderError, SwitchboardError
 from tui import logs
-from tui.cli import accounts, contacts, lists, messaging, reports, sandbox, sending
+from tui.cli import accounts, contacts, lists, messaging, reports, sandbox, sending, surveys
 from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
 from tui.paths import config_dir
 from tui.workspace import Workspace
 
-MODULES = (sandbox, accounts, messaging, sending, contacts, lists, reports)
+MODULES = (sandbox, accounts, messaging, sending, contacts, lists, reports, surveys)
 
 
 def build_parser() -> argparse.ArgumentParser:

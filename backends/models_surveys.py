@@ -1,0 +1,153 @@
+"""Domain models: survey sends (Xebo) and document/information requests (Collect)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+# --- surveys -----------------------------------------------------------------------------
+
+#: Keys a survey contact carries as addresses; every other key is respondent information.
+ADDRESS_KEYS = frozenset({"email", "mobile"})
+
+
+class SurveyMedium(IntEnum):
+    """The channel a survey invitation goes out on (Xebo's numeric `medium`)."""
+
+    SMS = 1
+    EMAIL = 2
+    WHATSAPP = 3
+
+    @property
+    def address_key(self) -> str:
+        """The contact field the medium needs.
+
+        The reference makes `mobile` mandatory for SMS and `email` for email; it says
+        nothing for WhatsApp, which addresses phone numbers, so WhatsApp needs `mobile` too.
+        """
+        return "email" if self is SurveyMedium.EMAIL else "mobile"
+
+
+@dataclass(frozen=True)
+class SurveyContact:
+    """One respondent: addresses plus custom respondent fields (e.g. city)."""
+
+    email: str | None = None
+    mobile: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clash = ADDRESS_KEYS & set(self.fields)
+        if clash:
+            raise ValueError(f"custom fields may not be named {', '.join(sorted(clash))}")
+
+    def address(self, medium: SurveyMedium) -> str | None:
+        """The address the medium sends to, if the contact has one."""
+        return self.email if medium.address_key == "email" else self.mobile
+
+    def to_json(self) -> dict[str, Any]:
+        """The contact as the provider's flat object (addresses beside custom fields)."""
+        out: dict[str, Any] = {}
+        if self.email is not None:
+            out["email"] = self.email
+        if self.mobile is not None:
+            out["mobile"] = self.mobile
+        out.update(self.fields)
+        return out
+
+
+@dataclass(frozen=True)
+class SurveySend:
+    """A survey invitation to a list of contacts on one medium."""
+
+    medium: SurveyMedium
+    contacts: tuple[SurveyContact, ...]
+
+
+@dataclass(frozen=True)
+class RejectedContact:
+    """A contact the provider refused, as it echoed it back, and why."""
+
+    contact: Mapping[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True)
+class SurveySendResult:
+    """The provider's verdict on a survey send."""
+
+    accepted: int
+    rejected: int
+    rejected_list: tuple[RejectedContact, ...] = ()
+    message: str = ""
+    message_id: str = ""
+
+
+# --- document requests ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewRequestContact:
+    """A contact created (or matched by email) along with the request."""
+
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestSample:
+    """An example file shown to the contact for one document item of the campaign."""
+
+    item_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """A request for documents/information; `contact` is new, or an existing contact's id."""
+
+    campaign_id: str
+    contact: NewRequestContact | str
+    items: tuple[str, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+    sample: RequestSample | None = None
+    due_date: datetime | None = None
+    created_by: str | None = None
+    assigned_to: str | None = None
+    # None leaves the campaign's default (send its planned messages).
+    send_message: bool | None = None
+
+
+@dataclass(frozen=True)
+class RequestContact:
+    """The contact a request was sent to, as the provider knows it."""
+
+    id: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    nb_requests: int | None = None
+    created_at: datetime | None = None
+    last_activity: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """A created request: where the contact answers it, and its state."""
+
+    id: str
+    campaign_id: str
+    portal_url: str
+    status: str
+    created_at: datetime | None = None
+    due_date: datetime | None = None
+    privacy: str = ""
+    contact: RequestContact | None = None
+    # Non-fatal problems the provider reported alongside the created request.
+    errors: tuple[str, ...] = ()
