@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog
+from ..faults import FaultMiddleware, FaultProfile
 from . import (
     routes_account,
     routes_blacklist,
@@ -80,20 +81,30 @@ def create_app(
     users: Mapping[str, str] | None = None,
     seed: int = 360,
     clock: Clock | None = None,
+    faults: FaultProfile | None = None,
 ) -> Starlette:
-    """A seeded 360nrs emulator; state on `app.state.nrs`, request log on `app.state.log`."""
+    """A seeded 360nrs emulator; state on `app.state.nrs`, request log on `app.state.log`.
+
+    With `faults`, `app.state.delivered` logs only the requests that got past the fault
+    layer to the emulator (without, it is the same log as `app.state.log`).
+    """
     state = Nrs360State(seed=seed, clock=clock)
     populate(state, seed)
     log = RequestLog()
+    delivered = RequestLog() if faults is not None else log
     accounts = dict(users) if users is not None else {DEMO_USERNAME: DEMO_PASSWORD}
+    # Recording is outermost so rejected requests (401s included) are logged too.
+    middleware = [Middleware(RecordingMiddleware, log=log)]
+    if faults is not None:
+        # Inside the recorder, so faulted requests are logged as received. A dropped or slow
+        # answer MUST still reach the handler: the fault hits after processing, which is
+        # exactly the case where re-sending would deliver twice.
+        middleware.append(Middleware(FaultMiddleware, profile=faults, delivered=delivered))
+    # Auth runs before routing: unknown paths also answer 401 without credentials.
+    middleware.append(Middleware(BasicAuthMiddleware, users=accounts, on_failure=_unauthorized))
     app = Starlette(
         routes=[Mount(API_PREFIX, routes=ROUTES)],
-        middleware=[
-            # Recording is outermost so rejected requests (401s included) are logged too.
-            # Auth runs before routing: unknown paths also answer 401 without credentials.
-            Middleware(RecordingMiddleware, log=log),
-            Middleware(BasicAuthMiddleware, users=accounts, on_failure=_unauthorized),
-        ],
+        middleware=middleware,
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
@@ -102,4 +113,5 @@ def create_app(
     )
     app.state.nrs = state
     app.state.log = log
+    app.state.delivered = delivered
     return app
