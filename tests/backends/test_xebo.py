@@ -1,0 +1,408 @@
+"""The Xebo client against its sandbox: what reached the provider, what came back, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from backends.base import Capability, Connection
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    ConfigError,
+    MalformedResponse,
+    NotSupported,
+    ServerError,
+)
+from backends.models_surveys import (
+    RejectedContact,
+    SurveyContact,
+    SurveyMedium,
+    SurveySend,
+    SurveySendResult,
+)
+from backends.nrs360 import Nrs360Backend
+from backends.sandbox.core import RecordedRequest, RequestLog
+from backends.sandbox.xebo import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_API_KEY,
+    DEMO_COLLECTOR_ID,
+    DEMO_COLLECTOR_TOKEN,
+    DEMO_OPTIONS,
+    XeboState,
+    create_app,
+)
+from backends.xebo import TOKEN_EXPIRED_HINT, XeboBackend, parse_rejected, resolve_base_url
+from tui.config import Account, validate_account
+
+BASE_URL = "http://sandbox"
+PATH = f"/v2/api/collectors/{DEMO_COLLECTOR_ID}/combined/auto"
+START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests can move."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def app(clock: FakeClock) -> Starlette:
+    return create_app(clock=clock)
+
+
+@pytest.fixture
+def state(app: Starlette) -> XeboState:
+    xebo: XeboState = app.state.xebo
+    return xebo
+
+
+@pytest.fixture
+def log(app: Starlette) -> RequestLog:
+    requests: RequestLog = app.state.log
+    return requests
+
+
+def connect(app: Starlette, secret: str = DEMO_ACCESS_TOKEN, **options: str) -> XeboBackend:
+    connection = Connection(BASE_URL, secret=secret, options={**DEMO_OPTIONS, **options})
+    return XeboBackend(connection, transport=httpx.ASGITransport(app=app))
+
+
+@pytest.fixture
+async def backend(app: Starlette) -> AsyncIterator[XeboBackend]:
+    client = connect(app)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def only(log: RequestLog) -> RecordedRequest:
+    """The single POST to the documented send path."""
+    found = log.matching("POST", PATH)
+    assert len(found) == 1, [(r.method, r.path) for r in log.requests]
+    request = found[0]
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["accept"] == "application/json"
+    return request
+
+
+def email_send(*emails: str) -> SurveySend:
+    return SurveySend(SurveyMedium.EMAIL, tuple(SurveyContact(email=e) for e in emails))
+
+
+# --- the send --------------------------------------------------------------------------------
+
+
+async def test_email_send_with_custom_fields(
+    backend: XeboBackend, log: RequestLog, state: XeboState
+) -> None:
+    result = await backend.send_survey(
+        SurveySend(
+            SurveyMedium.EMAIL,
+            (
+                SurveyContact(email="john1@s2c.com", fields={"city": "Delhi"}),
+                SurveyContact(email="john2@s2c.com", fields={"city": "Mumbai", "age": 41}),
+            ),
+        )
+    )
+    request = only(log)
+    assert request.headers["authorization"] == f"Bearer {DEMO_ACCESS_TOKEN}"
+    assert "x-api-key" not in request.headers
+    assert request.query == {}
+    assert request.json() == {
+        "collectortoken": DEMO_COLLECTOR_TOKEN,
+        "medium": 2,
+        "contacts": [
+            {"email": "john1@s2c.com", "city": "Delhi"},
+            {"email": "john2@s2c.com", "city": "Mumbai", "age": 41},
+        ],
+    }
+    assert result == SurveySendResult(
+        accepted=2,
+        rejected=0,
+        rejected_list=(),
+        message="Request data is correct",
+        message_id=state.sends[0].msg_id,
+    )
+    assert len(result.message_id) == 24
+    assert state.sends[0].contacts[1] == {"email": "john2@s2c.com", "city": "Mumbai", "age": 41}
+
+
+async def test_api_key_auth_uses_the_x_api_key_header(app: Starlette, log: RequestLog) -> None:
+    async with connect(app, DEMO_API_KEY, auth="api-key") as backend:
+        result = await backend.send_survey(email_send("a@example.com"))
+    request = only(log)
+    assert request.headers["x-api-key"] == DEMO_API_KEY
+    assert "authorization" not in request.headers
+    assert result.accepted == 1
+
+
+@pytest.mark.parametrize(("medium", "number"), [(SurveyMedium.SMS, 1), (SurveyMedium.WHATSAPP, 3)])
+async def test_sms_and_whatsapp_send_to_mobiles(
+    backend: XeboBackend, log: RequestLog, medium: SurveyMedium, number: int
+) -> None:
+    contacts = (SurveyContact(mobile="+919876543210", fields={"name": "Asha"}),)
+    result = await backend.send_survey(SurveySend(medium, contacts))
+    assert only(log).json()["medium"] == number
+    assert only(log).json()["contacts"] == [{"mobile": "+919876543210", "name": "Asha"}]
+    assert (result.accepted, result.rejected) == (1, 0)
+
+
+async def test_rejected_contacts_are_counted_and_listed(
+    backend: XeboBackend, state: XeboState
+) -> None:
+    result = await backend.send_survey(
+        SurveySend(
+            SurveyMedium.SMS,
+            (
+                SurveyContact(mobile="919876543210"),
+                SurveyContact(email="no-mobile@example.com", fields={"city": "Pune"}),
+                SurveyContact(mobile="12ab"),
+                SurveyContact(mobile="+919876543210"),  # the first one again
+            ),
+        )
+    )
+    assert (result.accepted, result.rejected) == (1, 3)
+    assert result.rejected_list == (
+        RejectedContact(
+            {"email": "no-mobile@example.com", "city": "Pune"}, "'mobile' is mandatory for SMS"
+        ),
+        RejectedContact({"mobile": "12ab"}, "invalid mobile"),
+        RejectedContact({"mobile": "+919876543210"}, "duplicate mobile"),
+    )
+    assert [c["mobile"] for c in state.sends[0].contacts] == ["919876543210"]
+
+
+async def test_campaigns_path_of_the_curl_sample_sends_too(app: Starlette) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        response = await c.post(
+            f"/v2/api/collectors/{DEMO_COLLECTOR_ID}/campaigns",
+            headers={"Authorization": f"Bearer {DEMO_ACCESS_TOKEN}"},
+            json={
+                "collectortoken": DEMO_COLLECTOR_TOKEN,
+                "medium": 2,
+                "contacts": [{"email": "a@b.co"}],
+            },
+        )
+    assert response.status_code == 200
+    assert response.json()["data"] == {"accepted": 1, "rejected": 0, "rejected_list": []}
+
+
+# --- auth ------------------------------------------------------------------------------------
+
+
+async def test_access_token_expires_after_24_hours(
+    app: Starlette, backend: XeboBackend, clock: FakeClock, state: XeboState
+) -> None:
+    clock.now = START + timedelta(hours=23, minutes=59)
+    assert (await backend.send_survey(email_send("a@example.com"))).accepted == 1
+    clock.now = START + timedelta(hours=24)
+    with pytest.raises(AuthError) as caught:
+        await backend.send_survey(email_send("b@example.com"))
+    error = caught.value
+    assert error.status == 401
+    assert error.message == f"The authorization token has expired. ({TOKEN_EXPIRED_HINT})"
+    assert "24 hours: log in again and update the secret" in str(error)
+    assert len(state.sends) == 1
+    # A freshly issued token works again.
+    state.issue_token("fresh-token")
+    async with connect(app, "fresh-token") as fresh:
+        assert (await fresh.send_survey(email_send("b@example.com"))).accepted == 1
+
+
+async def test_unknown_token_and_api_key_are_refused(app: Starlette) -> None:
+    async with connect(app, "wrong-token") as backend:
+        with pytest.raises(AuthError, match=r"token is invalid.*24 hours"):
+            await backend.send_survey(email_send("a@example.com"))
+    async with connect(app, "wrong-key", auth="api-key") as backend:
+        with pytest.raises(AuthError, match=r"API key is invalid.*copy it again"):
+            await backend.send_survey(email_send("a@example.com"))
+
+
+async def test_missing_credentials_get_the_documented_401_body(app: Starlette) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        response = await c.post(PATH, json={})
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": {"name": "Unauthorized", "message": "The authorization token was not provided."}
+    }
+
+
+async def test_secret_is_never_logged(app: Starlette, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with connect(app) as backend:
+        await backend.send_survey(email_send("a@example.com"))
+    assert caplog.records
+    assert DEMO_ACCESS_TOKEN not in caplog.text
+    assert DEMO_COLLECTOR_TOKEN not in caplog.text
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"collector_id": "000000000000000000000000"}, {"collector_token": "J/wrong"}],
+)
+async def test_unknown_collector_or_token_is_collector_not_found(
+    app: Starlette, options: dict[str, str]
+) -> None:
+    async with connect(app, **options) as backend:
+        with pytest.raises(BadRequest) as caught:
+            await backend.send_survey(email_send("a@example.com"))
+    assert caught.value.status == 400
+    assert caught.value.message == "Collector not found"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "Request body is not valid JSON"),
+        (b"[]", "Request body must be a JSON object"),
+        (b'{"medium": 2, "contacts": [{}]}', "'collectortoken' is required"),
+        (
+            b'{"collectortoken": "t", "medium": 4, "contacts": [{}]}',
+            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+        ),
+        (
+            b'{"collectortoken": "t", "medium": true, "contacts": [{}]}',
+            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+        ),
+        (
+            b'{"collectortoken": "t", "medium": [2], "contacts": [{}]}',
+            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+        ),
+        (
+            b'{"collectortoken": "t", "medium": 2, "contacts": []}',
+            "'contacts' must be a non-empty array",
+        ),
+        (b'{"collectortoken": "t", "medium": 2}', "'contacts' must be a non-empty array"),
+    ],
+)
+async def test_emulator_validation_errors(app: Starlette, body: bytes, message: str) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        response = await c.post(
+            PATH,
+            content=body,
+            headers={
+                "Authorization": f"Bearer {DEMO_ACCESS_TOKEN}",
+                "Content-Type": "application/json",
+            },
+        )
+    assert response.status_code == 400
+    assert response.json() == {"error": {"name": "Bad Request", "message": message}}
+
+
+async def test_server_error_is_the_documented_500(
+    backend: XeboBackend, state: XeboState, log: RequestLog
+) -> None:
+    state.faults.append(500)
+    with pytest.raises(ServerError) as caught:
+        await backend.send_survey(email_send("a@example.com"))
+    assert caught.value.message == "We were not able to process your request"
+    assert state.sends == []
+    assert len(log) == 1  # the failed request was still recorded
+
+
+async def test_malformed_answer_is_reported() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"msg": "ok"})
+
+    connection = Connection(BASE_URL, secret="t", options=DEMO_OPTIONS)
+    async with XeboBackend(connection, transport=httpx.MockTransport(handler)) as backend:
+        with pytest.raises(MalformedResponse, match="no data object"):
+            await backend.send_survey(email_send("a@example.com"))
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+async def test_env_fills_the_base_url_template() -> None:
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(
+            200, json={"data": {"accepted": 1, "rejected": 0, "rejected_list": []}}
+        )
+
+    options = {**DEMO_OPTIONS, "env": "az4"}
+    connection = Connection(XeboBackend.default_base_url, secret="t", options=options)
+    async with XeboBackend(connection, transport=httpx.MockTransport(handler)) as backend:
+        await backend.send_survey(email_send("a@example.com"))
+    assert str(seen[0]) == f"https://az4-api.xebo.ai{PATH}"
+
+
+def test_base_url_resolution_rules() -> None:
+    assert resolve_base_url("https://{env}-api.xebo.ai", " AZ4 ") == "https://az4-api.xebo.ai"
+    assert resolve_base_url("http://127.0.0.1:9000", "") == "http://127.0.0.1:9000"
+    for bad in ("", "evil.com/#", "az4.evil"):
+        with pytest.raises(ConfigError, match="datacenter prefix"):
+            resolve_base_url("https://{env}-api.xebo.ai", bad)
+
+
+def test_unknown_auth_mode_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="bearer, api-key"):
+        XeboBackend(Connection(BASE_URL, secret="t", options={**DEMO_OPTIONS, "auth": "basic"}))
+
+
+async def test_missing_collector_settings_are_config_errors(app: Starlette) -> None:
+    async with connect(app, collector_token="") as backend:
+        with pytest.raises(ConfigError, match="collector token"):
+            await backend.send_survey(email_send("a@example.com"))
+
+
+def test_account_fields() -> None:
+    assert XeboBackend.capabilities == frozenset({Capability.SURVEYS})
+    assert not XeboBackend.needs_username
+    base = Account("x", "xebo", XeboBackend.default_base_url, options=DEMO_OPTIONS)
+    assert validate_account(base) is base
+    for required in ("env", "collector_id", "collector_token"):
+        options = {k: v for k, v in DEMO_OPTIONS.items() if k != required}
+        with pytest.raises(ConfigError, match="Xebo needs"):
+            validate_account(Account("x", "xebo", XeboBackend.default_base_url, options=options))
+    no_auth = {k: v for k, v in DEMO_OPTIONS.items() if k != "auth"}
+    validate_account(Account("x", "xebo", XeboBackend.default_base_url, options=no_auth))
+
+
+async def test_other_capabilities_are_not_supported(backend: XeboBackend) -> None:
+    with pytest.raises(NotSupported, match="Xebo does not support account information"):
+        await backend.account()
+    nrs = Nrs360Backend(Connection("http://x", "u", "p"))
+    with pytest.raises(NotSupported, match="360nrs does not support surveys"):
+        await nrs.send_survey(email_send("a@example.com"))
+    await nrs.aclose()
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"contact": {"email": "x"}, "reason": "bad"}, RejectedContact({"email": "x"}, "bad")),
+        ({"email": "x", "message": "bad"}, RejectedContact({"email": "x"}, "bad")),
+        ("x@example.com", RejectedContact({"address": "x@example.com"}, "")),
+        (7, RejectedContact({"value": 7}, "")),
+    ],
+)
+def test_rejected_list_shapes(item: Any, expected: RejectedContact) -> None:
+    assert parse_rejected(item) == expected
+
+
+def test_custom_fields_may_not_shadow_addresses() -> None:
+    with pytest.raises(ValueError, match="email"):
+        SurveyContact(mobile="1", fields={"email": "x"})
