@@ -1,0 +1,599 @@
+"""The send engine: every send, single or bulk, from the CLI or a screen, goes through here.
+
+A job lives in the journal. `run_job` claims batches of PENDING recipients (committed as
+SENDING before the request leaves), sends one request per batch with bounded concurrency
+behind a rate limiter, and records each recipient's outcome per DESIGN.md:
+
+- connect failure (the request never left) and 429: the batch goes back to PENDING and is
+  retried after a backoff (Retry-After honoured, capped); too many failures in a row pause.
+- read timeout, dropped connection, 5xx, malformed 2xx: UNKNOWN, never re-sent
+  automatically; the operator decides (`Journal.resend_unknown`).
+- 207: applied per recipient; 400/422: the batch is REJECTED with the provider's reason.
+- 401/402/403: nothing was sent; the batch goes back to PENDING and the job pauses.
+
+Journal calls run on the event loop on purpose: a FULL commit costs ~0.3 ms, and a thread
+hop would open a window where a cancelled task leaves rows claimed but never sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import random
+import sys
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from backends.base import Backend, Connection
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    ConfigError,
+    ConnectFailed,
+    MalformedResponse,
+    NotSupported,
+    OutcomeUnknown,
+    PaymentRequired,
+    ProviderError,
+    RateLimited,
+    ServerError,
+)
+from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
+from tui.engine.journal import Claimed, Job, JobStatus, Journal, Outcome, State, Totals
+from tui.engine.ratelimit import RateLimiter
+
+__all__ = [
+    "JobControl",
+    "Progress",
+    "RetryPolicy",
+    "create_sms_job",
+    "match_results",
+    "resume",
+    "run_job",
+]
+
+# SmsRequest fields a job template may set (the recipients and their `sub` come per batch).
+_OPTION_FIELDS = frozenset(f.name for f in dataclasses.fields(SmsRequest)) - {
+    "to",
+    "sender",
+    "message",
+    "sub",
+}
+_DATE_OPTIONS = frozenset({"schedule_date", "expiration_date"})
+_SEPARATORS = str.maketrans("", "", " \t-.()")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep retrying what certainly was not sent (connect failures, 429)."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    # A provider asking for a longer wait than this pauses the job instead.
+    max_retry_after: float = 60.0
+
+    def backoff(self, failures: int) -> float:
+        """Exponential delay with jitter (25% down) for the n-th failure in a row."""
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (failures - 1))
+        return delay * (1.0 - 0.25 * random.random())
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A coalesced update: the outcomes since the last one and the job's running totals."""
+
+    job_id: int
+    status: JobStatus
+    totals: Totals
+    results: tuple[Outcome, ...] = ()
+    reason: str | None = None
+    cost: float | None = None
+
+
+class JobControl:
+    """Lets a UI pause a running job gracefully: requests in flight finish, no new ones."""
+
+    def __init__(self) -> None:
+        self._run: _Run | None = None
+        self._reason: str | None = None
+
+    def pause(self, reason: str = "paused by the operator") -> None:
+        """Stop claiming new batches; the job ends PAUSED and can be resumed."""
+        self._reason = reason
+        if self._run is not None:
+            self._run.stop(reason)
+
+
+# --- job creation -------------------------------------------------------------------
+
+
+def _encode_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if key not in _OPTION_FIELDS:
+            raise ValueError(f"unknown SMS option {key!r}")
+        if value is None or value == ():
+            continue
+        if key in _DATE_OPTIONS:
+            value = value.isoformat()
+        elif key == "tags":
+            value = list(value)
+        elif key == "available_times":
+            value = [dataclasses.asdict(t) for t in value]
+        elif key == "otp_config":
+            value = dataclasses.asdict(value)
+        elif key == "notification_url" and not isinstance(value, str):
+            # One URL per recipient would have to be split along with the batches.
+            raise ValueError("a job takes one notification URL, not one per recipient")
+        out[key] = value
+    return out
+
+
+def _decode_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(options)
+    for key in _DATE_OPTIONS & out.keys():
+        out[key] = datetime.fromisoformat(out[key])
+    if "tags" in out:
+        out["tags"] = tuple(out["tags"])
+    if "available_times" in out:
+        out["available_times"] = tuple(AvailableTime(**t) for t in out["available_times"])
+    if "otp_config" in out:
+        out["otp_config"] = OtpConfig(**out["otp_config"])
+    return out
+
+
+def template_request(job: Job) -> SmsRequest:
+    """The job's SMS request without recipients."""
+    m = job.message
+    return SmsRequest(
+        to=(), sender=m["sender"], message=m["message"], **_decode_options(m.get("options", {}))
+    )
+
+
+def normalise_number(to: str) -> str:
+    """A phone number without spaces and separators (the provider wants digits)."""
+    return to.strip().translate(_SEPARATORS)
+
+
+def create_sms_job(
+    journal: Journal,
+    account: str,
+    provider: str,
+    sender: str,
+    message: str,
+    recipients: Iterable[tuple[str, Mapping[str, str] | None]],
+    options: Mapping[str, Any] | None = None,
+) -> int:
+    """Journal an SMS job (recipients with their `sub` variables); its id. Nothing is sent."""
+    if not sender.strip():
+        raise ValueError("the sender is empty")
+    if not message:
+        raise ValueError("the message is empty")
+    template = {"sender": sender, "message": message, "options": _encode_options(options or {})}
+    rows = [(normalise_number(to), dict(v) if v else None) for to, v in recipients]
+    if not rows:
+        raise ValueError("no recipients")
+    if any(not to for to, _ in rows):
+        raise ValueError("a recipient is empty")
+    return journal.create_job(
+        account=account, provider=provider, channel="sms", message=template, recipients=rows
+    )
+
+
+# --- results ------------------------------------------------------------------------
+
+
+def _key(to: str) -> str:
+    # Providers may echo a number with or without its '+'.
+    return to.removeprefix("+")
+
+
+def _reason(code: int | str | None, message: str | None) -> str:
+    text = message or "refused"
+    return f"{code}: {text}" if code is not None else text
+
+
+def match_results(batch: Sequence[Claimed], result: SendResult) -> list[Outcome]:
+    """Each claimed recipient's outcome from a per-recipient answer.
+
+    Results are matched by number; a number listed twice is matched in request order, as
+    the provider answers in request order. A recipient the answer does not mention is
+    UNKNOWN: it may have been sent.
+    """
+    waiting: dict[str, deque[Claimed]] = {}
+    for c in batch:
+        waiting.setdefault(_key(c.to), deque()).append(c)
+    outcomes: list[Outcome] = []
+    for r in result.results:
+        queue = waiting.get(_key(r.to))
+        if not queue:
+            continue  # an answer for a number we did not send: nothing to record
+        c = queue.popleft()
+        if r.accepted:
+            outcomes.append(Outcome(c.seq, c.to, State.ACCEPTED, None, r.id, r.parts))
+        else:
+            outcomes.append(Outcome(c.seq, c.to, State.REJECTED, _reason(r.error_code, r.error)))
+    missing = "the provider's answer did not mention this recipient"
+    for queue in waiting.values():
+        outcomes.extend(Outcome(c.seq, c.to, State.UNKNOWN, missing) for c in queue)
+    return outcomes
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+class _Run:
+    """One process's run of a job: the workers' shared state."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        job: Job,
+        backend: Backend,
+        *,
+        batch_size: int,
+        limiter: RateLimiter,
+        policy: RetryPolicy,
+        price_per_part: float | None,
+    ) -> None:
+        self.journal = journal
+        self.job_id = job.id
+        self.backend = backend
+        self.batch_size = batch_size
+        self.limiter = limiter
+        self.policy = policy
+        self.price_per_part = price_per_part
+        self.template = template_request(job)
+        totals = journal.totals(job.id)
+        self.counts = {
+            State.PENDING: totals.pending,
+            State.SENDING: totals.sending,
+            State.ACCEPTED: totals.accepted,
+            State.REJECTED: totals.rejected,
+            State.UNKNOWN: totals.unknown,
+        }
+        self.parts = totals.parts
+        self.queue: asyncio.Queue[list[Outcome] | None] = asyncio.Queue()
+        self.stopping = False
+        self.reason: str | None = None
+        self.error: BaseException | None = None
+        # Retry bookkeeping: a "round" ends at each counted failure, so the concurrent
+        # requests that fail together count once and back off once.
+        self.round = 0
+        self.failures = 0
+        self.idle: set[asyncio.Task[None]] = set()
+
+    # -- control --
+    def stop(self, reason: str) -> None:
+        """Claim no more batches; workers waiting for a token leave at once."""
+        if self.reason is None:
+            self.reason = reason
+        self.stopping = True
+        for task in list(self.idle):
+            task.cancel()
+
+    def fail(self, exc: BaseException) -> None:
+        """An unexpected error: stop everything and report it."""
+        if self.error is None:
+            self.error = exc
+        self.stop(f"internal error: {type(exc).__name__}: {exc}")
+
+    def totals(self) -> Totals:
+        """The running totals."""
+        c = self.counts
+        return Totals(
+            pending=c[State.PENDING],
+            sending=c[State.SENDING],
+            accepted=c[State.ACCEPTED],
+            rejected=c[State.REJECTED],
+            unknown=c[State.UNKNOWN],
+            parts=self.parts,
+        )
+
+    def progress(self, status: JobStatus, results: tuple[Outcome, ...] = ()) -> Progress:
+        """A snapshot for the caller."""
+        reason = self.reason if status is not JobStatus.RUNNING else None
+        cost = self.parts * self.price_per_part if self.price_per_part is not None else None
+        return Progress(self.job_id, status, self.totals(), results, reason, cost)
+
+    def final_status(self) -> JobStatus:
+        """How the run ended."""
+        if self.error is not None:
+            return JobStatus.FAILED
+        if self.reason is not None or self.counts[State.PENDING] or self.counts[State.SENDING]:
+            return JobStatus.PAUSED
+        return JobStatus.DONE
+
+    # -- workers --
+    async def worker(self) -> None:
+        """Claim and send batches until none is left or the run stops."""
+        task = asyncio.current_task()
+        assert task is not None
+        try:
+            while not self.stopping:
+                self.idle.add(task)
+                try:
+                    await self.limiter.acquire()
+                except asyncio.CancelledError:
+                    if self.stopping:
+                        return  # cancelled by stop(): nothing was claimed
+                    raise
+                finally:
+                    self.idle.discard(task)
+                if self.stopping:
+                    return
+                batch = self.journal.claim_batch(self.job_id, self.batch_size)
+                if not batch:
+                    return
+                self._move(State.PENDING, State.SENDING, len(batch))
+                await self._send(batch)
+        except Exception as exc:
+            self.fail(exc)
+
+    def _move(self, old: State, new: State, n: int) -> None:
+        self.counts[old] -= n
+        self.counts[new] += n
+
+    def _request(self, batch: Sequence[Claimed]) -> SmsRequest:
+        to = tuple(c.to for c in batch)
+        if any(c.vars for c in batch):
+            # The reference wants exactly one `sub` item per recipient when `sub` is used.
+            sub = tuple(c.vars or {} for c in batch)
+            return dataclasses.replace(self.template, to=to, sub=sub)
+        return dataclasses.replace(self.template, to=to)
+
+    async def _send(self, batch: list[Claimed]) -> None:
+        seqs = [c.seq for c in batch]
+        started = self.round
+        try:
+            result = await self.backend.send_sms(self._request(batch))
+        except asyncio.CancelledError:
+            # The request may have left: the only safe record is UNKNOWN.
+            why = "cancelled while the request was in flight"
+            self.journal.mark_unknown(self.job_id, seqs, why)
+            self._move(State.SENDING, State.UNKNOWN, len(batch))
+            raise
+        except (RateLimited, ConnectFailed) as exc:
+            self._release(batch)
+            self._retry_later(exc, started)
+            return
+        except (AuthError, PaymentRequired) as exc:
+            self._release(batch)
+            self.stop(f"{exc.title}: {exc}. This batch was not sent; fix the account and resume.")
+            return
+        except BadRequest as exc:
+            reason = _reason(exc.code, exc.message)
+            outcomes = [Outcome(c.seq, c.to, State.REJECTED, reason) for c in batch]
+        except (OutcomeUnknown, ServerError, MalformedResponse) as exc:
+            reason = f"outcome unknown: {exc}"
+            outcomes = [Outcome(c.seq, c.to, State.UNKNOWN, reason) for c in batch]
+        except (ProviderError, NotSupported, ConfigError) as exc:
+            # Any other refusal (404, 405...): the provider did not process it.
+            self._release(batch)
+            self.stop(f"{exc}. This batch was not sent.")
+            return
+        except Exception as exc:
+            self.journal.mark_unknown(self.job_id, seqs, f"internal error: {exc!r}")
+            self._move(State.SENDING, State.UNKNOWN, len(batch))
+            self.fail(exc)
+            return
+        else:
+            if started == self.round:
+                self.failures = 0
+            outcomes = match_results(batch, result)
+        self.journal.record_results(self.job_id, outcomes)
+        self.counts[State.SENDING] -= len(outcomes)
+        for o in outcomes:
+            self.counts[o.state] += 1
+            if o.parts:
+                self.parts += o.parts
+        self.queue.put_nowait(outcomes)
+
+    def _release(self, batch: Sequence[Claimed]) -> None:
+        self.journal.release(self.job_id, (c.seq for c in batch))
+        self._move(State.SENDING, State.PENDING, len(batch))
+
+    def _retry_later(self, exc: RateLimited | ConnectFailed, started: int) -> None:
+        if started != self.round:
+            return  # a request of the same round already counted this failure
+        self.round += 1
+        self.failures += 1
+        if self.failures >= self.policy.max_attempts:
+            self.stop(f"gave up after {self.failures} attempts in a row: {exc}")
+            return
+        delay = self.policy.backoff(self.failures)
+        if isinstance(exc, RateLimited):
+            wait = exc.retry_after
+            if wait is not None and wait > self.policy.max_retry_after:
+                self.stop(f"{exc}; the provider asked to wait {wait:.0f} s: resume later")
+                return
+            self.limiter.on_rate_limited(wait, delay)
+        else:
+            self.limiter.pause_for(delay)
+
+
+def _check(job: Job, backend: Backend) -> None:
+    if job.channel != "sms":
+        raise NotSupported(f"job {job.id}: the engine cannot send {job.channel!r} jobs yet")
+    if job.provider != backend.provider:
+        raise ConfigError(f"job {job.id} was created for {job.provider}, not {backend.provider}")
+
+
+async def _close_queue(tasks: list[asyncio.Task[None]], queue: asyncio.Queue[Any]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
+    queue.put_nowait(None)
+
+
+async def run_job(
+    journal: Journal,
+    job_id: int,
+    backend: Backend,
+    *,
+    batch_size: int = 500,
+    concurrency: int = 4,
+    limiter: RateLimiter | None = None,
+    policy: RetryPolicy | None = None,
+    control: JobControl | None = None,
+    price_per_part: float | None = None,
+) -> AsyncIterator[Progress]:
+    """Send a job's PENDING recipients; yields coalesced progress, the last one final.
+
+    Closing the iterator early cancels the requests in flight (their recipients become
+    UNKNOWN); use `JobControl.pause` to stop gracefully.
+    """
+    if batch_size < 1 or concurrency < 1:
+        raise ValueError("batch_size and concurrency must be at least 1")
+    job = journal.job(job_id)
+    _check(job, backend)
+    journal.start(job_id)
+    run = _Run(
+        journal,
+        job,
+        backend,
+        batch_size=batch_size,
+        limiter=limiter or RateLimiter(),
+        policy=policy or RetryPolicy(),
+        price_per_part=price_per_part,
+    )
+    if control is not None:
+        control._run = run
+        if control._reason is not None:
+            run.stop(control._reason)
+    tasks = [
+        asyncio.create_task(run.worker(), name=f"send-job-{job_id}-{i}") for i in range(concurrency)
+    ]
+    closer = asyncio.create_task(_close_queue(tasks, run.queue))
+    ended = False
+    try:
+        yield run.progress(JobStatus.RUNNING)
+        finished = False
+        while not finished:
+            items = [await run.queue.get()]
+            while not run.queue.empty():
+                items.append(run.queue.get_nowait())
+            # The closer puts None after every worker ended, so it can only come last.
+            finished = items[-1] is None
+            results = tuple(o for batch in items if batch is not None for o in batch)
+            if results:
+                yield run.progress(JobStatus.RUNNING, results)
+        status = run.final_status()
+        journal.stop(job_id, status, run.reason if status is not JobStatus.DONE else None)
+        ended = True
+        yield run.progress(status)
+        if run.error is not None:
+            raise run.error
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, closer, return_exceptions=True)
+        if control is not None:
+            control._run = None
+        if not ended:
+            journal.stop(job_id, JobStatus.PAUSED, "interrupted")
+
+
+async def resume(
+    journal: Journal,
+    job_id: int,
+    backend: Backend,
+    *,
+    resend_unknown: bool = False,
+    batch_size: int = 500,
+    concurrency: int = 4,
+    limiter: RateLimiter | None = None,
+    policy: RetryPolicy | None = None,
+    control: JobControl | None = None,
+    price_per_part: float | None = None,
+) -> AsyncIterator[Progress]:
+    """Recover a job left by a dead process (in-flight rows -> UNKNOWN) and carry on.
+
+    `resend_unknown` is the operator's explicit choice to send UNKNOWN recipients again.
+    """
+    journal.recover(job_id)
+    if resend_unknown:
+        journal.resend_unknown(job_id)
+    async for progress in run_job(
+        journal,
+        job_id,
+        backend,
+        batch_size=batch_size,
+        concurrency=concurrency,
+        limiter=limiter,
+        policy=policy,
+        control=control,
+        price_per_part=price_per_part,
+    ):
+        yield progress
+
+
+# --- `python -m tui.engine.sender`: run one journaled job in this process ------------------
+
+
+async def _main(args: argparse.Namespace) -> int:
+    from backends.registry import create_backend
+
+    secret = os.environ.get(args.secret_env, "")
+    backend = create_backend(
+        args.provider, Connection(args.base_url, username=args.username, secret=secret)
+    )
+    limiter = RateLimiter(args.rate) if args.rate else None
+    last: Progress | None = None
+    with Journal(args.journal) as journal:
+        async with backend:
+            async for progress in resume(
+                journal,
+                args.job,
+                backend,
+                resend_unknown=args.resend_unknown,
+                batch_size=args.batch_size,
+                concurrency=args.concurrency,
+                limiter=limiter,
+            ):
+                last = progress
+    assert last is not None
+    t = last.totals
+    sys.stdout.write(
+        orjson.dumps(
+            {
+                "job": last.job_id,
+                "status": last.status,
+                "reason": last.reason,
+                "accepted": t.accepted,
+                "rejected": t.rejected,
+                "unknown": t.unknown,
+                "pending": t.pending,
+            }
+        ).decode()
+        + "\n"
+    )
+    return 0 if last.status is JobStatus.DONE else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Resume (or start) a journaled job against a provider URL; for scripts and tests."""
+    p = argparse.ArgumentParser(prog="python -m tui.engine.sender", description=main.__doc__)
+    p.add_argument("--journal", required=True, help="journal file")
+    p.add_argument("--job", type=int, required=True, help="job id")
+    p.add_argument("--base-url", required=True)
+    p.add_argument("--provider", default="360nrs")
+    p.add_argument("--username", default="")
+    p.add_argument(
+        "--secret-env", default="SWITCHBOARD_SENDER_SECRET", help="variable holding the secret"
+    )
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--rate", type=float, help="requests per second")
+    p.add_argument("--resend-unknown", action="store_true")
+    return asyncio.run(_main(p.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
