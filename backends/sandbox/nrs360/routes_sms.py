@@ -1,9 +1,13 @@
-"""SMS endpoints: send (POST /sms) and look up sent messages (GET /sms/{ids})."""
+"""SMS endpoints: send (POST /sms) and look up sent messages (GET /sms/{ids}).
+
+The option validators here are shared with the other send endpoints (routes_send).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import string
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -15,13 +19,18 @@ from .common import (
     ApiError,
     JsonObject,
     base_url,
+    invalid,
     iso,
     not_found,
     ok,
+    optional_bool,
+    optional_int,
+    optional_str,
     read_json,
     state_of,
 )
-from .state import SMS_PART_COST_CENTS, Contact, Nrs360State, SmsMessage
+from .state import SMS_PART_COST_CENTS, Contact, Nrs360State, Otp, SmsMessage
+from .state_sending import CERTIFIED_COST_CENTS, SentItem
 
 # Characters of the reference's GSM annexes that take two septets (escape + code). Every
 # other character takes one: the basic tables' own, and characters outside GSM, which the
@@ -34,6 +43,15 @@ _SEPTET_EXTENSIONS = {"gsm": _GSM_EXTENSION, "gsm-pt": _GSM_PT_EXTENSION}
 ENCODINGS = ("gsm", "gsm-pt", "utf-16")
 MAX_PARTS = 15
 _DATE_RE = re.compile(r"^\d{14}$")
+_HOUR_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$|^https?://localhost\b[^\s]*$")
+_PLACEHOLDER_RE = re.compile(r"\{[^{}\s]+\}")
+#: A delivery window shorter than this cannot be planned around (code 196); the
+#: reference gives no figure, half an hour is the dashboard's smallest time step.
+MIN_WINDOW_MINUTES = 30
+#: Per-recipient rejection of a blacklisted number or email. The reference has no code
+#: for it; 102 is the per-recipient code it shows, with a description that says why.
+BLACKLISTED = {"code": 102, "description": "Recipient is blacklisted"}
 
 
 def _count_parts(text: str, encoding: str) -> int:
@@ -80,21 +98,170 @@ def _parse_date(value: Any, code: int, description: str) -> datetime | None:
         raise ApiError(400, code, description) from None
 
 
-def _max_parts(body: JsonObject) -> int:
+def _max_parts(body: JsonObject, limit: int = MAX_PARTS) -> int:
     value = body.get("parts", 1)
     if value is None:
         return 1
     if isinstance(value, str) and value.isdigit():
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PARTS:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
         raise ApiError(400, 110, "Exceeded maximum parts allowed or incorrect number of parts")
     return value
+
+
+# --- options shared by the send endpoints ---------------------------------------------------
+
+
+def is_url(value: Any) -> bool:
+    """An http(s) URL with a host (a notification or audio address)."""
+    return isinstance(value, str) and bool(_URL_RE.match(value))
+
+
+def notification_urls(body: JsonObject, count: int, *, per_recipient: bool) -> None:
+    """`notificationUrl`: one URL, or (where allowed) one per recipient; else 109."""
+    value = body.get("notificationUrl")
+    if value is None:
+        return
+    urls = value if isinstance(value, list) and per_recipient else [value]
+    if (isinstance(value, list) and len(value) != count) or not all(map(is_url, urls)):
+        raise ApiError(400, 109, "Notification URL incorrect")
+
+
+def available_times(body: JsonObject) -> None:
+    """`availableTimes`: the 183-196 codes, checked in the table's order per window."""
+    if "availableTimes" not in body:
+        return
+    windows = body["availableTimes"]
+    if not isinstance(windows, list):
+        raise ApiError(400, 183, "Available times value is not an array")
+    if not windows:
+        raise ApiError(400, 194, "Available times is specified but its value is empty")
+    for window in windows:
+        if not isinstance(window, dict) or "from" not in window or "to" not in window:
+            raise ApiError(400, 189, "Missing available time object property")
+        day = window.get("day")
+        if day is not None:
+            if not isinstance(day, int) or isinstance(day, bool):
+                raise ApiError(400, 184, "Available times day is not an integer")
+            if not 1 <= day <= 7:
+                raise ApiError(400, 185, "Available times day out of range")
+        start, end = window["from"], window["to"]
+        if not isinstance(start, str) or not _HOUR_RE.match(start):
+            raise ApiError(400, 186, "Available times from hour format error")
+        if not isinstance(end, str) or not _HOUR_RE.match(end):
+            raise ApiError(400, 187, "Available times to hour format error")
+        # Zero-padded HH:MM strings compare like the times they are.
+        if start > end:
+            raise ApiError(400, 188, "Available times from hour is greater than to hour")
+        minutes = (int(end[:2]) - int(start[:2])) * 60 + int(end[3:]) - int(start[3:])
+        if minutes < MIN_WINDOW_MINUTES:
+            raise ApiError(400, 196, "Available times range is too short")
+
+
+def campaign_fields(body: JsonObject) -> tuple[str | None, list[str]]:
+    """(campaignName, tags); tags without a campaign name are 126."""
+    name = optional_str(body, "campaignName", None)
+    tags = body.get("tags")
+    if tags is None or tags == []:
+        return name or None, []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise invalid("The tags must be an array of strings.")
+    if not name or not name.strip():
+        raise ApiError(400, 126, "Empty campaign name")
+    return name, list(dict.fromkeys(tags))
+
+
+def substitutions(body: JsonObject, count: int) -> list[dict[str, str]] | None:
+    """`sub`: one object of variables per recipient, in the order of `to`."""
+    value = body.get("sub")
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise invalid("The sub must be an array of objects.")
+    if len(value) != count:
+        raise invalid(f"The sub must contain {count} items.")
+    return [{str(k): str(v) for k, v in item.items()} for item in value]
+
+
+def otp_config(body: JsonObject, text_key: str) -> JsonObject | None:
+    """`otpConfig` with its defaults, when the text asks for an {OTP_CODE}; 422 if invalid."""
+    value = body.get("otpConfig")
+    if value is not None and not isinstance(value, dict):
+        raise invalid("The otp config must be an object.")
+    cfg = value or {}
+    checked = {
+        "alpha": optional_bool(cfg, "alpha", False),
+        "length": optional_int(cfg, "length", 4, 3, 10),
+        "maxAttempts": optional_int(cfg, "maxAttempts", 3, 1, 10),
+        "maxSecondsValidity": optional_int(cfg, "maxSecondsValidity", 60, 30, 600),
+        "appId": optional_str(cfg, "appId", "") or "",
+        "rejectIfPendingCode": optional_bool(cfg, "rejectIfPendingCode", False),
+    }
+    text = body.get(text_key)
+    return checked if isinstance(text, str) and "{OTP_CODE}" in text else None
+
+
+def issue_otp(state: Nrs360State, recipient: str, cfg: JsonObject) -> None:
+    """Give a recipient the code its message carries, so POST /otp/check can validate it."""
+    now = state.now()
+    alphabet = string.ascii_uppercase + string.digits if cfg["alpha"] else string.digits
+    state.otps[(recipient, cfg["appId"])] = Otp(
+        recipient=recipient,
+        app_id=cfg["appId"],
+        code="".join(state.rng.choices(alphabet, k=cfg["length"])),
+        max_attempts=cfg["maxAttempts"],
+        max_seconds_validity=cfg["maxSecondsValidity"],
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(seconds=cfg["maxSecondsValidity"]),
+    )
+
+
+def split_placeholders(message: str, encoding: str) -> None:
+    """With splitParts, a {variable} cut in two by the split is 142."""
+    single = 70 if encoding == "utf-16" else 160
+    for match in _PLACEHOLDER_RE.finditer(message):
+        if match.start() // single != (match.end() - 1) // single:
+            raise ApiError(400, 142, "Can't split variable placeholders")
+
+
+def contact_fields(contact: Contact | None) -> dict[str, str]:
+    """A contact's variables (standard and custom fields); {} when no contact matches."""
+    if contact is None:
+        return {}
+    fields = {
+        key: value
+        for key, value in (
+            ("email", contact.email),
+            ("phone", contact.phone),
+            ("name", contact.name),
+            ("surname", contact.surname),
+        )
+        if value is not None
+    }
+    fields.update({f.key: f.value for f in contact.custom_fields})
+    return fields
+
+
+def recipients(body: JsonObject) -> list[Any]:
+    """The `to` array (numbers sent as JSON numbers read as strings); else 102."""
+    value = body.get("to")
+    if not isinstance(value, list):
+        raise ApiError(400, 102, "No valid recipients")
+    return [str(r) if isinstance(r, int) and not isinstance(r, bool) else r for r in value]
+
+
+def rejected(target: Any, error: JsonObject | None = None) -> JsonObject:
+    """A per-recipient rejection in a 207 answer."""
+    error = error or {"code": 102, "description": "No valid recipients"}
+    return {"accepted": False, "to": target, "error": dict(error)}
 
 
 async def send_sms(request: Request) -> Response:
     """POST /sms: validate, charge and store one message per valid recipient."""
     state = state_of(request)
     body = await read_json(request)
+    # Checked in the order of the documented parameters, so the first failure is reported.
     message = body.get("message")
     if not isinstance(message, str) or not message:
         raise ApiError(400, 104, "Text message missing")
@@ -114,34 +281,48 @@ async def send_sms(request: Request) -> Response:
     # send") is not documented for any parameter of this endpoint.
     scheduled_at = _parse_date(body.get("scheduleDate"), 121, "Invalid scheduled date")
     expires_at = _parse_date(body.get("expirationDate"), 119, "Invalid expiration date")
+    if expires_at is not None and expires_at <= (scheduled_at or state.now()):
+        # A message that expires before it may be sent could never be delivered.
+        raise ApiError(400, 119, "Invalid expiration date")
+    targets = recipients(body)
+    notification_urls(body, len(targets), per_recipient=True)
+    optional_bool(body, "trans", False)
+    campaign_name, tags = campaign_fields(body)
+    certified = optional_bool(body, "certified", False)
+    subs = substitutions(body, len(targets))
+    split = optional_bool(body, "splitParts", False)
+    optional_bool(body, "flash", False)
+    available_times(body)
+    otp = otp_config(body, "message")
+    if split and parts > 1:
+        split_placeholders(message, encoding)
 
-    recipients = body.get("to")
-    if not isinstance(recipients, list):
-        raise ApiError(400, 102, "No valid recipients")
-    targets = [str(r) if isinstance(r, int) and not isinstance(r, bool) else r for r in recipients]
     valid = [t for t in targets if isinstance(t, str) and PHONE_RE.match(t)]
     if not valid:
         raise ApiError(400, 102, "No valid recipients")
+    blocked = {t for t in valid if state.lists.is_blacklisted("sms", t)}
+    sendable = [t for t in valid if t not in blocked]
+    if not sendable:
+        # Nothing left to send is the documented whole-request 400, not an empty 207.
+        raise ApiError(400, 102, "No valid recipients")
     # The whole request is refused when it cannot be paid for: half a campaign is worse.
-    cost = len(valid) * parts * SMS_PART_COST_CENTS
+    per_message = parts * SMS_PART_COST_CENTS + (CERTIFIED_COST_CENTS if certified else 0)
+    cost = len(sendable) * per_message
     if cost > state.balance_cents:
         raise ApiError(402, 111, "Not enough credits")
     state.balance_cents -= cost
 
-    campaign_name = body.get("campaignName")
-    campaign_id = state.campaign_id(campaign_name if isinstance(campaign_name, str) else None)
+    campaign_id = state.campaign_id(campaign_name)
     sending_id = state.new_sending_id()
     now = state.now()
     results: list[JsonObject] = []
-    for target in targets:
+    items: list[SentItem] = []
+    for index, target in enumerate(targets):
         if not (isinstance(target, str) and PHONE_RE.match(target)):
-            results.append(
-                {
-                    "accepted": False,
-                    "to": target,
-                    "error": {"code": 102, "description": "No valid recipients"},
-                }
-            )
+            results.append(rejected(target))
+            continue
+        if target in blocked:
+            results.append(rejected(target, BLACKLISTED))
             continue
         sms = SmsMessage(
             id=state.new_sms_id(),
@@ -157,6 +338,10 @@ async def send_sms(request: Request) -> Response:
             expires_at=expires_at,
         )
         state.sms[sms.id] = sms
+        fields = subs[index] if subs else contact_fields(state.contact_by_phone(target))
+        items.append(SentItem(sms.id, target, fields))
+        if otp is not None:
+            issue_otp(state, target, otp)
         results.append(
             {
                 "accepted": True,
@@ -167,26 +352,50 @@ async def send_sms(request: Request) -> Response:
                 "expiresAt": iso(expires_at),
             }
         )
-    status = 202 if len(valid) == len(targets) else 207
+    if items:
+        record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
+    status = 202 if len(items) == len(targets) else 207
     return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
 
 
-def _contact_fields(contact: Contact | None) -> JsonObject:
-    """The contact's variables as GET /sms shows them ({} when no contact matches)."""
-    if contact is None:
-        return {}
-    fields: JsonObject = {
-        key: value
-        for key, value in (
-            ("email", contact.email),
-            ("phone", contact.phone),
-            ("name", contact.name),
-            ("surname", contact.surname),
-        )
-        if value is not None
-    }
-    fields.update({f.key: f.value for f in contact.custom_fields})
-    return fields
+def record_sms(
+    state: Nrs360State,
+    body: JsonObject,
+    channel: str,
+    items: list[SentItem],
+    campaign_id: int,
+    campaign_name: str | None,
+    tags: list[str],
+    cost_cents: int,
+) -> None:
+    """Record an accepted SMS or landing SMS send; a future one is listed as scheduled."""
+    first = state.sms[items[0].id]
+    now = state.now()
+    sending = state.sending.record(
+        campaign_id=campaign_id,
+        campaign_name=campaign_name,
+        channel=channel,
+        tags=tags,
+        sending_id=first.sending_id,
+        now=now,
+        items=items,
+        scheduled_at=first.scheduled_at,
+        content=dict(body),
+        cost_cents=cost_cents,
+    )
+    if first.scheduled_at is not None and first.scheduled_at > now:
+        contents = {
+            item.id: {
+                "to": item.to,
+                "from": first.sender,
+                "encoding": first.encoding,
+                "message": first.message,
+                "campaignId": campaign_id,
+                "sendingId": first.sending_id,
+            }
+            for item in items
+        }
+        state.sending.schedule(sending, "SMS", now, contents)
 
 
 def _sms_json(state: Nrs360State, sms: SmsMessage, base: str) -> JsonObject:
@@ -209,7 +418,7 @@ def _sms_json(state: Nrs360State, sms: SmsMessage, base: str) -> JsonObject:
         "isDelivered": bool(events),
         "isClicked": False,
         "events": events,
-        "customFields": _contact_fields(state.contact_by_phone(sms.to)),
+        "customFields": contact_fields(state.contact_by_phone(sms.to)),
         "links": {"self": f"{base}/api/rest/sms/{sms.id}"},
     }
 
