@@ -6,12 +6,15 @@ import httpx
 
 from backends.base import Backend, Connection
 from backends.collect import CollectBackend
+from backends.eightbyeight import EightByEightBackend
 from backends.errors import ConfigError
 from backends.nrs360 import Nrs360Backend
 from backends.xebo import XeboBackend
+from backends.xerochat import XeroChatBackend
 
 PROVIDERS: dict[str, type[Backend]] = {
-    cls.provider: cls for cls in (Nrs360Backend, XeboBackend, CollectBackend)
+    cls.provider: cls
+    for cls in (Nrs360Backend, XeboBackend, CollectBackend, EightByEightBackend, XeroChatBackend)
 }
 
 
