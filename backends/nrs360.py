@@ -217,6 +217,12 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             Capability.EMAIL_VALIDATION,
             Capability.TEMPLATES,
             Capability.FORMS,
+            Capability.CAMPAIGNS,
+            Capability.REPORTS,
+            Capability.CERTIFICATES,
+            Capability.SHORTENER,
+            Capability.IMAGES,
+            Capability.COVERAGE,
         }
     )
 
