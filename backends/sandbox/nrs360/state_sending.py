@@ -146,8 +146,11 @@ class SendingState:
         dates = [s.scheduled_at for s in sending.items if s.scheduled_at is not None]
         sending.scheduled_at = min(dates, default=when)
 
-    def cancel(self, item: ScheduledItem) -> None:
-        """Delete one item: the recipient leaves its sending and is never sent."""
+    def cancel(self, item: ScheduledItem) -> int:
+        """Delete one item: it leaves its sending, is never sent; its price in cents back."""
         del self.scheduled[item.guid]
         sending = self.sendings[item.sending_id]
+        share = round(sending.cost * 100 / len(sending.items)) if sending.items else 0
         sending.items = [s for s in sending.items if s.id != item.item_id]
+        sending.cost = max(0.0, round(sending.cost - share / 100, 2))
+        return share
