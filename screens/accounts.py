@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from backends.base import Capability
 from backends.errors import ConfigError
 from backends.models import AccountInfo
 from backends.registry import PROVIDERS, backend_class
@@ -138,6 +139,7 @@ class AccountsScreen(BaseScreen):
         name: str
         info: AccountInfo | None
         error: str | None = None
+        note: str | None = None
 
     @dataclass
     class Changed(Message):
@@ -232,6 +234,9 @@ class AccountsScreen(BaseScreen):
         """Fetch an account's balance; the result comes back as a Tested message."""
         try:
             backend = await sb_app(self).backend(name)
+            if not backend.supports(Capability.ACCOUNT):
+                self.post_message(self.Tested(name, None, note="no balance endpoint"))
+                return
             info = await backend.account()
         except Exception as exc:
             title, message = describe_error(exc)
@@ -249,6 +254,9 @@ class AccountsScreen(BaseScreen):
             balance = "—" if info.balance is None else f"{info.balance:,.2f} {info.currency}"
             table.update_cell(event.name, "balance", balance, update_width=True)
             table.update_cell(event.name, "status", "OK", update_width=True)
+        elif event.note:
+            table.update_cell(event.name, "balance", "—")
+            table.update_cell(event.name, "status", event.note, update_width=True)
         else:
             table.update_cell(event.name, "balance", "—")
             table.update_cell(event.name, "status", event.error or "failed", update_width=True)

@@ -73,9 +73,13 @@ async def test_first_run_offers_the_sandbox_and_opening_it_shows_a_working_accou
 
         assert app.sandboxes, "the sandbox servers were not started"
         table = screen.query_one(DataTable)
-        assert list(k.value for k in table.rows) == ["sandbox-360nrs"]
+        from tui.sandbox import SPECS
+
+        assert [k.value for k in table.rows] == [spec.account_name for spec in SPECS]
         assert cell(app, "sandbox-360nrs", "balance") == "250.00 EUR"
         assert cell(app, "sandbox-360nrs", "status") == "OK"
+        # Providers without an account endpoint say so instead of failing.
+        assert cell(app, "sandbox-xebo", "status") == "no balance endpoint"
         assert cell(app, "sandbox-360nrs", "name") == "● sandbox-360nrs"
         assert app.active_account == "sandbox-360nrs"
         assert app.sub_title == "account: sandbox-360nrs (360nrs)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backends.base import Backend
+from backends.base import Backend, Capability
 from backends.registry import PROVIDERS, backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
@@ -103,6 +103,15 @@ async def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
     """Connect to an account and show its balance."""
 
     async def test(backend: Backend) -> int:
+        if not backend.supports(Capability.ACCOUNT):
+            ctx.emit(
+                {"name": args.name, "tested": False, "reason": "no account endpoint"},
+                lambda: ctx.print(
+                    f"{args.name}: {backend.label} has no account endpoint; "
+                    "the settings are stored but cannot be checked without sending."
+                ),
+            )
+            return EXIT_OK
         info = await backend.account()
         balance = "unknown" if info.balance is None else f"{info.balance:.2f}"
         ctx.emit(
