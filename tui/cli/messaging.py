@@ -16,6 +16,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.cli.sending import add_sms_options, add_whatsapp_template, show_send_result, sms_options
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -27,8 +28,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send.add_argument("--from", dest="sender", required=True, help="sender id")
     send.add_argument("--to", action="append", required=True, help="recipient (repeatable)")
     send.add_argument("--message", required=True)
-    send.add_argument("--encoding", choices=("gsm", "gsm-pt", "utf-16"))
-    send.add_argument("--parts", type=int, help="maximum parts (1-15)")
+    add_sms_options(send)
     send.set_defaults(handler=cmd_sms_send)
     status = sms_sub.add_parser("status", parents=[common], help="show sent messages by id")
     add_account_arg(status)
@@ -79,37 +79,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     reply.add_argument("recipient", metavar="TO")
     reply.add_argument("--message", required=True)
     reply.set_defaults(handler=cmd_wa_reply)
+    add_whatsapp_template(wa_sub, common)
 
 
 async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     """Send an SMS and print each recipient's result."""
     request = SmsRequest(
-        to=tuple(args.to),
-        sender=args.sender,
-        message=args.message,
-        encoding=args.encoding,
-        parts=args.parts,
+        to=tuple(args.to), sender=args.sender, message=args.message, **sms_options(args)
     )
 
     async def send(backend: Backend) -> int:
-        result = await backend.send_sms(request)
-        ctx.emit(
-            result,
-            lambda: table(
-                ctx,
-                ("TO", "RESULT", "ID / REASON", "PARTS"),
-                [
-                    (
-                        r.to,
-                        "accepted" if r.accepted else "rejected",
-                        r.id if r.accepted else f"{r.error_code} {r.error}",
-                        r.parts,
-                    )
-                    for r in result.results
-                ],
-            ),
-        )
-        return EXIT_REJECTED if result.rejected else EXIT_OK
+        return show_send_result(ctx, await backend.send_sms(request))
 
     return await with_backend(ctx, args.account, send)
 

@@ -1,10 +1,559 @@
-"""`switchboard mail|voice|landing send, whatsapp send-template, scheduled`."""
+"""`switchboard mail|voice|landing send, whatsapp send-template, scheduled`.
+
+Also the pieces `sms send` shares with these commands: SMS options, date parsing and the
+per-recipient result table (exit 3 when any recipient was rejected).
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import orjson
+
+from backends.base import Backend
+from backends.models import AvailableTime, OtpConfig, SendResult
+from backends.models_send import (
+    MAX_VOICE_RETRIES,
+    SCHEDULED_TYPES,
+    VOICE_GENDERS,
+    VOICE_LANGUAGES,
+    Attachment,
+    LandingRequest,
+    MailingRequest,
+    ScheduledChange,
+    ScheduledType,
+    VoiceAudioRequest,
+    VoiceRequest,
+    WhatsAppLocation,
+    WhatsAppTemplateMessage,
+    WhatsAppTemplateRequest,
+)
+from tui.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Context,
+    UsageError,
+    add_account_arg,
+    fmt_time,
+    table,
+    with_backend,
+)
+
+_WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
+
+
+# --- argument types -------------------------------------------------------------------------
+
+
+def parse_when(text: str) -> datetime:
+    """An ISO 8601 date-time; without an offset it is this machine's local time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date-time: {text!r} (e.g. 2025-03-11T09:30 or ...+01:00)"
+        ) from None
+    # astimezone() on a naive datetime takes it as local time, which is what people type.
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def parse_window(text: str) -> AvailableTime:
+    """`DAY:HH:MM-HH:MM` (day 1 = Monday ... 7) or `HH:MM-HH:MM` for every day, in UTC."""
+    match = _WINDOW_RE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"expected DAY:HH:MM-HH:MM or HH:MM-HH:MM (UTC), got {text!r}"
+        )
+    day, start, end = match.groups()
+    return AvailableTime(start, end, int(day) if day else None)
+
+
+def parse_caller(text: str) -> tuple[str, str]:
+    """`CC=NUMBER`: the caller id to use for one country."""
+    country, sep, number = text.partition("=")
+    if not sep or not country or not number:
+        raise argparse.ArgumentTypeError(f"expected COUNTRY=NUMBER (e.g. ES=6123456789): {text!r}")
+    return country.strip().upper(), number.strip()
+
+
+def load_subs(path: str | None) -> tuple[Mapping[str, str], ...]:
+    """A JSON file holding an array with one object of variables per recipient."""
+    if path is None:
+        return ()
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read substitutions from {path}: {exc}") from None
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise UsageError(f"{path} must hold a JSON array of objects, one per recipient")
+    return tuple({str(k): str(v) for k, v in d.items()} for d in data)
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _flag(value: bool) -> bool | None:
+    """A store_true flag as a request option: given means True, absent means the default."""
+    return True if value else None
+
+
+# --- options shared with `sms send` ---------------------------------------------------------
+
+
+def add_campaign_args(parser: argparse.ArgumentParser) -> None:
+    """--campaign and --tag."""
+    parser.add_argument("--campaign", help="campaign name (created or reused)")
+    parser.add_argument(
+        "--tag", action="append", default=[], help="campaign tag (repeatable; needs --campaign)"
+    )
+
+
+def add_otp_args(parser: argparse.ArgumentParser) -> None:
+    """How an {OTP_CODE} in the text is generated."""
+    parser.add_argument("--otp-length", type=int, help="{OTP_CODE} length (3-10)")
+    parser.add_argument("--otp-alpha", action="store_true", help="alphanumeric {OTP_CODE}")
+    parser.add_argument("--otp-max-attempts", type=int, help="checks allowed (1-10)")
+    parser.add_argument("--otp-validity", type=int, help="seconds the code is valid (30-600)")
+    parser.add_argument("--otp-app-id", help="separate codes per application")
+    parser.add_argument(
+        "--otp-reject-if-pending", action="store_true", help="no new code while one is pending"
+    )
+
+
+def otp_config(args: argparse.Namespace) -> OtpConfig | None:
+    """The OtpConfig the --otp-* options describe (None when none was given)."""
+    cfg = OtpConfig(
+        alpha=_flag(args.otp_alpha),
+        length=args.otp_length,
+        max_attempts=args.otp_max_attempts,
+        max_seconds_validity=args.otp_validity,
+        app_id=args.otp_app_id,
+        reject_if_pending=_flag(args.otp_reject_if_pending),
+    )
+    return None if cfg == OtpConfig() else cfg
+
+
+def add_sms_options(parser: argparse.ArgumentParser, *, landing: bool = False) -> None:
+    """The options of an SMS send (`sms send`; `landing send` takes all but the last few)."""
+    parser.add_argument("--encoding", choices=("gsm", "gsm-pt", "utf-16"))
+    limit = 8 if landing else 15
+    parser.add_argument("--parts", type=int, help=f"maximum parts (1-{limit})")
+    parser.add_argument(
+        "--trans",
+        action=argparse.BooleanOptionalAction,
+        help="replace common characters missing from GSM7 (á -> a)",
+    )
+    parser.add_argument("--schedule", type=parse_when, help="send at (ISO 8601; local if naive)")
+    parser.add_argument("--expires", type=parse_when, help="expire at (ISO 8601; local if naive)")
+    add_campaign_args(parser)
+    parser.add_argument("--certified", action="store_true", help="send as certified (costs more)")
+    parser.add_argument("--split-parts", action="store_true", help="separate SMS, not concatenated")
+    parser.add_argument("--flash", action="store_true", help="flash SMS")
+    parser.add_argument(
+        "--sub-file", help="JSON array of variables, one object per recipient (in --to order)"
+    )
+    if landing:
+        parser.add_argument("--notification-url", help="delivery notification URL")
+        return
+    parser.add_argument(
+        "--notification-url",
+        action="append",
+        default=[],
+        help="delivery notification URL (once for all, or once per recipient in --to order)",
+    )
+    parser.add_argument(
+        "--available",
+        type=parse_window,
+        action="append",
+        default=[],
+        metavar="[DAY:]HH:MM-HH:MM",
+        help="UTC delivery window, day 1=Monday..7 (repeatable)",
+    )
+    add_otp_args(parser)
+
+
+def sms_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of SmsRequest (or, without the SMS-only ones, LandingRequest)."""
+    options: dict[str, Any] = {
+        "encoding": args.encoding,
+        "parts": args.parts,
+        "trans": args.trans,
+        "schedule_date": args.schedule,
+        "expiration_date": args.expires,
+        "campaign_name": args.campaign,
+        "tags": tuple(args.tag),
+        "certified": _flag(args.certified),
+        "sub": load_subs(args.sub_file),
+        "split_parts": _flag(args.split_parts),
+        "flash": _flag(args.flash),
+    }
+    if isinstance(args.notification_url, list):
+        urls = tuple(args.notification_url)
+        if len(urls) > 1 and len(urls) != len(args.to):
+            raise UsageError("give one --notification-url, or exactly one per --to")
+        options["notification_url"] = urls if len(urls) > 1 else (urls[0] if urls else None)
+        options["available_times"] = tuple(args.available)
+        options["otp_config"] = otp_config(args)
+    else:
+        options["notification_url"] = args.notification_url
+    return options
+
+
+def show_send_result(ctx: Context, result: SendResult) -> int:
+    """Each recipient's outcome (JSON with --json); exit 3 if any was rejected."""
+
+    def text() -> None:
+        rows = [
+            (
+                r.to,
+                "accepted" if r.accepted else "rejected",
+                r.id if r.accepted else f"{r.error_code} {r.error}",
+                r.parts,
+                fmt_time(r.scheduled_at),
+            )
+            for r in result.results
+        ]
+        table(ctx, ("TO", "RESULT", "ID / REASON", "PARTS", "SCHEDULED"), rows)
+        ctx.print(f"{result.accepted} accepted, {result.rejected} rejected")
+
+    ctx.emit(result, text)
+    return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def _to_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--to", action="append", required=True, help=f"{what} (repeatable)")
+
+
+# --- commands -------------------------------------------------------------------------------
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the commands of this area."""
+    _register_mail(sub, common)
+    _register_voice(sub, common)
+    _register_landing(sub, common)
+    _register_scheduled(sub, common)
+
+
+def _register_mail(sub: Any, common: argparse.ArgumentParser) -> None:
+    mail = sub.add_parser("mail", help="send email")
+    mail_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
+    send = mail_sub.add_parser("send", parents=[common], help="send an email")
+    add_account_arg(send)
+    _to_arg(send, "recipient email")
+    send.add_argument("--cc", action="append", default=[], help="carbon copy (repeatable)")
+    send.add_argument("--bcc", action="append", default=[], help="blind copy (repeatable)")
+    send.add_argument("--from-email", required=True, help="verified sender address")
+    send.add_argument("--from-name", help="sender name")
+    send.add_argument("--reply-to", required=True, help="verified reply-to address")
+    send.add_argument("--subject", required=True)
+    content = send.add_mutually_exclusive_group(required=True)
+    content.add_argument("--body", help="HTML body")
+    content.add_argument("--body-file", help="file holding the HTML body")
+    content.add_argument("--template-id", type=int, help="legacy template id")
+    content.add_argument("--template-v2-id", type=int, help="template id")
+    send.add_argument("--schedule", type=parse_when, help="send at (ISO 8601; local if naive)")
+    add_campaign_args(send)
+    send.add_argument("--certified", action="store_true", help="send as certified (costs more)")
+    send.add_argument("--sub-file", help="JSON array of variables, one object per recipient")
+    send.add_argument(
+        "--attach", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"
+    )
+    send.add_argument(
+        "--track-opens", action=argparse.BooleanOptionalAction, help="opening pixel (default on)"
+    )
+    send.add_argument(
+        "--track-clicks", action=argparse.BooleanOptionalAction, help="link tracking (default on)"
+    )
+    add_otp_args(send)
+    send.set_defaults(handler=cmd_mail_send)
+
+
+async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
+    """Send an email and print each recipient's result."""
+    try:
+        attachments = tuple(Attachment.from_path(p) for p in args.attach)
+    except OSError as exc:
+        raise UsageError(f"cannot attach: {exc}") from None
+    request = MailingRequest(
+        to=tuple(args.to),
+        sender_email=args.from_email,
+        subject=args.subject,
+        reply_to=args.reply_to,
+        body=_read_text(args.body_file) if args.body_file else args.body,
+        template_id=args.template_id,
+        template_v2_id=args.template_v2_id,
+        sender_name=args.from_name,
+        cc=tuple(args.cc),
+        bcc=tuple(args.bcc),
+        schedule_date=args.schedule,
+        campaign_name=args.campaign,
+        tags=tuple(args.tag),
+        certified=_flag(args.certified),
+        sub=load_subs(args.sub_file),
+        attachments=attachments,
+        track_opens=args.track_opens,
+        track_clicks=args.track_clicks,
+        otp_config=otp_config(args),
+    )
+
+    async def send(backend: Backend) -> int:
+        return show_send_result(ctx, await backend.send_mailing(request))
+
+    return await with_backend(ctx, args.account, send)
+
+
+def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
+    voice = sub.add_parser("voice", help="voice calls")
+    voice_sub = voice.add_subparsers(dest="voice_command", metavar="ACTION", required=True)
+    send = voice_sub.add_parser(
+        "send", parents=[common], help="call and read a text, or play an audio file"
+    )
+    add_account_arg(send)
+    _to_arg(send, "phone number")
+    what = send.add_mutually_exclusive_group(required=True)
+    what.add_argument("--message", help="text to read (at most 500 characters)")
+    what.add_argument("--audio-url", help="play this audio file instead (mp3 or wav)")
+    send.add_argument("--language", choices=VOICE_LANGUAGES, help="voice language (with --message)")
+    send.add_argument("--gender", choices=VOICE_GENDERS, help="voice gender (with --message)")
+    send.add_argument(
+        "--caller",
+        type=parse_caller,
+        action="append",
+        default=[],
+        metavar="CC=NUMBER",
+        help="caller id for a country (repeatable)",
+    )
+    send.add_argument("--schedule", type=parse_when, help="call at (ISO 8601; local if naive)")
+    send.add_argument(
+        "--retries", type=int, help=f"retries when unanswered (0-{MAX_VOICE_RETRIES})"
+    )
+    send.add_argument("--expires", type=parse_when, help="give up calling after (ISO 8601)")
+    add_campaign_args(send)
+    send.add_argument("--sub-file", help="JSON array of variables, one object per recipient")
+    send.add_argument("--amd", action="store_true", help="hang up on answering machines")
+    send.set_defaults(handler=cmd_voice_send)
+
+
+async def cmd_voice_send(ctx: Context, args: argparse.Namespace) -> int:
+    """Place calls (text to speech, or an audio file with --audio-url)."""
+    common: dict[str, Any] = {
+        "to": tuple(args.to),
+        "callers": dict(args.caller),
+        "schedule_date": args.schedule,
+        "retries": args.retries,
+        "expiration_date": args.expires,
+        "campaign_name": args.campaign,
+        "tags": tuple(args.tag),
+        "amd": _flag(args.amd),
+    }
+    request: VoiceRequest | VoiceAudioRequest
+    if args.audio_url:
+        if args.language or args.gender or args.sub_file:
+            raise UsageError("--language, --gender and --sub-file go with --message, not audio")
+        request = VoiceAudioRequest(audio_url=args.audio_url, **common)
+    else:
+        if not args.language or not args.gender:
+            raise UsageError("a spoken message needs --language and --gender")
+        request = VoiceRequest(
+            message=args.message,
+            language=args.language,
+            gender=args.gender,
+            sub=load_subs(args.sub_file),
+            **common,
+        )
+
+    async def send(backend: Backend) -> int:
+        if isinstance(request, VoiceAudioRequest):
+            return show_send_result(ctx, await backend.send_voice_audio(request))
+        return show_send_result(ctx, await backend.send_voice(request))
+
+    return await with_backend(ctx, args.account, send)
+
+
+def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
+    landing = sub.add_parser("landing", help="landing-page SMS")
+    landing_sub = landing.add_subparsers(dest="landing_command", metavar="ACTION", required=True)
+    send = landing_sub.add_parser("send", parents=[common], help="send an SMS with a landing page")
+    add_account_arg(send)
+    send.add_argument("--from", dest="sender", required=True, help="sender id")
+    _to_arg(send, "phone number")
+    send.add_argument("--message", required=True, help="SMS text; must contain {LAND_URL}")
+    page = send.add_mutually_exclusive_group(required=True)
+    page.add_argument("--template-body", help="landing page HTML")
+    page.add_argument("--template-file", help="file holding the landing page HTML")
+    page.add_argument("--template-id", type=int, help="legacy template id")
+    page.add_argument("--template-v2-id", type=int, help="template id")
+    add_sms_options(send, landing=True)
+    send.set_defaults(handler=cmd_landing_send)
+
+
+async def cmd_landing_send(ctx: Context, args: argparse.Namespace) -> int:
+    """Send a landing SMS and print each recipient's result."""
+    request = LandingRequest(
+        to=tuple(args.to),
+        sender=args.sender,
+        message=args.message,
+        template_body=_read_text(args.template_file) if args.template_file else args.template_body,
+        template_id=args.template_id,
+        template_v2_id=args.template_v2_id,
+        **sms_options(args),
+    )
+
+    async def send(backend: Backend) -> int:
+        return show_send_result(ctx, await backend.send_landing(request))
+
+    return await with_backend(ctx, args.account, send)
+
+
+def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
+    """`whatsapp send-template` (registered by messaging, beside the conversations)."""
+    send = wa_sub.add_parser(
+        "send-template", parents=[common], help="send an approved template to numbers"
+    )
+    add_account_arg(send)
+    send.add_argument("--from", dest="sender", required=True, help="registered business number")
+    _to_arg(send, "phone number")
+    send.add_argument("--template-id", type=int, required=True)
+    for flag, what in (
+        ("--header-field", "header variable"),
+        ("--body-field", "body variable"),
+        ("--cta-field", "call-to-action variable"),
+        ("--button-answer", "answer to a quick-reply button"),
+    ):
+        send.add_argument(flag, action="append", default=[], help=f"{what}, in order (repeatable)")
+    send.add_argument("--default-answer", help="answer to the customer's first message")
+    send.add_argument("--lat", help="latitude (location templates)")
+    send.add_argument("--long", help="longitude (location templates)")
+    send.add_argument("--location-name")
+    send.add_argument("--location-address")
+    add_campaign_args(send)
+    send.set_defaults(handler=cmd_wa_send_template)
+
+
+async def cmd_wa_send_template(ctx: Context, args: argparse.Namespace) -> int:
+    """Send a WhatsApp template, the same variables to every recipient."""
+    if (args.lat is None) != (args.long is None):
+        raise UsageError("a location needs both --lat and --long")
+    location = (
+        WhatsAppLocation(args.lat, args.long, args.location_name, args.location_address)
+        if args.lat is not None
+        else None
+    )
+    request = WhatsAppTemplateRequest(
+        template_id=args.template_id,
+        sender=args.sender,
+        messages=tuple(
+            WhatsAppTemplateMessage(
+                to=to,
+                header_fields=tuple(args.header_field),
+                body_fields=tuple(args.body_field),
+                call_to_action_fields=tuple(args.cta_field),
+                default_answer=args.default_answer,
+                button_answers=tuple(args.button_answer),
+                location=location,
+            )
+            for to in args.to
+        ),
+        campaign_name=args.campaign,
+        tags=tuple(args.tag),
+    )
+
+    async def send(backend: Backend) -> int:
+        return show_send_result(ctx, await backend.send_whatsapp_template(request))
+
+    return await with_backend(ctx, args.account, send)
+
+
+# --- scheduled ------------------------------------------------------------------------------
+
+
+def _register_scheduled(sub: Any, common: argparse.ArgumentParser) -> None:
+    scheduled = sub.add_parser("scheduled", help="messages waiting for their send date")
+    s_sub = scheduled.add_subparsers(dest="scheduled_command", metavar="ACTION", required=True)
+    listing = s_sub.add_parser("list", parents=[common], help="list scheduled messages")
+    add_account_arg(listing)
+    listing.add_argument("--guid", action="append", default=[], help="only these (repeatable)")
+    listing.add_argument("--type", choices=SCHEDULED_TYPES)
+    listing.add_argument("--sending-id", type=int)
+    listing.set_defaults(handler=cmd_scheduled_list)
+    for name, verb in (("reschedule", "move"), ("delete", "cancel")):
+        cmd = s_sub.add_parser(name, parents=[common], help=f"{verb} scheduled messages")
+        add_account_arg(cmd)
+        cmd.add_argument("--guid", action="append", default=[], help="message GUID (repeatable)")
+        cmd.add_argument(
+            "--all", action="store_true", help=f"{verb} EVERY scheduled message (of --type)"
+        )
+        cmd.add_argument("--type", choices=SCHEDULED_TYPES)
+        cmd.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+        if name == "reschedule":
+            cmd.add_argument(
+                "--date", type=parse_when, required=True, help="new date (ISO 8601; local if naive)"
+            )
+        cmd.set_defaults(handler=cmd_scheduled_change, action_name=name)
+
+
+async def cmd_scheduled_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List scheduled messages; one --guid also shows its content."""
+    kind: ScheduledType | None = args.type
+
+    async def listing(backend: Backend) -> int:
+        result = await backend.scheduled_list(args.guid or None, kind, args.sending_id)
+
+        def text() -> None:
+            rows = [
+                (m.guid, m.type, m.sending_id, fmt_time(m.scheduled_at), fmt_time(m.updated_at))
+                for m in result.items
+            ]
+            table(ctx, ("GUID", "TYPE", "SENDING", "SCHEDULED", "UPDATED"), rows)
+            for m in result.items:
+                for key, value in (m.content or {}).items():
+                    ctx.print(f"  {key}: {value}")
+            ctx.print(f"{result.total} scheduled")
+
+        ctx.emit(result, text)
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, listing)
+
+
+async def cmd_scheduled_change(ctx: Context, args: argparse.Namespace) -> int:
+    """Reschedule or delete; every message only with --all, confirmed."""
+    kind: ScheduledType | None = args.type
+    rescheduling = args.action_name == "reschedule"
+    if args.guid and args.all:
+        raise UsageError("give --guid or --all, not both")
+    if not args.guid:
+        if not args.all:
+            raise UsageError(
+                f"no --guid given: refusing to {args.action_name} every scheduled message "
+                "(use --all for that)"
+            )
+        scope = f"EVERY scheduled {kind} message" if kind else "EVERY scheduled message"
+        when = f" to {fmt_time(args.date.astimezone(UTC))}" if rescheduling else ""
+        ctx.confirm(f"{args.action_name.capitalize()} {scope}{when}?", assume_yes=args.yes)
+
+    async def change(backend: Backend) -> int:
+        result: ScheduledChange
+        if rescheduling and args.guid:
+            result = await backend.scheduled_update(args.guid, args.date, kind)
+        elif rescheduling:
+            result = await backend.scheduled_update_all(args.date, kind)
+        elif args.guid:
+            result = await backend.scheduled_delete(args.guid, kind)
+        else:
+            result = await backend.scheduled_delete_all(kind)
+        done = "Rescheduled" if rescheduling else "Deleted"
+        ctx.emit(result, lambda: ctx.print(f"{done} {result.count} scheduled message(s)."))
+        return EXIT_OK if result.result else EXIT_REJECTED
+
+    return await with_backend(ctx, args.account, change)
