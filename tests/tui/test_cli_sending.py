@@ -1,0 +1,496 @@
+"""`switchboard sms|mail|voice|landing send, whatsapp send-template, scheduled` in-process.
+
+Each command runs against a real sandbox socket; the tests check what reached the
+provider, what was printed, and the exit code (3 when a recipient was rejected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
+from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
+from tui.cli import run
+from tui.cli.sending import parse_caller, parse_when, parse_window
+from tui.config import Account, ConfigStore
+
+NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
+PHONE = "34666555444"
+PHONE2 = "34666555333"
+
+
+class FakeClock:
+    """A clock tests can move."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def state_of(server: SandboxServer) -> Nrs360State:
+    state: Nrs360State = server.app.state.nrs  # type: ignore[attr-defined]
+    return state
+
+
+def log_of(server: SandboxServer) -> RequestLog:
+    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
+    return log
+
+
+@pytest.fixture
+def account(nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An account 'demo' on a sandbox frozen at NOW; its secret comes from the environment."""
+    state_of(nrs_server).clock = FakeClock(NOW)
+    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account(
+            name="demo",
+            provider="360nrs",
+            base_url=nrs_server.url + "/api/rest",
+            username=DEMO_USERNAME,
+        )
+    )
+    return "demo"
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run a command in-process; its exit code and standard output."""
+    out = io.StringIO()
+    code = run([*args, "-a", "demo"], out=out)
+    return code, out.getvalue()
+
+
+def cli_json(*args: str, code: int = 0) -> Any:
+    got, out = cli(*args, "--json")
+    assert got == code, out
+    return json.loads(out)
+
+
+def sent(server: SandboxServer, method: str, path: str) -> RecordedRequest:
+    (request,) = log_of(server).matching(method, f"/api/rest/{path}")
+    return request
+
+
+# --- argument types -------------------------------------------------------------------------
+
+
+def test_parse_when_local_and_offset() -> None:
+    with_offset = parse_when("2025-03-11T09:30:00-05:00")
+    assert with_offset.astimezone(UTC) == datetime(2025, 3, 11, 14, 30, tzinfo=UTC)
+    naive = parse_when("2025-03-11T09:30")
+    assert naive.tzinfo is not None
+    assert naive.replace(tzinfo=None) == datetime(2025, 3, 11, 9, 30)
+    assert parse_when("2025-03-11 09:30Z").utcoffset() == timedelta(0)
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_when("tomorrow")
+
+
+def test_parse_window_and_caller() -> None:
+    assert parse_window("1:09:00-21:00").day == 1
+    every_day = parse_window("10:00-14:00")
+    assert (every_day.day, every_day.start, every_day.end) == (None, "10:00", "14:00")
+    for bad in ("8:09:00-10:00", "9-10", "1:9:00-10:00"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_window(bad)
+    assert parse_caller("es=6123456789") == ("ES", "6123456789")
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_caller("6123456789")
+
+
+# --- sms send -------------------------------------------------------------------------------
+
+
+def test_sms_send_every_option(account: str, nrs_server: SandboxServer, tmp_path: Path) -> None:
+    subs = tmp_path / "subs.json"
+    subs.write_text(json.dumps([{"name": "Ana"}, {"name": "Bo"}]))
+    code, out = cli(
+        "sms", "send", "--from", "ACME", "--to", PHONE, "--to", PHONE2,
+        "--message", "Hi {name}, code {OTP_CODE}", "--encoding", "utf-16", "--parts", "3",
+        "--no-trans", "--schedule", "2025-03-11T09:30:00-05:00",
+        "--expires", "2025-03-12T00:00:00+00:00", "--campaign", "Spring", "--tag", "promo",
+        "--tag", "q1", "--certified", "--split-parts", "--flash",
+        "--available", "1:09:00-21:00", "--available", "10:00-14:00",
+        "--notification-url", "https://example.com/1", "--notification-url", "https://example.com/2",
+        "--otp-length", "6", "--otp-alpha", "--otp-max-attempts", "5", "--otp-validity", "300",
+        "--otp-app-id", "shop", "--otp-reject-if-pending", "--sub-file", str(subs),
+    )  # fmt: skip
+    assert code == 0, out
+    assert sent(nrs_server, "POST", "sms").json() == {
+        "to": [PHONE, PHONE2],
+        "from": "ACME",
+        "message": "Hi {name}, code {OTP_CODE}",
+        "encoding": "utf-16",
+        "parts": 3,
+        "trans": 0,
+        "scheduleDate": "20250311143000",
+        "expirationDate": "20250312000000",
+        "campaignName": "Spring",
+        "tags": ["promo", "q1"],
+        "certified": True,
+        "sub": [{"name": "Ana"}, {"name": "Bo"}],
+        "splitParts": True,
+        "flash": True,
+        "availableTimes": [
+            {"day": 1, "from": "09:00", "to": "21:00"},
+            {"from": "10:00", "to": "14:00"},
+        ],
+        "otpConfig": {
+            "alpha": True,
+            "length": 6,
+            "maxAttempts": 5,
+            "maxSecondsValidity": 300,
+            "appId": "shop",
+            "rejectIfPendingCode": True,
+        },
+        "notificationUrl": ["https://example.com/1", "https://example.com/2"],
+    }
+    lines = out.splitlines()
+    assert lines[0].split() == ["TO", "RESULT", "ID", "/", "REASON", "PARTS", "SCHEDULED"]
+    assert "accepted" in lines[1] and "2025-03-11 14:30:00 UTC" in lines[1]
+    assert lines[-1] == "2 accepted, 0 rejected"
+
+
+def test_sms_send_minimal_body_and_single_notification_url(
+    account: str, nrs_server: SandboxServer
+) -> None:
+    body = cli_json(
+        "sms", "send", "--from", "T", "--to", PHONE, "--to", "34", "--message", "x",
+        "--notification-url", "https://example.com/n", "--trans", code=3,
+    )  # fmt: skip
+    assert [r["accepted"] for r in body["results"]] == [True, False]
+    assert sent(nrs_server, "POST", "sms").json() == {
+        "to": [PHONE, "34"],
+        "from": "T",
+        "message": "x",
+        "trans": 1,
+        "notificationUrl": "https://example.com/n",
+    }
+
+
+def test_sms_send_usage_errors(account: str, nrs_server: SandboxServer) -> None:
+    base = ("sms", "send", "--from", "T", "--to", PHONE, "--message", "x")
+    assert cli(*base, "--schedule", "next week")[0] == 2
+    assert cli(*base, "--available", "monday")[0] == 2
+    urls = ("--notification-url", "https://e.com/1", "--notification-url", "https://e.com/2")
+    assert cli(*base, *urls)[0] == 2  # two URLs for one recipient
+    assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
+
+
+def test_sms_send_provider_refusal_is_exit_3(
+    account: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x", "--tag", "a")
+    assert code == 3
+    assert "code 126" in capsys.readouterr().err
+
+
+# --- mail send ------------------------------------------------------------------------------
+
+
+def test_mail_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> None:
+    body_file = tmp_path / "body.html"
+    body_file.write_text("<p>Hello {name}</p>", encoding="utf-8")
+    attachment = tmp_path / "notes.txt"
+    attachment.write_text("hi")
+    code, out = cli(
+        "mail", "send", "--to", "ana@example.com", "--to", "invalidEmail",
+        "--cc", "cc@example.com", "--bcc", "bcc@example.com",
+        "--from-email", "news@switchboard.example", "--from-name", "News",
+        "--reply-to", "help@example.com", "--subject", "Hello", "--body-file", str(body_file),
+        "--schedule", "2025-03-11T14:30:00Z", "--campaign", "Mail", "--tag", "m",
+        "--certified", "--attach", str(attachment), "--no-track-opens", "--track-clicks",
+        "--otp-length", "5",
+    )  # fmt: skip
+    assert code == 3  # one recipient rejected
+    assert sent(nrs_server, "POST", "mailing").json() == {
+        "to": ["ana@example.com", "invalidEmail"],
+        "fromEmail": "news@switchboard.example",
+        "subject": "Hello",
+        "replyTo": "help@example.com",
+        "body": "<p>Hello {name}</p>",
+        "fromName": "News",
+        "cc": ["cc@example.com"],
+        "bcc": ["bcc@example.com"],
+        "scheduleDate": "20250311143000",
+        "campaignName": "Mail",
+        "tags": ["m"],
+        "certified": True,
+        "attachments": [{"name": "notes.txt", "content": "aGk=", "contentType": "text/plain"}],
+        "trackOpens": False,
+        "trackClicks": True,
+        "otpConfig": {"length": 5},
+    }
+    assert "ana@example.com" in out and "102 No valid recipients" in out
+    assert out.splitlines()[-1] == "1 accepted, 1 rejected"
+
+
+def test_mail_send_template_and_usage(account: str, nrs_server: SandboxServer) -> None:
+    base = (
+        "mail", "send", "--to", "ana@example.com", "--from-email", "a@example.com",
+        "--reply-to", "a@example.com", "--subject", "S",
+    )  # fmt: skip
+    body = cli_json(*base, "--template-v2-id", "1")
+    assert body["results"][0]["accepted"] is True
+    assert sent(nrs_server, "POST", "mailing").json()["templateV2Id"] == 1
+    assert cli(*base)[0] == 2  # no body nor template
+    assert cli(*base, "--body", "x", "--template-id", "1")[0] == 2
+    assert cli(*base, "--body", "x", "--attach", "/nonexistent/file")[0] == 2
+
+
+# --- voice send -----------------------------------------------------------------------------
+
+
+def test_voice_send_text(account: str, nrs_server: SandboxServer) -> None:
+    body = cli_json(
+        "voice", "send", "--to", "34666666666", "--message", "Hola", "--language", "es_ES",
+        "--gender", "F", "--caller", "ES=6123456789", "--retries", "2",
+        "--schedule", "2025-03-11T14:30:00+00:00", "--expires", "2025-03-11T18:00:00+00:00",
+        "--campaign", "Calls", "--amd",
+    )  # fmt: skip
+    assert body["results"][0]["accepted"] is True
+    assert sent(nrs_server, "POST", "voice").json() == {
+        "to": ["34666666666"],
+        "message": "Hola",
+        "language": "es_ES",
+        "gender": "F",
+        "callers": {"ES": "6123456789"},
+        "scheduleDate": "20250311143000",
+        "retries": 2,
+        "expirationDate": "20250311180000",
+        "campaignName": "Calls",
+        "amd": True,
+    }
+
+
+def test_voice_send_audio(account: str, nrs_server: SandboxServer) -> None:
+    code, out = cli(
+        "voice", "send", "--to", "34666666666", "--audio-url", "https://example.com/a.mp3"
+    )
+    assert code == 0 and "1 accepted, 0 rejected" in out
+    assert sent(nrs_server, "POST", "voiceAudio").json() == {
+        "to": ["34666666666"],
+        "audioUrl": "https://example.com/a.mp3",
+    }
+    assert log_of(nrs_server).matching("POST", "/api/rest/voice") == []
+
+
+def test_voice_send_usage_errors(account: str, nrs_server: SandboxServer) -> None:
+    to = ("voice", "send", "--to", "34666666666")
+    assert cli(*to, "--message", "x")[0] == 2  # no language/gender
+    assert cli(*to, "--message", "x", "--language", "xx_XX", "--gender", "F")[0] == 2
+    assert cli(*to, "--audio-url", "https://e.com/a.mp3", "--gender", "F")[0] == 2
+    assert cli(*to, "--audio-url", "https://e.com/a.mp3", "--message", "x")[0] == 2
+    assert cli(*to, "--message", "x", "--language", "es_ES", "--gender", "F",
+               "--caller", "6123")[0] == 2  # fmt: skip
+    assert log_of(nrs_server).requests == []
+
+
+# --- landing send ---------------------------------------------------------------------------
+
+
+def test_landing_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<h1>Hi</h1>")
+    body = cli_json(
+        "landing", "send", "--from", "LANDING", "--to", PHONE, "--message", "See {LAND_URL}",
+        "--template-file", str(page), "--parts", "2", "--encoding", "gsm",
+        "--notification-url", "https://example.com/dlr", "--campaign", "L", "--tag", "x",
+        "--flash",
+    )  # fmt: skip
+    assert body["results"][0]["parts"] == 1
+    assert sent(nrs_server, "POST", "landingsms").json() == {
+        "to": [PHONE],
+        "from": "LANDING",
+        "message": "See {LAND_URL}",
+        "templateBody": "<h1>Hi</h1>",
+        "encoding": "gsm",
+        "parts": 2,
+        "notificationUrl": "https://example.com/dlr",
+        "campaignName": "L",
+        "tags": ["x"],
+        "flash": True,
+    }
+
+
+def test_landing_send_missing_placeholder_is_refused(
+    account: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = cli(
+        "landing", "send", "--from", "L", "--to", PHONE, "--message", "no link",
+        "--template-id", "1",
+    )  # fmt: skip
+    assert code == 3 and "Missing landing placeholder" in capsys.readouterr().err
+    assert cli("landing", "send", "--from", "L", "--to", PHONE, "--message", "{LAND_URL}")[0] == 2
+
+
+# --- whatsapp send-template -----------------------------------------------------------------
+
+
+def test_whatsapp_send_template(account: str, nrs_server: SandboxServer) -> None:
+    code, out = cli(
+        "whatsapp", "send-template", "--from", BUSINESS_NUMBER, "--to", PHONE, "--to", "34",
+        "--template-id", "123", "--header-field", "Order", "--body-field", "Ana",
+        "--body-field", "#42", "--cta-field", "track", "--default-answer", "Thanks",
+        "--button-answer", "Yes", "--button-answer", "No", "--campaign", "WA",
+    )  # fmt: skip
+    assert code == 3
+    fields = {
+        "headerFields": ["Order"],
+        "bodyFields": ["Ana", "#42"],
+        "callToActionFields": ["track"],
+        "defaultAnswer": "Thanks",
+        "buttonAnswers": ["Yes", "No"],
+    }
+    assert sent(nrs_server, "POST", "whatsapp").json() == {
+        "templateId": 123,
+        "from": BUSINESS_NUMBER,
+        "messages": [{"to": PHONE, **fields}, {"to": "34", **fields}],
+        "campaignName": "WA",
+    }
+    assert "messages.1.to field does not contain a valid phone number" in out
+
+
+def test_whatsapp_send_template_location(account: str, nrs_server: SandboxServer) -> None:
+    body = cli_json(
+        "whatsapp", "send-template", "--from", BUSINESS_NUMBER, "--to", PHONE,
+        "--template-id", "124", "--lat", "39.92", "--long", "-0.10",
+        "--location-name", "NRS-Group", "--location-address", "Vila-real",
+    )  # fmt: skip
+    assert body["results"][0]["accepted"] is True
+    assert sent(nrs_server, "POST", "whatsapp").json()["messages"] == [
+        {
+            "to": PHONE,
+            "location": {
+                "lat": "39.92",
+                "long": "-0.10",
+                "name": "NRS-Group",
+                "address": "Vila-real",
+            },
+        }
+    ]
+    only_lat = ("whatsapp", "send-template", "--from", BUSINESS_NUMBER, "--to", PHONE,
+                "--template-id", "124", "--lat", "1")  # fmt: skip
+    assert cli(*only_lat)[0] == 2
+
+
+# --- scheduled ------------------------------------------------------------------------------
+
+
+def schedule_two(server: SandboxServer) -> None:
+    """Two scheduled SMS (GUIDs 100 and 101) and one scheduled email (102)."""
+    code, _ = cli(
+        "sms", "send", "--from", "T", "--to", PHONE, "--to", PHONE2, "--message", "later",
+        "--schedule", "2025-03-11T14:30:00Z",
+    )  # fmt: skip
+    assert code == 0
+    code, _ = cli(
+        "mail", "send", "--to", "ana@example.com", "--from-email", "a@example.com",
+        "--reply-to", "a@example.com", "--subject", "S", "--body", "b",
+        "--schedule", "2025-03-12T08:00:00Z",
+    )  # fmt: skip
+    assert code == 0
+    log_of(server).clear()
+
+
+def test_scheduled_list(account: str, nrs_server: SandboxServer) -> None:
+    schedule_two(nrs_server)
+    code, out = cli("scheduled", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["GUID", "TYPE", "SENDING", "SCHEDULED", "UPDATED"]
+    assert [line.split()[:2] for line in lines[1:4]] == [
+        ["100", "SMS"],
+        ["101", "SMS"],
+        ["102", "MAILING"],
+    ]
+    assert "2025-03-11 14:30:00 UTC" in lines[1] and lines[-1] == "3 scheduled"
+    one = cli_json("scheduled", "list", "--guid", "101")
+    assert one["total"] == 1 and one["items"][0]["content"]["to"] == PHONE2
+    code, out = cli("scheduled", "list", "--guid", "101")
+    assert f"  to: {PHONE2}" in out and "  message: later" in out
+    typed = cli_json("scheduled", "list", "--type", "MAILING")
+    assert [m["guid"] for m in typed["items"]] == ["102"]
+    queries = [r.query_string for r in log_of(nrs_server).matching("GET", "/api/rest/scheduled")]
+    assert queries == ["", "guid=101", "guid=101", "type=MAILING"]
+    log_of(nrs_server).clear()
+    many = cli_json("scheduled", "list", "--guid", "100", "--guid", "102", "--sending-id", "1")
+    assert many == {"items": [], "total": 0}
+    query = sent(nrs_server, "GET", "scheduled").query
+    assert query == {"sendingId": ["1"], "guid[]": ["100", "102"]}
+
+
+def test_scheduled_reschedule_and_delete_by_guid(account: str, nrs_server: SandboxServer) -> None:
+    schedule_two(nrs_server)
+    code, out = cli(
+        "scheduled", "reschedule", "--guid", "100", "--guid", "101",
+        "--date", "2025-03-20T09:30:00+01:00",
+    )  # fmt: skip
+    assert (code, out) == (0, "Rescheduled 2 scheduled message(s).\n")
+    assert sent(nrs_server, "PUT", "scheduled").json() == {
+        "guid": [100, 101],
+        "scheduleDate": "20250320083000",
+    }
+    body = cli_json("scheduled", "delete", "--guid", "100", "--type", "SMS")
+    assert body == {"result": True, "count": 1}
+    assert sent(nrs_server, "DELETE", "scheduled").json() == {"guid": [100], "type": "SMS"}
+
+
+@pytest.mark.parametrize("action", ["reschedule", "delete"])
+def test_scheduled_all_is_refused_without_all_and_confirmation(
+    account: str,
+    nrs_server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    action: str,
+) -> None:
+    schedule_two(nrs_server)
+    date = ["--date", "2025-03-20T09:30:00Z"] if action == "reschedule" else []
+    code, _ = cli("scheduled", action, *date)
+    assert code == 2 and "use --all" in capsys.readouterr().err
+    code, _ = cli("scheduled", action, *date, "--all")  # not a terminal: needs --yes
+    assert code == 2 and "--yes" in capsys.readouterr().err
+    code, _ = cli("scheduled", action, *date, "--all", "--guid", "100", "--yes")
+    assert code == 2 and "not both" in capsys.readouterr().err
+    assert log_of(nrs_server).requests == []
+    assert len(state_of(nrs_server).sending.pending(NOW)) == 3
+
+
+def test_scheduled_delete_all_with_yes(account: str, nrs_server: SandboxServer) -> None:
+    schedule_two(nrs_server)
+    body = cli_json("scheduled", "delete", "--all", "--type", "SMS", "--yes")
+    assert body == {"result": True, "count": 2}
+    assert sent(nrs_server, "DELETE", "scheduled").json() == {"type": "SMS"}
+    assert [i.type for i in state_of(nrs_server).sending.pending(NOW)] == ["MAILING"]
+
+
+def test_scheduled_reschedule_all_confirmed_interactively(
+    account: str, nrs_server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schedule_two(nrs_server)
+    questions: list[str] = []
+    answers = iter(["n", "y"])
+
+    def answer(question: str) -> str:
+        questions.append(question)
+        return next(answers)
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", answer)
+    date = ("--date", "2025-03-20T10:00:00+01:00")
+    assert cli("scheduled", "reschedule", "--all", *date)[0] == 2  # answered no
+    assert log_of(nrs_server).requests == []
+    code, out = cli("scheduled", "reschedule", "--all", *date)
+    assert (code, out) == (0, "Rescheduled 3 scheduled message(s).\n")
+    assert questions[0] == "Reschedule EVERY scheduled message to 2025-03-20 09:00:00 UTC? [y/N] "
+    assert sent(nrs_server, "PUT", "scheduled").json() == {"scheduleDate": "20250320090000"}
+    moved = datetime(2025, 3, 20, 9, tzinfo=UTC)
+    assert {i.scheduled_at for i in state_of(nrs_server).sending.pending(NOW)} == {moved}
