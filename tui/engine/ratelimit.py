@@ -80,8 +80,9 @@ class RateLimiter:
                     return
                 self._tokens = min(self.burst, self._tokens + (now - self._updated) * rate)
                 self._updated = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                # The epsilon keeps float rounding from leaving a token forever 1e-17 short.
+                if self._tokens >= 1.0 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     self._recent.append(now)
                     return
                 await self._sleep((1.0 - self._tokens) / rate)
@@ -90,8 +91,9 @@ class RateLimiter:
         """Hold every caller for `seconds` (a backoff after a failure)."""
         now = self._clock()
         self._blocked_until = max(self._blocked_until, now + max(0.0, seconds))
-        # Tokens do not accumulate while blocked: the first request after the pause is alone.
-        self._tokens = 0.0
+        # Tokens do not accumulate while blocked: one request goes when the pause ends, then
+        # the others follow at the rate.
+        self._tokens = 1.0
         self._updated = self._blocked_until
 
     def on_rate_limited(self, retry_after: float | None, fallback: float) -> float:

@@ -1,0 +1,542 @@
+"""The send engine against the 360nrs sandbox: batches, outcome rules, pauses, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from backends.base import Connection
+from backends.http import HttpClient
+from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult
+from backends.nrs360 import Nrs360Backend
+from backends.sandbox.core import RequestLog
+from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui.engine.journal import Claimed, JobStatus, Journal, Outcome, State
+from tui.engine.ratelimit import RateLimiter
+from tui.engine.sender import (
+    JobControl,
+    Progress,
+    RetryPolicy,
+    create_sms_job,
+    match_results,
+    resume,
+    run_job,
+    template_request,
+)
+
+ASGI_URL = "http://sandbox/api/rest"
+FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
+
+
+# --- helpers shared with the fault and crash tests -----------------------------------------
+
+
+class QuickBackend(Nrs360Backend):
+    """360nrs with a short read timeout, so a slow answer becomes a timeout in tests."""
+
+    read_timeout = 0.5
+
+    def _make_http(
+        self, connection: Connection, transport: httpx.AsyncBaseTransport | None
+    ) -> HttpClient:
+        return HttpClient(
+            provider=self.provider,
+            base_url=connection.base_url,
+            auth=httpx.BasicAuth(connection.username, connection.secret),
+            headers={"Accept": "application/json"},
+            transport=transport,
+            timeout=httpx.Timeout(5.0, read=self.read_timeout),
+            secrets=(connection.secret,),
+        )
+
+
+def rich_app(**kwargs: Any) -> Starlette:
+    """A sandbox with enough credit for any test."""
+    app = create_app(**kwargs)
+    app.state.nrs.balance_cents = 10**9
+    return app
+
+
+def backend_for(
+    app: Starlette | None = None,
+    *,
+    url: str = ASGI_URL,
+    password: str = DEMO_PASSWORD,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> QuickBackend:
+    if transport is None and app is not None:
+        transport = httpx.ASGITransport(app)
+    return QuickBackend(Connection(url, DEMO_USERNAME, password), transport=transport)
+
+
+def numbers(n: int, start: int = 0) -> list[str]:
+    return [f"346{i:08d}" for i in range(start, start + n)]
+
+
+def new_job(journal: Journal, tos: list[str], message: str = "Hello", **options: Any) -> int:
+    return create_sms_job(
+        journal, "acct", "360nrs", "TEST", message, [(to, None) for to in tos], options
+    )
+
+
+def per_recipient(log: RequestLog) -> Counter[str]:
+    """How many times each number reached the sandbox in a POST /sms body."""
+    counts: Counter[str] = Counter()
+    for r in log.matching("POST", "/api/rest/sms"):
+        counts.update(r.json()["to"])
+    return counts
+
+
+def stored(app: Starlette) -> Counter[str]:
+    """How many messages the sandbox accepted for each number (what was really sent)."""
+    return Counter(m.to for m in app.state.nrs.sms.values())
+
+
+async def drain(updates: Any) -> list[Progress]:
+    return [p async for p in updates]
+
+
+def final_states(journal: Journal, job_id: int) -> dict[str, State]:
+    return {r.to: r.state for r in journal.recipients(job_id)}
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    j = Journal(tmp_path / "journal.sqlite3")
+    yield j
+    j.close()
+
+
+class ScriptedTransport(httpx.AsyncBaseTransport):
+    """Answers the first requests from a script, then hands the rest to the sandbox app."""
+
+    def __init__(
+        self,
+        app: Starlette,
+        script: list[Callable[[httpx.Request], httpx.Response]],
+        *,
+        delay: float = 0.0,
+    ) -> None:
+        self.inner = httpx.ASGITransport(app)
+        self.script = deque(script)
+        self.delay = delay
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.script:
+            return self.script.popleft()(request)
+        return await self.inner.handle_async_request(request)
+
+
+def refuse_connection(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+def answer(status: int, body: bytes = b"{}", **headers: str) -> Callable[..., httpx.Response]:
+    def respond(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers=headers)
+
+    return respond
+
+
+# --- results matching ------------------------------------------------------------------
+
+
+def test_match_results_by_number_in_request_order_with_duplicates() -> None:
+    batch = [
+        Claimed(0, "34600000001", None),
+        Claimed(1, "34600000002", None),
+        Claimed(2, "34600000001", None),
+        Claimed(3, "+34600000003", None),
+        Claimed(4, "34600000004", None),
+    ]
+    result = SendResult(
+        results=(
+            # Answered out of order; the two answers for ...001 apply in request order.
+            RecipientResult("34600000002", True, id="b", parts=1),
+            RecipientResult("34600000001", False, error_code=102, error="No valid recipients"),
+            RecipientResult("34600000001", True, id="c", parts=2),
+            RecipientResult("34600000003", True, id="d", parts=1),  # echoed without '+'
+            RecipientResult("34699999999", True, id="z"),  # not ours: ignored
+        )
+    )
+    by_seq = {o.seq: o for o in match_results(batch, result)}
+    assert by_seq[0] == Outcome(0, "34600000001", State.REJECTED, "102: No valid recipients")
+    assert by_seq[1] == Outcome(1, "34600000002", State.ACCEPTED, None, "b", 1)
+    assert by_seq[2] == Outcome(2, "34600000001", State.ACCEPTED, None, "c", 2)
+    assert by_seq[3].state is State.ACCEPTED
+    assert by_seq[4].state is State.UNKNOWN  # not mentioned: may have been sent
+    assert len(by_seq) == 5
+
+
+# --- job creation --------------------------------------------------------------------
+
+
+def test_job_template_round_trips_every_option(journal: Journal) -> None:
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    options: dict[str, Any] = {
+        "encoding": "gsm",
+        "parts": 2,
+        "schedule_date": when,
+        "campaign_name": "Spring",
+        "tags": ("a", "b"),
+        "available_times": (AvailableTime("09:00", "21:00", 1),),
+        "otp_config": OtpConfig(length=5),
+        "notification_url": "https://example.com/n",
+        "flash": None,
+    }
+    job_id = create_sms_job(
+        journal, "acct", "360nrs", "TEST", "Hi", [(" +34 600-000.001 ", None)], options
+    )
+    req = template_request(journal.job(job_id))
+    assert (req.schedule_date, req.tags, req.campaign_name, req.parts) == (
+        when,
+        ("a", "b"),
+        "Spring",
+        2,
+    )
+    assert req.available_times == (AvailableTime("09:00", "21:00", 1),)
+    assert req.otp_config == OtpConfig(length=5)
+    assert req.flash is None
+    assert [r.to for r in journal.recipients(job_id)] == ["+34600000001"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"options": {"colour": "red"}}, "unknown SMS option"),
+        ({"options": {"notification_url": ("a", "b")}}, "one notification URL"),
+        ({"recipients": []}, "no recipients"),
+        ({"recipients": [("  ", None)]}, "empty"),
+        ({"sender": " "}, "sender"),
+    ],
+)
+def test_create_sms_job_refuses_bad_input(
+    journal: Journal, kwargs: dict[str, Any], message: str
+) -> None:
+    args: dict[str, Any] = {
+        "sender": "TEST",
+        "message": "Hi",
+        "recipients": [("34600000001", None)],
+        "options": {},
+    }
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        create_sms_job(journal, "acct", "360nrs", **args)
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+async def test_every_recipient_once_with_one_sub_item_per_recipient(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(1234)
+    recipients = [(to, {"name": f"n{i}"} if i < 150 else None) for i, to in enumerate(tos)]
+    job_id = create_sms_job(journal, "acct", "360nrs", "TEST", "Hi {name}", recipients)
+    async with backend_for(app) as backend:
+        updates = await drain(run_job(journal, job_id, backend, batch_size=100, concurrency=3))
+
+    assert updates[0].status is JobStatus.RUNNING and updates[0].totals.pending == 1234
+    last = updates[-1]
+    assert (last.status, last.reason) == (JobStatus.DONE, None)
+    assert (last.totals.accepted, last.totals.pending, last.totals.parts) == (1234, 0, 1234)
+    # Coalesced: at most one update per batch, and every outcome exactly once.
+    assert len(updates) <= 13 + 2
+    assert sorted(o.seq for p in updates for o in p.results) == list(range(1234))
+    assert per_recipient(app.state.log) == Counter(tos)
+
+    bodies = [r.json() for r in app.state.log.matching("POST", "/api/rest/sms")]
+    with_vars = [b for b in bodies if "sub" in b]
+    # The first 150 recipients span two batches of 100; only those carry `sub`.
+    assert len(with_vars) == 2
+    for body in with_vars:
+        assert len(body["sub"]) == len(body["to"])
+    assert with_vars[0]["sub"][0] == {"name": "n0"}
+    second = with_vars[1]
+    assert second["sub"][49] == {"name": "n149"} and second["sub"][50] == {}
+
+    rows = list(journal.recipients(job_id))
+    assert all(r.state is State.ACCEPTED and r.provider_id for r in rows)
+    assert len({r.provider_id for r in rows}) == 1234
+    job = journal.job(job_id)
+    assert (job.status, job.pause_reason) == (JobStatus.DONE, None)
+
+
+async def test_207_applies_per_recipient(journal: Journal) -> None:
+    app = rich_app()
+    tos = ["34600000001", "abc", "34600000001", "12"]
+    job_id = new_job(journal, tos)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend)))[-1]
+    assert last.status is JobStatus.DONE
+    rows = list(journal.recipients(job_id))
+    assert [r.state for r in rows] == [
+        State.ACCEPTED,
+        State.REJECTED,
+        State.ACCEPTED,
+        State.REJECTED,
+    ]
+    assert rows[1].reason == "102: No valid recipients"
+    assert rows[0].provider_id != rows[2].provider_id
+    assert (last.totals.accepted, last.totals.rejected) == (2, 2)
+
+
+async def test_400_rejects_the_batch_with_the_provider_reason(journal: Journal) -> None:
+    app = rich_app()
+    job_id = create_sms_job(
+        journal, "acct", "360nrs", "MUCHTOOLONGSENDER", "Hi", [(t, None) for t in numbers(30)]
+    )
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=10)))[-1]
+    assert last.status is JobStatus.DONE
+    assert last.totals.rejected == 30
+    assert {r.reason for r in journal.recipients(job_id)} == {"107: Sender too long"}
+    assert len(app.state.log) == 3  # refused, not retried
+
+
+async def test_401_pauses_with_the_batch_back_to_pending(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(500)
+    job_id = new_job(journal, tos)
+    async with backend_for(app, password="wrong") as backend:
+        updates = await drain(run_job(journal, job_id, backend, batch_size=50))
+    last = updates[-1]
+    assert last.status is JobStatus.PAUSED
+    assert last.reason is not None and "Authentication failed" in last.reason
+    assert last.totals.pending == 500
+    job = journal.job(job_id)
+    assert (job.status, job.pause_reason) == (JobStatus.PAUSED, last.reason)
+    assert not app.state.nrs.sms
+    # Stopped at the first refusals: at most one request per worker went out.
+    assert len(app.state.log) <= 4
+
+    async with backend_for(app) as backend:
+        last = (await drain(resume(journal, job_id, backend, batch_size=50)))[-1]
+    assert last.status is JobStatus.DONE
+    assert stored(app) == Counter(tos)
+
+
+async def test_402_pauses_and_resumes_after_topping_up(journal: Journal) -> None:
+    app = create_app()
+    app.state.nrs.balance_cents = 5 * 250  # credit for 250 one-part messages
+    tos = numbers(1000)
+    job_id = new_job(journal, tos)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=100, concurrency=1)))[-1]
+    assert last.status is JobStatus.PAUSED
+    assert last.reason is not None and "Not enough credit" in last.reason
+    assert (last.totals.accepted, last.totals.pending) == (200, 800)
+
+    app.state.nrs.balance_cents = 10**9
+    async with backend_for(app) as backend:
+        last = (await drain(resume(journal, job_id, backend, batch_size=100)))[-1]
+    assert last.status is JobStatus.DONE
+    assert last.totals.accepted == 1000
+    # Refused requests were not processed: everyone was charged and stored exactly once.
+    assert stored(app) == Counter(tos)
+
+
+async def test_connect_failures_are_retried_and_nobody_is_sent_twice(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(300)
+    job_id = new_job(journal, tos)
+    transport = ScriptedTransport(app, [refuse_connection] * 3)
+    async with backend_for(transport=transport) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=100, policy=FAST_RETRY)))[
+            -1
+        ]
+    assert last.status is JobStatus.DONE
+    assert transport.calls == 6
+    assert per_recipient(app.state.log) == Counter(tos)
+
+
+async def test_a_provider_that_stays_unreachable_pauses_the_job(journal: Journal) -> None:
+    app = rich_app()
+    job_id = new_job(journal, numbers(300))
+    transport = ScriptedTransport(app, [refuse_connection] * 100)
+    async with backend_for(transport=transport) as backend:
+        last = (
+            await drain(
+                run_job(journal, job_id, backend, batch_size=100, concurrency=2, policy=FAST_RETRY)
+            )
+        )[-1]
+    assert last.status is JobStatus.PAUSED
+    assert last.reason is not None and "gave up after 4 attempts" in last.reason
+    assert last.totals.pending == 300
+    # Concurrent failures count as one round: 4 rounds of at most 2 requests.
+    assert transport.calls <= 8
+
+
+async def test_429_honours_an_http_date_retry_after_and_slows_down(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(200)
+    job_id = new_job(journal, tos)
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    transport = ScriptedTransport(app, [answer(429, **{"Retry-After": when})])
+    limiter = RateLimiter(50)
+    started = time.monotonic()
+    async with backend_for(transport=transport) as backend:
+        last = (
+            await drain(
+                run_job(journal, job_id, backend, batch_size=100, concurrency=1, limiter=limiter)
+            )
+        )[-1]
+    assert last.status is JobStatus.DONE
+    assert limiter.rate_limited == 1
+    assert time.monotonic() - started >= 0.9  # the date is 1-2 s ahead at second precision
+    assert limiter.rate is not None and limiter.rate < 50
+    assert per_recipient(app.state.log) == Counter(tos)
+
+
+async def test_429_asking_for_too_long_a_wait_pauses(journal: Journal) -> None:
+    app = rich_app()
+    job_id = new_job(journal, numbers(100))
+    transport = ScriptedTransport(app, [answer(429, **{"Retry-After": "3600"})])
+    async with backend_for(transport=transport) as backend:
+        last = (await drain(run_job(journal, job_id, backend, concurrency=1)))[-1]
+    assert last.status is JobStatus.PAUSED
+    assert last.reason is not None and "resume later" in last.reason
+    assert last.totals.pending == 100
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        answer(200, b"<html>not json</html>"),
+        answer(200, b'{"campaignId": 1}'),
+        answer(500, b'{"error": {"code": 101, "description": "Internal Database error"}}'),
+        answer(503),
+    ],
+    ids=["not-json", "no-result", "500", "503"],
+)
+async def test_unknown_outcomes_are_never_resent_automatically(
+    journal: Journal, first: Callable[..., httpx.Response]
+) -> None:
+    app = rich_app()
+    tos = numbers(300)
+    job_id = new_job(journal, tos)
+    transport = ScriptedTransport(app, [first])
+    async with backend_for(transport=transport) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=100, concurrency=1)))[-1]
+    assert last.status is JobStatus.DONE
+    assert (last.totals.unknown, last.totals.accepted) == (100, 200)
+    assert transport.calls == 3
+    unknown = list(journal.recipients(job_id, State.UNKNOWN))
+    assert [r.to for r in unknown] == tos[:100]
+    assert all((r.reason or "").startswith("outcome unknown") for r in unknown)
+
+    # Resuming does not send them; only the operator's explicit choice does.
+    async with backend_for(transport=transport) as backend:
+        last = (await drain(resume(journal, job_id, backend)))[-1]
+    assert transport.calls == 3 and last.totals.unknown == 100
+    async with backend_for(transport=transport) as backend:
+        last = (await drain(resume(journal, job_id, backend, resend_unknown=True)))[-1]
+    assert last.totals.accepted == 300
+    assert per_recipient(app.state.log) == Counter(tos)
+
+
+async def test_closing_early_marks_requests_in_flight_unknown(journal: Journal) -> None:
+    app = rich_app()
+    job_id = new_job(journal, numbers(1000))
+    transport = ScriptedTransport(app, [], delay=30)
+    async with backend_for(transport=transport) as backend:
+        updates = run_job(journal, job_id, backend, batch_size=100, concurrency=2)
+        await anext(updates)
+        await asyncio.sleep(0.05)  # both requests are now in flight
+        await updates.aclose()
+    totals = journal.totals(job_id)
+    assert (totals.unknown, totals.pending, totals.sending) == (200, 800, 0)
+    job = journal.job(job_id)
+    assert (job.status, job.pause_reason) == (JobStatus.PAUSED, "interrupted")
+    assert journal.recover(job_id) == 0
+
+
+async def test_job_control_pauses_gracefully(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(1000)
+    job_id = new_job(journal, tos)
+    control = JobControl()
+    transport = ScriptedTransport(app, [], delay=0.02)
+    async with backend_for(transport=transport) as backend:
+        async for progress in run_job(
+            journal, job_id, backend, batch_size=100, concurrency=2, control=control
+        ):
+            if progress.totals.accepted:
+                control.pause()
+        assert progress.status is JobStatus.PAUSED
+        assert progress.reason == "paused by the operator"
+        assert progress.totals.unknown == 0 and progress.totals.sending == 0
+        assert 0 < progress.totals.accepted < 1000
+        last = (await drain(resume(journal, job_id, backend, batch_size=100)))[-1]
+    assert last.status is JobStatus.DONE
+    assert per_recipient(app.state.log) == Counter(tos)
+
+
+async def test_a_job_for_another_provider_is_refused(journal: Journal) -> None:
+    job_id = create_sms_job(journal, "acct", "xebo", "TEST", "Hi", [("34600000001", None)])
+    async with backend_for(rich_app()) as backend:
+        with pytest.raises(Exception, match="created for xebo"):
+            await drain(run_job(journal, job_id, backend))
+
+
+# --- rate limiter ----------------------------------------------------------------------
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+async def test_limiter_spaces_requests_at_its_rate() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(10, clock=t.clock, sleep=t.sleep)
+    for _ in range(11):
+        await limiter.acquire()
+    assert t.now == pytest.approx(1.0)
+
+
+async def test_limiter_halves_on_429_waits_and_recovers_additively() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(10, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire()
+    assert limiter.on_rate_limited(2.0, fallback=0.5) == 2.0
+    await limiter.acquire()
+    assert t.now == pytest.approx(2.0)
+    assert limiter.rate == pytest.approx(5.0)
+    t.now += 2.5  # recovery: one request per second, per second
+    assert limiter.rate == pytest.approx(7.5)
+    t.now += 10
+    assert limiter.rate == 10
+    # Without Retry-After the caller's backoff is used.
+    assert limiter.on_rate_limited(None, fallback=0.5) == 0.5
+
+
+async def test_unlimited_limiter_slows_to_half_what_it_was_sending() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(None, clock=t.clock, sleep=t.sleep)
+    for _ in range(40):
+        await limiter.acquire()
+        t.now += 0.025  # 40 requests per second
+    assert limiter.rate is None
+    limiter.on_rate_limited(1.0, fallback=0.1)
+    assert limiter.rate == pytest.approx(20.0, abs=0.5)
