@@ -76,9 +76,7 @@ def mailing_body(req: MailingRequest) -> dict[str, Any]:
     return body
 
 
-def _call_options(
-    body: dict[str, Any], req: VoiceRequest | VoiceAudioRequest
-) -> dict[str, Any]:
+def _call_options(body: dict[str, Any], req: VoiceRequest | VoiceAudioRequest) -> dict[str, Any]:
     _opt(body, "callers", dict(req.callers) or None)
     _date(body, "scheduleDate", req.schedule_date)
     _opt(body, "retries", req.retries)
