@@ -6,8 +6,10 @@ import argparse
 import threading
 from typing import Any
 
+from backends.sandbox.core import SandboxServer
+from backends.sandbox.faults import FaultMiddleware, FaultProfile, profile_from_args
 from tui import sandbox
-from tui.cli.common import EXIT_OK, Context
+from tui.cli.common import EXIT_OK, Context, UsageError
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -17,12 +19,61 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     serve = ps.add_parser("serve", parents=[common], help="run the sandbox until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8360, help="first port (0: any free port)")
+    faults = serve.add_argument_group("fault injection (every emulator)")
+    faults.add_argument("--latency-ms", type=float, help="added to every request")
+    faults.add_argument(
+        "--rate-limit", type=float, metavar="RPS", help="answer 429 with Retry-After above this"
+    )
+    faults.add_argument("--error-rate", type=float, metavar="P", help="share of 500/503 answers")
+    faults.add_argument(
+        "--drop-rate", type=float, metavar="P", help="share of connections dropped after processing"
+    )
+    faults.add_argument(
+        "--slow-rate", type=float, metavar="P", help="share of answers delayed by --slow-seconds"
+    )
+    faults.add_argument("--slow-seconds", type=float, help="delay of a slow answer (default 5)")
+    faults.add_argument("--fault-seed", type=int, help="seed of the fault draws (default 0)")
     serve.set_defaults(handler=cmd_serve)
+
+
+def _profile(args: argparse.Namespace) -> FaultProfile | None:
+    try:
+        return profile_from_args(
+            latency_ms=args.latency_ms,
+            rate_limit_rps=args.rate_limit,
+            error_rate=args.error_rate,
+            drop_rate=args.drop_rate,
+            slow_rate=args.slow_rate,
+            slow_seconds=args.slow_seconds,
+            seed=args.fault_seed,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _start(host: str, port: int, faults: FaultProfile | None) -> list[sandbox.RunningSandbox]:
+    """Start the emulators, each behind its own fault layer when faults are asked for."""
+    if faults is None:
+        return sandbox.start(host, port)
+    running: list[sandbox.RunningSandbox] = []
+    try:
+        for i, spec in enumerate(sandbox.SPECS):
+            # Outermost, so it works for every emulator the same way; nobody reads the
+            # request log of a foreground sandbox, so logging faulted requests is moot here.
+            app = FaultMiddleware(spec.factory(), profile=faults)
+            server = SandboxServer(app, host=host, port=port + i if port else 0)
+            server.start()
+            running.append(sandbox.RunningSandbox(spec, server))
+    except BaseException:
+        sandbox.stop(running)
+        raise
+    return running
 
 
 async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the emulators and print how to connect to them."""
-    running = sandbox.start(args.host, args.port)
+    faults = _profile(args)
+    running = _start(args.host, args.port, faults)
     try:
 
         def show() -> None:
@@ -48,6 +99,8 @@ async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             ],
             show,
         )
+        if faults is not None:
+            ctx.print(f"Injecting faults: {faults}")
         ctx.print("Press Ctrl-C to stop.")
         ctx.out.flush()
         # Sleep in a thread-friendly way so Ctrl-C (KeyboardInterrupt) ends the command.
