@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from backends.errors import SwitchboardError
 from tui.paths import data_dir
 
 JOURNAL_NAME = "journal.sqlite3"
@@ -79,8 +80,10 @@ class State(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class JournalError(Exception):
+class JournalError(SwitchboardError):
     """A journal operation was refused (unknown job, job busy elsewhere)."""
+
+    title = "Send journal"
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,17 @@ class Journal:
             unknown=counts.get(State.UNKNOWN, (0, 0))[0],
             parts=sum(p for _, p in counts.values()),
         )
+
+    def reasons(self, job_id: int) -> list[tuple[State, str, int]]:
+        """(state, reason, count) of rejected and unknown recipients, most frequent first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT state, reason, COUNT(*) AS n FROM recipients WHERE job_id = ?"
+                " AND state IN ('REJECTED', 'UNKNOWN') GROUP BY state, reason"
+                " ORDER BY n DESC, state, reason",
+                (job_id,),
+            ).fetchall()
+        return [(State(state), reason or "", n) for state, reason, n in rows]
 
     def start(self, job_id: int) -> None:
         """Mark a job RUNNING in this process; refuses while SENDING rows await `recover`."""

@@ -1,0 +1,259 @@
+"""`switchboard jobs list|show|resume|export`: the send journal from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, table
+from tui.engine.journal import Job, JobStatus, Journal, State, Totals
+from tui.engine.ratelimit import RateLimiter
+from tui.engine.sender import Progress, resume
+
+# Text progress is coalesced to a couple of lines a second, like the console's.
+PROGRESS_INTERVAL = 0.5
+EXPORT_COLUMNS = ("seq", "to", "state", "reason", "provider_id", "parts", "updated_at", "vars")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the jobs command."""
+    p = sub.add_parser("jobs", help="send jobs in the journal: list, inspect, resume, export")
+    ps = p.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+
+    def action(name: str, helptext: str) -> argparse.ArgumentParser:
+        a: argparse.ArgumentParser = ps.add_parser(name, parents=[common], help=helptext)
+        a.add_argument("--journal", type=Path, help="journal file (default: in the data dir)")
+        return a
+
+    action("list", "every job with its totals").set_defaults(handler=cmd_list)
+    show = action("show", "one job: template, totals, reasons")
+    show.add_argument("id", type=int)
+    show.set_defaults(handler=cmd_show)
+    res = action("resume", "carry on a paused or interrupted job")
+    res.add_argument("id", type=int)
+    res.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="also send recipients whose outcome is unknown (they may receive it twice)",
+    )
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    res.add_argument("--batch-size", type=int, default=500)
+    res.add_argument("--concurrency", type=int, default=4)
+    res.add_argument("--rate", type=float, metavar="RPS", help="requests per second")
+    res.set_defaults(handler=cmd_resume)
+    exp = action("export", "every recipient's outcome as CSV")
+    exp.add_argument("id", type=int)
+    exp.add_argument("--output", "-o", required=True, help="CSV file ('-': standard output)")
+    exp.add_argument("--state", choices=[s.value for s in State], help="only this state")
+    exp.set_defaults(handler=cmd_export)
+
+
+def open_journal(args: argparse.Namespace) -> Journal:
+    """The journal named by --journal, or the default one."""
+    return Journal(getattr(args, "journal", None))
+
+
+def _totals_json(t: Totals) -> dict[str, int]:
+    return {
+        "total": t.total,
+        "accepted": t.accepted,
+        "rejected": t.rejected,
+        "unknown": t.unknown,
+        "pending": t.pending,
+        "sending": t.sending,
+        "parts": t.parts,
+    }
+
+
+def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "created_at": job.created_at.isoformat(),
+        "account": job.account,
+        "provider": job.provider,
+        "channel": job.channel,
+        "status": job.status.value,
+        "pause_reason": job.pause_reason,
+        "pid": job.pid,
+        "message": job.message,
+        "totals": _totals_json(totals),
+    }
+
+
+async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List every job, newest first."""
+    with open_journal(args) as journal:
+        rows = [(job, journal.totals(job.id)) for job in journal.jobs()]
+    ctx.emit(
+        [_job_json(job, totals) for job, totals in rows],
+        lambda: table(
+            ctx,
+            ("ID", "CREATED", "ACCOUNT", "STATUS", "TOTAL", "OK", "REJ", "UNK", "PEND", "REASON"),
+            [
+                (
+                    job.id,
+                    job.created_at.strftime("%Y-%m-%d %H:%M"),
+                    job.account,
+                    job.status.value,
+                    t.total,
+                    t.accepted,
+                    t.rejected,
+                    t.unknown,
+                    t.pending + t.sending,
+                    job.pause_reason or "",
+                )
+                for job, t in rows
+            ],
+        ),
+    )
+    return EXIT_OK
+
+
+async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
+    """One job in detail."""
+    with open_journal(args) as journal:
+        job = journal.job(args.id)
+        totals = journal.totals(job.id)
+        reasons = journal.reasons(job.id)
+    data = _job_json(job, totals)
+    data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
+
+    def show() -> None:
+        ctx.print(f"Job {job.id}: {job.channel} via {job.account} ({job.provider})")
+        ctx.print(f"  created  {job.created_at:%Y-%m-%d %H:%M:%S %Z}")
+        reason = f": {job.pause_reason}" if job.pause_reason else ""
+        ctx.print(f"  status   {job.status.value}{reason}")
+        ctx.print(f"  from     {job.message.get('sender', '')}")
+        ctx.print(f"  message  {job.message.get('message', '')}")
+        options = job.message.get("options") or {}
+        if options:
+            ctx.print(f"  options  {orjson.dumps(options).decode()}")
+        ctx.print(_totals_line(totals))
+        if reasons:
+            ctx.print("Reasons:")
+            table(ctx, ("STATE", "COUNT", "REASON"), [(s.value, n, r) for s, r, n in reasons])
+        if totals.unknown:
+            ctx.print(
+                f"{totals.unknown} recipients have an unknown outcome: check the provider's "
+                f"reports, then `switchboard jobs resume {job.id} --resend-unknown` if needed."
+            )
+
+    ctx.emit(data, show)
+    return EXIT_OK
+
+
+def _totals_line(t: Totals) -> str:
+    return (
+        f"  {t.accepted} accepted, {t.rejected} rejected, {t.unknown} unknown, "
+        f"{t.pending + t.sending} pending of {t.total} ({t.parts} parts)"
+    )
+
+
+async def follow(ctx: Context, updates: AsyncIterator[Progress]) -> int:
+    """Print coalesced progress of a running job; the exit code from how it ended."""
+    last: Progress | None = None
+    shown = 0.0
+    async for progress in updates:
+        last = progress
+        now = time.monotonic()
+        if progress.status is JobStatus.RUNNING and now - shown >= PROGRESS_INTERVAL:
+            shown = now
+            ctx.print(_totals_line(progress.totals))
+    assert last is not None  # run_job always yields a final update
+    t = last.totals
+    ctx.emit(
+        {
+            "job": last.job_id,
+            "status": last.status.value,
+            "reason": last.reason,
+            "totals": _totals_json(t),
+        },
+        lambda: ctx.print(f"Job {last.job_id} {last.status.value}:\n{_totals_line(t)}"),
+    )
+    if last.status is not JobStatus.DONE:
+        print(
+            f"switchboard: job {last.job_id} {last.status.value.lower()}: {last.reason}; "
+            f"resume it with `switchboard jobs resume {last.job_id}`",
+            file=ctx.err,
+        )
+        return EXIT_ERROR
+    return EXIT_REJECTED if t.rejected or t.unknown else EXIT_OK
+
+
+async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
+    """Recover an interrupted job and send what is still pending."""
+    with open_journal(args) as journal:
+        job = journal.job(args.id)
+        unknown = journal.totals(job.id).unknown
+        if args.resend_unknown and unknown:
+            ctx.confirm(
+                f"{unknown} recipients of job {job.id} may already have received the message. "
+                "Send it to them again?",
+                assume_yes=args.yes,
+            )
+        backend = await ctx.workspace.open(job.account)
+        async with backend:
+            return await follow(
+                ctx,
+                resume(
+                    journal,
+                    job.id,
+                    backend,
+                    resend_unknown=args.resend_unknown,
+                    batch_size=args.batch_size,
+                    concurrency=args.concurrency,
+                    limiter=RateLimiter(args.rate) if args.rate else None,
+                ),
+            )
+
+
+def _write_csv(out: TextIO, journal: Journal, job_id: int, state: State | None) -> int:
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for r in journal.recipients(job_id, state):
+        writer.writerow(
+            (
+                r.seq,
+                r.to,
+                r.state.value,
+                r.reason or "",
+                r.provider_id or "",
+                "" if r.parts is None else r.parts,
+                r.updated_at,
+                orjson.dumps(r.vars).decode() if r.vars else "",
+            )
+        )
+        count += 1
+    return count
+
+
+async def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    """Write every recipient's outcome to a CSV file."""
+    state = State(args.state) if args.state else None
+    with open_journal(args) as journal:
+        job = journal.job(args.id)
+        if args.output == "-":
+            count = _write_csv(ctx.out, journal, job.id, state)
+            return EXIT_OK
+        path = Path(args.output)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                count = _write_csv(fh, journal, job.id, state)
+            # Replace atomically: a half-written export never overwrites a good one.
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    ctx.emit(
+        {"job": job.id, "output": str(path), "rows": count},
+        lambda: ctx.print(f"Wrote {count} recipients of job {job.id} to {path}"),
+    )
+    return EXIT_OK
