@@ -94,6 +94,7 @@ class SurveyRecipientResult(RecipientResult):
 class SurveyBatchResult(SendResult):
     """The answer to a survey batch; `results[i]` is the outcome of `messages[i]`."""
 
+    results: tuple[SurveyRecipientResult, ...]
     batch_id: str = ""
     client_batch_id: str | None = None
     accepted_count: int = 0

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.sandbox import collect, xebo
+from backends.sandbox import collect, eightbyeight, xebo, xerochat
 from backends.sandbox.core import LOOPBACK, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.config import Account
@@ -40,6 +40,23 @@ SPECS: tuple[SandboxSpec, ...] = (
         collect.DEMO_USERNAME,
         collect.DEMO_PASSWORD,
         collect.create_app,
+    ),
+    SandboxSpec(
+        "8x8",
+        "sandbox-8x8",
+        eightbyeight.API_PREFIX,
+        "",
+        eightbyeight.DEMO_API_KEY,
+        eightbyeight.create_app,
+        eightbyeight.DEMO_OPTIONS,
+    ),
+    SandboxSpec(
+        "xerochat",
+        "sandbox-xerochat",
+        xerochat.API_PREFIX,
+        "",
+        xerochat.DEMO_API_KEY,
+        xerochat.create_app,
     ),
 )
 

@@ -15,12 +15,34 @@ from typing import TextIO
 
 from backends.errors import ProviderError, SwitchboardError
 from tui import logs
-from tui.cli import accounts, contacts, lists, messaging, reports, sandbox, sending, surveys
+from tui.cli import (
+    accounts,
+    contacts,
+    eightbyeight,
+    lists,
+    messaging,
+    reports,
+    sandbox,
+    sending,
+    surveys,
+    xerochat,
+)
 from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
 from tui.paths import config_dir
 from tui.workspace import Workspace
 
-MODULES = (sandbox, accounts, messaging, sending, contacts, lists, reports, surveys)
+MODULES = (
+    sandbox,
+    accounts,
+    messaging,
+    sending,
+    contacts,
+    lists,
+    reports,
+    surveys,
+    eightbyeight,
+    xerochat,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -155,7 +155,8 @@ def populate(state: XeroChatState, seed: int, api_key: str = DEMO_API_KEY) -> No
     for fid, name, questions, respondents in flows:
         flow = Flow(fid, 1, name, [(qid, text) for qid, text, _ in questions])
         for psid in psids[:respondents]:
-            # Later respondents stop part-way, as people do in a chat flow.
-            answered = questions[: rng.randint(max(1, len(questions) - 2), len(questions))]
+            # About one in four stops part-way, as people do in a chat flow.
+            stop = rng.randint(1, len(questions)) if rng.random() < 0.25 else len(questions)
+            answered = questions[:stop]
             flow.answers[psid] = {qid: rng.choice(pool) for qid, _, pool in answered}
         state.flows[fid] = flow

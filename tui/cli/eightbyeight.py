@@ -1,0 +1,241 @@
+"""`switchboard survey-batch send`: one batch of SMS surveys (8x8 SMS Engage).
+
+Recipients come from `--to` or a CSV file; the batch is validated here first (ids,
+`{{url:}}`, lengths, the 10,000 limit), and `--dry-run` stops there without a secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backends.base import Backend
+from backends.eightbyeight import (
+    ENCODINGS,
+    MAX_MESSAGES,
+    SurveyBatch,
+    SurveyBatchResult,
+    SurveyMessage,
+    SurveyTemplate,
+    validate_batch,
+)
+from tui.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    Context,
+    UsageError,
+    add_account_arg,
+    table,
+    with_backend,
+)
+
+# CSV columns that are message fields; every other column is a template variable.
+MESSAGE_COLUMNS = frozenset(
+    {
+        "destination",
+        "country",
+        "templateBody",
+        "source",
+        "clientMessageId",
+        "encoding",
+        "scheduled",
+        "expiry",
+        "dlrCallbackUrl",
+    }
+)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the survey-batch command."""
+    p = sub.add_parser("survey-batch", help="SMS surveys in batches (e.g. 8x8 SMS Engage)")
+    ps = p.add_subparsers(dest="survey_batch_command", metavar="ACTION", required=True)
+    send = ps.add_parser(
+        "send", parents=[common], help=f"send one batch of up to {MAX_MESSAGES:,} survey SMS"
+    )
+    add_account_arg(send)
+    send.add_argument("--survey", help="survey id (default: the account's survey_id)")
+    send.add_argument("--subaccount", help="subaccount id (default: the account's)")
+    send.add_argument("--to", action="append", default=[], metavar="NUMBER", help="repeatable")
+    send.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="recipients: a destination column, optional "
+        + ", ".join(sorted(MESSAGE_COLUMNS - {"destination"}))
+        + " columns; other columns are template variables",
+    )
+    send.add_argument("--country", help="two-letter country of --to numbers in national format")
+    send.add_argument("--var", action="append", default=[], metavar="KEY=VALUE")
+    send.add_argument("--template", help="batch template body; must contain {{url:}}")
+    send.add_argument("--source", help="sender id (up to 16 characters)")
+    send.add_argument("--encoding", choices=ENCODINGS)
+    send.add_argument("--scheduled", metavar="ISO-TIME", help="e.g. 2025-03-10T09:00:00+01:00")
+    send.add_argument("--expiry", metavar="ISO-TIME")
+    send.add_argument("--dlr-url", help="delivery report webhook for this batch")
+    send.add_argument("--client-batch-id", help="your reference (up to 20 characters)")
+    send.add_argument(
+        "--counts-only", action="store_true", help="ask only for counts, not per-message results"
+    )
+    send.add_argument("--dry-run", action="store_true", help="validate the batch; send nothing")
+    send.set_defaults(handler=cmd_send)
+
+
+def _time(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: not an ISO 8601 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise UsageError(f"{option}: give a time zone, e.g. {value}+00:00")
+    return parsed
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--var expects KEY=VALUE, got {item!r}")
+        out[key] = value
+    return out
+
+
+def _csv_messages(path: Path) -> list[SurveyMessage]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if rows and "destination" not in rows[0]:
+        raise UsageError(f"{path}: no 'destination' column")
+    messages = []
+    for n, row in enumerate(rows, start=2):
+        cell = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        where = f"{path}:{n}"
+        messages.append(
+            SurveyMessage(
+                destination=cell.get("destination", ""),
+                country=cell.get("country") or None,
+                template_body=cell.get("templateBody") or None,
+                template_variables={k: v for k, v in cell.items() if k not in MESSAGE_COLUMNS},
+                source=cell.get("source") or None,
+                client_message_id=cell.get("clientMessageId") or None,
+                encoding=cell.get("encoding") or None,
+                scheduled=_time(cell.get("scheduled") or None, where + " scheduled"),
+                expiry=_time(cell.get("expiry") or None, where + " expiry"),
+                dlr_callback_url=cell.get("dlrCallbackUrl") or None,
+            )
+        )
+    return messages
+
+
+def build_batch(args: argparse.Namespace, survey_id: str) -> SurveyBatch:
+    """The batch the command line describes."""
+    scheduled = _time(args.scheduled, "--scheduled")
+    expiry = _time(args.expiry, "--expiry")
+    template = None
+    per_message: dict[str, Any] = {}
+    if args.template is not None:
+        template = SurveyTemplate(
+            template_body=args.template,
+            source=args.source,
+            encoding=args.encoding,
+            scheduled=scheduled,
+            expiry=expiry,
+            dlr_callback_url=args.dlr_url,
+        )
+    else:
+        # Without a template block, the batch-wide options go on every message.
+        per_message = {
+            "source": args.source,
+            "encoding": args.encoding,
+            "scheduled": scheduled,
+            "expiry": expiry,
+            "dlr_callback_url": args.dlr_url,
+        }
+    variables = _pairs(args.var)
+    messages = [
+        SurveyMessage(
+            destination=to, country=args.country, template_variables=variables, **per_message
+        )
+        for to in args.to
+    ]
+    if args.csv is not None:
+        for m in _csv_messages(args.csv):
+            extra = {k: v for k, v in per_message.items() if getattr(m, k) is None}
+            messages.append(dataclasses.replace(m, **extra))
+    if not messages:
+        raise UsageError("give recipients with --to or --csv")
+    return SurveyBatch(
+        survey_id=survey_id,
+        messages=tuple(messages),
+        template=template,
+        client_batch_id=args.client_batch_id,
+        include_messages=not args.counts_only,
+        sub_account_id=args.subaccount,
+    )
+
+
+def show_result(ctx: Context, result: SurveyBatchResult) -> None:
+    """Per-message table and the batch's counts."""
+    if result.results:
+        table(
+            ctx,
+            ("DESTINATION", "STATUS", "UMID / REASON", "ENCODING", "CLIENT MESSAGE ID"),
+            [
+                (
+                    r.to,
+                    r.status,
+                    r.id if r.accepted else r.error,
+                    r.encoding,
+                    r.client_message_id,
+                )
+                for r in result.results
+            ],
+        )
+    ref = f" ({result.client_batch_id})" if result.client_batch_id else ""
+    ctx.print(
+        f"batch {result.batch_id}{ref}: "
+        f"{result.accepted_count} queued, {result.rejected_count} rejected"
+    )
+
+
+async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
+    """Validate and send one survey batch."""
+    options = ctx.workspace.account(args.account).options
+    survey_id = args.survey or options.get("survey_id", "")
+    if not survey_id:
+        raise UsageError("give --survey (the account has no default survey_id)")
+    batch = build_batch(args, survey_id)
+    sub_account = args.subaccount or options.get("subaccount_id", "")
+    if not sub_account:
+        raise UsageError("give --subaccount (the account has no subaccount_id)")
+    try:
+        validate_batch(batch, sub_account)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.dry_run:
+        count = len(batch.messages)
+        ctx.emit(
+            {
+                "valid": True,
+                "messages": count,
+                "survey_id": survey_id,
+                "subaccount_id": sub_account,
+            },
+            lambda: ctx.print(f"OK: {count} message(s) for survey {survey_id}; nothing sent."),
+        )
+        return EXIT_OK
+
+    async def send(backend: Backend) -> int:
+        result = await backend.send_survey_batch(batch)
+        ctx.emit(result, lambda: show_result(ctx, result))
+        return EXIT_REJECTED if result.rejected_count else EXIT_OK
+
+    return await with_backend(ctx, args.account, send)
