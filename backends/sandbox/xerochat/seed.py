@@ -4,6 +4,7 @@ contact groups with contacts, and flow campaigns with answers (deterministic per
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from .state import (
@@ -55,6 +56,10 @@ _FEEDBACK = [
         ["Delivery time", "Prices", "Nothing, all good", "Support hours"],
     ),
 ]
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 def populate(state: XeroChatState, seed: int, api_key: str = DEMO_API_KEY) -> None:
@@ -122,7 +127,7 @@ def populate(state: XeroChatState, seed: int, api_key: str = DEMO_API_KEY) -> No
             gender=rng.choice(("male", "female", "")),
             locale=rng.choice(("en_US", "es_ES", "fr_FR")),
             timezone=rng.choice(("0", "1", "-5")),
-            email=f"{first.lower()}.{i}@example.com" if i % 3 else "",
+            email=f"{_ascii(first)}.{i}@example.com" if i % 3 else "",
             phone_number=f"0123456{7800 + i}" if i % 2 else "",
             subscribed_at=_BASE + timedelta(days=i, hours=rng.randrange(24)),
             last_interaction_at=_BASE + timedelta(days=30 + i),
@@ -141,7 +146,7 @@ def populate(state: XeroChatState, seed: int, api_key: str = DEMO_API_KEY) -> No
             first_name=first,
             last_name=last,
             phone_number=f"0123456{7890 + n}" if n != 2 else "",
-            email=f"{first.lower()}@example.com" if n != 3 else "",
+            email=f"{_ascii(first)}@example.com" if n != 3 else "",
             notes="VIP" if n == 0 else "",
             unsubscribed=n == 5,
         )

@@ -1,0 +1,751 @@
+"""The XeroChat client against its emulator: the form each endpoint received, what came back,
+the documented error bodies, and the api_key kept out of URLs, logs and messages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from backends.base import Backend, Capability, Connection
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    ConnectFailed,
+    MalformedResponse,
+    NotFound,
+    NotSupported,
+    SwitchboardError,
+)
+from backends.http import HttpClient
+from backends.models import Contact, ContactInput, CustomField, Group, GroupRef
+from backends.models_xerochat import (
+    AnswerCount,
+    FlowAnswer,
+    FlowAnswers,
+    FlowCampaign,
+    Label,
+    Package,
+    QuestionSummary,
+    SubscriberAnswers,
+    SystemUser,
+    UserInput,
+)
+from backends.sandbox.core import RecordedRequest, RequestLog
+from backends.sandbox.xerochat import (
+    DEMO_API_KEY,
+    DEMO_PAGE_ID,
+    EXPIRED_API_KEY,
+    MEMBER_API_KEY,
+    NO_BOT_PAGE_ID,
+    XeroChatState,
+    create_app,
+)
+from backends.sandbox.xerochat.state import BotPage, Flow
+from backends.xerochat import XeroChatBackend
+
+BASE_URL = "http://sandbox/api"
+NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
+ANA = "2499454673490220"
+BRUNO = "2499705667317639"
+IMPORTANT = "2472856209402188"
+PRODUCT = "2328660457215897"
+
+
+@pytest.fixture
+def app() -> Starlette:
+    return create_app(clock=lambda: NOW)
+
+
+@pytest.fixture
+def state(app: Starlette) -> XeroChatState:
+    s: XeroChatState = app.state.xerochat
+    return s
+
+
+@pytest.fixture
+def log(app: Starlette) -> RequestLog:
+    requests: RequestLog = app.state.log
+    return requests
+
+
+def connect(app: Starlette, secret: str = DEMO_API_KEY) -> XeroChatBackend:
+    connection = Connection(base_url=BASE_URL, secret=secret)
+    return XeroChatBackend(connection, transport=httpx.ASGITransport(app=app))
+
+
+@pytest.fixture
+async def backend(app: Starlette) -> AsyncIterator[XeroChatBackend]:
+    client = connect(app)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def form(request: RecordedRequest) -> list[tuple[str, str]]:
+    """The form fields in the order they were sent."""
+    return parse_qsl(request.body.decode(), keep_blank_values=True)
+
+
+def sent(log: RequestLog, endpoint: str, n: int = 0) -> dict[str, str]:
+    """The form of the n-th request to an endpoint, checked for how XeroChat is called.
+
+    Every call is a POST whose form starts with the api_key; nothing is in the query
+    string, so the key never appears in a URL.
+    """
+    found = log.matching("POST", f"/api/{endpoint}")
+    assert len(found) > n, [(r.method, r.path) for r in log.requests]
+    request = found[n]
+    assert request.query_string == ""
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["accept"] == "application/json"
+    assert "authorization" not in request.headers
+    fields = form(request)
+    assert fields[0] == ("api_key", DEMO_API_KEY)
+    return dict(fields[1:])
+
+
+# --- users and packages -----------------------------------------------------------------------
+
+
+async def test_user_by_id(backend: XeroChatBackend, log: RequestLog) -> None:
+    user = await backend.system_user(user_id=39)
+    assert sent(log, "get_user_info") == {"user_id": "39"}
+    assert user == SystemUser(
+        id=39,
+        name="test_username",
+        email="test_user@test.com",
+        mobile="01234567891",
+        address="Heaven 21",
+        user_type="Member",
+        active=True,
+        package_id=16,
+        created_at=datetime(2020, 9, 27, 8, 13, 1, tzinfo=UTC),
+        last_login_at=None,
+        last_login_ip="",
+        expires_at=datetime(2099, 12, 31, tzinfo=UTC),
+    )
+
+
+async def test_user_by_email(backend: XeroChatBackend, log: RequestLog) -> None:
+    user = await backend.system_user(email="TEST_USER@test.com")
+    assert sent(log, "get_user_info") == {"email": "TEST_USER@test.com"}
+    assert user.id == 39
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"user_id": 1, "email": "a@b.c"}])
+async def test_user_lookup_needs_exactly_one_key(
+    backend: XeroChatBackend, log: RequestLog, kwargs: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match="either id or email"):
+        await backend.system_user(**kwargs)
+    assert len(log) == 0
+
+
+async def test_unknown_user_is_not_found(backend: XeroChatBackend) -> None:
+    with pytest.raises(NotFound) as caught:
+        await backend.system_user(user_id=999)
+    assert caught.value.message == "No Matching User Found"
+    # XeroChat answers errors with HTTP 200 and a status field.
+    assert caught.value.status == 200 and caught.value.provider == "xerochat"
+
+
+async def test_create_user_then_reads_it_back(
+    backend: XeroChatBackend, log: RequestLog, state: XeroChatState
+) -> None:
+    user = await backend.create_system_user(
+        UserInput(
+            name="Nora",
+            email="nora@example.com",
+            password="s3cret-Pass!",
+            package_id=17,
+            expires_on=date(2026, 1, 31),
+            mobile="0612",
+            address="Main St 1",
+        )
+    )
+    assert sent(log, "create_system_user") == {
+        "name": "Nora",
+        "email": "nora@example.com",
+        "password": "s3cret-Pass!",
+        "package_id": "17",
+        "expired_date": "2026-01-31",
+        "mobile": "0612",
+        "address": "Main St 1",
+    }
+    assert sent(log, "get_user_info") == {"user_id": str(user.id)}
+    assert (user.name, user.package_id, user.mobile) == ("Nora", 17, "0612")
+    assert user.expires_at == datetime(2026, 1, 31, tzinfo=UTC)
+    assert state.users[user.id].password == "s3cret-Pass!"
+
+
+async def test_create_user_optional_fields_stay_out(
+    backend: XeroChatBackend, log: RequestLog
+) -> None:
+    await backend.create_system_user(
+        UserInput(name="N", email="n@x.io", password="p", package_id=1, expires_on=date(2030, 1, 1))
+    )
+    assert set(sent(log, "create_system_user")) == {
+        "name",
+        "email",
+        "password",
+        "package_id",
+        "expired_date",
+    }
+
+
+async def test_create_user_errors(backend: XeroChatBackend, log: RequestLog) -> None:
+    with pytest.raises(ValueError, match="needs password, expired_date"):
+        await backend.create_system_user(UserInput(name="a", email="a@b.c", package_id=1))
+    assert len(log) == 0
+    taken = UserInput(
+        name="x", email="test_user@test.com", password="p", package_id=1, expires_on=date.today()
+    )
+    with pytest.raises(BadRequest, match="Email already exists"):
+        await backend.create_system_user(taken)
+    unknown = UserInput(
+        name="x", email="new@test.com", password="p", package_id=99, expires_on=date.today()
+    )
+    with pytest.raises(NotFound, match="No Matching Package Found"):
+        await backend.create_system_user(unknown)
+
+
+async def test_update_user(backend: XeroChatBackend, log: RequestLog) -> None:
+    user = await backend.update_system_user(
+        39, UserInput(name="Renamed", package_id=17, expires_on=date(2027, 6, 30))
+    )
+    assert sent(log, "update_user/39") == {
+        "name": "Renamed",
+        "package_id": "17",
+        "expired_date": "2027-06-30",
+    }
+    assert (user.name, user.package_id) == ("Renamed", 17)
+    assert user.expires_at == datetime(2027, 6, 30, tzinfo=UTC)
+
+
+async def test_update_user_errors(backend: XeroChatBackend, log: RequestLog) -> None:
+    with pytest.raises(ValueError, match="email or password"):
+        await backend.update_system_user(39, UserInput(email="x@y.z"))
+    with pytest.raises(ValueError, match="at least one field"):
+        await backend.update_system_user(39, UserInput())
+    assert len(log) == 0
+    with pytest.raises(NotFound, match="User not found with the ID: 12"):
+        await backend.update_system_user(12, UserInput(name="x"))
+
+
+async def test_packages(backend: XeroChatBackend, log: RequestLog) -> None:
+    packages = await backend.packages()
+    assert sent(log, "get_all_packages") == {}
+    assert packages[1] == Package(
+        id=16,
+        name="everything",
+        module_ids=(251, 80, 202, 201, 88, 206, 79, 263, 65),
+        price="112.35",
+        validity_days=700,
+        deleted=False,
+        visible=True,
+        highlight=False,
+    )
+    assert [p.id for p in packages] == [1, 16, 17]
+
+
+async def test_admin_endpoints_refuse_members(app: Starlette) -> None:
+    async with connect(app, MEMBER_API_KEY) as member:
+        for call in (member.packages(), member.system_user(user_id=39)):
+            with pytest.raises(AuthError, match="only available to admin users"):
+                await call
+
+
+@pytest.mark.parametrize("key", ["wrong-key", EXPIRED_API_KEY, ""])
+async def test_invalid_or_expired_key_is_auth_error(app: Starlette, key: str) -> None:
+    async with connect(app, key) as client:
+        with pytest.raises(AuthError) as caught:
+            await client.flow_campaigns()
+    assert caught.value.message == "Either API Key Invalid or Member Validity Expired"
+
+
+# --- subscribers and labels -------------------------------------------------------------------
+
+
+async def test_subscriber(backend: XeroChatBackend, log: RequestLog) -> None:
+    s = await backend.subscriber(ANA)
+    assert sent(log, "subscriber_information") == {"subscriber_id": ANA}
+    assert (s.id, s.page_id, s.page_name) == (ANA, DEMO_PAGE_ID, "XeroDevs")
+    assert (s.first_name, s.full_name, s.label_ids) == ("Ana", "Ana García", (IMPORTANT,))
+    assert s.birthdate is None and s.subscribed_at is not None
+
+
+async def test_unknown_subscriber_message_is_trimmed(backend: XeroChatBackend) -> None:
+    with pytest.raises(NotFound) as caught:
+        await backend.subscriber("1")
+    # The API prints " No Matching Subscriber Found" with a leading space.
+    assert caught.value.message == "No Matching Subscriber Found"
+
+
+async def test_labels(backend: XeroChatBackend, log: RequestLog) -> None:
+    labels = await backend.labels(DEMO_PAGE_ID)
+    assert sent(log, "get_all_labels") == {"page_id": DEMO_PAGE_ID}
+    assert labels == [Label(IMPORTANT, "Important"), Label(PRODUCT, "Product")]
+
+
+async def test_page_without_labels_lists_none(
+    backend: XeroChatBackend, state: XeroChatState
+) -> None:
+    state.pages["555"] = BotPage("555", "Empty page", 1)
+    assert await backend.labels("555") == []
+
+
+@pytest.mark.parametrize("page_id", [NO_BOT_PAGE_ID, "404"])
+async def test_labels_need_a_bot_page(backend: XeroChatBackend, page_id: str) -> None:
+    with pytest.raises(BadRequest, match="No Enabled Bot Found"):
+        await backend.labels(page_id)
+    with pytest.raises(BadRequest, match="No Enabled Bot Found"):
+        await backend.create_label(page_id, "x")
+
+
+async def test_create_and_assign_labels(
+    backend: XeroChatBackend, log: RequestLog, state: XeroChatState
+) -> None:
+    label = await backend.create_label(DEMO_PAGE_ID, "VIP")
+    assert sent(log, "create_label") == {"label_name": "VIP", "page_id": DEMO_PAGE_ID}
+    assert state.labels[label.id].label_name == "VIP" and label.name == "VIP"
+    await backend.assign_labels(DEMO_PAGE_ID, BRUNO, [label.id, PRODUCT])
+    assert sent(log, "assign_label") == {
+        "label_ids": f"{label.id},{PRODUCT}",
+        "page_id": DEMO_PAGE_ID,
+        "subscriber_id": BRUNO,
+    }
+    assert state.subscribers[BRUNO].label_ids == [label.id, PRODUCT]
+    assert (await backend.subscriber(BRUNO)).label_ids == (label.id, PRODUCT)
+
+
+async def test_assign_label_errors(backend: XeroChatBackend, log: RequestLog) -> None:
+    for bad in ([], ["1,2"], [""]):
+        with pytest.raises(ValueError, match="label ids"):
+            await backend.assign_labels(DEMO_PAGE_ID, ANA, bad)
+    assert len(log) == 0
+    with pytest.raises(BadRequest, match=r"\(#100\) The user ID is not valid\."):
+        await backend.assign_labels(DEMO_PAGE_ID, "42", [IMPORTANT])
+    with pytest.raises(BadRequest, match="label ID is not valid"):
+        await backend.assign_labels(DEMO_PAGE_ID, ANA, ["42"])
+
+
+# --- contact groups and contacts ------------------------------------------------------------
+
+
+async def test_group_crud(backend: XeroChatBackend, log: RequestLog, state: XeroChatState) -> None:
+    assert await backend.group(67) == Group(67, "Customers")
+    assert sent(log, "get_contact_group") == {"contact_type_id": "67"}
+
+    created = await backend.create_group("Event leads")
+    assert sent(log, "create_contact_group") == {"name": "Event leads"}
+    assert created == Group(276, "Event leads")
+    assert state.groups[276].name == "Event leads"
+
+    assert await backend.update_group(276, "Leads 2025") == Group(276, "Leads 2025")
+    assert sent(log, "update_contact_group/276") == {"name": "Leads 2025"}
+    assert (await backend.group(276)).name == "Leads 2025"
+
+    await backend.delete_group(276)
+    assert sent(log, "delete_contact_group") == {"contact_type_id": "276"}
+    assert state.groups[276].deleted
+    with pytest.raises(NotFound, match="The contact type ID does not exist"):
+        await backend.group(276)
+
+
+async def test_group_errors(backend: XeroChatBackend) -> None:
+    with pytest.raises(BadRequest, match="The contact type name is required"):
+        await backend.create_group(" ")
+    with pytest.raises(NotFound):
+        await backend.update_group(999, "x")
+    with pytest.raises(NotFound):
+        await backend.delete_group(999)
+
+
+async def test_listings_are_not_offered(backend: XeroChatBackend, log: RequestLog) -> None:
+    # The reference opens contacts and groups by id only; there is no listing endpoint.
+    with pytest.raises(NotSupported, match="listing contacts"):
+        await backend.contacts_page()
+    with pytest.raises(NotSupported, match="listing contact groups"):
+        await backend.groups_page()
+    with pytest.raises(NotSupported):
+        _ = [c async for c in backend.iter_contacts()]
+    assert len(log) == 0
+
+
+async def test_contact_maps_to_the_shared_model(backend: XeroChatBackend, log: RequestLog) -> None:
+    contact = await backend.contact(233)
+    assert sent(log, "get_contact") == {"contact_id": "233"}
+    assert contact == Contact(
+        id=233,
+        email="dmitri@example.com",
+        phone="01234567890",
+        name="Dmitri",
+        surname="Martin",
+        custom_fields=(CustomField("notes", "VIP"),),
+        groups=(GroupRef(67, ""),),
+    )
+    unsubscribed = await backend.contact(238)
+    assert CustomField("unsubscribed", "yes") in unsubscribed.custom_fields
+
+
+async def test_contact_crud(
+    backend: XeroChatBackend, log: RequestLog, state: XeroChatState
+) -> None:
+    created = await backend.create_contact(
+        ContactInput(phone="0612345678", name="Zoe", surname="Kim", group_ids=(68,), country="ES")
+    )
+    assert sent(log, "create_contact") == {
+        "contact_type_id": "68",
+        "phone_number": "0612345678",
+        "first_name": "Zoe",
+        "last_name": "Kim",
+    }
+    assert sent(log, "get_contact") == {"contact_id": str(created.id)}
+    assert created.groups == (GroupRef(68, ""),) and created.email is None
+
+    updated = await backend.update_contact(
+        created.id, ContactInput(email="zoe@example.com", name="Zoë")
+    )
+    assert sent(log, f"update_contact/{created.id}") == {
+        "email": "zoe@example.com",
+        "first_name": "Zoë",
+    }
+    assert (updated.email, updated.name, updated.phone) == ("zoe@example.com", "Zoë", "0612345678")
+
+    await backend.delete_contact(created.id)
+    assert sent(log, "delete_contact") == {"contact_id": str(created.id)}
+    assert state.contacts[created.id].deleted
+    with pytest.raises(NotFound, match="The contact ID does not exist"):
+        await backend.contact(created.id)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (ContactInput(email="a@b.c"), "exactly one group"),
+        (ContactInput(email="a@b.c", group_ids=(67, 68)), "exactly one group"),
+        (ContactInput(name="x", group_ids=(67,)), "an email or a phone number"),
+        (ContactInput(email="a@b.c", group_ids=(67,), landline="1"), "no landline"),
+        (ContactInput(email="a@b.c", group_names=("x",)), "no group names"),
+        (
+            ContactInput(email="a@b.c", group_ids=(67,), custom_fields=(CustomField("k", "v"),)),
+            "no custom fields",
+        ),
+    ],
+)
+async def test_create_contact_refuses_what_xerochat_cannot_store(
+    backend: XeroChatBackend, log: RequestLog, data: ContactInput, error: str
+) -> None:
+    with pytest.raises(ValueError, match=error):
+        await backend.create_contact(data)
+    assert len(log) == 0
+
+
+async def test_contact_errors_from_the_provider(backend: XeroChatBackend) -> None:
+    # The reference documents this (sic) message for a contact type that does not exist.
+    with pytest.raises(NotFound, match="The contact ID does not exist"):
+        await backend.create_contact(ContactInput(email="a@b.c", group_ids=(999,)))
+    # Email and phone number can only be filled in, not changed.
+    with pytest.raises(BadRequest, match="email can not be changed"):
+        await backend.update_contact(233, ContactInput(email="other@example.com"))
+    with pytest.raises(ValueError, match="cannot move a contact"):
+        await backend.update_contact(233, ContactInput(name="x", group_ids=(68,)))
+    with pytest.raises(ValueError, match="give a first name"):
+        await backend.update_contact(233, ContactInput())
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+
+async def test_flow_campaigns(backend: XeroChatBackend, log: RequestLog) -> None:
+    flows = await backend.flow_campaigns()
+    assert sent(log, "get_flow_campaigns") == {}
+    assert flows == [
+        FlowCampaign(1, "serial check"),
+        FlowCampaign(2, "Customer feedback"),
+        FlowCampaign(3, "Flow Campaign 3"),
+        FlowCampaign(6, "Flow Campaign 4"),
+    ]
+
+
+async def test_flow_campaign_questions(backend: XeroChatBackend, log: RequestLog) -> None:
+    flow = await backend.flow_campaign(1)
+    assert sent(log, "get_flow_campaign_info") == {"flow_campaign_id": "1"}
+    assert flow.name == "serial check"
+    assert flow.questions[0] == "What do you like to do?" and len(flow.questions) == 5
+    with pytest.raises(NotFound, match="The flow campaign ID does not exist"):
+        await backend.flow_campaign(99)
+
+
+async def test_all_answers_with_counts(
+    backend: XeroChatBackend, log: RequestLog, state: XeroChatState
+) -> None:
+    state.flows[9] = Flow(
+        9,
+        1,
+        "Pets",
+        [("1", "Pet?"), ("2", "Colour?")],
+        {ANA: {"1": "Dog", "2": "Blue"}, BRUNO: {"1": "Cat"}, "3001440154747507": {"1": "Dog"}},
+    )
+    answers = await backend.flow_answers(9)
+    assert sent(log, "get_all_subscriber_flow_info") == {"flow_campaign_id": "9"}
+    assert answers == FlowAnswers(
+        flow_id=9,
+        flow_name="Pets",
+        subscribers=(
+            SubscriberAnswers(
+                ANA, (FlowAnswer("1", "Pet?", "Dog"), FlowAnswer("2", "Colour?", "Blue"))
+            ),
+            SubscriberAnswers(BRUNO, (FlowAnswer("1", "Pet?", "Cat"),)),
+            SubscriberAnswers("3001440154747507", (FlowAnswer("1", "Pet?", "Dog"),)),
+        ),
+    )
+    assert answers.summary() == (
+        QuestionSummary("1", "Pet?", 3, (AnswerCount("Dog", 2), AnswerCount("Cat", 1))),
+        QuestionSummary("2", "Colour?", 1, (AnswerCount("Blue", 1),)),
+    )
+
+
+async def test_one_subscribers_answers(backend: XeroChatBackend, log: RequestLog) -> None:
+    answers = await backend.flow_answers(1, subscriber_id=ANA)
+    assert sent(log, "get_single_subscriber_flow_info") == {
+        "flow_campaign_id": "1",
+        "subscriber_id": ANA,
+    }
+    assert [s.subscriber_id for s in answers.subscribers] == [ANA]
+    assert answers.subscribers[0].answers[0].question_id == "45"
+
+
+async def test_flow_without_answers_is_empty(backend: XeroChatBackend) -> None:
+    # PHP prints the empty map as [].
+    answers = await backend.flow_answers(3)
+    assert (answers.flow_name, answers.subscribers, answers.summary()) == (
+        "Flow Campaign 3",
+        (),
+        (),
+    )
+
+
+async def test_seeded_answers_are_counted(backend: XeroChatBackend, state: XeroChatState) -> None:
+    answers = await backend.flow_answers(1)
+    assert len(answers.subscribers) == len(state.flows[1].answers) == 6
+    for q in answers.summary():
+        assert q.responses == sum(c.count for c in q.counts)
+
+
+# --- capabilities and malformed answers -------------------------------------------------------
+
+
+def test_capabilities_and_account_form() -> None:
+    assert XeroChatBackend.capabilities == frozenset(
+        {
+            Capability.CONTACTS,
+            Capability.GROUPS,
+            Capability.FLOWS,
+            Capability.LABELS,
+            Capability.SUBSCRIBERS,
+            Capability.USERS,
+        }
+    )
+    assert not XeroChatBackend.supports(Capability.SMS)
+    assert XeroChatBackend.needs_username is False
+    assert XeroChatBackend.secret_label == "API key"
+    assert XeroChatBackend.extra_fields == ()
+
+
+def mocked(body: Any, secret: str = DEMO_API_KEY, status: int = 200) -> XeroChatBackend:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    connection = Connection(base_url=BASE_URL, secret=secret)
+    return XeroChatBackend(connection, transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    ("body", "call"),
+    [
+        ({"status": "success"}, lambda b: b.system_user(user_id=1)),
+        ({"status": "success", "user_info": {"id": "x"}}, lambda b: b.system_user(user_id=1)),
+        ({"status": "success", "packages": {}}, lambda b: b.packages()),
+        ({"id": "1"}, lambda b: b.flow_campaigns()),
+        ({"id": "1", "data": "oops"}, lambda b: b.flow_answers(1)),
+        ({"status": "weird"}, lambda b: b.delete_contact(1)),
+        ({"status": "success"}, lambda b: b.create_group("x")),
+    ],
+)
+async def test_malformed_answers(
+    body: Any, call: Callable[[XeroChatBackend], Awaitable[object]]
+) -> None:
+    async with mocked(body) as client:
+        assert isinstance(client, XeroChatBackend)
+        with pytest.raises(MalformedResponse):
+            await call(client)
+
+
+# --- the emulator as the reference describes it --------------------------------------------
+
+
+@pytest.fixture
+async def raw(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sandbox"
+    ) as client:
+        yield client
+
+
+async def test_emulator_accepts_the_documented_get_with_query(raw: httpx.AsyncClient) -> None:
+    # The reference's curl examples: GET with the key in the query, trailing slash.
+    response = await raw.get(f"/api/get_user_info/?api_key={DEMO_API_KEY}&user_id=39")
+    assert response.status_code == 200
+    assert response.json()["user_info"]["name"] == "test_username"
+    # ...and its POST-with-query example for flow campaign info.
+    response = await raw.post(
+        f"/api/get_flow_campaign_info/?api_key={DEMO_API_KEY}&flow_campaign_id=1"
+    )
+    assert response.json()["flow_name"] == "serial check"
+
+
+async def test_emulator_form_fields_override_the_query(raw: httpx.AsyncClient) -> None:
+    response = await raw.post(
+        "/api/get_contact?contact_id=234", data={"api_key": DEMO_API_KEY, "contact_id": "233"}
+    )
+    assert response.json()["id"] == "233"
+
+
+async def test_emulator_error_shape(raw: httpx.AsyncClient) -> None:
+    response = await raw.post("/api/get_contact", data={"api_key": DEMO_API_KEY})
+    assert response.status_code == 200
+    assert response.json() == {"status": "error", "message": "The contact_id field is required"}
+    response = await raw.post("/api/delete_contact_group", data={"api_key": DEMO_API_KEY})
+    assert response.json()["message"] == "The contact_type_id field is required"
+    response = await raw.post("/api/get_contact_group", data={"api_key": DEMO_API_KEY})
+    assert response.json()["message"] == "The contact type ID is required"
+    response = await raw.post("/api/get_user_info", data={"api_key": DEMO_API_KEY})
+    assert response.json()["message"] == "Either user_id or email is required"
+
+
+async def test_emulator_answers_strings_like_php(raw: httpx.AsyncClient) -> None:
+    group = await raw.get(f"/api/get_contact_group?api_key={DEMO_API_KEY}&contact_type_id=67")
+    assert group.json() == {
+        "id": "67",
+        "user_id": "1",
+        "type": "Customers",
+        "created_at": "2024-10-31 09:00:00",
+        "deleted": "0",
+    }
+    created = await raw.post(
+        "/api/create_contact_group", data={"api_key": DEMO_API_KEY, "name": "N"}
+    )
+    assert created.json() == {"status": "success", "contact_type_id": 276}
+
+
+async def test_emulator_update_user_alias_path(
+    raw: httpx.AsyncClient, state: XeroChatState
+) -> None:
+    # The reference's prose names /create_system_user/{userId} for updates.
+    response = await raw.post(
+        "/api/create_system_user/39", data={"api_key": DEMO_API_KEY, "address": "Elsewhere 2"}
+    )
+    assert response.json() == {"status": "success"}
+    assert state.users[39].address == "Elsewhere 2"
+
+
+async def test_emulator_scopes_data_to_the_keys_user(app: Starlette) -> None:
+    async with connect(app, MEMBER_API_KEY) as member:
+        with pytest.raises(NotFound):
+            await member.contact(233)
+        assert await member.flow_campaigns() == []
+
+
+async def test_unknown_endpoint_is_a_plain_404(backend: XeroChatBackend) -> None:
+    with pytest.raises(NotFound) as caught:
+        await backend._call("no_such_endpoint")
+    assert caught.value.status == 404
+
+
+# --- the api_key stays secret -----------------------------------------------------------------
+
+
+async def test_api_key_never_in_urls_logs_or_errors(
+    app: Starlette, log: RequestLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    errors: list[SwitchboardError] = []
+    async with connect(app) as client:
+        assert isinstance(client, XeroChatBackend)
+        await client.packages()
+        await client.flow_answers(1)
+        await client.contact(233)
+        for failing in (client.contact(999), client.labels(NO_BOT_PAGE_ID), client._call("nope")):
+            try:
+                await failing
+            except SwitchboardError as exc:
+                errors.append(exc)
+    async with connect(app, "Wr0ng-key-that-must-stay-hidden") as wrong:
+        try:
+            await wrong.flow_campaigns()
+        except SwitchboardError as exc:
+            errors.append(exc)
+    assert len(errors) == 4
+    assert any(r.name == "switchboard.http" for r in caplog.records)
+    for key in (DEMO_API_KEY, "Wr0ng-key-that-must-stay-hidden"):
+        assert key not in caplog.text
+        for error in errors:
+            assert key not in str(error) and key not in repr(error)
+    for request in log.requests:
+        assert "api_key" not in request.query_string and "api_key" not in request.path
+
+
+async def test_a_key_echoed_by_the_provider_is_scrubbed() -> None:
+    async with mocked({"status": "error", "message": f"API Key Invalid: {DEMO_API_KEY}"}) as c:
+        with pytest.raises(AuthError) as caught:
+            await c.flow_campaigns()
+    assert DEMO_API_KEY not in str(caught.value)
+    assert caught.value.message == "API Key Invalid: ***"
+
+
+async def test_connect_failure_message_has_no_key(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    # Port 9 on loopback (discard) is closed on the test machines: connection refused.
+    connection = Connection(base_url="http://127.0.0.1:9/api", secret=DEMO_API_KEY)
+    async with XeroChatBackend(connection) as client:
+        with pytest.raises(ConnectFailed) as caught:
+            await client.flow_campaigns()
+    assert DEMO_API_KEY not in str(caught.value) and DEMO_API_KEY not in caplog.text
+
+
+async def test_a_get_with_the_key_in_the_query_is_redacted(
+    app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Were the key ever sent in a query (as the reference's curls do), logs redact it."""
+    # What tui.logs does: httpx's own INFO line prints full URLs. (Set first: each call
+    # also sets the capture handler's level.)
+    caplog.set_level(logging.WARNING, logger="httpx")
+    caplog.set_level(logging.DEBUG)
+    http = HttpClient(
+        provider="xerochat",
+        base_url=BASE_URL,
+        transport=httpx.ASGITransport(app=app),
+        secrets=(DEMO_API_KEY,),
+    )
+    try:
+        response = await http.request("GET", "get_all_packages", params={"api_key": DEMO_API_KEY})
+    finally:
+        await http.aclose()
+    assert response.json()["status"] == "success"
+    assert "api_key=***" in caplog.text
+    assert DEMO_API_KEY not in caplog.text
+
+
+async def test_backend_type_for_generic_callers(app: Starlette) -> None:
+    client: Backend = connect(app)
+    async with client:
+        assert isinstance(await client.flow_campaign(2), FlowCampaign)
