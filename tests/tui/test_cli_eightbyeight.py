@@ -1,0 +1,294 @@
+"""`switchboard survey-batch send` in-process against a real 8x8 sandbox socket."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backends.eightbyeight import SurveyBatch, SurveyMessage
+from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
+from backends.sandbox.eightbyeight import (
+    DEMO_API_KEY,
+    DEMO_OPTIONS,
+    DEMO_SUBACCOUNT,
+    DEMO_SURVEY,
+    EightByEightState,
+    create_app,
+)
+from tui import sandbox
+from tui.cli import run
+from tui.config import Account, ConfigStore
+from tui.workspace import Workspace
+
+TEMPLATE = "Hi {{name}}, rate your visit: {{url:}}"
+BATCH_PATH = f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    s = SandboxServer(create_app())
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture
+def account(server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An account 'e8' on the sandbox; its API key comes from the environment."""
+    monkeypatch.setenv("SWITCHBOARD_SECRET_E8", DEMO_API_KEY)
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account(name="e8", provider="8x8", base_url=server.url + "/api/v1", options=DEMO_OPTIONS)
+    )
+    return "e8"
+
+
+def log_of(server: SandboxServer) -> RequestLog:
+    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
+    return log
+
+
+def state_of(server: SandboxServer) -> EightByEightState:
+    state: EightByEightState = server.app.state.eightbyeight  # type: ignore[attr-defined]
+    return state
+
+
+def the_request(server: SandboxServer) -> RecordedRequest:
+    (request,) = log_of(server).requests
+    assert request.method == "POST"
+    assert request.headers["authorization"] == f"Bearer {DEMO_API_KEY}"
+    return request
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run `survey-batch send ... -a e8` in-process; exit code and standard output."""
+    out = io.StringIO()
+    code = run(["survey-batch", "send", *args, "-a", "e8"], out=out)
+    return code, out.getvalue()
+
+
+def cli_json(*args: str, expect: int = 0) -> Any:
+    code, out = cli(*args, "--json")
+    assert code == expect, out
+    return json.loads(out)
+
+
+def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer) -> None:
+    code, out = cli(
+        "--to",
+        "+6598760001",
+        "--to",
+        "0612",
+        "--template",
+        TEMPLATE,
+        "--var",
+        "name=Ana",
+        "--source",
+        "ACME",
+        "--client-batch-id",
+        "B-1",
+    )
+    assert code == 3  # one message was rejected
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["DESTINATION", "STATUS", "UMID"]
+    assert lines[1].split()[:2] == ["+6598760001", "QUEUED"]
+    assert lines[2].startswith("0612") and "REJECTED  Invalid MSISDN format" in lines[2]
+    assert lines[3].startswith("batch ") and lines[3].endswith("(B-1): 1 queued, 1 rejected")
+    request = the_request(server)
+    assert request.path == BATCH_PATH
+    assert request.json() == {
+        "clientBatchId": "B-1",
+        "messages": [
+            {"destination": "+6598760001", "templateVariables": {"name": "Ana"}},
+            {"destination": "0612", "templateVariables": {"name": "Ana"}},
+        ],
+        "template": {"templateBody": TEMPLATE, "source": "ACME"},
+        "includeMessagesInResponse": True,
+    }
+    sent = list(state_of(server).messages.values())
+    assert sent[0].text.startswith("Hi Ana, rate your visit: https://")
+
+
+def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "destination,country,clientMessageId,name,store\n"
+        "6598760001,SG,c-1,Ana,Orchard\n"
+        "+6598760002,,c-2,Bo,Jurong\n",
+        encoding="utf-8",
+    )
+    body = cli_json(
+        "--csv",
+        str(csv_file),
+        "--template",
+        "Hi {{name}} from {{store}}: {{url:}}",
+        "--scheduled",
+        "2025-03-11T09:30:00+08:00",
+    )
+    assert (body["accepted_count"], body["rejected_count"]) == (2, 0)
+    assert [r["client_message_id"] for r in body["results"]] == ["c-1", "c-2"]
+    assert all(r["accepted"] and r["status"] == "QUEUED" for r in body["results"])
+    assert the_request(server).json()["messages"] == [
+        {
+            "destination": "6598760001",
+            "country": "SG",
+            "templateVariables": {"name": "Ana", "store": "Orchard"},
+            "clientMessageId": "c-1",
+        },
+        {
+            "destination": "+6598760002",
+            "templateVariables": {"name": "Bo", "store": "Jurong"},
+            "clientMessageId": "c-2",
+        },
+    ]
+    assert the_request(server).json()["template"]["scheduled"] == "2025-03-11T01:30:00Z"
+
+
+def test_options_go_on_each_message_without_a_template(
+    account: str, server: SandboxServer, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "destination,templateBody,source\n+6598760001,Rate us {{url:}},SHOP\n", encoding="utf-8"
+    )
+    cli_json("--csv", str(csv_file), "--source", "DEFAULT", "--encoding", "UCS2")
+    (item,) = the_request(server).json()["messages"]
+    assert item == {
+        "destination": "+6598760001",
+        "templateBody": "Rate us {{url:}}",
+        "source": "SHOP",  # the CSV's own value wins
+        "encoding": "UCS2",
+    }
+
+
+def test_counts_only(account: str, server: SandboxServer) -> None:
+    body = cli_json("--to", "+6598760001", "--template", TEMPLATE, "--counts-only")
+    assert body["results"] == [] and body["accepted_count"] == 1
+    assert the_request(server).json()["includeMessagesInResponse"] is False
+
+
+def test_survey_and_subaccount_overrides(account: str, server: SandboxServer) -> None:
+    cli_json(
+        "--to",
+        "+6598760001",
+        "--template",
+        TEMPLATE,
+        "--subaccount",
+        "Switchboard.Marketing",
+        "--survey",
+        "event-followup",
+    )
+    assert the_request(server).path == (
+        "/api/v1/subaccounts/Switchboard.Marketing/surveys/event-followup/messages/batch"
+    )
+
+
+def test_dry_run_sends_nothing_and_needs_no_secret(
+    account: str, server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SWITCHBOARD_SECRET_E8")
+    body = cli_json("--to", "+6598760001", "--template", TEMPLATE, "--dry-run")
+    assert body == {
+        "valid": True,
+        "messages": 1,
+        "survey_id": DEMO_SURVEY,
+        "subaccount_id": DEMO_SUBACCOUNT,
+    }
+    assert len(log_of(server)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--to", "+6598760001", "--template", "no link"), "must contain the {{url:}}"),
+        (("--to", "+6598760001"), "templateBody is required without a batch template"),
+        (("--template", TEMPLATE), "give recipients with --to or --csv"),
+        (("--to", "1", "--template", TEMPLATE, "--subaccount", "x"), "invalid 8x8 subAccountId"),
+        (("--to", "1", "--template", TEMPLATE, "--survey", "a b"), "invalid 8x8 surveyId"),
+        (("--to", "1", "--template", TEMPLATE, "--client-batch-id", "x" * 21), "clientBatchId"),
+        (("--to", "1", "--template", TEMPLATE, "--expiry", "2025-03-11T09:30"), "time zone"),
+        (("--to", "1", "--template", TEMPLATE, "--var", "novalue"), "KEY=VALUE"),
+    ],
+)
+def test_invalid_batches_are_usage_errors(
+    account: str,
+    server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    error: str,
+) -> None:
+    code, _ = cli(*args)
+    assert code == 2
+    assert error in capsys.readouterr().err
+    assert len(log_of(server)) == 0
+
+
+def test_csv_without_destination_column(
+    account: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("phone\n+6598760001\n", encoding="utf-8")
+    assert cli("--csv", str(csv_file), "--template", TEMPLATE)[0] == 2
+    assert "no 'destination' column" in capsys.readouterr().err
+
+
+def test_more_than_ten_thousand_is_refused_before_sending(
+    account: str, server: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "many.csv"
+    rows = "".join(f"+659{n:07d}\n" for n in range(10_001))
+    csv_file.write_text("destination\n" + rows, encoding="utf-8")
+    assert cli("--csv", str(csv_file), "--template", TEMPLATE)[0] == 2
+    assert "a batch holds 1 to 10,000 messages (got 10,001)" in capsys.readouterr().err
+    assert len(log_of(server)) == 0
+
+
+def test_wrong_key_is_refused_without_showing_it(
+    account: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_SECRET_E8", "not-the-8x8-key-42")
+    code, _ = cli("--to", "+6598760001", "--template", TEMPLATE)
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "8x8 answered HTTP 401 (code 1200): Request was not authenticated properly" in err
+    assert "not-the-8x8-key-42" not in err
+
+
+def test_missing_default_survey(
+    server: SandboxServer,
+    isolated_dirs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_SECRET_E8", DEMO_API_KEY)
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account("e8", "8x8", server.url + "/api/v1", options={"subaccount_id": DEMO_SUBACCOUNT})
+    )
+    assert cli("--to", "+6598760001", "--template", TEMPLATE)[0] == 2
+    assert "give --survey" in capsys.readouterr().err
+
+
+async def test_sandbox_opens_8x8_and_xerochat_accounts(isolated_dirs: Path) -> None:
+    """`switchboard --sandbox` starts both emulators and working accounts for them."""
+    running = sandbox.start()
+    try:
+        workspace = Workspace(isolated_dirs / "config")
+        accounts = {a.provider: a for a in sandbox.add_accounts(workspace, running)}
+        assert {"8x8", "xerochat"} <= set(accounts)
+        e8 = await workspace.open(accounts["8x8"].name)
+        async with e8:
+            batch = SurveyBatch(
+                DEMO_SURVEY, (SurveyMessage("+6598760001", template_body="Go {{url:}}"),)
+            )
+            assert (await e8.send_survey_batch(batch)).accepted == 1
+        xc = await workspace.open(accounts["xerochat"].name)
+        async with xc:
+            assert len(await xc.flow_campaigns()) == 4
+    finally:
+        sandbox.stop(running)
