@@ -45,7 +45,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
+from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult, SmsRequest
 from tui.engine.journal import Claimed, Job, JobStatus, Journal, Outcome, State, Totals
 from tui.engine.ratelimit import RateLimiter
 
@@ -201,6 +201,12 @@ def _reason(code: int | str | None, message: str | None) -> str:
     return f"{code}: {text}" if code is not None else text
 
 
+def _outcome(c: Claimed, r: RecipientResult) -> Outcome:
+    if r.accepted:
+        return Outcome(c.seq, c.to, State.ACCEPTED, None, r.id, r.parts)
+    return Outcome(c.seq, c.to, State.REJECTED, _reason(r.error_code, r.error))
+
+
 def match_results(batch: Sequence[Claimed], result: SendResult) -> list[Outcome]:
     """Each claimed recipient's outcome from a per-recipient answer.
 
@@ -208,19 +214,22 @@ def match_results(batch: Sequence[Claimed], result: SendResult) -> list[Outcome]
     the provider answers in request order. A recipient the answer does not mention is
     UNKNOWN: it may have been sent.
     """
+    results = result.results
+    if len(results) == len(batch) and all(
+        r.to == c.to for r, c in zip(results, batch, strict=True)
+    ):
+        # The usual answer: one result per recipient, in request order (a cheap fast path
+        # for 100,000-recipient jobs).
+        return [_outcome(c, r) for c, r in zip(batch, results, strict=True)]
     waiting: dict[str, deque[Claimed]] = {}
     for c in batch:
         waiting.setdefault(_key(c.to), deque()).append(c)
     outcomes: list[Outcome] = []
-    for r in result.results:
+    for r in results:
         queue = waiting.get(_key(r.to))
         if not queue:
             continue  # an answer for a number we did not send: nothing to record
-        c = queue.popleft()
-        if r.accepted:
-            outcomes.append(Outcome(c.seq, c.to, State.ACCEPTED, None, r.id, r.parts))
-        else:
-            outcomes.append(Outcome(c.seq, c.to, State.REJECTED, _reason(r.error_code, r.error)))
+        outcomes.append(_outcome(queue.popleft(), r))
     missing = "the provider's answer did not mention this recipient"
     for queue in waiting.values():
         outcomes.extend(Outcome(c.seq, c.to, State.UNKNOWN, missing) for c in queue)
