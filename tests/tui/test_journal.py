@@ -168,6 +168,8 @@ def test_recover_refuses_a_job_running_in_a_live_process(journal: Journal) -> No
         _set_runner(journal, job_id, proc.pid)
         with pytest.raises(JournalError, match="running"):
             journal.recover(job_id)
+        with pytest.raises(JournalError, match="running"):
+            journal.start(job_id)
     finally:
         proc.kill()
         proc.wait()
@@ -179,6 +181,8 @@ def test_recover_refuses_a_run_active_in_this_process(journal: Journal) -> None:
     journal.start(job_id)
     with pytest.raises(JournalError, match="running"):
         journal.recover(job_id)
+    with pytest.raises(JournalError, match="running"):
+        journal.start(job_id)
     journal.stop(job_id, JobStatus.PAUSED, "x")
     journal.recover(job_id)
 

@@ -319,16 +319,38 @@ class Journal:
     def start(self, job_id: int) -> None:
         """Mark a job RUNNING in this process; refuses while SENDING rows await `recover`."""
         with self._lock:
-            self.job(job_id)
-            if self._count(job_id, State.SENDING):
-                raise JournalError(f"job {job_id} has recipients in flight; recover it first")
-            pid = os.getpid()
-            self._db.execute(
-                "UPDATE jobs SET status = ?, pause_reason = NULL, pid = ?, pid_started = ?"
-                " WHERE id = ?",
-                (JobStatus.RUNNING, pid, _process_started(pid), job_id),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._refuse_if_running(job_id)
+                if self._count(job_id, State.SENDING):
+                    raise JournalError(f"job {job_id} has recipients in flight; recover it first")
+                pid = os.getpid()
+                self._db.execute(
+                    "UPDATE jobs SET status = ?, pause_reason = NULL, pid = ?, pid_started = ?"
+                    " WHERE id = ?",
+                    (JobStatus.RUNNING, pid, _process_started(pid), job_id),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             _ACTIVE.add((self._key, job_id))
+
+    def _refuse_if_running(self, job_id: int) -> JobStatus:
+        """The job's status; JournalError if unknown or running in a live process."""
+        row = self._db.execute(
+            "SELECT status, pid, pid_started FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        if row is None:
+            raise JournalError(f"no job {job_id} in {self.path}")
+        status, pid, started = row
+        if status == JobStatus.RUNNING and pid is not None:
+            mine = pid == os.getpid()
+            if (mine and (self._key, job_id) in _ACTIVE) or (
+                not mine and process_alive(pid, started)
+            ):
+                raise JournalError(f"job {job_id} is running (process {pid})")
+        return JobStatus(status)
 
     def stop(self, job_id: int, status: JobStatus, reason: str | None = None) -> None:
         """End this process's run of a job with a status (and a reason when paused)."""
@@ -413,18 +435,7 @@ class Journal:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(
-                    "SELECT status, pid, pid_started FROM jobs WHERE id = ?", (job_id,)
-                ).fetchone()
-                if row is None:
-                    raise JournalError(f"no job {job_id} in {self.path}")
-                status, pid, started = row
-                if status == JobStatus.RUNNING and pid is not None:
-                    mine = pid == os.getpid()
-                    if (mine and (self._key, job_id) in _ACTIVE) or (
-                        not mine and process_alive(pid, started)
-                    ):
-                        raise JournalError(f"job {job_id} is running (process {pid})")
+                status = self._refuse_if_running(job_id)
                 cur = self._db.execute(
                     "UPDATE recipients SET state = 'UNKNOWN', updated_at = ?, reason ="
                     " 'interrupted while the request was in flight'"
