@@ -59,6 +59,8 @@ class Capability(StrEnum):
     OTP = "otp"
     CONTACTS = "contacts"
     GROUPS = "groups"
+    # Listing pages of contacts/groups; some providers (XeroChat) only create/update/delete.
+    CONTACTS_LISTING = "contacts-listing"
     WHATSAPP_CONVERSATIONS = "whatsapp-conversations"
     MAILING = "mailing"
     VOICE = "voice"

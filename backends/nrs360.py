@@ -205,6 +205,7 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             Capability.SMS_STATUS,
             Capability.OTP,
             Capability.CONTACTS,
+            Capability.CONTACTS_LISTING,
             Capability.GROUPS,
             Capability.WHATSAPP_CONVERSATIONS,
             Capability.MAILING,
