@@ -19,6 +19,7 @@ from tui.cli import (
     accounts,
     contacts,
     eightbyeight,
+    jobs,
     lists,
     messaging,
     reports,
@@ -42,6 +43,7 @@ MODULES = (
     surveys,
     eightbyeight,
     xerochat,
+    jobs,
 )
 
 
