@@ -13,20 +13,12 @@ from typing import Any
 
 import pytest
 
-import tui.cli
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from tui.cli import jobs, run
+from tui.cli import run
 from tui.config import Account, ConfigStore
 from tui.engine.journal import Journal, State
 from tui.engine.sender import create_sms_job
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The jobs command, whether or not the CLI lists it yet."""
-    if jobs not in tui.cli.MODULES:
-        monkeypatch.setattr(tui.cli, "MODULES", (*tui.cli.MODULES, jobs))
 
 
 @pytest.fixture
