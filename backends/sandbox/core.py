@@ -257,7 +257,9 @@ class SandboxServer:
             raise RuntimeError("SandboxServer already started")
         # Binding the socket ourselves resolves port=0 before uvicorn starts, so `.url`
         # is known without parsing logs, and a busy port fails here, in the caller.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only when the socket says so,
+        # and without it every kept-alive request waits ~40 ms for delayed ACKs.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.port))
