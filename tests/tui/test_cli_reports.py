@@ -322,20 +322,7 @@ def test_image_upload_refusals(
 # --- coverage -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def coverage_served(account: str, nrs_server: SandboxServer) -> None:
-    """Skip while the app routes GET /sms/coverage to GET /sms/{ids} (route order)."""
-    import httpx
-
-    probe = httpx.get(
-        nrs_server.url + "/api/rest/sms/coverage", auth=(DEMO_USERNAME, DEMO_PASSWORD)
-    )
-    log_of(nrs_server).clear()
-    if probe.status_code == 404:
-        pytest.skip("app.py lists routes_sms before routes_tools: /sms/{ids} shadows coverage")
-
-
-def test_coverage_by_country(account: str, coverage_served: None) -> None:
+def test_coverage_by_country(account: str) -> None:
     code, out = cli("coverage")
     assert code == 0
     lines = out.splitlines()

@@ -39,6 +39,8 @@ API_PREFIX = "/api/rest"
 # One module per area of the reference, each exporting ROUTES; a new area is one more line.
 ROUTES: list[BaseRoute] = [
     *routes_account.ROUTES,
+    # Before routes_sms: its GET /sms/{ids} would otherwise take /sms/coverage as an id.
+    *routes_tools.ROUTES,
     *routes_sms.ROUTES,
     *routes_otp.ROUTES,
     *routes_contacts.ROUTES,
@@ -46,7 +48,6 @@ ROUTES: list[BaseRoute] = [
     *routes_send.ROUTES,
     *routes_scheduled.ROUTES,
     *routes_reports.ROUTES,
-    *routes_tools.ROUTES,
     *routes_blacklist.ROUTES,
     *routes_validation.ROUTES,
     *routes_templates.ROUTES,
