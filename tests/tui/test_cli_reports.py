@@ -332,9 +332,7 @@ def test_coverage_by_country(account: str) -> None:
     assert len(lines) > 40
 
 
-def test_coverage_of_one_country(
-    account: str, nrs_server: SandboxServer, coverage_served: None
-) -> None:
+def test_coverage_of_one_country(account: str, nrs_server: SandboxServer) -> None:
     code, out = cli("coverage", "--country", "pt")
     assert code == 0
     lines = out.splitlines()
@@ -348,9 +346,7 @@ def test_coverage_of_one_country(
     assert {d["country_iso"] for d in data} == {"PT"}
 
 
-def test_coverage_bad_country(
-    account: str, coverage_served: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_coverage_bad_country(account: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("coverage", "--country", "Spain")[0] == 2
     assert cli("coverage", "--country", "QQ")[0] == 1
     assert "no SMS coverage for QQ" in capsys.readouterr().err
