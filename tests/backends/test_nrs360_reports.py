@@ -631,18 +631,7 @@ async def test_image_generate_refuses_other_extensions(
 # --- coverage -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def coverage_served(app: Starlette, log: RequestLog) -> None:
-    """Skip while the app routes GET /sms/coverage to GET /sms/{ids} (route order)."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as raw:
-        probe = await raw.get(f"{API}/sms/coverageByCountry", auth=(DEMO_USERNAME, DEMO_PASSWORD))
-    log.clear()
-    if probe.status_code == 404:
-        pytest.skip("app.py lists routes_sms before routes_tools: /sms/{ids} shadows coverage")
-
-
-async def test_coverage(backend: Nrs360Backend, log: RequestLog, coverage_served: None) -> None:
+async def test_coverage(backend: Nrs360Backend, log: RequestLog) -> None:
     prices = await backend.coverage()
     request = only(log, "GET", f"{API}/sms/coverage")
     assert request.query_string == "" and request.body == b""
@@ -655,9 +644,7 @@ async def test_coverage(backend: Nrs360Backend, log: RequestLog, coverage_served
     assert only(log, "GET", f"{API}/sms/coverage").query_string == ""
 
 
-async def test_coverage_by_country(
-    backend: Nrs360Backend, log: RequestLog, coverage_served: None
-) -> None:
+async def test_coverage_by_country(backend: Nrs360Backend, log: RequestLog) -> None:
     prices = await backend.coverage_by_country()
     request = only(log, "GET", f"{API}/sms/coverageByCountry")
     assert request.query_string == ""

@@ -635,14 +635,7 @@ async def test_images_validation(client: httpx.AsyncClient) -> None:
 # --- coverage -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def coverage_served(client: httpx.AsyncClient) -> None:
-    """Skip while the app routes GET /sms/coverage to GET /sms/{ids} (route order)."""
-    if (await client.get(f"{API}/sms/coverage")).status_code == 404:
-        pytest.skip("app.py lists routes_sms before routes_tools: /sms/{ids} shadows coverage")
-
-
-async def test_coverage(client: httpx.AsyncClient, coverage_served: None) -> None:
+async def test_coverage(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{API}/sms/coverage")
     assert response.status_code == 200
     rows = response.json()["data"]
@@ -667,7 +660,7 @@ async def test_coverage(client: httpx.AsyncClient, coverage_served: None) -> Non
         assert all(0.005 < r["cost"] < 0.1 for r in mine)
 
 
-async def test_coverage_by_country(client: httpx.AsyncClient, coverage_served: None) -> None:
+async def test_coverage_by_country(client: httpx.AsyncClient) -> None:
     networks = (await client.get(f"{API}/sms/coverage")).json()["data"]
     response = await client.get(f"{API}/sms/coverageByCountry")
     assert response.status_code == 200
