@@ -29,7 +29,14 @@ class SandboxSpec:
 
 # One line per provider emulator; `switchboard --sandbox` opens one account for each.
 SPECS: tuple[SandboxSpec, ...] = (
-    SandboxSpec("360nrs", "sandbox-360nrs", "/api/rest", DEMO_USERNAME, DEMO_PASSWORD),
+    SandboxSpec(
+        "360nrs",
+        "sandbox-360nrs",
+        "/api/rest",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+        factory=lambda: create_app(history=True),
+    ),
     SandboxSpec(
         "xebo", "sandbox-xebo", "", "", xebo.DEMO_ACCESS_TOKEN, xebo.create_app, xebo.DEMO_OPTIONS
     ),

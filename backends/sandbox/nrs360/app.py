@@ -83,6 +83,7 @@ def create_app(
     seed: int = 360,
     clock: Clock | None = None,
     faults: FaultProfile | None = None,
+    history: bool = False,
 ) -> Starlette:
     """A seeded 360nrs emulator; state on `app.state.nrs`, request log on `app.state.log`.
 
@@ -90,7 +91,8 @@ def create_app(
     layer to the emulator (without, it is the same log as `app.state.log`).
     """
     state = Nrs360State(seed=seed, clock=clock)
-    populate(state, seed)
+    # Past campaigns are for people exploring the sandbox; tests start from a clean slate.
+    populate(state, seed, history=history)
     log = RequestLog()
     delivered = RequestLog() if faults is not None else log
     accounts = dict(users) if users is not None else {DEMO_USERNAME: DEMO_PASSWORD}

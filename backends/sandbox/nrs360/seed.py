@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .state import Contact, Conversation, CustomField, Group, Nrs360State, WaContact, WaMessage
+from .state_sending import SentItem
 
 BUSINESS_NUMBER = "34666777555"
 CONTACT_COUNT = 120
@@ -122,8 +123,8 @@ _SCRIPT_COUNTRIES = ("ES", "GB", "PT", "CO", "FR")
 _INTERESTS = ("Online orders", "Appointments", "Billing", "Promotions", "Deliveries")
 
 
-def populate(state: Nrs360State, seed: int) -> None:
-    """Fill an empty state with the demo data for `seed`."""
+def populate(state: Nrs360State, seed: int, *, history: bool = False) -> None:
+    """Fill an empty state with the demo data for `seed` (and past campaigns if asked)."""
     rng = random.Random(seed)
     now = state.now()
     # Lists (blacklist, validations, templates, forms) use their own generator.
@@ -148,6 +149,51 @@ def populate(state: Nrs360State, seed: int) -> None:
             contact.group_ids.append(newsletter)
         state.contacts[contact.id] = contact
     _conversations(rng, state, now)
+    if history:
+        _history(state, now)
+
+
+def _history(state: Nrs360State, now: datetime) -> None:
+    """Two past campaigns, so reports have something to show before the first send."""
+    contacts = sorted(state.contacts.values(), key=lambda c: c.id)
+    sms_to = [c for c in contacts if c.phone][:40]
+    mail_to = [c for c in contacts if c.email][:30]
+    for name, channel, people, days_ago, content in (
+        (
+            "Spring sale",
+            "sms",
+            sms_to,
+            9,
+            {"from": "SHOP", "message": "Spring sale: 20% off today https://example.com/sale"},
+        ),
+        (
+            "November newsletter",
+            "mailing",
+            mail_to,
+            3,
+            {"fromEmail": "news@example.com", "subject": "Our November news"},
+        ),
+    ):
+        items = [
+            SentItem(
+                id=state.new_sms_id(),
+                to=(c.phone if channel == "sms" else c.email) or "",
+                custom_fields={"name": c.name or ""},
+            )
+            for c in people
+        ]
+        state.sending.record(
+            campaign_id=state.campaign_id(name),
+            campaign_name=name,
+            channel=channel,
+            tags=["demo"],
+            sending_id=state.new_sending_id(),
+            now=now - timedelta(days=days_ago),
+            items=items,
+            scheduled_at=None,
+            content=content,
+            cost_cents=5 * len(items) if channel == "sms" else len(items),
+        )
 
 
 def _ascii(text: str) -> str:
