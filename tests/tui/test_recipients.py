@@ -1,0 +1,154 @@
+"""Loading recipients: typed, CSV, contact groups; normalisation, dedupe, blacklist."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backends.base import Connection
+from backends.nrs360 import Nrs360Backend
+from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui.engine.recipients import (
+    RecipientsError,
+    build,
+    fetch_blacklist,
+    from_csv,
+    from_group,
+    from_values,
+    normalise_email,
+    normalise_phone,
+)
+
+
+def backend() -> Nrs360Backend:
+    app = create_app()
+    return Nrs360Backend(
+        Connection("http://sandbox/api/rest", DEMO_USERNAME, DEMO_PASSWORD),
+        transport=httpx.ASGITransport(app),
+    )
+
+
+def test_phone_normalisation() -> None:
+    assert normalise_phone("34666555444") == ("34666555444", "ES")
+    assert normalise_phone(" 666 55 54 44 ") == ("34666555444", "ES")
+    assert normalise_phone("+33 6 12 34 56 78") == ("33612345678", "FR")
+    assert normalise_phone("0033612345678") == ("33612345678", "FR")
+    assert normalise_phone("3001234567", "CO") == ("573001234567", "CO")
+    assert normalise_phone("573001234567") == ("573001234567", "CO")
+    assert isinstance(normalise_phone("34"), str)
+    assert normalise_phone("") == "empty"
+    assert "not a valid" in str(normalise_phone("+34 123"))
+
+
+def test_email_validation() -> None:
+    assert normalise_email(" Ana@Example.COM ") == "Ana@example.com"
+    for bad in (
+        "a@b",
+        "a..b@x.com",
+        "no-at.example.com",
+        "a@-x.com",
+        "a b@x.com",
+        "x" * 65 + "@x.com",
+    ):
+        assert normalise_email(bad) is None, bad
+
+
+def test_typed_dedupe_invalid_and_blacklist() -> None:
+    got = from_values(
+        ["34666555444", "+34 666 555 444", "34", "34666555333"],
+        subs=[{"n": "a"}, {"n": "b"}, {"n": "c"}, {"n": "d"}],
+        blacklist=frozenset({"34666555333"}),
+    )
+    assert [(r.to, r.row, r.vars) for r in got.valid] == [
+        ("34666555444", 1, {"n": "a"}),
+        ("34666555333", 4, {"n": "d"}),
+    ]
+    assert got.duplicates == 1
+    assert [(i.row, i.value) for i in got.invalid] == [(3, "34")]
+    assert got.blacklisted == 1 and [r.to for r in got.sendable] == ["34666555444"]
+    with pytest.raises(RecipientsError, match="2 sets of variables for 1"):
+        from_values(["34666555444"], subs=[{}, {}])
+
+
+def test_csv_mapping_and_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "\ufeffName,Mobile,Plan\nAna,666555444,gold\n\nBo,34,silver\nCy,34666555444,x\n"
+        'Di,"34 666 555 333",a,extra\nEd,34666555222\n',
+        encoding="utf-8",
+    )
+    got = from_csv(path)  # "Mobile" is picked as the recipient column
+    assert [(r.to, r.row, r.vars) for r in got.valid] == [
+        ("34666555444", 2, {"Name": "Ana", "Plan": "gold"}),
+        ("34666555222", 7, {"Name": "Ed", "Plan": ""}),
+    ]
+    assert got.duplicates == 1
+    assert [(i.row, i.reason.split(":")[0]) for i in got.invalid] == [
+        (4, "not a phone number"),
+        (6, "4 fields, the header has 3"),
+    ]
+    emails = tmp_path / "e.csv"
+    emails.write_text("who,x\nana@example.com,1\nbad,2\n")
+    got = from_csv(emails, to_column="WHO", kind="email")
+    assert [r.to for r in got.valid] == ["ana@example.com"] and got.invalid[0].row == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "column", "message"),
+    [
+        (None, None, "no such file"),
+        (b"", None, "expected a header row"),
+        (b"a,b\n1,2\n", None, "name one with --to-column"),
+        (b"to,b\n1,2\n", "phone", "no column 'phone'; the header has to, b"),
+        (b"to,x\n\xff\xfe34,1\n", None, "not UTF-8"),
+        (b"to,to\n1,2\n", None, "repeated column names: to"),
+    ],
+)
+def test_csv_errors_are_clear(
+    tmp_path: Path, content: bytes | None, column: str | None, message: str
+) -> None:
+    path = tmp_path / "r.csv"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RecipientsError, match=message.replace("(", r"\(")):
+        from_csv(path, to_column=column)
+
+
+async def test_group_and_blacklist_from_sandbox() -> None:
+    async with backend() as b:
+        staff = await from_group(b, "staff")
+        assert staff.valid and all(r.vars and "name" in r.vars for r in staff.valid)
+        page = await b.contacts_page(1, limit=1000, include_details=True)
+        expected = {
+            c.phone.removeprefix("+")
+            for c in page.items
+            if c.phone and any(g.name == "Staff" for g in c.groups)
+        }
+        assert {r.to for r in staff.valid} | {i.value for i in staff.invalid} >= expected
+        group_id = next(g.id for c in page.items for g in c.groups if g.name == "Staff")
+        by_id = await from_group(b, str(group_id))
+        assert [r.to for r in by_id.valid] == [r.to for r in staff.valid]
+        with pytest.raises(RecipientsError, match="no contacts in group"):
+            await from_group(b, "nobody")
+        await b.blacklist_add("sms", "34666000111")
+        blacklist = await fetch_blacklist(b)
+        assert "34666000111" in blacklist
+        got = from_values(["+34 666 000 111"], blacklist=blacklist)
+        assert got.blacklisted == 1
+
+
+def test_100k_rows_fast(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("w") as fh:
+        fh.write("to,name\n")
+        for i in range(100_000):
+            fh.write(f"3466{i % 90_000:07d},N{i}\n")
+    start = time.perf_counter()
+    got = from_csv(path)
+    elapsed = time.perf_counter() - start
+    assert len(got.valid) == 90_000 and got.duplicates == 10_000
+    assert elapsed < 6.0, elapsed
+    assert build([]).valid == []

@@ -1,0 +1,303 @@
+"""Recipients for a send: typed, from a CSV file or from a contact group; validated offline.
+
+Phones are normalised to E.164 digits without the '+' (what 360nrs expects), emails checked
+with a deliberately simple pattern. Duplicates keep their first occurrence; invalid rows are
+listed with their row number and reason; blacklisted ones are flagged, not dropped, so the
+preflight can show them. Built for 100,000 rows: one `phonenumbers.parse` per row (~20 µs)
+and nothing else per row that is not needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+import phonenumbers
+
+from backends.base import Backend
+from backends.errors import NotSupported, SwitchboardError
+from backends.http import paginate
+from backends.models import Contact
+
+Kind = Literal["phone", "email"]
+DEFAULT_REGION: Final = "ES"
+# Column names taken as the recipient when no column is named (case-insensitive, in order).
+TO_COLUMNS: Final = ("to", "phone", "mobile", "number", "msisdn", "email")
+# RFC 5321 limits; the pattern only rejects what certainly cannot be delivered.
+_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL_RE: Final = re.compile(rf"[^@\s\"(),:;<>\[\]\\]+@{_LABEL}(?:\.{_LABEL})+")
+_MAX_EMAIL: Final = 254
+_MAX_LOCAL: Final = 64
+_E164: Final = phonenumbers.PhoneNumberFormat.E164
+
+
+class RecipientsError(SwitchboardError):
+    """Recipients could not be loaded at all (missing file, no header, unknown column...)."""
+
+    title = "Recipients"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One valid recipient."""
+
+    to: str  # E.164 digits without '+', or a lower-cased email
+    row: int  # 1-based: the CSV line, the --to position, or the contact's position
+    vars: dict[str, str] | None = None
+    country: str | None = None  # ISO region of a phone number
+    blacklisted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A row that cannot be sent to, and why."""
+
+    row: int
+    value: str
+    reason: str
+
+
+@dataclass
+class Recipients:
+    """The outcome of loading: valid recipients (first occurrences), invalid rows, dups."""
+
+    valid: list[Recipient] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def blacklisted(self) -> int:
+        """How many valid recipients are on the blacklist."""
+        return sum(1 for r in self.valid if r.blacklisted)
+
+    @property
+    def sendable(self) -> list[Recipient]:
+        """Valid recipients not on the blacklist (the provider would refuse those anyway)."""
+        return [r for r in self.valid if not r.blacklisted]
+
+
+def normalise_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str] | str:
+    """(E.164 digits, ISO region) for a phone number, or the reason it is not valid.
+
+    360nrs numbers are written in international form without '+' ("34666555444"), but
+    people also type national numbers ("666 555 444"). So: '+' or '00' is international;
+    otherwise the default region is tried first and, if that is not a valid number, the
+    digits are read as international.
+    """
+    raw = text.strip()
+    if not raw:
+        return "empty"
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+        if not phonenumbers.is_valid_number(number) and not raw.startswith("+"):
+            number = phonenumbers.parse("+" + raw, None)
+    except phonenumbers.NumberParseException as exc:
+        return f"not a phone number: {exc}"
+    if not phonenumbers.is_valid_number(number):
+        return "not a valid phone number"
+    e164: str = phonenumbers.format_number(number, _E164)
+    found = phonenumbers.region_code_for_number(number)
+    return e164[1:], found or "ZZ"
+
+
+def normalise_email(text: str) -> str | None:
+    """The email with its domain lower-cased, or None when it cannot be valid."""
+    value = text.strip()
+    if len(value) > _MAX_EMAIL or not _EMAIL_RE.fullmatch(value):
+        return None
+    local, _, domain = value.rpartition("@")
+    if len(local) > _MAX_LOCAL or ".." in local:
+        return None
+    return f"{local}@{domain.lower()}"
+
+
+def build(
+    rows: Iterable[tuple[int, str, dict[str, str] | None]],
+    *,
+    kind: Kind = "phone",
+    region: str = DEFAULT_REGION,
+    blacklist: frozenset[str] | set[str] = frozenset(),
+) -> Recipients:
+    """Validate, normalise and dedupe (row number, value, variables) rows."""
+    out = Recipients()
+    seen: set[str] = set()
+    valid, invalid = out.valid, out.invalid
+    region = region.upper()
+    for row, value, variables in rows:
+        country: str | None = None
+        if kind == "phone":
+            got = normalise_phone(value, region)
+            if isinstance(got, str):
+                invalid.append(Invalid(row, value, got))
+                continue
+            to, country = got
+        else:
+            email = normalise_email(value)
+            if email is None:
+                invalid.append(Invalid(row, value, "not a valid email" if value else "empty"))
+                continue
+            to = email
+        if to in seen:
+            out.duplicates += 1
+            continue
+        seen.add(to)
+        valid.append(Recipient(to, row, variables or None, country, to in blacklist))
+    return out
+
+
+def from_values(
+    values: Sequence[str],
+    *,
+    kind: Kind = "phone",
+    region: str = DEFAULT_REGION,
+    subs: Sequence[Mapping[str, str]] = (),
+    blacklist: frozenset[str] | set[str] = frozenset(),
+) -> Recipients:
+    """Typed recipients (e.g. repeated --to), with optional variables in the same order."""
+    if subs and len(subs) != len(values):
+        raise RecipientsError(f"{len(subs)} sets of variables for {len(values)} recipients")
+    rows = ((i, v, dict(subs[i - 1]) if subs else None) for i, v in enumerate(values, start=1))
+    return build(rows, kind=kind, region=region, blacklist=blacklist)
+
+
+def _pick_column(header: Sequence[str], to_column: str | None, path: Path) -> int:
+    folded = [h.strip().casefold() for h in header]
+    if to_column is not None:
+        try:
+            return folded.index(to_column.strip().casefold())
+        except ValueError:
+            raise RecipientsError(
+                f"{path}: no column {to_column!r}; the header has {', '.join(header)}"
+            ) from None
+    for name in TO_COLUMNS:
+        if name in folded:
+            return folded.index(name)
+    raise RecipientsError(
+        f"{path}: which column holds the recipients? The header has {', '.join(header)}; "
+        "name one with --to-column"
+    )
+
+
+def from_csv(
+    path: str | Path,
+    *,
+    to_column: str | None = None,
+    kind: Kind = "phone",
+    region: str = DEFAULT_REGION,
+    blacklist: frozenset[str] | set[str] = frozenset(),
+) -> Recipients:
+    """Recipients from a CSV file with a header row; the other columns become variables.
+
+    Row numbers are the file's line numbers (the header is line 1). A row with more
+    fields than the header is invalid; missing trailing fields are empty; blank lines are
+    skipped. UTF-8 (with or without BOM) only: anything else is a clear error.
+    """
+    p = Path(path)
+    try:
+        fh = p.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise RecipientsError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise RecipientsError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        with fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if not header or not any(h.strip() for h in header):
+                raise RecipientsError(f"{p}: empty file, expected a header row")
+            names = [h.strip() for h in header]
+            dup = {n for n in names if names.count(n) > 1 and n}
+            if dup:
+                raise RecipientsError(f"{p}: repeated column names: {', '.join(sorted(dup))}")
+            col = _pick_column(names, to_column, p)
+            width = len(names)
+            others = [(i, n) for i, n in enumerate(names) if i != col and n]
+            rows: list[tuple[int, str, dict[str, str] | None]] = []
+            bad: list[Invalid] = []
+            for fields in reader:
+                line = reader.line_num
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue
+                if len(fields) > width:
+                    bad.append(
+                        Invalid(line, fields[col] if col < len(fields) else "",
+                                f"{len(fields)} fields, the header has {width}")
+                    )  # fmt: skip
+                    continue
+                if len(fields) < width:
+                    fields += [""] * (width - len(fields))
+                variables = {n: fields[i] for i, n in others} if others else None
+                rows.append((line, fields[col], variables))
+    except UnicodeDecodeError as exc:
+        raise RecipientsError(
+            f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
+        ) from None
+    except csv.Error as exc:
+        raise RecipientsError(f"{p}: not a readable CSV file: {exc}") from None
+    out = build(rows, kind=kind, region=region, blacklist=blacklist)
+    if bad:
+        out.invalid = sorted([*out.invalid, *bad], key=lambda i: i.row)
+    return out
+
+
+def _contact_value(contact: Contact, kind: Kind) -> str:
+    return (contact.email if kind == "email" else contact.phone) or ""
+
+
+def _contact_vars(contact: Contact) -> dict[str, str]:
+    variables = {"name": contact.name or "", "surname": contact.surname or ""}
+    variables.update({f.key: str(f.value) for f in contact.custom_fields})
+    return variables
+
+
+async def group_contacts(backend: Backend, group: str) -> AsyncIterator[Contact]:
+    """The contacts in a group (by name, case-insensitive, or by numeric id).
+
+    The 360nrs contacts listing has no group filter (only email, phone, landline,
+    countryIso and externalId), so we page through every contact with
+    `include=customFields,groups` and keep the group's members client-side.
+    """
+    wanted = group.strip()
+    by_id = int(wanted) if wanted.isdigit() else None
+    folded = wanted.casefold()
+    async for contact in paginate(
+        lambda page: backend.contacts_page(page, limit=1000, include_details=True)
+    ):
+        if any(g.id == by_id or g.name.casefold() == folded for g in contact.groups):
+            yield contact
+
+
+async def from_group(
+    backend: Backend,
+    group: str,
+    *,
+    kind: Kind = "phone",
+    region: str = DEFAULT_REGION,
+    blacklist: frozenset[str] | set[str] = frozenset(),
+) -> Recipients:
+    """A group's contacts; name, surname and custom fields become variables."""
+    rows: list[tuple[int, str, dict[str, str] | None]] = []
+    async for contact in group_contacts(backend, group):
+        rows.append((len(rows) + 1, _contact_value(contact, kind), _contact_vars(contact)))
+    if not rows:
+        raise RecipientsError(f"no contacts in group {group!r} (or no such group)")
+    return build(rows, kind=kind, region=region, blacklist=blacklist)
+
+
+async def fetch_blacklist(backend: Backend, kind: Kind = "phone") -> frozenset[str]:
+    """The channel's blacklist, fetched once, normalised like recipients (empty if none)."""
+    channel: Literal["sms", "mailing"] = "sms" if kind == "phone" else "mailing"
+    out: set[str] = set()
+    try:
+        async for entry in backend.iter_blacklist(channel):
+            value = entry.recipient.strip()
+            out.add(value.lower() if kind == "email" else value.removeprefix("+"))
+    except NotSupported:
+        return frozenset()
+    return frozenset(out)
