@@ -7,7 +7,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -54,66 +54,10 @@ from backends.sandbox.nrs360 import (
     create_app,
 )
 from backends.sandbox.nrs360.state import Conversation
+from tests.backends.conftest import API, START, FakeClock, connect, mocked
 
-BASE_URL = "http://sandbox/api/rest"
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 # An aware time zone other than UTC, so a missing conversion shows in the body.
 BOGOTA = timezone(timedelta(hours=-5))
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-def log(app: Starlette) -> RequestLog:
-    requests: RequestLog = app.state.log
-    return requests
-
-
-def connect(app: Starlette, secret: str = DEMO_PASSWORD) -> Nrs360Backend:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=secret)
-    return Nrs360Backend(connection, transport=httpx.ASGITransport(app=app))
-
-
-@pytest.fixture
-async def backend(app: Starlette) -> AsyncIterator[Nrs360Backend]:
-    client = connect(app)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-def mocked(handler: Callable[[httpx.Request], httpx.Response]) -> Nrs360Backend:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    return Nrs360Backend(connection, transport=httpx.MockTransport(handler))
 
 
 def only(log: RequestLog, method: str, path: str) -> RecordedRequest:

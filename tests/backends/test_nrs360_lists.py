@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from backends.base import Capability, Connection
+from backends.base import Capability
 from backends.errors import BadRequest, MalformedResponse, NotFound
 from backends.models_lists import (
     BlacklistEntry,
@@ -30,64 +28,8 @@ from backends.models_lists import (
 )
 from backends.nrs360 import Nrs360Backend
 from backends.sandbox.core import RecordedRequest, RequestLog
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, Nrs360State, create_app
-
-BASE_URL = "http://sandbox/api/rest"
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-def log(app: Starlette) -> RequestLog:
-    requests: RequestLog = app.state.log
-    return requests
-
-
-@pytest.fixture
-async def backend(app: Starlette, log: RequestLog) -> AsyncIterator[Nrs360Backend]:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    client = Nrs360Backend(connection, transport=httpx.ASGITransport(app=app))
-    # Touch the emulator once so its demo lists exist, then forget that request.
-    await client.templates_list()
-    log.clear()
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-def mocked(handler: Callable[[httpx.Request], httpx.Response]) -> Nrs360Backend:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    return Nrs360Backend(connection, transport=httpx.MockTransport(handler))
+from backends.sandbox.nrs360 import Nrs360State
+from tests.backends.conftest import API, BASE_URL, START, FakeClock, mocked
 
 
 def only(log: RequestLog, method: str, path: str, *, accept: str = "application/json") -> Any:

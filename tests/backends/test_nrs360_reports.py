@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from backends.base import Capability, Connection
+from backends.base import Capability
 from backends.errors import MalformedResponse, NotFound
 from backends.models_reports import (
     Campaign,
@@ -33,65 +32,16 @@ from backends.models_reports import (
 from backends.nrs360 import Nrs360Backend
 from backends.nrs360_reports import date_param, rfc3986_query
 from backends.sandbox.core import RecordedRequest, RequestLog
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, Nrs360State, create_app
+from backends.sandbox.nrs360 import Nrs360State
 from backends.sandbox.nrs360.reports_gen import key_events, sending_events
 from backends.sandbox.nrs360.state import Contact, CustomField
 from backends.sandbox.nrs360.state_sending import Campaign as StateCampaign
 from backends.sandbox.nrs360.state_sending import Sending, SentItem
+from tests.backends.conftest import API, START, mocked
 
-BASE_URL = "http://sandbox/api/rest"
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 BOGOTA = timezone(timedelta(hours=-5))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0" + bytes(20)
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-def log(app: Starlette) -> RequestLog:
-    requests: RequestLog = app.state.log
-    return requests
-
-
-@pytest.fixture
-async def backend(app: Starlette) -> AsyncIterator[Nrs360Backend]:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    client = Nrs360Backend(connection, transport=httpx.ASGITransport(app=app))
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-def mocked(handler: Callable[[httpx.Request], httpx.Response]) -> Nrs360Backend:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    return Nrs360Backend(connection, transport=httpx.MockTransport(handler))
 
 
 def only(log: RequestLog, method: str, path: str, *, accept: str = "application/json") -> Any:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from backends.base import Capability, Connection
+from backends.base import Capability
 from backends.errors import BadRequest, MalformedResponse, NotFound
 from backends.models import OtpConfig, RecipientResult, SmsRequest
 from backends.models_send import (
@@ -37,69 +35,14 @@ from backends.nrs360_send import scheduled_query
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.nrs360 import (
     BUSINESS_NUMBER,
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
     Nrs360State,
-    create_app,
 )
+from tests.backends.conftest import API, START, mocked
 
-BASE_URL = "http://sandbox/api/rest"
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 # An aware time zone other than UTC, so a missing conversion shows in the body.
 BOGOTA = timezone(timedelta(hours=-5))
 LATER = datetime(2025, 3, 11, 9, 30, tzinfo=BOGOTA)  # 14:30 UTC
 LATER_UTC = datetime(2025, 3, 11, 14, 30, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-def log(app: Starlette) -> RequestLog:
-    requests: RequestLog = app.state.log
-    return requests
-
-
-@pytest.fixture
-async def backend(app: Starlette) -> AsyncIterator[Nrs360Backend]:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    client = Nrs360Backend(connection, transport=httpx.ASGITransport(app=app))
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-def mocked(handler: Callable[[httpx.Request], httpx.Response]) -> Nrs360Backend:
-    connection = Connection(base_url=BASE_URL, username=DEMO_USERNAME, secret=DEMO_PASSWORD)
-    return Nrs360Backend(connection, transport=httpx.MockTransport(handler))
 
 
 def only(log: RequestLog, method: str, path: str) -> RecordedRequest:
