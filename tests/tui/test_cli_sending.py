@@ -120,7 +120,7 @@ def test_sms_send_every_option(account: str, nrs_server: SandboxServer, tmp_path
         "--expires", "2025-03-12T00:00:00+00:00", "--campaign", "Spring", "--tag", "promo",
         "--tag", "q1", "--certified", "--split-parts", "--flash",
         "--available", "1:09:00-21:00", "--available", "10:00-14:00",
-        "--notification-url", "https://example.com/1", "--notification-url", "https://example.com/2",
+        "--notification-url", "https://example.com/1",
         "--otp-length", "6", "--otp-alpha", "--otp-max-attempts", "5", "--otp-validity", "300",
         "--otp-app-id", "shop", "--otp-reject-if-pending", "--sub-file", str(subs),
     )  # fmt: skip
@@ -152,12 +152,11 @@ def test_sms_send_every_option(account: str, nrs_server: SandboxServer, tmp_path
             "appId": "shop",
             "rejectIfPendingCode": True,
         },
-        "notificationUrl": ["https://example.com/1", "https://example.com/2"],
+        "notificationUrl": "https://example.com/1",
     }
     lines = out.splitlines()
-    assert lines[0].split() == ["TO", "RESULT", "ID", "/", "REASON", "PARTS", "SCHEDULED"]
-    assert "accepted" in lines[1] and "2025-03-11 14:30:00 UTC" in lines[1]
-    assert lines[-1] == "2 accepted, 0 rejected"
+    assert lines[-2] == "Job 1 DONE:"
+    assert lines[-1].startswith("  2 accepted, 0 rejected, 0 unknown, 0 pending of 2")
 
 
 def test_sms_send_minimal_body_and_single_notification_url(
@@ -167,9 +166,9 @@ def test_sms_send_minimal_body_and_single_notification_url(
         "sms", "send", "--from", "T", "--to", PHONE, "--to", "34", "--message", "x",
         "--notification-url", "https://example.com/n", "--trans", code=3,
     )  # fmt: skip
-    assert [r["accepted"] for r in body["results"]] == [True, False]
+    assert body["totals"]["accepted"] == 1  # "34" was refused offline, never sent
     assert sent(nrs_server, "POST", "sms").json() == {
-        "to": [PHONE, "34"],
+        "to": [PHONE],
         "from": "T",
         "message": "x",
         "trans": 1,
@@ -183,6 +182,9 @@ def test_sms_send_usage_errors(account: str, nrs_server: SandboxServer) -> None:
     assert cli(*base, "--available", "monday")[0] == 2
     urls = ("--notification-url", "https://e.com/1", "--notification-url", "https://e.com/2")
     assert cli(*base, *urls)[0] == 2  # two URLs for one recipient
+    assert cli(*base, "--to", PHONE2, *urls)[0] == 2  # a job takes one URL for all
+    assert cli(*base, "--csv", "r.csv")[0] == 2  # two sources
+    assert cli("sms", "send", "--from", "T", "--message", "x")[0] == 2  # no recipients
     assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
 
 
@@ -191,7 +193,74 @@ def test_sms_send_provider_refusal_is_exit_3(
 ) -> None:
     code, _ = cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x", "--tag", "a")
     assert code == 3
-    assert "code 126" in capsys.readouterr().err
+    assert "1 rejected: 126:" in capsys.readouterr().err
+
+
+def big_csv(tmp_path: Path, n: int = 12) -> Path:
+    path = tmp_path / "r.csv"
+    rows = [f"Name{i},3466655{i:04d}" for i in range(n)]
+    path.write_text("name,mobile\n" + "\n".join([*rows, "Dup,34666550000", "Bad,34"]) + "\n")
+    return path
+
+
+def test_sms_send_csv_dry_run_sends_nothing(
+    account: str, nrs_server: SandboxServer, tmp_path: Path
+) -> None:
+    path = big_csv(tmp_path)
+    code, out = cli("sms", "send", "--from", "T", "--csv", str(path), "--message", "Hi {name}",
+                    "--dry-run")  # fmt: skip
+    assert code == 0, out
+    assert "Recipients: 12 to send (12 valid, 1 invalid, 1 duplicates, 0 blacklisted)" in out
+    assert "row 15: '34'" in out and "ES: 12 recipients, 12 parts" in out
+    body = cli_json("sms", "send", "--from", "T", "--csv", str(path), "--message", "x",
+                    "--dry-run")  # fmt: skip
+    assert body["preflight"]["recipients"] == 12 and body["invalid"][0]["row"] == 15
+    assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
+
+
+def test_sms_send_csv_needs_yes_when_not_interactive(
+    account: str, nrs_server: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = big_csv(tmp_path)
+    code, _ = cli("sms", "send", "--from", "T", "--csv", str(path), "--message", "x")
+    assert code == 2 and "Refusing without --yes" in capsys.readouterr().err
+    assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
+
+
+def test_sms_send_csv_yes_results_file(
+    account: str, nrs_server: SandboxServer, tmp_path: Path
+) -> None:
+    path = big_csv(tmp_path)
+    results = tmp_path / "out.csv"
+    code, out = cli("sms", "send", "--from", "T", "--csv", str(path), "--message", "Hi {name}",
+                    "--yes", "--results", str(results))  # fmt: skip
+    assert code == 3, out  # one row was invalid: not everyone got it
+    (request,) = log_of(nrs_server).matching("POST", "/api/rest/sms")
+    body = request.json()
+    assert body["to"][0] == "34666550000" and len(body["to"]) == 12
+    assert body["sub"][0] == {"name": "Name0"}
+    import csv as csvlib
+
+    rows = list(csvlib.DictReader(results.open()))
+    assert [r["state"] for r in rows] == ["ACCEPTED"] * 12 + ["INVALID"]
+    assert rows[-1]["to"] == "34" and rows[-1]["reason"].startswith("row 15:")
+
+
+def test_sms_send_csv_errors_are_usage_errors(
+    account: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = cli("sms", "send", "--from", "T", "--csv", str(tmp_path / "no.csv"), "--message", "x")
+    assert code == 2 and "no such file" in capsys.readouterr().err
+    path = big_csv(tmp_path)
+    code, _ = cli("sms", "send", "--from", "T", "--csv", str(path), "--to-column", "tel",
+                  "--message", "x")  # fmt: skip
+    assert code == 2 and "no column 'tel'" in capsys.readouterr().err
+
+
+def test_sms_send_group(account: str, nrs_server: SandboxServer) -> None:
+    body = cli_json("sms", "send", "--from", "T", "--group", "Staff", "--message", "Hi {name}",
+                    "--dry-run")  # fmt: skip
+    assert body["preflight"]["recipients"] >= 1
 
 
 # --- mail send ------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
             )
 
 
-def _write_csv(out: TextIO, journal: Journal, job_id: int, state: State | None) -> int:
+def write_csv(out: TextIO, journal: Journal, job_id: int, state: State | None) -> int:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
@@ -241,13 +241,13 @@ async def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     with open_journal(args) as journal:
         job = journal.job(args.id)
         if args.output == "-":
-            count = _write_csv(ctx.out, journal, job.id, state)
+            count = write_csv(ctx.out, journal, job.id, state)
             return EXIT_OK
         path = Path(args.output)
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with tmp.open("w", newline="", encoding="utf-8") as fh:
-                count = _write_csv(fh, journal, job.id, state)
+                count = write_csv(fh, journal, job.id, state)
             # Replace atomically: a half-written export never overwrites a good one.
             os.replace(tmp, path)
         finally:

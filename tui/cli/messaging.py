@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import csv
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
 
 from backends.base import Backend
-from backends.models import SmsRequest
 from tui.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Context,
+    UsageError,
     add_account_arg,
     fmt_time,
     table,
     with_backend,
 )
-from tui.cli.sending import add_sms_options, add_whatsapp_template, show_send_result, sms_options
+from tui.cli.jobs import follow, write_csv
+from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
+from tui.engine.journal import Journal, default_path
+from tui.engine.placeholders import OTP_LENGTH_DEFAULT
+from tui.engine.preflight import format_summary, preflight
+from tui.engine.recipients import (
+    DEFAULT_REGION,
+    Recipients,
+    RecipientsError,
+    fetch_blacklist,
+    from_csv,
+    from_group,
+    from_values,
+)
+from tui.engine.segments import MAX_PARTS_SMS
+from tui.engine.sender import create_sms_job, run_job
+
+# Above this many recipients a send is confirmed first (or needs --yes when not interactive).
+CONFIRM_ABOVE: Final = 10
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -26,8 +48,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send = sms_sub.add_parser("send", parents=[common], help="send an SMS")
     add_account_arg(send)
     send.add_argument("--from", dest="sender", required=True, help="sender id")
-    send.add_argument("--to", action="append", required=True, help="recipient (repeatable)")
+    send.add_argument("--to", action="append", help="recipient (repeatable)")
+    send.add_argument("--csv", metavar="FILE", help="recipients from a CSV file with a header")
+    send.add_argument("--to-column", metavar="COL", help="the CSV column holding the numbers")
+    send.add_argument("--group", metavar="NAME", help="recipients from a contact group (or id)")
+    send.add_argument("--region", default=DEFAULT_REGION, help="region of national numbers")
     send.add_argument("--message", required=True)
+    send.add_argument("--dry-run", action="store_true", help="preflight only: send nothing")
+    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    send.add_argument("--marketing", action="store_true", help="check countries' marketing hours")
+    send.add_argument("--results", metavar="FILE", help="write each recipient's result as CSV")
     add_sms_options(send)
     send.set_defaults(handler=cmd_sms_send)
     status = sms_sub.add_parser("status", parents=[common], help="show sent messages by id")
@@ -82,16 +112,107 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_whatsapp_template(wa_sub, common)
 
 
+async def _load_recipients(
+    backend: Backend, args: argparse.Namespace, subs: tuple[Mapping[str, str], ...]
+) -> Recipients:
+    blacklist = await fetch_blacklist(backend)
+    try:
+        if args.csv:
+            return from_csv(
+                args.csv, to_column=args.to_column, region=args.region, blacklist=blacklist
+            )
+        if args.group:
+            return await from_group(backend, args.group, region=args.region, blacklist=blacklist)
+        return from_values(args.to, region=args.region, subs=subs, blacklist=blacklist)
+    except RecipientsError as exc:
+        raise UsageError(exc.message) from None
+
+
+def _write_results(path: str, journal: Journal, job_id: int, recips: Recipients) -> int:
+    """The journal's per-recipient outcomes, then the rows never sent (invalid, blacklisted)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            rows = write_csv(fh, journal, job_id, None)
+            writer = csv.writer(fh)
+            for bad in recips.invalid:
+                writer.writerow(("", bad.value, "INVALID", f"row {bad.row}: {bad.reason}"))
+            for r in recips.valid:
+                if r.blacklisted:
+                    writer.writerow(("", r.to, "BLACKLISTED", f"row {r.row}: on the blacklist"))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return rows + len(recips.invalid) + recips.blacklisted
+
+
 async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Send an SMS and print each recipient's result."""
-    request = SmsRequest(
-        to=tuple(args.to), sender=args.sender, message=args.message, **sms_options(args)
-    )
-
-    async def send(backend: Backend) -> int:
-        return show_send_result(ctx, await backend.send_sms(request))
-
-    return await with_backend(ctx, args.account, send)
+    """Preflight, confirm, journal and send an SMS job; exit 3 if anyone was not sent."""
+    if sum(map(bool, (args.to, args.csv, args.group))) != 1:
+        raise UsageError("give the recipients with --to, --csv or --group (one of them)")
+    if args.to_column and not args.csv:
+        raise UsageError("--to-column goes with --csv")
+    args.to = args.to or []
+    options = sms_options(args)
+    subs: tuple[Mapping[str, str], ...] = options.pop("sub")
+    if subs and not args.to:
+        raise UsageError("--sub-file goes with --to; CSV columns and contacts carry variables")
+    if isinstance(options["notification_url"], tuple):
+        # A job's template holds one URL; per-recipient URLs would have to follow batches.
+        raise UsageError("give one --notification-url for all recipients")
+    backend = await ctx.workspace.open(args.account)
+    async with backend:
+        recips = await _load_recipients(backend, args, subs)
+        summary = await preflight(
+            backend,
+            recips,
+            args.message,
+            encoding=args.encoding,
+            trans=bool(args.trans),
+            max_parts=args.parts or MAX_PARTS_SMS,
+            otp_length=args.otp_length or OTP_LENGTH_DEFAULT,
+            marketing=args.marketing,
+            when=args.schedule,
+        )
+        sendable = recips.sendable
+        text = format_summary(summary, recips)
+        if args.dry_run:
+            data = {"preflight": summary, "invalid": recips.invalid}
+            ctx.emit(data, lambda: ctx.print(text))
+            return EXIT_OK
+        if recips.invalid or summary.warnings or len(sendable) > CONFIRM_ABOVE:
+            print(text, file=ctx.err)
+        if not sendable:
+            print("switchboard: nobody to send to", file=ctx.err)
+            return EXIT_REJECTED
+        if len(sendable) > CONFIRM_ABOVE:
+            ctx.confirm(f"Send to {len(sendable)} recipients?", assume_yes=args.yes)
+        with Journal(default_path()) as journal:
+            job_id = create_sms_job(
+                journal,
+                args.account,
+                backend.provider,
+                args.sender,
+                args.message,
+                [(r.to, r.vars) for r in sendable],
+                options,
+            )
+            code = await follow(ctx, run_job(journal, job_id, backend))
+            totals = journal.totals(job_id)
+            for state, reason, n in journal.reasons(job_id):
+                print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)
+            if totals.unknown:
+                print(
+                    f"switchboard: {totals.unknown} recipients have an unknown outcome; check "
+                    f"the provider's reports, then `switchboard jobs resume {job_id} "
+                    "--resend-unknown` if they did not receive it",
+                    file=ctx.err,
+                )
+            if args.results:
+                _write_results(args.results, journal, job_id, recips)
+    not_sent = len(recips.invalid) + recips.blacklisted
+    return EXIT_REJECTED if code == EXIT_OK and not_sent else code
 
 
 async def cmd_sms_status(ctx: Context, args: argparse.Namespace) -> int:
