@@ -36,6 +36,7 @@ from tui.engine.sender import Progress, create_sms_job, run_job
 TARGET_RATIO = 0.9
 TARGET_CPU = 2.0
 TARGET_RSS_MB = 200.0
+TARGET_PREFLIGHT = 5.0
 
 
 def peak_rss_mb() -> float:
@@ -203,6 +204,36 @@ def report(args: argparse.Namespace, engine: dict[str, Any], base: dict[str, Any
     return ok
 
 
+def preflight_figure(n: int) -> bool:
+    """Time the preflight of n recipients (normalise, dedupe, count parts, price); printed."""
+    from backends.nrs360_reports import parse_country_price
+    from backends.sandbox.nrs360.coverage import country_rows
+    from tui.engine.preflight import price_map, summarise
+    from tui.engine.recipients import build
+
+    prices = price_map(parse_country_price(d) for d in country_rows())
+    # National and international forms, a few duplicates, per-recipient names.
+    rows = [
+        (
+            i,
+            f"6{i % (n - n // 50):08d}" if i % 2 else f"346{i % (n - n // 50):08d}",
+            {"name": f"N{i % 977}"},
+        )
+        for i in range(n)
+    ]
+    start = time.perf_counter()
+    recipients = build(rows)
+    summary = summarise(recipients, "Hello {name}, your code is ready.", prices=prices)
+    elapsed = time.perf_counter() - start
+    print(f"Preflight ({n:,} recipients: normalise, dedupe, count parts, price):")
+    print(
+        f"  time                {elapsed:.2f} s  (target < {TARGET_PREFLIGHT:g} s); "
+        f"{summary.recipients:,} valid, {summary.duplicates:,} duplicates, "
+        f"{summary.distinct_texts} distinct texts, cost {summary.total_cost:,.2f}"
+    )
+    return elapsed < TARGET_PREFLIGHT
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or one of its phases)."""
     p = argparse.ArgumentParser(prog="python -m tests.bench.bench_send", description=__doc__)
@@ -212,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--batch-size", type=int, default=500)
     p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument(
+        "--preflight-only", action="store_true", help="only time the preflight of --recipients"
+    )
     p.add_argument("--phase", choices=("serve", "engine", "baseline"), help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -224,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         print(orjson.dumps(asyncio.run(phase(args))).decode())
         return 0
 
+    preflight_ok = preflight_figure(args.recipients)
+    if args.preflight_only:
+        return 0 if preflight_ok else 1
     cmd = [
         sys.executable, "-m", "tests.bench.bench_send", "--phase", "serve",
         "--rate", str(args.rate), "--latency-ms", str(args.latency_ms),
@@ -240,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(10)
-    return 0 if report(args, engine, base) else 1
+    return 0 if report(args, engine, base) and preflight_ok else 1
 
 
 if __name__ == "__main__":
