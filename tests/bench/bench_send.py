@@ -201,7 +201,7 @@ def report(args: argparse.Namespace, engine: dict[str, Any], base: dict[str, Any
         and engine["peak_rss_mb"] < TARGET_RSS_MB
     )
     print("Targets met." if ok else "TARGETS MISSED.")
-    return ok
+    return bool(ok)
 
 
 def preflight_figure(n: int) -> bool:
