@@ -137,3 +137,12 @@ def test_unknown_job_is_a_one_line_error(account: str, capsys: pytest.CaptureFix
     code, _ = cli("jobs", "show", "42")
     assert code == 1
     assert "no job 42" in capsys.readouterr().err
+
+
+def test_progress_bar() -> None:
+    from tui.cli.jobs import progress_bar
+
+    assert progress_bar(0, 10, width=10) == "[..........]   0%"
+    assert progress_bar(5, 10, width=10) == "[#####.....]  50%"
+    assert progress_bar(10, 10, width=10) == "[##########] 100%"
+    assert progress_bar(0, 0, width=4) == "[####] 100%"

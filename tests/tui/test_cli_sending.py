@@ -156,7 +156,8 @@ def test_sms_send_every_option(account: str, nrs_server: SandboxServer, tmp_path
     }
     lines = out.splitlines()
     assert lines[-2] == "Job 1 DONE:"
-    assert lines[-1].startswith("  2 accepted, 0 rejected, 0 unknown, 0 pending of 2")
+    assert lines[-1].startswith("  [########################] 100%  2 accepted, 0 rejected")
+    assert "0 unknown, 0 pending of 2" in lines[-1]
 
 
 def test_sms_send_minimal_body_and_single_notification_url(

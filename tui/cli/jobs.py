@@ -149,10 +149,21 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+BAR_WIDTH = 24
+
+
+def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    """A text bar such as `[#########...............]  37%`."""
+    share = done / total if total else 1.0
+    filled = round(share * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}"
+
+
 def _totals_line(t: Totals) -> str:
+    done = t.accepted + t.rejected + t.unknown
     return (
-        f"  {t.accepted} accepted, {t.rejected} rejected, {t.unknown} unknown, "
-        f"{t.pending + t.sending} pending of {t.total} ({t.parts} parts)"
+        f"  {progress_bar(done, t.total)}  {t.accepted} accepted, {t.rejected} rejected, "
+        f"{t.unknown} unknown, {t.pending + t.sending} pending of {t.total} ({t.parts} parts)"
     )
 
 
