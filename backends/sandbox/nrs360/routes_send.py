@@ -40,6 +40,7 @@ from .routes_sms import (
     _max_parts,
     _parse_date,
     _sender_too_long,
+    accept_sms,
     campaign_fields,
     contact_fields,
     is_url,
@@ -506,18 +507,16 @@ async def send_landing(request: Request) -> Response:
 
     campaign_id, sending_id = _campaign_and_sending(state, campaign_name)
     now = state.now()
-    results: list[JsonObject] = []
-    items: list[SentItem] = []
-    for index, target in enumerate(targets):
-        refusal = _verdict(target, valid, blocked)
-        if refusal is not None:
-            results.append(refusal)
-            continue
-        # Stored with the plain SMS so GET /sms/{id} shows landing messages too.
-        sms = SmsMessage(
-            id=state.new_sms_id(),
+    # Stored with the plain SMS so GET /sms/{id} shows landing messages too.
+    results, items = accept_sms(
+        state,
+        targets,
+        valid=valid,
+        blocked=blocked,
+        message=SmsMessage(
+            id="",
             sender=sender,
-            to=target,
+            to="",
             message=message,
             encoding=encoding,
             parts=parts,
@@ -526,20 +525,9 @@ async def send_landing(request: Request) -> Response:
             accepted_at=now,
             scheduled_at=scheduled_at,
             expires_at=expires_at,
-        )
-        state.sms[sms.id] = sms
-        fields = subs[index] if subs else contact_fields(state.contact_by_phone(target))
-        items.append(SentItem(sms.id, target, fields))
-        results.append(
-            {
-                "accepted": True,
-                "to": target,
-                "id": sms.id,
-                "parts": parts,
-                "scheduledAt": iso(scheduled_at),
-                "expiresAt": iso(expires_at),
-            }
-        )
+        ),
+        subs=subs,
+    )
     record_sms(state, body, "landingsms", items, campaign_id, campaign_name, tags, cost)
     return _answer(campaign_id, sending_id, results, len(items))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -315,19 +316,15 @@ async def send_sms(request: Request) -> Response:
     campaign_id = state.campaign_id(campaign_name)
     sending_id = state.new_sending_id()
     now = state.now()
-    results: list[JsonObject] = []
-    items: list[SentItem] = []
-    for index, target in enumerate(targets):
-        if not (isinstance(target, str) and PHONE_RE.match(target)):
-            results.append(rejected(target))
-            continue
-        if target in blocked:
-            results.append(rejected(target, BLACKLISTED))
-            continue
-        sms = SmsMessage(
-            id=state.new_sms_id(),
+    results, items = accept_sms(
+        state,
+        targets,
+        valid=set(valid),
+        blocked=blocked,
+        message=SmsMessage(
+            id="",
             sender=sender,
-            to=target,
+            to="",
             message=message,
             encoding=encoding,
             parts=parts,
@@ -336,7 +333,40 @@ async def send_sms(request: Request) -> Response:
             accepted_at=now,
             scheduled_at=scheduled_at,
             expires_at=expires_at,
-        )
+        ),
+        subs=subs,
+        otp=otp,
+    )
+    if items:
+        record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
+    status = 202 if len(items) == len(targets) else 207
+    return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
+
+
+def accept_sms(
+    state: Nrs360State,
+    targets: list[Any],
+    *,
+    valid: set[str],
+    blocked: set[str],
+    message: SmsMessage,
+    subs: list[dict[str, str]] | None,
+    otp: JsonObject | None = None,
+) -> tuple[list[JsonObject], list[SentItem]]:
+    """Per-recipient results of an SMS or landing SMS send, storing each accepted message.
+
+    `message` is the template every accepted recipient's stored message is copied from.
+    """
+    results: list[JsonObject] = []
+    items: list[SentItem] = []
+    for index, target in enumerate(targets):
+        if not isinstance(target, str) or target not in valid:
+            results.append(rejected(target))
+            continue
+        if target in blocked:
+            results.append(rejected(target, BLACKLISTED))
+            continue
+        sms = replace(message, id=state.new_sms_id(), to=target)
         state.sms[sms.id] = sms
         fields = subs[index] if subs else contact_fields(state.contact_by_phone(target))
         items.append(SentItem(sms.id, target, fields))
@@ -347,15 +377,12 @@ async def send_sms(request: Request) -> Response:
                 "accepted": True,
                 "to": target,
                 "id": sms.id,
-                "parts": parts,
-                "scheduledAt": iso(scheduled_at),
-                "expiresAt": iso(expires_at),
+                "parts": sms.parts,
+                "scheduledAt": iso(sms.scheduled_at),
+                "expiresAt": iso(sms.expires_at),
             }
         )
-    if items:
-        record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
-    status = 202 if len(items) == len(targets) else 207
-    return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
+    return results, items
 
 
 def record_sms(
