@@ -74,3 +74,12 @@ async def backend(app: Starlette) -> AsyncIterator[Nrs360Backend]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """A raw HTTP client on the emulator, logged in as the demo user."""
+    transport = httpx.ASGITransport(app=app)
+    auth = (DEMO_USERNAME, DEMO_PASSWORD)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox", auth=auth) as c:
+        yield c

@@ -3,56 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, Nrs360State, create_app
+from backends.sandbox.nrs360 import Nrs360State
 from backends.sandbox.nrs360.state_lists import ListsState
-
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    auth = (DEMO_USERNAME, DEMO_PASSWORD)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox", auth=auth) as c:
-        yield c
+from tests.backends.conftest import API, START, FakeClock
 
 
 def error(code: int, description: str) -> dict[str, Any]:

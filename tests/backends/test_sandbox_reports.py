@@ -7,21 +7,19 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, Nrs360State, create_app
 from backends.sandbox.nrs360.coverage import COUNTRIES, country_of_phone
 from backends.sandbox.nrs360.reports_gen import certificate_pdf, sending_events
 from backends.sandbox.nrs360.state_sending import Campaign, Sending, SentItem
+from tests.backends.conftest import API, START, FakeClock
 
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 AUTH = (DEMO_USERNAME, DEMO_PASSWORD)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(25)
 JPEG = b"\xff\xd8\xff\xe0" + bytes(20)
@@ -33,42 +31,6 @@ VOICE_HEADER = (
     "campaignName,campaignId,sendingId,contactId,event,phone,email,landline,countryIso,"
     "callDurationSeconds,createdAt"
 )
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox", auth=AUTH) as c:
-        yield c
 
 
 def error(code: int, description: str) -> dict[str, Any]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,14 +11,10 @@ from starlette.applications import Starlette
 
 from backends.sandbox.nrs360 import (
     BUSINESS_NUMBER,
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
     Nrs360State,
-    create_app,
 )
+from tests.backends.conftest import API, START, FakeClock
 
-API = "/api/rest"
-START = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 LATER = "20250311143000"
 LATER_UTC = datetime(2025, 3, 11, 14, 30, tzinfo=UTC)
 PHONE = "34666555444"
@@ -28,43 +23,6 @@ PHONE2 = "34666555333"
 SMS_BLACKLISTED = "99000000001"
 VOICE_BLACKLISTED = "99000000005"
 MAIL_BLACKLISTED = "unsubscribed@example.com"
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def app(clock: FakeClock) -> Starlette:
-    return create_app(clock=clock)
-
-
-@pytest.fixture
-def state(app: Starlette) -> Nrs360State:
-    nrs: Nrs360State = app.state.nrs
-    return nrs
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    auth = (DEMO_USERNAME, DEMO_PASSWORD)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox", auth=auth) as c:
-        yield c
 
 
 def error(code: int, description: str) -> dict[str, Any]:
