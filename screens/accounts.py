@@ -123,6 +123,8 @@ class AddAccountModal(ModalScreen[NewAccount | None]):
 class AccountsScreen(BaseScreen):
     """Every account with its provider and balance."""
 
+    TITLE = "Accounts"
+
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("t", "test", "Test"),

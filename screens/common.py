@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
@@ -90,6 +91,46 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class TypedConfirmModal(ModalScreen[bool]):
+    """Confirm something costly or sweeping by typing an exact phrase (e.g. a count)."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel")]
+
+    def __init__(self, question: str, phrase: str, *, yes_label: str = "Confirm") -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.phrase = phrase
+        self.yes_label = yes_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-body"):
+            yield Static(self.question, classes="dialog-message", markup=False)
+            yield Label(f"Type {self.phrase} to confirm:")
+            yield Input(id="phrase")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes_label, variant="error", id="yes", disabled=True)
+                yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#phrase", Input).focus()
+
+    @on(Input.Changed, "#phrase")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#yes", Button).disabled = event.value.strip() != self.phrase
+
+    @on(Input.Submitted, "#phrase")
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        """Answer yes, but only once the phrase matches."""
+        if self.query_one("#phrase", Input).value.strip() == self.phrase:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        """Answer no."""
+        self.dismiss(False)
+
+
 class BaseScreen(Screen[None]):
     """A top-level screen: header, footer and one handler for failed workers."""
 
@@ -100,6 +141,10 @@ class BaseScreen(Screen[None]):
     def compose_footer(self) -> ComposeResult:
         """The footer with this screen's keys."""
         yield Footer()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's main actions for the command palette (none by default)."""
+        return ()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

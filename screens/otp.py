@@ -39,6 +39,8 @@ def format_countdown(seconds: float) -> str:
 class OtpScreen(BaseScreen):
     """Generate and check one-time codes on the active account."""
 
+    TITLE = "OTP"
+
     BINDINGS = [
         Binding("ctrl+g", "generate", "Generate"),
         Binding("ctrl+k", "check", "Check"),

@@ -16,9 +16,9 @@ from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from backends.errors import ConfigError
-from screens.accounts import AccountsScreen
-from screens.common import ErrorModal, describe_error
-from screens.otp import OtpScreen
+from screens.catalog import available_areas
+from screens.common import BaseScreen, ErrorModal, describe_error
+from screens.help import HelpScreen, KeyRow, key_label
 from tui import sandbox
 from tui.config import Account
 from tui.workspace import Workspace
@@ -33,11 +33,14 @@ class SwitchboardApp(App[None]):
 
     TITLE = "Switchboard"
     CSS_PATH = [CSS_DIR / "app.tcss"]
-    MODES = {"accounts": AccountsScreen, "otp": OtpScreen}
+    MODES = {area.mode: area.factory() for area in available_areas()}
     DEFAULT_MODE = "accounts"
     BINDINGS = [
-        Binding("f2", "switch_mode('accounts')", "Accounts"),
-        Binding("f3", "switch_mode('otp')", "OTP"),
+        Binding("f1", "help", "Help"),
+        *(
+            Binding(area.key, f"switch_mode('{area.mode}')", area.title, show=False)
+            for area in available_areas()
+        ),
         Binding("ctrl+o", "next_account", "Next account"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -129,6 +132,23 @@ class SwitchboardApp(App[None]):
         self.active_account = names[index % len(names)]
         self.notify(f"Active account: {self.active_account}")
 
+    def action_help(self) -> None:
+        """Show the keys of the current screen and the keys that work everywhere."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        app_rows: list[KeyRow] = []
+        screen_rows: list[KeyRow] = []
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.action in ("command_palette",) or not binding.description:
+                continue
+            row = (key_label(key), binding.description)
+            (app_rows if active.node is self else screen_rows).append(row)
+        app_rows.append(("Ctrl+P", "Command palette"))
+        title = screen.title or type(screen).__name__
+        self.push_screen(HelpScreen(f"This screen: {title}", screen_rows, app_rows))
+
     def show_error(self, exc: BaseException) -> None:
         """Show an error in a modal; unexpected ones are logged with their traceback."""
         title, message = describe_error(exc)
@@ -146,11 +166,16 @@ class SwitchboardApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Accounts", "Manage accounts (F2)", lambda: self.switch_mode("accounts")
-        )
-        yield SystemCommand("OTP", "Generate and check codes (F3)", lambda: self.switch_mode("otp"))
+        for area in available_areas():
+            yield SystemCommand(
+                area.title,
+                f"{area.help} ({key_label(area.key)})",
+                lambda mode=area.mode: self.switch_mode(mode),
+            )
+        yield SystemCommand("Help", "Keys for this screen and everywhere (F1)", self.action_help)
         yield SystemCommand("Next account", "Switch the active account", self.action_next_account)
+        if isinstance(screen, BaseScreen):
+            yield from screen.palette_commands()
         try:
             names = list(self.workspace.accounts())
         except ConfigError:

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from textual.pilot import Pilot
 
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui import sandbox as product_sandbox
 from tui.app import SwitchboardApp
 from tui.config import Account
 from tui.secrets import SERVICE, SecretStore
@@ -161,3 +162,48 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     await pilot.pause()
     if text:
         await pilot.press(*text)
+
+
+@pytest.fixture
+def provider_apps(sandbox_app: Starlette) -> dict[str, Any]:
+    """One in-process emulator per provider (360nrs on the controllable clock)."""
+    apps: dict[str, Any] = {spec.provider: spec.factory() for spec in product_sandbox.SPECS}
+    apps["360nrs"] = sandbox_app
+    return apps
+
+
+@pytest.fixture
+def all_providers(
+    config_dir: Path, secrets: SecretStore, provider_apps: dict[str, Any]
+) -> Workspace:
+    """A workspace with the product sandbox's accounts (sandbox-360nrs, sandbox-xebo, ...),
+    each routed in-process to its provider's emulator."""
+    ws = Workspace(
+        config_dir,
+        secrets=secrets,
+        transport_factory=lambda account: httpx.ASGITransport(app=provider_apps[account.provider]),
+    )
+    for spec in product_sandbox.SPECS:
+        ws.add_ephemeral(
+            Account(
+                name=spec.account_name,
+                provider=spec.provider,
+                base_url=f"http://{spec.provider}.sandbox{spec.path}",
+                username=spec.username,
+                options=dict(spec.options),
+            ),
+            spec.secret,
+        )
+    return ws
+
+
+@pytest.fixture
+def sandbox_console(all_providers: Workspace) -> Callable[..., SwitchboardApp]:
+    """Build the console on every provider's emulator; `account` picks the active one."""
+
+    def make(account: str = "sandbox-360nrs") -> SwitchboardApp:
+        app = SwitchboardApp(all_providers, start_sandbox=False)
+        app.active_account = account
+        return app
+
+    return make

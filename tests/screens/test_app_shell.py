@@ -1,0 +1,90 @@
+"""The console's shell: function keys, help, palette entries, account switching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import DataTable
+
+from screens.catalog import available_areas
+from screens.common import TypedConfirmModal
+from screens.help import HelpScreen
+from tests.screens.conftest import SIZE, settle
+from tui.app import SwitchboardApp
+
+
+async def test_every_area_opens_with_its_key(sandbox_console: Callable[..., SwitchboardApp]):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for area in available_areas():
+            await pilot.press(area.key)
+            await pilot.pause()
+            assert app.current_mode == area.mode
+            assert app.screen.title == area.title
+
+
+async def test_help_lists_screen_and_global_keys(sandbox_console: Callable[..., SwitchboardApp]):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        screen_keys = app.screen.query_one("#screen-keys", DataTable)
+        global_keys = app.screen.query_one("#app-keys", DataTable)
+        screen_actions = {screen_keys.get_row_at(i)[1] for i in range(screen_keys.row_count)}
+        global_actions = {global_keys.get_row_at(i)[1] for i in range(global_keys.row_count)}
+        assert "Add" in screen_actions  # the Accounts screen's own key
+        assert {"Accounts", "OTP", "Next account", "Quit"} <= global_actions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_every_area_and_each_account(
+    sandbox_console: Callable[..., SwitchboardApp],
+):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {a.title for a in available_areas()} <= titles
+        assert "Use account sandbox-xebo" in titles
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Use account sandbox-xebo"
+        )
+        command.callback()
+        await pilot.pause()
+        assert app.active_account == "sandbox-xebo"
+        assert "sandbox-xebo" in str(app.sub_title)
+
+
+async def test_next_account_key_cycles_from_any_screen(
+    sandbox_console: Callable[..., SwitchboardApp],
+):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.active_account != "sandbox-360nrs"
+        assert app.active_account in str(app.sub_title)
+
+
+async def test_typed_confirmation_needs_the_exact_phrase(
+    sandbox_console: Callable[..., SwitchboardApp],
+):
+    app = sandbox_console()
+    answers: list[bool | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(TypedConfirmModal("Send to 250 recipients?", "250"), answers.append)
+        await pilot.pause()
+        await pilot.press("2", "5", "enter")
+        await pilot.pause()
+        assert answers == []  # "25" is not the phrase
+        await pilot.press("0", "enter")
+        await pilot.pause()
+        assert answers == [True]
