@@ -137,14 +137,22 @@ class SwitchboardApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        app_rows: list[KeyRow] = []
-        screen_rows: list[KeyRow] = []
+        # Only this app's own keys and the screen's own keys: the focused widget's cursor
+        # keys and Textual's built-ins (focus, copy) would bury the ones that matter.
+        rows: dict[tuple[bool, str], list[str]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if binding.action in ("command_palette",) or not binding.description:
-                continue
-            row = (key_label(key), binding.description)
-            (app_rows if active.node is self else screen_rows).append(row)
+            if active.node is screen:
+                own = binding.action not in _actions(Screen.BINDINGS)
+            else:
+                own = active.node is self and binding.action in _actions(self.BINDINGS)
+            if own and binding.description:
+                rows.setdefault((active.node is self, binding.description), []).append(key)
+        screen_rows: list[KeyRow] = []
+        app_rows: list[KeyRow] = []
+        for (is_app, description), keys in rows.items():
+            row = (" / ".join(key_label(k) for k in keys), description)
+            (app_rows if is_app else screen_rows).append(row)
         app_rows.append(("Ctrl+P", "Command palette"))
         title = screen.title or type(screen).__name__
         self.push_screen(HelpScreen(f"This screen: {title}", screen_rows, app_rows))
@@ -186,6 +194,10 @@ class SwitchboardApp(App[None]):
                 "Make this the active account",
                 lambda n=name: setattr(self, "active_account", n),
             )
+
+
+def _actions(bindings: Iterable[object]) -> set[str]:
+    return {b.action for b in bindings if isinstance(b, Binding)}
 
 
 def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:
