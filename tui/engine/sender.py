@@ -11,6 +11,9 @@ behind a rate limiter, and records each recipient's outcome per DESIGN.md:
 - 207: applied per recipient; 400/422: the batch is REJECTED with the provider's reason.
 - 401/402/403: nothing was sent; the batch goes back to PENDING and the job pauses.
 
+Each job channel (`CHANNELS`: "sms", "survey-batch") builds the request for a batch and
+maps the answer to outcomes; the rules above are shared.
+
 Journal calls run on the event loop on purpose: a FULL commit costs ~0.3 ms, and a thread
 hop would open a window where a cancelled task leaves rows claimed but never sent.
 """
@@ -24,10 +27,10 @@ import os
 import random
 import sys
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -48,12 +51,15 @@ from backends.errors import (
 from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult, SmsRequest
 from tui.engine.journal import Claimed, Job, JobStatus, Journal, Outcome, State, Totals
 from tui.engine.ratelimit import RateLimiter
+from tui.engine.survey_batch import CHANNEL as SURVEY_BATCH
+from tui.engine.survey_batch import SurveyBatchChannel, create_survey_batch_job
 
 __all__ = [
     "JobControl",
     "Progress",
     "RetryPolicy",
     "create_sms_job",
+    "create_survey_batch_job",
     "match_results",
     "resume",
     "run_job",
@@ -236,6 +242,49 @@ def match_results(batch: Sequence[Claimed], result: SendResult) -> list[Outcome]
     return outcomes
 
 
+# --- channels -----------------------------------------------------------------------
+
+
+class Channel(Protocol):
+    """How one kind of job sends a claimed batch and reads each recipient's outcome."""
+
+    # The most recipients one request may carry (None: no provider limit).
+    max_batch: int | None
+
+    async def send(self, backend: Backend, batch: Sequence[Claimed]) -> list[Outcome]:
+        """Send one batch; each recipient's outcome (provider errors raise)."""
+        ...
+
+
+class SmsChannel:
+    """SMS jobs: one send_sms request per batch, results matched by number."""
+
+    max_batch: int | None = None
+
+    def __init__(self, job: Job) -> None:
+        self.template = template_request(job)
+
+    def request(self, batch: Sequence[Claimed]) -> SmsRequest:
+        """The SMS request for a batch."""
+        to = tuple(c.to for c in batch)
+        if any(c.vars for c in batch):
+            # The reference wants exactly one `sub` item per recipient when `sub` is used.
+            sub = tuple(c.vars or {} for c in batch)
+            return dataclasses.replace(self.template, to=to, sub=sub)
+        return dataclasses.replace(self.template, to=to)
+
+    async def send(self, backend: Backend, batch: Sequence[Claimed]) -> list[Outcome]:
+        """One send_sms request for the batch."""
+        return match_results(batch, await backend.send_sms(self.request(batch)))
+
+
+# The engine's channels: the journal's `channel` column names one of these.
+CHANNELS: dict[str, Callable[[Job], Channel]] = {
+    "sms": SmsChannel,
+    SURVEY_BATCH: SurveyBatchChannel,
+}
+
+
 # --- the run ------------------------------------------------------------------------
 
 
@@ -247,6 +296,7 @@ class _Run:
         journal: Journal,
         job: Job,
         backend: Backend,
+        channel: Channel,
         *,
         batch_size: int,
         limiter: RateLimiter,
@@ -260,7 +310,7 @@ class _Run:
         self.limiter = limiter
         self.policy = policy
         self.price_per_part = price_per_part
-        self.template = template_request(job)
+        self.channel = channel
         totals = journal.totals(job.id)
         self.counts = {
             State.PENDING: totals.pending,
@@ -351,19 +401,11 @@ class _Run:
         self.counts[old] -= n
         self.counts[new] += n
 
-    def _request(self, batch: Sequence[Claimed]) -> SmsRequest:
-        to = tuple(c.to for c in batch)
-        if any(c.vars for c in batch):
-            # The reference wants exactly one `sub` item per recipient when `sub` is used.
-            sub = tuple(c.vars or {} for c in batch)
-            return dataclasses.replace(self.template, to=to, sub=sub)
-        return dataclasses.replace(self.template, to=to)
-
     async def _send(self, batch: list[Claimed]) -> None:
         seqs = [c.seq for c in batch]
         started = self.round
         try:
-            result = await self.backend.send_sms(self._request(batch))
+            sent = await self.channel.send(self.backend, batch)
         except asyncio.CancelledError:
             # The request may have left: the only safe record is UNKNOWN.
             why = "cancelled while the request was in flight"
@@ -397,7 +439,7 @@ class _Run:
         else:
             if started == self.round:
                 self.failures = 0
-            outcomes = match_results(batch, result)
+            outcomes = sent
         self.journal.record_results(self.job_id, outcomes)
         self.counts[State.SENDING] -= len(outcomes)
         for o in outcomes:
@@ -430,7 +472,7 @@ class _Run:
 
 
 def _check(job: Job, backend: Backend) -> None:
-    if job.channel != "sms":
+    if job.channel not in CHANNELS:
         raise NotSupported(f"job {job.id}: the engine cannot send {job.channel!r} jobs yet")
     if job.provider != backend.provider:
         raise ConfigError(f"job {job.id} was created for {job.provider}, not {backend.provider}")
@@ -462,11 +504,15 @@ async def run_job(
         raise ValueError("batch_size and concurrency must be at least 1")
     job = journal.job(job_id)
     _check(job, backend)
+    channel = CHANNELS[job.channel](job)
+    if channel.max_batch is not None:
+        batch_size = min(batch_size, channel.max_batch)
     journal.start(job_id)
     run = _Run(
         journal,
         job,
         backend,
+        channel,
         batch_size=batch_size,
         limiter=limiter or RateLimiter(),
         policy=policy or RetryPolicy(),

@@ -1,0 +1,245 @@
+"""Survey-batch jobs (8x8 SMS Engage) in the send engine: the "survey-batch" channel.
+
+A job stores the survey, the subaccount, the shared `template` block and the clientBatchId;
+each recipient stores its destination plus a flat dict: the message fields named like the
+provider's JSON (`country`, `templateBody`, `source`, `clientMessageId`, `encoding`,
+`scheduled`, `expiry`, `dlrCallbackUrl`) and, under every other key, template variables
+(the same convention as the CLI's CSV columns).
+
+Every message carries a clientMessageId (the recipient's own, else `sb<job>-<seq>`), so each
+QUEUED/REJECTED result is matched to its recipient by id, not by position. A job of more
+than 10,000 recipients is sent as several batches: 8x8 takes at most 10,000 per request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from backends.base import Backend
+from backends.eightbyeight import (
+    MAX_MESSAGES,
+    SurveyBatch,
+    SurveyBatchResult,
+    SurveyMessage,
+    SurveyRecipientResult,
+    SurveyTemplate,
+    validate_batch,
+)
+from backends.errors import ConfigError
+from tui.engine.journal import Claimed, Job, Journal, Outcome, State
+
+__all__ = [
+    "CHANNEL",
+    "MESSAGE_FIELDS",
+    "SurveyBatchChannel",
+    "create_survey_batch_job",
+    "match_survey_results",
+]
+
+CHANNEL = "survey-batch"
+# Recipient keys that are message fields; any other key is a template variable.
+MESSAGE_FIELDS = frozenset(
+    {
+        "country",
+        "templateBody",
+        "source",
+        "clientMessageId",
+        "encoding",
+        "scheduled",
+        "expiry",
+        "dlrCallbackUrl",
+    }
+)
+_TIME_FIELDS = ("scheduled", "expiry")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _encode_template(t: SurveyTemplate | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {
+        "templateBody": t.template_body,
+        "source": t.source,
+        "encoding": t.encoding,
+        "scheduled": _iso(t.scheduled),
+        "expiry": _iso(t.expiry),
+        "dlrCallbackUrl": t.dlr_callback_url,
+    }
+
+
+def _decode_template(raw: Mapping[str, Any] | None) -> SurveyTemplate | None:
+    if raw is None:
+        return None
+    return SurveyTemplate(
+        template_body=raw["templateBody"],
+        source=raw.get("source"),
+        encoding=raw.get("encoding"),
+        scheduled=_time(raw.get("scheduled")),
+        expiry=_time(raw.get("expiry")),
+        dlr_callback_url=raw.get("dlrCallbackUrl"),
+    )
+
+
+def encode_message(m: SurveyMessage) -> dict[str, str]:
+    """A message's fields and template variables as one flat journal dict."""
+    clash = MESSAGE_FIELDS & set(m.template_variables)
+    if clash:
+        raise ValueError(f"template variables may not be named {', '.join(sorted(clash))}")
+    fields: dict[str, str | None] = {
+        "country": m.country,
+        "templateBody": m.template_body,
+        "source": m.source,
+        "clientMessageId": m.client_message_id,
+        "encoding": m.encoding,
+        "scheduled": _iso(m.scheduled),
+        "expiry": _iso(m.expiry),
+        "dlrCallbackUrl": m.dlr_callback_url,
+    }
+    out = {k: v for k, v in fields.items() if v is not None}
+    out.update(m.template_variables)
+    return out
+
+
+def decode_message(to: str, data: Mapping[str, str] | None) -> SurveyMessage:
+    """The message a journal row describes."""
+    d = dict(data or {})
+    return SurveyMessage(
+        destination=to,
+        country=d.get("country"),
+        template_body=d.get("templateBody"),
+        template_variables={k: v for k, v in d.items() if k not in MESSAGE_FIELDS},
+        source=d.get("source"),
+        client_message_id=d.get("clientMessageId"),
+        encoding=d.get("encoding"),
+        scheduled=_time(d.get("scheduled")),
+        expiry=_time(d.get("expiry")),
+        dlr_callback_url=d.get("dlrCallbackUrl"),
+    )
+
+
+def create_survey_batch_job(
+    journal: Journal,
+    account: str,
+    provider: str,
+    *,
+    survey_id: str,
+    sub_account_id: str,
+    messages: Iterable[SurveyMessage],
+    template: SurveyTemplate | None = None,
+    client_batch_id: str | None = None,
+) -> int:
+    """Validate and journal a survey-batch job of any size; its id. Nothing is sent.
+
+    ValueError names the first problem 8x8 would refuse (ids, `{{url:}}`, lengths...).
+    """
+    msgs = list(messages)
+    if not msgs:
+        raise ValueError("no recipients")
+    own_ids = [m.client_message_id for m in msgs if m.client_message_id]
+    if len(set(own_ids)) != len(own_ids):
+        raise ValueError("clientMessageId values must be unique within a send")
+    for start in range(0, len(msgs), MAX_MESSAGES):
+        chunk = tuple(msgs[start : start + MAX_MESSAGES])
+        try:
+            validate_batch(SurveyBatch(survey_id, chunk, template, client_batch_id), sub_account_id)
+        except ValueError as exc:
+            if start:
+                raise ValueError(f"{exc} (messages counted from recipient {start + 1})") from None
+            raise
+    rows = [(m.destination.strip(), encode_message(m) or None) for m in msgs]
+    message = {
+        "survey_id": survey_id,
+        "sub_account_id": sub_account_id,
+        "template": _encode_template(template),
+        "client_batch_id": client_batch_id,
+    }
+    return journal.create_job(
+        account=account, provider=provider, channel=CHANNEL, message=message, recipients=rows
+    )
+
+
+def survey_template(job: Job) -> SurveyTemplate | None:
+    """The job's shared template block."""
+    raw: Mapping[str, Any] | None = job.message.get("template")
+    return _decode_template(raw)
+
+
+def _reason(r: SurveyRecipientResult) -> str:
+    return r.error or r.status or "refused"
+
+
+def match_survey_results(
+    batch: Sequence[Claimed], ids: Sequence[str], result: SurveyBatchResult
+) -> list[Outcome]:
+    """Each claimed recipient's outcome, matched by clientMessageId (`ids[i]` is batch[i]'s).
+
+    A result without a clientMessageId is matched by position when its destination agrees;
+    a recipient no result names is UNKNOWN: it may have been sent.
+    """
+    waiting = dict(zip(ids, batch, strict=True))
+    outcomes: list[Outcome] = []
+    for pos, r in enumerate(result.results):
+        key = r.client_message_id
+        if key is None and pos < len(batch) and batch[pos].to == r.to:
+            key = ids[pos]
+        c = waiting.pop(key, None) if key is not None else None
+        if c is None:
+            continue  # a result for a message we did not send, or named twice
+        if r.accepted:
+            outcomes.append(Outcome(c.seq, c.to, State.ACCEPTED, None, r.id))
+        else:
+            outcomes.append(Outcome(c.seq, c.to, State.REJECTED, _reason(r), r.id))
+    missing = "the provider's answer did not mention this message"
+    outcomes.extend(Outcome(c.seq, c.to, State.UNKNOWN, missing) for c in waiting.values())
+    return outcomes
+
+
+class SurveyBatchChannel:
+    """Sends one claimed batch of a survey-batch job and maps the per-message results."""
+
+    max_batch: int | None = MAX_MESSAGES
+
+    def __init__(self, job: Job) -> None:
+        self.job_id = job.id
+        self.survey_id: str = job.message["survey_id"]
+        self.sub_account_id: str = job.message["sub_account_id"]
+        self.client_batch_id: str | None = job.message.get("client_batch_id")
+        self.template = survey_template(job)
+
+    def client_id(self, c: Claimed) -> str:
+        """The clientMessageId a recipient's message carries (stable across resends)."""
+        own = (c.vars or {}).get("clientMessageId")
+        return own or f"sb{self.job_id}-{c.seq}"
+
+    async def send(self, backend: Backend, batch: Sequence[Claimed]) -> list[Outcome]:
+        """One request for the batch; outcomes per recipient."""
+        ids = [self.client_id(c) for c in batch]
+        messages = tuple(
+            dataclasses.replace(decode_message(c.to, c.vars), client_message_id=i)
+            for c, i in zip(batch, ids, strict=True)
+        )
+        request = SurveyBatch(
+            survey_id=self.survey_id,
+            messages=messages,
+            template=self.template,
+            client_batch_id=self.client_batch_id,
+            include_messages=True,  # without them, recipients cannot be told apart
+            sub_account_id=self.sub_account_id,
+        )
+        try:
+            validate_batch(request, self.sub_account_id)
+        except ValueError as exc:
+            # Checked when the job was created; only a hand-edited journal gets here.
+            raise ConfigError(f"job {self.job_id}: {exc}") from None
+        result = await backend.send_survey_batch(request)
+        return match_survey_results(batch, ids, result)
