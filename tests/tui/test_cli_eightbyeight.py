@@ -1,4 +1,7 @@
-"""`switchboard survey-batch send` in-process against a real 8x8 sandbox socket."""
+"""`switchboard survey-batch send` in-process against a real 8x8 sandbox socket.
+
+The send is an engine job: every message carries a clientMessageId (`sb<job>-<seq>` unless
+the CSV gives one) and the outcomes land in the journal."""
 
 from __future__ import annotations
 
@@ -23,8 +26,10 @@ from backends.sandbox.eightbyeight import (
 from tui import sandbox
 from tui.cli import run
 from tui.config import Account, ConfigStore
+from tui.engine.journal import Journal, State, default_path
 from tui.workspace import Workspace
 
+INVALID_MSISDN = "Invalid MSISDN format (not E.164 international number)"
 TEMPLATE = "Hi {{name}}, rate your visit: {{url:}}"
 BATCH_PATH = f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"
 
@@ -96,23 +101,38 @@ def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer)
     )
     assert code == 3  # one message was rejected
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["DESTINATION", "STATUS", "UMID"]
-    assert lines[1].split()[:2] == ["+6598760001", "QUEUED"]
-    assert lines[2].startswith("0612") and "REJECTED  Invalid MSISDN format" in lines[2]
-    assert lines[3].startswith("batch ") and lines[3].endswith("(B-1): 1 queued, 1 rejected")
+    job = lines.index("Job 1 DONE:")
+    assert "1 accepted, 1 rejected" in lines[job + 1]
+    assert lines[job + 2].split()[:3] == ["DESTINATION", "STATUS", "UMID"]
+    assert lines[job + 3].split()[:2] == ["+6598760001", "QUEUED"]
+    assert lines[job + 4].startswith("0612") and "REJECTED  Invalid MSISDN format" in lines[job + 4]
     request = the_request(server)
     assert request.path == BATCH_PATH
     assert request.json() == {
         "clientBatchId": "B-1",
         "messages": [
-            {"destination": "+6598760001", "templateVariables": {"name": "Ana"}},
-            {"destination": "0612", "templateVariables": {"name": "Ana"}},
+            {
+                "destination": "+6598760001",
+                "templateVariables": {"name": "Ana"},
+                "clientMessageId": "sb1-0",
+            },
+            {
+                "destination": "0612",
+                "templateVariables": {"name": "Ana"},
+                "clientMessageId": "sb1-1",
+            },
         ],
         "template": {"templateBody": TEMPLATE, "source": "ACME"},
         "includeMessagesInResponse": True,
     }
     sent = list(state_of(server).messages.values())
     assert sent[0].text.startswith("Hi Ana, rate your visit: https://")
+    umid = sent[0].umid
+    assert umid in lines[job + 3]
+    with Journal(default_path()) as journal:
+        (row, rejected) = journal.recipients(1)
+    assert (row.state, row.provider_id) == (State.ACCEPTED, umid)
+    assert (rejected.state, rejected.reason) == (State.REJECTED, INVALID_MSISDN)
 
 
 def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path) -> None:
@@ -131,9 +151,8 @@ def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path)
         "--scheduled",
         "2025-03-11T09:30:00+08:00",
     )
-    assert (body["accepted_count"], body["rejected_count"]) == (2, 0)
-    assert [r["client_message_id"] for r in body["results"]] == ["c-1", "c-2"]
-    assert all(r["accepted"] and r["status"] == "QUEUED" for r in body["results"])
+    assert body["status"] == "DONE"
+    assert (body["totals"]["accepted"], body["totals"]["rejected"]) == (2, 0)
     assert the_request(server).json()["messages"] == [
         {
             "destination": "6598760001",
@@ -163,14 +182,17 @@ def test_options_go_on_each_message_without_a_template(
         "destination": "+6598760001",
         "templateBody": "Rate us {{url:}}",
         "source": "SHOP",  # the CSV's own value wins
+        "clientMessageId": "sb1-0",
         "encoding": "UCS2",
     }
 
 
-def test_counts_only(account: str, server: SandboxServer) -> None:
-    body = cli_json("--to", "+6598760001", "--template", TEMPLATE, "--counts-only")
-    assert body["results"] == [] and body["accepted_count"] == 1
-    assert the_request(server).json()["includeMessagesInResponse"] is False
+def test_counts_only_prints_no_recipient_table(account: str, server: SandboxServer) -> None:
+    code, out = cli("--to", "+6598760001", "--template", TEMPLATE, "--counts-only")
+    assert code == 0
+    assert "DESTINATION" not in out and "1 accepted" in out
+    # The engine always asks for per-message results: it journals each recipient.
+    assert the_request(server).json()["includeMessagesInResponse"] is True
 
 
 def test_survey_and_subaccount_overrides(account: str, server: SandboxServer) -> None:
@@ -197,6 +219,7 @@ def test_dry_run_sends_nothing_and_needs_no_secret(
     assert body == {
         "valid": True,
         "messages": 1,
+        "batches": 1,
         "survey_id": DEMO_SURVEY,
         "subaccount_id": DEMO_SUBACCOUNT,
     }
@@ -238,15 +261,20 @@ def test_csv_without_destination_column(
     assert "no 'destination' column" in capsys.readouterr().err
 
 
-def test_more_than_ten_thousand_is_refused_before_sending(
+def test_more_than_ten_thousand_go_as_several_batches_after_confirmation(
     account: str, server: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv_file = tmp_path / "many.csv"
     rows = "".join(f"+659{n:07d}\n" for n in range(10_001))
     csv_file.write_text("destination\n" + rows, encoding="utf-8")
+    # Not a terminal: a send of more than 100 recipients needs --yes.
     assert cli("--csv", str(csv_file), "--template", TEMPLATE)[0] == 2
-    assert "a batch holds 1 to 10,000 messages (got 10,001)" in capsys.readouterr().err
+    assert "Refusing without --yes" in capsys.readouterr().err
     assert len(log_of(server)) == 0
+    body = cli_json("--csv", str(csv_file), "--template", TEMPLATE, "--yes")
+    assert body["totals"]["accepted"] == 10_001
+    sizes = sorted(len(r.json()["messages"]) for r in log_of(server).requests)
+    assert sizes == [1, 10_000]
 
 
 def test_wrong_key_is_refused_without_showing_it(
@@ -255,8 +283,9 @@ def test_wrong_key_is_refused_without_showing_it(
     monkeypatch.setenv("SWITCHBOARD_SECRET_E8", "not-the-8x8-key-42")
     code, _ = cli("--to", "+6598760001", "--template", TEMPLATE)
     err = capsys.readouterr().err
-    assert code == 3
-    assert "8x8 answered HTTP 401 (code 1200): Request was not authenticated properly" in err
+    assert code == 1  # the job pauses: nothing was sent, resumable once the key is fixed
+    assert "job 1 paused" in err
+    assert "(code 1200): Request was not authenticated properly" in err
     assert "not-the-8x8-key-42" not in err
 
 

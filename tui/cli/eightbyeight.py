@@ -1,7 +1,9 @@
-"""`switchboard survey-batch send`: one batch of SMS surveys (8x8 SMS Engage).
+"""`switchboard survey-batch send`: SMS surveys (8x8 SMS Engage) through the send engine.
 
-Recipients come from `--to` or a CSV file; the batch is validated here first (ids,
-`{{url:}}`, lengths, the 10,000 limit), and `--dry-run` stops there without a secret.
+Recipients come from `--to` or a CSV file; the send is validated here first (ids,
+`{{url:}}`, lengths), and `--dry-run` stops there without a secret. Then it is a journaled
+job like `sms send`: split into batches of at most 10,000 messages, each recipient's
+QUEUED/REJECTED outcome recorded, progress printed, resumable with `switchboard jobs resume`.
 """
 
 from __future__ import annotations
@@ -9,29 +11,28 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backends.base import Backend
 from backends.eightbyeight import (
     ENCODINGS,
     MAX_MESSAGES,
     SurveyBatch,
-    SurveyBatchResult,
     SurveyMessage,
     SurveyTemplate,
-    validate_batch,
 )
-from tui.cli.common import (
-    EXIT_OK,
-    EXIT_REJECTED,
-    Context,
-    UsageError,
-    add_account_arg,
-    table,
-    with_backend,
-)
+from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table
+from tui.cli.jobs import follow
+from tui.engine.journal import Journal, State, default_path
+from tui.engine.sender import run_job
+from tui.engine.survey_batch import check_job, create_survey_batch_job
+
+# Above this many recipients a send is confirmed first (or needs --yes when not interactive).
+CONFIRM_ABOVE = 100
+# Per-recipient lines printed after a send; bigger jobs are summed up (see `jobs export`).
+SHOW_ROWS = 1_000
 
 # CSV columns that are message fields; every other column is a template variable.
 MESSAGE_COLUMNS = frozenset(
@@ -54,7 +55,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("survey-batch", help="SMS surveys in batches (e.g. 8x8 SMS Engage)")
     ps = p.add_subparsers(dest="survey_batch_command", metavar="ACTION", required=True)
     send = ps.add_parser(
-        "send", parents=[common], help=f"send one batch of up to {MAX_MESSAGES:,} survey SMS"
+        "send",
+        parents=[common],
+        help=f"send survey SMS (batches of up to {MAX_MESSAGES:,}) as a journaled job",
     )
     add_account_arg(send)
     send.add_argument("--survey", help="survey id (default: the account's survey_id)")
@@ -78,9 +81,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send.add_argument("--dlr-url", help="delivery report webhook for this batch")
     send.add_argument("--client-batch-id", help="your reference (up to 20 characters)")
     send.add_argument(
-        "--counts-only", action="store_true", help="ask only for counts, not per-message results"
+        "--counts-only",
+        action="store_true",
+        help="print only the totals, not each recipient's result",
     )
-    send.add_argument("--dry-run", action="store_true", help="validate the batch; send nothing")
+    send.add_argument("--dry-run", action="store_true", help="validate the send; send nothing")
+    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     send.set_defaults(handler=cmd_send)
 
 
@@ -177,37 +183,31 @@ def build_batch(args: argparse.Namespace, survey_id: str) -> SurveyBatch:
         messages=tuple(messages),
         template=template,
         client_batch_id=args.client_batch_id,
-        include_messages=not args.counts_only,
         sub_account_id=args.subaccount,
     )
 
 
-def show_result(ctx: Context, result: SurveyBatchResult) -> None:
-    """Per-message table and the batch's counts."""
-    if result.results:
-        table(
-            ctx,
-            ("DESTINATION", "STATUS", "UMID / REASON", "ENCODING", "CLIENT MESSAGE ID"),
-            [
-                (
-                    r.to,
-                    r.status,
-                    r.id if r.accepted else r.error,
-                    r.encoding,
-                    r.client_message_id,
-                )
-                for r in result.results
-            ],
+def show_recipients(ctx: Context, journal: Journal, job_id: int) -> None:
+    """Each recipient's outcome (the first SHOW_ROWS of them)."""
+    rows = []
+    for r in itertools.islice(journal.recipients(job_id), SHOW_ROWS):
+        queued = r.state is State.ACCEPTED
+        client_id = (r.vars or {}).get("clientMessageId", "")
+        rows.append(
+            (
+                r.to,
+                "QUEUED" if queued else r.state.value,
+                r.provider_id if queued else r.reason,
+                client_id,
+            )
         )
-    ref = f" ({result.client_batch_id})" if result.client_batch_id else ""
-    ctx.print(
-        f"batch {result.batch_id}{ref}: "
-        f"{result.accepted_count} queued, {result.rejected_count} rejected"
-    )
+    table(ctx, ("DESTINATION", "STATUS", "UMID / REASON", "CLIENT MESSAGE ID"), rows)
+    if journal.totals(job_id).total > SHOW_ROWS:
+        ctx.print(f"(first {SHOW_ROWS:,} shown: `switchboard jobs export {job_id}` for all)")
 
 
 async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Validate and send one survey batch."""
+    """Validate, confirm, journal and send survey SMS; exit 3 if anyone was not queued."""
     options = ctx.workspace.account(args.account).options
     survey_id = args.survey or options.get("survey_id", "")
     if not survey_id:
@@ -216,26 +216,44 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     sub_account = args.subaccount or options.get("subaccount_id", "")
     if not sub_account:
         raise UsageError("give --subaccount (the account has no subaccount_id)")
+    messages = list(batch.messages)
     try:
-        validate_batch(batch, sub_account)
+        check_job(survey_id, sub_account, messages, batch.template, batch.client_batch_id)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    count = len(messages)
     if args.dry_run:
-        count = len(batch.messages)
         ctx.emit(
             {
                 "valid": True,
                 "messages": count,
+                "batches": -(-count // MAX_MESSAGES),
                 "survey_id": survey_id,
                 "subaccount_id": sub_account,
             },
             lambda: ctx.print(f"OK: {count} message(s) for survey {survey_id}; nothing sent."),
         )
         return EXIT_OK
-
-    async def send(backend: Backend) -> int:
-        result = await backend.send_survey_batch(batch)
-        ctx.emit(result, lambda: show_result(ctx, result))
-        return EXIT_REJECTED if result.rejected_count else EXIT_OK
-
-    return await with_backend(ctx, args.account, send)
+    if count > CONFIRM_ABOVE:
+        ctx.confirm(f"Send the survey to {count} recipients?", assume_yes=args.yes)
+    backend = await ctx.workspace.open(args.account)
+    async with backend:
+        with Journal(default_path()) as journal:
+            job_id = create_survey_batch_job(
+                journal,
+                args.account,
+                backend.provider,
+                survey_id=survey_id,
+                sub_account_id=sub_account,
+                messages=messages,
+                template=batch.template,
+                client_batch_id=batch.client_batch_id,
+            )
+            # Two requests of 10,000 in flight keep 8x8 busy without piling up memory.
+            updates = run_job(journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2)
+            code = await follow(ctx, updates)
+            if not args.counts_only:
+                show_recipients(ctx, journal, job_id)
+            for state, reason, n in journal.reasons(job_id):
+                print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)
+    return code

@@ -35,6 +35,7 @@ __all__ = [
     "CHANNEL",
     "MESSAGE_FIELDS",
     "SurveyBatchChannel",
+    "check_job",
     "create_survey_batch_job",
     "match_survey_results",
 ]
@@ -127,6 +128,31 @@ def decode_message(to: str, data: Mapping[str, str] | None) -> SurveyMessage:
     )
 
 
+def check_job(
+    survey_id: str,
+    sub_account_id: str,
+    messages: Sequence[SurveyMessage],
+    template: SurveyTemplate | None = None,
+    client_batch_id: str | None = None,
+) -> None:
+    """ValueError naming the first problem 8x8 would refuse in a job of any size."""
+    if not messages:
+        raise ValueError("no recipients")
+    own_ids = [m.client_message_id for m in messages if m.client_message_id]
+    if len(set(own_ids)) != len(own_ids):
+        raise ValueError("clientMessageId values must be unique within a send")
+    for m in messages:
+        encode_message(m)  # refuses template variables named like message fields
+    for start in range(0, len(messages), MAX_MESSAGES):
+        chunk = tuple(messages[start : start + MAX_MESSAGES])
+        try:
+            validate_batch(SurveyBatch(survey_id, chunk, template, client_batch_id), sub_account_id)
+        except ValueError as exc:
+            if start:
+                raise ValueError(f"{exc} (messages counted from recipient {start + 1})") from None
+            raise
+
+
 def create_survey_batch_job(
     journal: Journal,
     account: str,
@@ -143,19 +169,7 @@ def create_survey_batch_job(
     ValueError names the first problem 8x8 would refuse (ids, `{{url:}}`, lengths...).
     """
     msgs = list(messages)
-    if not msgs:
-        raise ValueError("no recipients")
-    own_ids = [m.client_message_id for m in msgs if m.client_message_id]
-    if len(set(own_ids)) != len(own_ids):
-        raise ValueError("clientMessageId values must be unique within a send")
-    for start in range(0, len(msgs), MAX_MESSAGES):
-        chunk = tuple(msgs[start : start + MAX_MESSAGES])
-        try:
-            validate_batch(SurveyBatch(survey_id, chunk, template, client_batch_id), sub_account_id)
-        except ValueError as exc:
-            if start:
-                raise ValueError(f"{exc} (messages counted from recipient {start + 1})") from None
-            raise
+    check_job(survey_id, sub_account_id, msgs, template, client_batch_id)
     rows = [(m.destination.strip(), encode_message(m) or None) for m in msgs]
     message = {
         "survey_id": survey_id,
