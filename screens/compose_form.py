@@ -1,0 +1,290 @@
+"""The Compose screen's pure parts: channels, the validated draft, dates, counter and preview.
+
+Nothing here touches widgets or the network, so each piece is tested on its own and the
+screen module stays about layout and workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from rich.text import Text
+
+from backends.base import Backend, Capability
+from backends.models_send import (
+    LANDING_PLACEHOLDER,
+    MAX_LANDING_PARTS,
+    MAX_VOICE_MESSAGE,
+    LandingRequest,
+    MailingRequest,
+    VoiceAudioRequest,
+    VoiceRequest,
+    WhatsAppTemplateMessage,
+    WhatsAppTemplateRequest,
+)
+from tui.engine import placeholders, segments
+from tui.engine.recipients import Kind, Recipient
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A way to send that the active backend may offer; `key` names its form fields."""
+
+    key: str
+    label: str
+    capability: Capability
+    kind: Kind = "phone"
+
+
+CHANNELS: Final = (
+    Channel("sms", "SMS", Capability.SMS),
+    Channel("landing", "Landing SMS", Capability.LANDING_SMS),
+    Channel("email", "Email", Capability.MAILING, "email"),
+    Channel("voice", "Voice (text to speech)", Capability.VOICE),
+    Channel("audio", "Voice (audio file)", Capability.VOICE_AUDIO),
+    Channel("whatsapp", "WhatsApp template", Capability.WHATSAPP_TEMPLATES),
+)
+BY_KEY: Final = {c.key: c for c in CHANNELS}
+# Channels whose text is an SMS: they get the live counter and the preflight's parts.
+SMS_LIKE: Final = frozenset({"sms", "landing"})
+
+
+def offered(backend: type[Backend]) -> list[Channel]:
+    """The channels a backend class declares, in display order."""
+    return [c for c in CHANNELS if backend.supports(c.capability)]
+
+
+# --- dates ----------------------------------------------------------------------------
+
+
+def parse_when(text: str, *, now: datetime | None = None) -> datetime | None:
+    """An aware date-time from ISO text; without an offset it is this machine's local time.
+
+    Empty text is None. Raises ValueError with a message for the operator.
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"not a date-time: {raw!r}; type e.g. 2026-11-24 09:00 (local) "
+            "or 2026-11-24T09:00+01:00"
+        ) from None
+    # astimezone() on a naive value reads it as local time, which is what people type.
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def utc_label(moment: datetime) -> str:
+    """How a moment reaches the provider, for the line under a date input."""
+    return f"sent as {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+# --- the live SMS counter ---------------------------------------------------------------
+
+_ENCODING_NAMES: Final = {"gsm": "GSM 7-bit", "gsm-pt": "GSM-PT", "utf-16": "UCS-2 (UTF-16)"}
+
+
+def counter(text: str, *, landing: bool = False, trans: bool = False) -> Text:
+    """Encoding, characters, parts and characters left, offending characters highlighted."""
+    limit = MAX_LANDING_PARTS if landing else segments.MAX_PARTS_SMS
+    info = segments.count(text, trans=trans, max_parts=limit)
+    out = Text()
+    out.append(_ENCODING_NAMES[info.encoding], style="bold")
+    parts = "part" if info.parts == 1 else "parts"
+    out.append(
+        f" · {info.characters} characters · {info.parts} {parts} · {info.remaining} left"
+        f" (max {limit} parts)"
+    )
+    if info.too_long:
+        out.append(" · too long", style="bold red")
+    if info.ucs2_chars:
+        out.append("\nForce UCS-2: ")
+        for char in info.ucs2_chars:
+            out.append(f" {char} ", style="bold white on red")
+            out.append(" ")
+    return out
+
+
+# --- per-recipient preview --------------------------------------------------------------
+
+
+def preview(
+    template: str, sample: Sequence[tuple[str, Mapping[str, str] | None]], *, limit: int = 3
+) -> Text:
+    """The template rendered for the first recipients; missing variables flagged."""
+    out = Text()
+    if not template:
+        return Text("Type a message to see it as each recipient gets it.", style="dim")
+    if not sample:
+        sample = [("(no recipient yet)", None)]
+    for index, (to, variables) in enumerate(sample[:limit]):
+        if index:
+            out.append("\n")
+        out.append(f"{to}: ", style="bold")
+        try:
+            rendered = placeholders.render(template, variables or {})
+        except ValueError as exc:
+            out.append(str(exc), style="red")
+            continue
+        out.append(rendered.text)
+        if rendered.missing:
+            out.append(f"  (no value for {', '.join(rendered.missing)})", style="yellow")
+    return out
+
+
+# --- the draft --------------------------------------------------------------------------
+
+
+def split_values(text: str, sep: str = ",") -> tuple[str, ...]:
+    """Non-empty, stripped items of a separated list (newlines separate too)."""
+    return tuple(v.strip() for v in text.replace("\n", sep).split(sep) if v.strip())
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the operator filled in, validated; turned into a request per channel."""
+
+    channel: Channel
+    source: str  # "typed", "group" or "csv"
+    recipients: str  # the typed list, the group name or the CSV path
+    sender: str = ""
+    message: str = ""
+    campaign: str | None = None
+    schedule: datetime | None = None
+    expires: datetime | None = None
+    certified: bool = False
+    trans: bool = False
+    flash: bool = False
+    from_email: str = ""
+    from_name: str | None = None
+    reply_to: str = ""
+    subject: str = ""
+    html: str | None = None
+    template_id: int | None = None
+    language: str = ""
+    gender: str = ""
+    audio_url: str = ""
+    header_fields: tuple[str, ...] = ()
+    body_fields: tuple[str, ...] = ()
+
+    def sms_options(self) -> dict[str, object]:
+        """The SmsRequest options a journaled job carries."""
+        return {
+            "campaign_name": self.campaign,
+            "schedule_date": self.schedule,
+            "expiration_date": self.expires,
+            "certified": True if self.certified else None,
+            "trans": True if self.trans else None,
+            "flash": True if self.flash else None,
+        }
+
+
+def validate(draft: Draft) -> None:
+    """Raise ValueError naming the first field that cannot be sent as typed."""
+    key = draft.channel.key
+    if not draft.recipients.strip():
+        what = {"typed": "recipients", "group": "a group name", "csv": "a CSV file"}
+        raise ValueError(f"enter {what[draft.source]}")
+    if key in ("sms", "landing", "whatsapp") and not draft.sender.strip():
+        raise ValueError("enter the sender")
+    if key in SMS_LIKE | {"voice"} and not draft.message:
+        raise ValueError("type the message")
+    if key == "landing" and LANDING_PLACEHOLDER not in draft.message:
+        raise ValueError(f"a landing SMS must contain {LANDING_PLACEHOLDER}")
+    if key in ("landing", "email") and draft.html is None and draft.template_id is None:
+        raise ValueError("give an HTML body or a template id")
+    if key == "email" and not (draft.from_email and draft.reply_to and draft.subject):
+        raise ValueError("an email needs a from address, a reply-to address and a subject")
+    if key == "voice" and len(draft.message) > MAX_VOICE_MESSAGE:
+        raise ValueError(f"a spoken message takes at most {MAX_VOICE_MESSAGE} characters")
+    if key == "audio" and not draft.audio_url:
+        raise ValueError("enter the audio file's URL")
+    if key == "whatsapp" and draft.template_id is None:
+        raise ValueError("enter the template id")
+    if draft.schedule and draft.expires and draft.expires <= draft.schedule:
+        raise ValueError("the expiry must come after the scheduled time")
+
+
+def _subs(recipients: Sequence[Recipient]) -> tuple[Mapping[str, str], ...]:
+    # The reference wants one `sub` item per recipient, or none at all.
+    if not any(r.vars for r in recipients):
+        return ()
+    return tuple(r.vars or {} for r in recipients)
+
+
+Request = (
+    LandingRequest | MailingRequest | VoiceRequest | VoiceAudioRequest | WhatsAppTemplateRequest
+)
+
+
+def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
+    """The one request a non-SMS channel sends to every recipient."""
+    to = tuple(r.to for r in recipients)
+    key = draft.channel.key
+    if key == "landing":
+        return LandingRequest(
+            to=to,
+            sender=draft.sender,
+            message=draft.message,
+            template_body=draft.html,
+            template_v2_id=draft.template_id,
+            trans=True if draft.trans else None,
+            schedule_date=draft.schedule,
+            expiration_date=draft.expires,
+            campaign_name=draft.campaign,
+            certified=True if draft.certified else None,
+            sub=_subs(recipients),
+            flash=True if draft.flash else None,
+        )
+    if key == "email":
+        return MailingRequest(
+            to=to,
+            sender_email=draft.from_email,
+            subject=draft.subject,
+            reply_to=draft.reply_to,
+            body=draft.html,
+            template_v2_id=draft.template_id,
+            sender_name=draft.from_name,
+            schedule_date=draft.schedule,
+            campaign_name=draft.campaign,
+            certified=True if draft.certified else None,
+            sub=_subs(recipients),
+        )
+    if key == "voice":
+        return VoiceRequest(
+            to=to,
+            message=draft.message,
+            language=draft.language,
+            gender="M" if draft.gender == "M" else "F",
+            schedule_date=draft.schedule,
+            expiration_date=draft.expires,
+            campaign_name=draft.campaign,
+            sub=_subs(recipients),
+        )
+    if key == "audio":
+        return VoiceAudioRequest(
+            to=to,
+            audio_url=draft.audio_url,
+            schedule_date=draft.schedule,
+            expiration_date=draft.expires,
+            campaign_name=draft.campaign,
+        )
+    if key == "whatsapp":
+        assert draft.template_id is not None  # validate() checked it
+        return WhatsAppTemplateRequest(
+            template_id=draft.template_id,
+            sender=draft.sender,
+            messages=tuple(
+                WhatsAppTemplateMessage(
+                    to=t, header_fields=draft.header_fields, body_fields=draft.body_fields
+                )
+                for t in to
+            ),
+            campaign_name=draft.campaign,
+        )
+    raise ValueError(f"{draft.channel.label} is sent through the engine, not directly")

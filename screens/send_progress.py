@@ -1,0 +1,287 @@
+"""A send's live progress: bar, totals, a bounded window of recent results, pause, export.
+
+Used by Compose (new sends) and Jobs (resumed sends). The widget never reads the journal
+on the UI loop: exports run in a thread. Updates arrive already coalesced by the caller
+(a few a second); the results table keeps only the latest RECENT rows, because adding a
+row to a DataTable measures every cell and a 100,000-row table would freeze the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from backends.models import RecipientResult
+from screens.common import ConfirmModal, sb_app
+from tui.cli.jobs import EXPORT_COLUMNS, write_csv
+from tui.engine.journal import JobStatus, Journal, Outcome, Totals
+from tui.engine.sender import JobControl, Progress
+
+RECENT = 200
+Row = tuple[str, str, str, str]
+
+
+def outcome_row(o: Outcome) -> Row:
+    """A results-table row for a journaled recipient."""
+    detail = o.provider_id or o.reason or ""
+    return (o.to, o.state.value, detail, "" if o.parts is None else str(o.parts))
+
+
+def result_row(r: RecipientResult) -> Row:
+    """A results-table row for a recipient of a direct (non-journaled) send."""
+    if r.accepted:
+        return (r.to, "ACCEPTED", r.id or "", "" if r.parts is None else str(r.parts))
+    code = f"{r.error_code}: " if r.error_code is not None else ""
+    return (r.to, "REJECTED", f"{code}{r.error or 'refused'}", "")
+
+
+def totals_text(t: Totals, cost: float | None, currency: str = "") -> str:
+    """One line of live totals."""
+    line = (
+        f"accepted {t.accepted} · rejected {t.rejected} · unknown {t.unknown} · "
+        f"pending {t.pending + t.sending} of {t.total}"
+    )
+    if cost is not None:
+        line += f" · cost so far ≈ {cost:.4f} {currency}".rstrip()
+    return line
+
+
+def write_export(path: Path, journal_path: Path | None, job_id: int | None, rows: list[Row]) -> int:
+    """Write the results atomically (a journal's job, or the rows of a direct send)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            if job_id is not None:
+                with Journal(journal_path) as journal:
+                    count = write_csv(fh, journal, job_id, None)
+            else:
+                writer = csv.writer(fh)
+                writer.writerow(EXPORT_COLUMNS)
+                for seq, (to, state, detail, parts) in enumerate(rows):
+                    accepted = state == "ACCEPTED"
+                    reason, provider_id = ("", detail) if accepted else (detail, "")
+                    writer.writerow((seq, to, state, reason, provider_id, parts, "", ""))
+                count = len(rows)
+        # A half-written export never replaces a good one.
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+class SendProgress(Vertical):
+    """Progress of one send; hidden until `begin`."""
+
+    DEFAULT_CSS = """
+    SendProgress { height: auto; display: none; }
+    SendProgress.active { display: block; }
+    SendProgress #progress-results { height: 12; }
+    SendProgress #export-path { width: 1fr; }
+    """
+
+    @dataclass
+    class Exported(Message):
+        """The results were written to a file."""
+
+        path: Path
+        rows: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.job_id: int | None = None
+        self.journal_path: Path | None = None
+        self.control: JobControl | None = None
+        self.currency = ""
+        # A direct send's results (small: one request's worth) for export.
+        self._direct_rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("Progress", id="progress-title", classes="section-title")
+        yield ProgressBar(id="progress-bar", show_eta=False)
+        yield Static("", id="progress-totals")
+        table: DataTable[str] = DataTable(
+            id="progress-results", cursor_type="row", zebra_stripes=True
+        )
+        table.add_columns("To", "State", "Id / reason", "Parts")
+        yield table
+        with Horizontal(classes="button-row"):
+            yield Button("Pause", id="pause", variant="warning")
+            yield Input(placeholder="results.csv", id="export-path")
+            yield Button("Export CSV", id="export")
+        yield Static("", id="export-status")
+
+    # --- feeding ------------------------------------------------------------------------
+    def begin(
+        self,
+        title: str,
+        total: int,
+        *,
+        job_id: int | None = None,
+        journal_path: Path | None = None,
+        control: JobControl | None = None,
+        currency: str = "",
+    ) -> None:
+        """Reset for a new send of `total` recipients."""
+        self.add_class("active")
+        self.job_id, self.journal_path, self.control = job_id, journal_path, control
+        self.currency = currency
+        self._direct_rows = []
+        self.query_one("#progress-title", Label).update(title)
+        self.query_one("#progress-bar", ProgressBar).update(total=total, progress=0)
+        self.query_one("#progress-totals", Static).update("starting…")
+        self.query_one("#progress-results", DataTable).clear()
+        self.query_one("#export-status", Static).update("")
+        self.query_one("#pause", Button).display = control is not None
+        self.query_one("#pause", Button).disabled = False
+
+    def apply(
+        self, progress: Progress, recent: Sequence[Outcome], title: str | None = None
+    ) -> None:
+        """Show a coalesced engine update and its newest results."""
+        t = progress.totals
+        self.query_one("#progress-bar", ProgressBar).update(
+            total=t.total, progress=t.accepted + t.rejected + t.unknown
+        )
+        self.query_one("#progress-totals", Static).update(
+            totals_text(t, progress.cost, self.currency)
+        )
+        self._add_rows([outcome_row(o) for o in recent[-RECENT:]])
+        if title is not None:
+            self.query_one("#progress-title", Label).update(title)
+        if progress.status is not JobStatus.RUNNING:
+            self.query_one("#pause", Button).display = False
+            self.control = None
+
+    def show_results(self, results: Sequence[RecipientResult], title: str) -> None:
+        """Show a direct send's per-recipient answer."""
+        rows = [result_row(r) for r in results]
+        self._direct_rows = rows
+        accepted = sum(1 for r in results if r.accepted)
+        totals = Totals(accepted=accepted, rejected=len(results) - accepted)
+        self.query_one("#progress-bar", ProgressBar).update(total=len(rows), progress=len(rows))
+        self.query_one("#progress-totals", Static).update(totals_text(totals, None))
+        self.query_one("#progress-title", Label).update(title)
+        self._add_rows(rows[-RECENT:])
+
+    def _add_rows(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        table: DataTable[str] = self.query_one("#progress-results", DataTable)
+        if table.row_count + len(rows) > RECENT:
+            # Rebuilding a full window costs one batch of adds; removing rows one by one
+            # costs O(rows) each.
+            keep = RECENT - len(rows)
+            old = [table.get_row_at(i) for i in range(table.row_count - keep, table.row_count)]
+            table.clear()
+            table.add_rows([*old, *rows] if keep > 0 else rows)
+        else:
+            table.add_rows(rows)
+        table.move_cursor(row=table.row_count - 1, animate=False)
+
+    # --- actions ------------------------------------------------------------------------
+    @on(Button.Pressed, "#pause")
+    def pause(self) -> None:
+        """Ask the running job to stop after the requests in flight."""
+        if self.control is not None:
+            self.control.pause()
+            self.query_one("#pause", Button).disabled = True
+            self.query_one("#progress-totals", Static).update(
+                "pausing after the requests in flight…"
+            )
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#export-path")
+    def export(self) -> None:
+        """Export every result to the typed path, asking before overwriting a file."""
+        status = self.query_one("#export-status", Static)
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            status.update("Type a file name for the CSV.")
+            status.add_class("error-text")
+            return
+        if self.job_id is None and not self._direct_rows:
+            status.update("Nothing to export yet.")
+            status.add_class("error-text")
+            return
+        path = Path(raw).expanduser()
+        if path.exists():
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._write(path)
+
+            self.app.push_screen(ConfirmModal(f"{path} exists. Overwrite it?"), answered)
+            return
+        self._write(path)
+
+    def _write(self, path: Path) -> None:
+        self.query_one("#export-status", Static).update(f"writing {path}…")
+        self.write_file(path, self.journal_path, self.job_id, list(self._direct_rows))
+
+    @work(group="export", exit_on_error=False)
+    async def write_file(
+        self, path: Path, journal_path: Path | None, job_id: int | None, rows: list[Row]
+    ) -> None:
+        """Write the CSV off the UI loop."""
+        count = await asyncio.to_thread(write_export, path, journal_path, job_id, rows)
+        self.post_message(self.Exported(path, count))
+
+    @on(Exported)
+    def _exported(self, event: Exported) -> None:
+        status = self.query_one("#export-status", Static)
+        status.remove_class("error-text")
+        status.update(f"Wrote {event.rows} recipients to {event.path}")
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, OSError):
+            # A bad path is bad input: say so beside the field.
+            status = self.query_one("#export-status", Static)
+            status.update(f"Cannot write the file: {error.strerror or error}")
+            status.add_class("error-text")
+        else:
+            sb_app(self).show_error(error)
+
+
+# Few enough screen updates that a 100,000-recipient send costs the UI almost nothing.
+UPDATE_INTERVAL = 0.25
+
+
+async def follow(
+    updates: AsyncIterator[Progress],
+    post: Callable[[Progress, tuple[Outcome, ...]], object],
+    interval: float = UPDATE_INTERVAL,
+) -> Progress | None:
+    """Relay engine progress at most every `interval` s (and the last one); the final one.
+
+    Results between two relayed updates are kept in a bounded window: the screen shows
+    only the newest RECENT anyway.
+    """
+    recent: deque[Outcome] = deque(maxlen=RECENT)
+    last: Progress | None = None
+    shown = 0.0
+    async for progress in updates:
+        last = progress
+        recent.extend(progress.results[-RECENT:])
+        now = time.monotonic()
+        if progress.status is not JobStatus.RUNNING or now - shown >= interval:
+            shown = now
+            post(progress, tuple(recent))
+            recent.clear()
+    return last
