@@ -243,7 +243,7 @@ async def test_template_refused_by_the_provider_shows_its_error(
         await pilot.press("y")
         await settle(pilot)
         modal = app.screen
-        assert "code 140" in modal.query_one(".dialog-title", Static).render().plain
+        assert "code 140" in str(modal.query_one(".dialog-title", Static).render())
         assert "Invalid template" in str(modal.query_one(".dialog-message", Static).render())
 
 
