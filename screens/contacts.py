@@ -1,0 +1,103 @@
+"""Contacts: browse (server-side filters, paged), create/edit/delete, import/export, and the
+groups, blacklist and email validation tabs, each shown only when the provider offers it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+
+from backends.base import Backend, Capability
+from backends.registry import backend_class
+from screens.common import BaseScreen, sb_app
+from screens.contacts_blacklist import BlacklistPane
+from screens.contacts_groups import GroupsPane
+from screens.contacts_list import ContactsPane
+from screens.contacts_validation import ValidationPane
+
+# (capability, what a user calls it) for the notice that says what a provider lacks.
+TAB_NEEDS = (
+    (Capability.CONTACTS, "contacts"),
+    (Capability.CONTACTS_LISTING, "contact and group listings"),
+    (Capability.GROUPS, "groups"),
+    (Capability.BLACKLIST, "blacklists"),
+    (Capability.EMAIL_VALIDATION, "email validation"),
+)
+
+
+def missing_text(cls: type[Backend]) -> str:
+    """'X does not offer a, b or c.' for what this screen could show but the provider lacks."""
+    missing = [what for cap, what in TAB_NEEDS if not cls.supports(cap)]
+    if not missing:
+        return ""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return f"{cls.label} does not offer {listed}."
+
+
+class ContactsScreen(BaseScreen):
+    """Contacts, groups, blacklist and email validation of the active account."""
+
+    TITLE = "Contacts"
+    CSS_PATH = "contacts.tcss"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static("", id="contacts-notice", classes="notice")
+        yield Vertical(id="contacts-body")
+        yield from self.compose_footer()
+
+    async def on_mount(self) -> None:
+        self.watch(sb_app(self), "active_account", self._account_changed, init=False)
+        await self._build(sb_app(self).active_account)
+
+    async def _account_changed(self, name: str | None) -> None:
+        await self._build(name)
+
+    async def _build(self, name: str | None) -> None:
+        """Mount one tab per capability the active account's provider has (fresh state)."""
+        body = self.query_one("#contacts-body", Vertical)
+        await body.remove_children()
+        notice = self.query_one("#contacts-notice", Static)
+        if name is None:
+            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.display = True
+            return
+        cls = backend_class(sb_app(self).workspace.account(name).provider)
+        listing = cls.supports(Capability.CONTACTS_LISTING)
+        panes = []
+        if cls.supports(Capability.CONTACTS):
+            pane = ContactsPane(label=cls.label, listing=listing, id="contacts-pane")
+            panes.append(TabPane("Contacts", pane, id="tab-contacts"))
+        if cls.supports(Capability.GROUPS):
+            groups = GroupsPane(label=cls.label, listing=listing, id="groups-pane")
+            panes.append(TabPane("Groups", groups, id="tab-groups"))
+        if cls.supports(Capability.BLACKLIST):
+            panes.append(
+                TabPane("Blacklist", BlacklistPane(id="blacklist-pane"), id="tab-blacklist")
+            )
+        if cls.supports(Capability.EMAIL_VALIDATION):
+            validation = ValidationPane(with_groups=listing, id="validation-pane")
+            panes.append(TabPane("Email validation", validation, id="tab-validation"))
+        notice.update(missing_text(cls))
+        notice.display = bool(missing_text(cls))
+        if panes:
+            tabs = TabbedContent(id="contacts-tabs")
+            await body.mount(tabs)
+            for tab in panes:
+                await tabs.add_pane(tab)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """New contact, import, export and new group, when the active tab set has them."""
+        if self.query("#contacts-pane"):
+            pane = self.query_one(ContactsPane)
+            yield SystemCommand("New contact", "Create a contact", pane.action_new)
+            if pane.listing:
+                yield SystemCommand("Import contacts", "From a CSV file", pane.action_import)
+                yield SystemCommand(
+                    "Export contacts", "The current filter's contacts to CSV", pane.action_export
+                )
+        if self.query("#groups-pane"):
+            groups = self.query_one(GroupsPane)
+            yield SystemCommand("New group", "Create a contact group", groups.action_new)

@@ -1,0 +1,311 @@
+"""CSV import (preview, column mapping, progress, results) and the export row format."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker
+
+from backends.errors import BadRequest, NotFound, ProviderError
+from backends.models import Contact, ContactInput, CustomField
+from screens.common import sb_app
+from screens.contacts_forms import parse_groups, show_worker_error
+
+EXPORT_HEADER = (
+    "id",
+    "email",
+    "phone",
+    "landline",
+    "countryIso",
+    "name",
+    "surname",
+    "groups",
+    "customFields",
+)
+# Contact fields an import can fill, with the header names that map to them by default.
+IMPORT_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("email", "Email", ("email", "e-mail", "mail")),
+    ("phone", "Mobile phone", ("phone", "mobile", "msisdn", "phone_number")),
+    ("landline", "Landline", ("landline",)),
+    ("country", "Country (ISO)", ("country", "countryiso", "country_iso", "iso")),
+    ("name", "Name", ("name", "first_name", "firstname", "first name")),
+    ("surname", "Surname", ("surname", "last_name", "lastname", "last name")),
+    ("external_id", "External id", ("external_id", "externalid", "external id", "id")),
+)
+PREVIEW_ROWS = 5
+
+
+def export_row(c: Contact) -> tuple[str, ...]:
+    """A contact as an export CSV row (groups by name, custom fields as key=value)."""
+    return (
+        str(c.id),
+        c.email or "",
+        c.phone or "",
+        c.landline or "",
+        c.country or "",
+        c.name or "",
+        c.surname or "",
+        "|".join(g.name or str(g.id) for g in c.groups),
+        "; ".join(f"{f.key}={f.value}" for f in c.custom_fields),
+    )
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file's dialect and header, read before importing it."""
+
+    path: Path
+    delimiter: str
+    header: tuple[str, ...]
+    preview: tuple[tuple[str, ...], ...]
+
+
+def read_csv_head(path: Path) -> CsvFile:
+    """The header and first rows of a CSV file, or ValueError saying what is wrong."""
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file.")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            sample = f.read(64 * 1024)
+            f.seek(0)
+            try:
+                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+            except csv.Error:
+                delimiter = ","
+            reader = csv.reader(f, delimiter=delimiter)
+            header = tuple(h.strip() for h in next(reader, []))
+            preview = tuple(tuple(r) for _, r in zip(range(PREVIEW_ROWS), reader, strict=False))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text: save it as CSV UTF-8.") from None
+    except (OSError, csv.Error) as exc:
+        raise ValueError(f"Cannot read {path}: {exc}") from None
+    if not any(header):
+        raise ValueError(f"{path} is empty: the first line must name the columns.")
+    return CsvFile(path, delimiter, header, preview)
+
+
+def guess_column(header: tuple[str, ...], aliases: tuple[str, ...]) -> int | None:
+    """The index of the first column whose name is one of the aliases (any case)."""
+    lowered = [h.lower() for h in header]
+    return next((lowered.index(a) for a in aliases if a in lowered), None)
+
+
+def iter_rows(source: CsvFile) -> Iterator[tuple[int, list[str]]]:
+    """(file line number, cells) of every data row."""
+    with source.path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=source.delimiter)
+        next(reader, None)
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+
+
+def row_input(
+    row: list[str],
+    mapping: dict[str, int],
+    custom: dict[int, str],
+    groups: tuple[tuple[int, ...], tuple[str, ...]],
+) -> ContactInput:
+    """One CSV row as a contact, or ValueError when it has no way to reach the person."""
+
+    def cell(index: int | None) -> str | None:
+        if index is None or index >= len(row):
+            return None
+        return row[index].strip() or None
+
+    values = {field: cell(index) for field, index in mapping.items()}
+    if not (values.get("email") or values.get("phone") or values.get("landline")):
+        raise ValueError("no email, phone or landline")
+    if values.get("country"):
+        values["country"] = str(values["country"]).upper()
+    fields = tuple(
+        CustomField(key, value) for index, key in custom.items() if (value := cell(index))
+    )
+    return ContactInput(group_ids=groups[0], group_names=groups[1], custom_fields=fields, **values)
+
+
+class ImportModal(ModalScreen[int | None]):
+    """Import contacts from a CSV file; returns how many were created."""
+
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    @dataclass
+    class Progress(Message):
+        """Rows handled so far; `failures` are (line, reason)."""
+
+        done: int
+        total: int
+        created: int
+        failures: list[tuple[int, str]]
+        finished: bool
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+        self.source: CsvFile | None = None
+        self.created = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-body form", id="import-body"):
+            yield Label("Import contacts from CSV", classes="dialog-title")
+            yield Label("CSV file (first line: column names)")
+            with Horizontal(classes="field-row"):
+                yield Input(placeholder="/path/to/contacts.csv", id="imp-path")
+                yield Button("Load", id="imp-load")
+            yield Static("", id="imp-error", classes="error-text")
+            with Vertical(id="imp-mapping"):
+                yield Label("First rows", classes="section-title")
+                yield DataTable(id="imp-preview", show_cursor=False)
+                yield Label("Which column fills each field", classes="section-title")
+                for field, label, _ in IMPORT_FIELDS:
+                    with Horizontal(classes="map-row"):
+                        yield Label(label, classes="map-label")
+                        yield Select[int]([], prompt="(not imported)", id=f"map-{field}")
+                yield Checkbox("Other columns become custom fields", True, id="imp-custom")
+                yield Label("Groups every contact joins (names or ids, comma-separated)")
+                yield Input(id="imp-groups")
+                yield ProgressBar(id="imp-progress", show_eta=False)
+                yield Static("", id="imp-summary")
+                yield DataTable(id="imp-failures", show_cursor=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Import", variant="primary", id="imp-start", disabled=True)
+                yield Button("Close", id="imp-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#imp-mapping").display = False
+        self.query_one("#imp-progress").display = False
+        self.query_one("#imp-failures").display = False
+        self.query_one("#imp-failures", DataTable).add_columns("Line", "Reason")
+        self.query_one("#imp-path", Input).focus()
+
+    @on(Button.Pressed, "#imp-load")
+    @on(Input.Submitted, "#imp-path")
+    def load(self) -> None:
+        """Read the file's header and first rows and propose a mapping."""
+        raw = self.query_one("#imp-path", Input).value.strip()
+        error = self.query_one("#imp-error", Static)
+        try:
+            if not raw:
+                raise ValueError("Type the path of a CSV file.")
+            source = read_csv_head(Path(raw).expanduser())
+        except ValueError as exc:
+            error.update(str(exc))
+            self.query_one("#imp-mapping").display = False
+            self.query_one("#imp-start", Button).disabled = True
+            return
+        error.update("")
+        self.source = source
+        preview = self.query_one("#imp-preview", DataTable)
+        preview.clear(columns=True)
+        preview.add_columns(*(h or f"column {i + 1}" for i, h in enumerate(source.header)))
+        width = len(source.header)
+        for row in source.preview:
+            preview.add_row(*(list(row) + [""] * width)[:width])
+        options = [(h or f"column {i + 1}", i) for i, h in enumerate(source.header)]
+        for field, _, aliases in IMPORT_FIELDS:
+            select = self.query_one(f"#map-{field}", Select)
+            select.set_options(options)
+            guess = guess_column(source.header, aliases)
+            if guess is not None:
+                select.value = guess
+        self.query_one("#imp-mapping").display = True
+        self.query_one("#imp-start", Button).disabled = False
+
+    def _mapping(self) -> dict[str, int]:
+        mapping = {}
+        for field, _, _ in IMPORT_FIELDS:
+            value = self.query_one(f"#map-{field}", Select).value
+            if isinstance(value, int):
+                mapping[field] = value
+        return mapping
+
+    @on(Button.Pressed, "#imp-start")
+    def start(self) -> None:
+        """Check the mapping and create the contacts in a worker."""
+        source = self.source
+        error = self.query_one("#imp-error", Static)
+        if source is None:
+            return
+        mapping = self._mapping()
+        if not {"email", "phone", "landline"} & set(mapping):
+            error.update("Map a column to Email, Mobile phone or Landline.")
+            return
+        groups = parse_groups(self.query_one("#imp-groups", Input).value)
+        if not (groups[0] or groups[1]):
+            error.update("Give at least one group for the imported contacts.")
+            return
+        used = set(mapping.values())
+        custom = (
+            {i: h for i, h in enumerate(source.header) if i not in used and h}
+            if self.query_one("#imp-custom", Checkbox).value
+            else {}
+        )
+        error.update("")
+        self.query_one("#imp-start", Button).disabled = True
+        self.query_one("#imp-progress").display = True
+        self.run_import(source, mapping, custom, groups)
+
+    @work(group="contacts-import", exit_on_error=False)
+    async def run_import(
+        self,
+        source: CsvFile,
+        mapping: dict[str, int],
+        custom: dict[int, str],
+        groups: tuple[tuple[int, ...], tuple[str, ...]],
+    ) -> None:
+        """Create one contact per row; a refused row is recorded, not fatal."""
+        backend = await sb_app(self).backend()
+        # Counted first (fast: no requests) so the bar can show a fraction.
+        total = sum(1 for _ in iter_rows(source))
+        done = created = 0
+        failures: list[tuple[int, str]] = []
+        last_post = 0.0
+        for line, row in iter_rows(source):
+            try:
+                await backend.create_contact(row_input(row, mapping, custom, groups))
+                created += 1
+            except (ValueError, BadRequest, NotFound) as exc:
+                # Only this row's problem; auth or outage errors stop the import (modal).
+                reason = exc.message if isinstance(exc, ProviderError) else str(exc)
+                failures.append((line, reason))
+            done += 1
+            if time.monotonic() - last_post > 0.2:
+                last_post = time.monotonic()
+                self.post_message(self.Progress(done, total, created, list(failures), False))
+        self.post_message(self.Progress(done, total, created, failures, True))
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        self.created = event.created
+        bar = self.query_one("#imp-progress", ProgressBar)
+        bar.update(total=max(event.total, 1), progress=event.done)
+        failed = len(event.failures)
+        state = "Finished" if event.finished else "Importing"
+        self.query_one("#imp-summary", Static).update(
+            f"{state}: {event.done} of {event.total} rows, {event.created} created, {failed} failed"
+        )
+        if event.finished and event.failures:
+            table = self.query_one("#imp-failures", DataTable)
+            table.clear()
+            for line, reason in event.failures:
+                table.add_row(str(line), reason)
+            table.display = True
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        show_worker_error(self, event)
+
+    @on(Button.Pressed, "#imp-close")
+    def action_close(self) -> None:
+        """Close, saying how many contacts were created."""
+        self.dismiss(self.created)

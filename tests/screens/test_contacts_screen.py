@@ -1,0 +1,270 @@
+"""The Contacts screen (contacts and groups tabs) driven through Pilot against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
+
+from screens.common import ConfirmModal, ErrorModal
+from screens.contacts import ContactsScreen
+from screens.contacts_forms import ContactModal, TextPromptModal
+from tests.screens.conftest import SIZE, settle
+from tui.app import SwitchboardApp
+
+CONTACTS = "/api/rest/contacts"
+GROUPS = "/api/rest/groups"
+
+
+def text(app: SwitchboardApp, selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def table(app: SwitchboardApp, selector: str) -> DataTable[Any]:
+    """A table of the screen."""
+    return app.screen.query_one(selector, DataTable)
+
+
+def column(app: SwitchboardApp, selector: str, index: int) -> list[str]:
+    """One column of a table, top to bottom."""
+    t = table(app, selector)
+    return [str(t.get_row_at(i)[index]) for i in range(t.row_count)]
+
+
+async def open_contacts(pilot: Any) -> ContactsScreen:
+    await settle(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ContactsScreen)
+    return screen
+
+
+async def show_tab(pilot: Any, tab: str) -> None:
+    pilot.app.screen.query_one(TabbedContent).active = tab
+    await settle(pilot)
+
+
+async def fill_contact(pilot: Any, **fields: str) -> None:
+    """Fill the open contact dialog (values set directly) and save it."""
+    modal = pilot.app.screen
+    assert isinstance(modal, ContactModal)
+    for name, value in fields.items():
+        if name == "custom":
+            modal.query_one("#cf-custom", TextArea).text = value
+        else:
+            modal.query_one(f"#cf-{name}", Input).value = value
+    # Ctrl+S: a button ignores a second click within its 0.2 s press effect.
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_first_page_filters_and_paging_reach_the_emulator(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        state = nrs.state.nrs
+        total = len(state.contacts)
+        assert table(app, "#contacts-table").row_count == 50
+        assert text(app, "#contacts-status") == f"Page 1 of 3 · {total} contacts"
+        first = nrs.state.log.matching("GET", CONTACTS)[-1]
+        assert first.query["page"] == ["1"] and first.query["limit"] == ["50"]
+
+        # n / p on the table move between server-side pages.
+        table(app, "#contacts-table").focus()
+        await pilot.press("n")
+        await settle(pilot)
+        assert nrs.state.log.matching("GET", CONTACTS)[-1].query["page"] == ["2"]
+        assert text(app, "#contacts-status").startswith("Page 2 of 3")
+        ids_page_2 = column(app, "#contacts-table", 0)
+        expected = sorted(state.contacts)[50:100]
+        assert ids_page_2 == [str(i) for i in expected]
+        await pilot.press("p")
+        await settle(pilot)
+        assert text(app, "#contacts-status").startswith("Page 1 of 3")
+        await pilot.press("p")  # no page 0: nothing is asked
+        await settle(pilot)
+        assert nrs.state.log.matching("GET", CONTACTS)[-1].query["page"] == ["1"]
+
+        # A country filter is applied by the server, from page 1.
+        spain = [c for c in state.contacts.values() if c.country_iso == "ES"]
+        app.screen.query_one("#f-country", Input).value = "es"
+        app.screen.query_one("#f-country", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        sent = nrs.state.log.matching("GET", CONTACTS)[-1]
+        assert sent.query["countryIso"] == ["ES"] and sent.query["page"] == ["1"]
+        assert set(column(app, "#contacts-table", 5)) == {"ES"}
+        assert text(app, "#contacts-status").endswith(f"· {len(spain)} contacts")
+
+        # An email filter finds exactly one contact.
+        one = next(c for c in state.contacts.values() if c.email)
+        await pilot.click("#c-clear")
+        await settle(pilot)
+        app.screen.query_one("#f-email", Input).value = one.email
+        await pilot.click("#c-search")
+        await settle(pilot)
+        sent = nrs.state.log.matching("GET", CONTACTS)[-1]
+        assert sent.query["email"] == [one.email] and "countryIso" not in sent.query
+        assert column(app, "#contacts-table", 0) == [str(one.id)]
+        assert text(app, "#contacts-status") == "Page 1 of 1 · 1 contact"
+
+
+async def test_create_edit_and_delete_a_contact(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        before = set(state.contacts)
+
+        # Bad input stays in the dialog with an inline message, and nothing is sent.
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, name="Ana")
+        assert isinstance(app.screen, ContactModal)
+        assert text(app, "#cf-error") == "Give an email, a mobile phone or a landline."
+        await fill_contact(
+            pilot,
+            email="ana.new@example.com",
+            phone="34600111222",
+            country="es",
+            groups="Customers, Brand new",
+            custom="plan=gold\nsince=2024-05-01:date",
+        )
+        assert isinstance(app.screen, ContactsScreen)
+        (new_id,) = set(state.contacts) - before
+        created = state.contacts[new_id]
+        assert (created.name, created.email, created.country_iso) == (
+            "Ana",
+            "ana.new@example.com",
+            "ES",
+        )
+        assert {f.key: (f.value, f.type) for f in created.custom_fields} == {
+            "plan": ("gold", "string"),
+            "since": ("2024-05-01", "date"),
+        }
+        names = {state.groups[g].name for g in created.group_ids}
+        assert names == {"Customers", "Brand new"}
+        post = nrs.state.log.matching("POST", CONTACTS)[-1].json()
+        assert post["groupsNames"] == ["Customers", "Brand new"]
+
+        # Edit: find it, open it with Enter, change the surname and one custom field.
+        app.screen.query_one("#f-email", Input).value = "ana.new@example.com"
+        await pilot.click("#c-search")
+        await settle(pilot)
+        table(app, "#contacts-table").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ContactModal)
+        assert modal.query_one("#cf-phone", Input).value == "34600111222"
+        assert "plan=gold" in modal.query_one("#cf-custom", TextArea).text
+        await fill_contact(
+            pilot, surname="García", custom="plan=platinum\nsince=2024-05-01:date"
+        )
+        put = nrs.state.log.matching("PUT", f"{CONTACTS}/{new_id}")[-1].json()
+        # Only the changed custom field is sent; the groups stay as they were.
+        assert put["customFields"] == [{"key": "plan", "type": "string", "value": "platinum"}]
+        assert put["surname"] == "García"
+        assert sorted(put["groupsNames"]) == ["Brand new", "Customers"]
+        assert state.contacts[new_id].surname == "García"
+        assert column(app, "#contacts-table", 2) == ["García"]
+
+        # Delete asks first; Cancel keeps the contact.
+        table(app, "#contacts-table").focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert new_id in state.contacts
+        assert not nrs.state.log.matching("DELETE", f"{CONTACTS}/{new_id}")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert new_id not in state.contacts
+        assert table(app, "#contacts-table").row_count == 0
+        assert text(app, "#contacts-status") == "Page 1 of 1 · 0 contacts"
+
+
+async def test_a_refused_contact_shows_the_providers_message(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, phone="34600111222", groups="Customers")
+        modal = app.screen
+        assert isinstance(modal, ErrorModal)
+        assert modal.title_text.startswith("Request refused (HTTP 422")
+        assert "country iso field is required" in modal.message
+
+
+async def test_groups_crud_with_member_counts(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await show_tab(pilot, "tab-groups")
+        members = {
+            str(g.id): sum(1 for c in state.contacts.values() if g.id in c.group_ids)
+            for g in state.groups.values()
+        }
+        assert column(app, "#groups-table", 1) == [g.name for g in state.groups.values()]
+        assert dict(
+            zip(column(app, "#groups-table", 0), map(int, column(app, "#groups-table", 2)))
+        ) == members
+        assert all(n > 0 for n in members.values())
+
+        await pilot.click("#g-new")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPromptModal)
+        app.screen.query_one("#prompt-value", Input).value = "Spring fair"
+        await pilot.press("enter")
+        await settle(pilot)
+        created = next(g for g in state.groups.values() if g.name == "Spring fair")
+        assert nrs.state.log.matching("POST", GROUPS)[-1].json() == {"name": "Spring fair"}
+        row = table(app, "#groups-table").get_row(str(created.id))
+        assert list(row) == [str(created.id), "Spring fair", "0"]
+
+        t = table(app, "#groups-table")
+        t.focus()
+        t.move_cursor(row=t.get_row_index(str(created.id)))
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = "Autumn fair"
+        await pilot.click("#prompt-ok")
+        await settle(pilot)
+        assert state.groups[created.id].name == "Autumn fair"
+        assert table(app, "#groups-table").get_row(str(created.id))[1] == "Autumn fair"
+
+        t = table(app, "#groups-table")
+        t.focus()
+        t.move_cursor(row=t.get_row_index(str(created.id)))
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.click("#no")
+        await settle(pilot)
+        assert created.id in state.groups
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert created.id not in state.groups
+        assert nrs.state.log.matching("DELETE", f"{GROUPS}/{created.id}")
+        assert str(created.id) not in table(app, "#groups-table").rows
