@@ -1,0 +1,310 @@
+"""Survey batch form (Capability.SURVEY_BATCH, e.g. 8x8 SMS Engage), sent as an engine job.
+
+The send is a journaled job (tui.engine, channel "survey-batch"): batches of at most 10,000
+messages, each recipient's QUEUED/REJECTED outcome recorded, resumable from the Jobs screen
+or `switchboard jobs resume`. The results table is a bounded window: problems first, then
+queued messages, up to RESULT_ROWS rows; the journal holds everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+
+from backends.eightbyeight import (
+    ENCODINGS,
+    MAX_MESSAGES,
+    SurveyMessage,
+    SurveyTemplate,
+    check_survey_id,
+)
+from screens.common import sb_app
+from screens.surveys_common import SendPane, read_csv, split_entries
+from tui.engine.journal import JobStatus, Journal, Outcome, State, default_path
+from tui.engine.sender import JobControl, Progress, run_job
+from tui.engine.survey_batch import MESSAGE_FIELDS, check_job, create_survey_batch_job
+
+RESULT_ROWS = 500
+NO_ENCODING = "default"
+
+
+def parse_time(text: str, what: str) -> datetime | None:
+    """An ISO 8601 date-time; without an offset it is UTC. ValueError names the field."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{what} {text!r} is not ISO 8601 (e.g. 2025-03-11T09:30+01:00)."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def utc_label(moment: datetime | None) -> str:
+    """How a time reads in UTC, the zone 8x8 is sent."""
+    return f"= {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if moment else ""
+
+
+def messages_from(typed: str, country: str, csv_path: str) -> list[SurveyMessage]:
+    """Typed numbers (with the form's country) and CSV rows (destination, message columns,
+    other columns template variables)."""
+    messages = [SurveyMessage(to.strip(), country=country or None) for to in split_entries(typed)]
+    if csv_path:
+        rows = read_csv(csv_path)
+        if rows and "destination" not in rows[0]:
+            raise ValueError(f"{csv_path}: no 'destination' column.")
+        for n, row in enumerate(rows, start=2):
+            where = f"{csv_path}:{n}"
+            messages.append(
+                SurveyMessage(
+                    destination=row.get("destination", ""),
+                    country=row.get("country") or country or None,
+                    template_body=row.get("templateBody") or None,
+                    template_variables={
+                        k: v for k, v in row.items() if k not in MESSAGE_FIELDS | {"destination"}
+                    },
+                    source=row.get("source") or None,
+                    client_message_id=row.get("clientMessageId") or None,
+                    encoding=row.get("encoding") or None,
+                    scheduled=parse_time(row.get("scheduled", ""), f"{where} scheduled"),
+                    expiry=parse_time(row.get("expiry", ""), f"{where} expiry"),
+                    dlr_callback_url=row.get("dlrCallbackUrl") or None,
+                )
+            )
+    if not messages:
+        raise ValueError("Type at least one number or give a CSV file.")
+    return messages
+
+
+@dataclass(frozen=True)
+class BatchSend:
+    """A validated send, ready to be journaled."""
+
+    survey_id: str
+    sub_account_id: str
+    messages: list[SurveyMessage]
+    template: SurveyTemplate | None
+    client_batch_id: str | None
+
+
+class BatchPane(SendPane):
+    """Send SMS surveys in batches through the send engine, with progress and results."""
+
+    ERROR_ID = "batch-error"
+
+    @dataclass
+    class Started(Message):
+        """The job is journaled and sending."""
+
+        job_id: int
+        total: int
+
+    @dataclass
+    class Progressed(Message):
+        """A coalesced engine update."""
+
+        progress: Progress
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.control: JobControl | None = None
+        self.job_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form panel"):
+            yield Label("Send a survey batch", classes="section-title")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Survey id")
+                    yield Input(placeholder="csat-2025", id="batch-survey")
+                with Vertical():
+                    yield Label("Client batch id (≤ 20 characters)")
+                    yield Input(id="batch-client-id", max_length=20)
+                with Vertical():
+                    yield Label("Source (sender, ≤ 16)")
+                    yield Input(id="batch-source", max_length=16)
+                with Vertical():
+                    yield Label("Encoding")
+                    yield Select(
+                        [("8x8 default", NO_ENCODING), *((e, e) for e in ENCODINGS)],
+                        value=NO_ENCODING,
+                        allow_blank=False,
+                        id="batch-encoding",
+                    )
+            yield Label("Message template (must contain {{url:}}; {{name}} = a CSV column)")
+            yield Input(placeholder="Hi {{name}}, rate your visit: {{url:}}", id="batch-template")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Recipients (numbers, comma-separated)")
+                    yield Input(placeholder="+6598760001, +6598760002", id="batch-to")
+                with Vertical():
+                    yield Label("Country of typed numbers (e.g. SG)")
+                    yield Input(id="batch-country", max_length=2)
+                with Vertical():
+                    yield Label("CSV (destination, country…; others = variables)")
+                    yield Input(placeholder="recipients.csv", id="batch-csv")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Scheduled (ISO 8601)")
+                    yield Input(placeholder="2025-03-11T09:30+08:00", id="batch-scheduled")
+                    yield Static("", id="batch-scheduled-utc")
+                with Vertical():
+                    yield Label("Expiry (ISO 8601)")
+                    yield Input(placeholder="2025-03-12T09:30+08:00", id="batch-expiry")
+                    yield Static("", id="batch-expiry-utc")
+                with Vertical():
+                    yield Label("Delivery report URL")
+                    yield Input(placeholder="https://example.com/dlr", id="batch-dlr")
+            yield Static("", id="batch-error", classes="error-text")
+            with Horizontal(classes="button-row"):
+                yield Button("Send batch", variant="primary", id="batch-send")
+                yield Button("Pause", id="batch-pause")
+        with Vertical(classes="panel", id="batch-result"):
+            yield Label("Progress", classes="section-title")
+            yield ProgressBar(id="batch-progress", show_eta=False)
+            yield Static("Nothing sent yet.", id="batch-totals")
+            yield DataTable(id="batch-results", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#batch-pause", Button).display = False
+        table = self.query_one("#batch-results", DataTable)
+        table.add_columns("Destination", "Status", "UMID / reason")
+
+    def reset(self, survey_id: str) -> None:
+        """Prefill the account's default survey."""
+        self.query_one("#batch-survey", Input).value = survey_id
+
+    @on(Input.Changed, "#batch-scheduled, #batch-expiry")
+    def _show_utc(self, event: Input.Changed) -> None:
+        label = self.query_one(f"#{event.input.id}-utc", Static)
+        try:
+            label.update(utc_label(parse_time(event.value.strip(), "time")))
+        except ValueError:
+            label.update("not ISO 8601 yet")
+
+    def build(self) -> BatchSend:
+        """The send the form describes, or ValueError saying what to fix."""
+        name = sb_app(self).active_account
+        options = sb_app(self).workspace.account(name).options if name else {}
+        sub_account = options.get("subaccount_id", "")
+        if not sub_account:
+            raise ValueError("The account has no subaccount id: set it on the Accounts screen.")
+        survey_id = check_survey_id(self.value("#batch-survey"))
+        encoding = self.query_one("#batch-encoding", Select).value
+        body = self.query_one("#batch-template", Input).value
+        template = None
+        if body.strip():
+            template = SurveyTemplate(
+                template_body=body,
+                source=self.value("#batch-source") or None,
+                encoding=None if encoding == NO_ENCODING else str(encoding),
+                scheduled=parse_time(self.value("#batch-scheduled"), "Scheduled"),
+                expiry=parse_time(self.value("#batch-expiry"), "Expiry"),
+                dlr_callback_url=self.value("#batch-dlr") or None,
+            )
+        messages = messages_from(
+            self.value("#batch-to"), self.value("#batch-country").upper(), self.value("#batch-csv")
+        )
+        client_batch_id = self.value("#batch-client-id") or None
+        check_job(survey_id, sub_account, messages, template, client_batch_id)
+        return BatchSend(survey_id, sub_account, messages, template, client_batch_id)
+
+    @on(Button.Pressed, "#batch-send")
+    @on(Input.Submitted)
+    def action_send(self) -> None:
+        """Validate the form, confirm, then start the job."""
+        if self.control is not None:
+            return  # a job is running
+        try:
+            send = self.build()
+        except ValueError as exc:
+            self.error(str(exc)[:1].upper() + str(exc)[1:])
+            return
+        self.error("")
+        n = len(send.messages)
+        batches = -(-n // MAX_MESSAGES)
+        question = f"Send survey {send.survey_id} to {n} recipient(s) in {batches} batch(es)?"
+        self.confirm(n, question, lambda: self._start(send))
+
+    def _start(self, send: BatchSend) -> None:
+        self.control = JobControl()
+        self.query_one("#batch-send", Button).disabled = True
+        self.query_one("#batch-pause", Button).display = True
+        self.query_one("#batch-results", DataTable).clear()
+        self.query_one("#batch-totals", Static).update("Starting…")
+        self.query_one("#batch-progress", ProgressBar).update(total=len(send.messages), progress=0)
+        self.run_send(send, self.control)
+
+    @on(Button.Pressed, "#batch-pause")
+    def action_pause(self) -> None:
+        """Pause the running job: requests in flight finish, no new ones leave."""
+        if self.control is not None:
+            self.control.pause()
+
+    def sending_done(self) -> None:
+        self.control = None
+        self.query_one("#batch-send", Button).disabled = False
+        self.query_one("#batch-pause", Button).display = False
+
+    @work(group="surveys-batch", exit_on_error=False)
+    async def run_send(self, send: BatchSend, control: JobControl) -> None:
+        """Journal the job and send it on the active account."""
+        app = sb_app(self)
+        account = app.active_account
+        assert account is not None
+        backend = await app.backend(account)
+        with Journal(default_path()) as journal:
+            job_id = create_survey_batch_job(
+                journal,
+                account,
+                backend.provider,
+                survey_id=send.survey_id,
+                sub_account_id=send.sub_account_id,
+                messages=send.messages,
+                template=send.template,
+                client_batch_id=send.client_batch_id,
+            )
+            self.post_message(self.Started(job_id, len(send.messages)))
+            async for progress in run_job(
+                journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2, control=control
+            ):
+                self.post_message(self.Progressed(progress))
+
+    @on(Started)
+    def _started(self, event: Started) -> None:
+        self.job_id = event.job_id
+        self.query_one("#batch-totals", Static).update(f"Job {event.job_id}: sending…")
+
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        p = event.progress
+        t = p.totals
+        done = t.accepted + t.rejected + t.unknown
+        self.query_one("#batch-progress", ProgressBar).update(total=t.total, progress=done)
+        line = (
+            f"Job {p.job_id} {p.status.value}: {t.accepted} queued, {t.rejected} rejected, "
+            f"{t.unknown} unknown, {t.pending + t.sending} pending (of {t.total})"
+        )
+        if p.status is not JobStatus.RUNNING and p.reason:
+            line += f"\n{p.reason}"
+        if p.status is JobStatus.DONE and t.total > RESULT_ROWS:
+            line += f"\nAll results: Jobs screen or `switchboard jobs export {p.job_id}`."
+        self.query_one("#batch-totals", Static).update(line)
+        self._add_rows(p.results)
+
+    def _add_rows(self, results: tuple[Outcome, ...]) -> None:
+        table = self.query_one("#batch-results", DataTable)
+        room = RESULT_ROWS - table.row_count
+        # Problems first: they are what the operator has to act on.
+        ordered = sorted(results, key=lambda o: o.state is State.ACCEPTED)
+        for o in ordered[: max(room, 0)]:
+            queued = o.state is State.ACCEPTED
+            status = "QUEUED" if queued else o.state.value
+            table.add_row(o.to, status, (o.provider_id if queued else o.reason) or "")

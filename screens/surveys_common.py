@@ -1,0 +1,77 @@
+"""What the Surveys screen's three send forms share: CSV reading, inline errors, confirmation."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import on
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from screens.common import ConfirmModal, TypedConfirmModal, sb_app
+
+# Sends to more recipients than this are confirmed by typing the count.
+TYPED_CONFIRM_ABOVE = 100
+
+
+def read_csv(path_text: str) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with a header (cells stripped), or ValueError."""
+    path = Path(path_text).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    reader = csv.DictReader(text.splitlines())
+    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
+    if not reader.fieldnames:
+        raise ValueError(f"{path} is empty: it needs a header line")
+    return rows
+
+
+def split_entries(text: str) -> list[str]:
+    """Typed entries separated by commas, semicolons or spaces."""
+    return [e for e in text.replace(";", ",").replace(" ", ",").split(",") if e.strip()]
+
+
+class SendPane(VerticalScroll):
+    """A send form: an inline error line, confirmation before sending, worker failures."""
+
+    #: The id of this pane's `.error-text` Static.
+    ERROR_ID = ""
+
+    def value(self, selector: str) -> str:
+        """An Input's stripped text."""
+        return self.query_one(selector, Input).value.strip()
+
+    def error(self, text: str) -> None:
+        """Show (or clear, with "") the inline message for bad input."""
+        self.query_one(f"#{self.ERROR_ID}", Static).update(text)
+
+    def confirm(self, count: int, question: str, then: Callable[[], None]) -> None:
+        """Ask before sending: type the count above TYPED_CONFIRM_ABOVE, else yes/no."""
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        if count > TYPED_CONFIRM_ABOVE:
+            modal = TypedConfirmModal(question, str(count), yes_label="Send")
+            self.app.push_screen(modal, answered)
+        else:
+            self.app.push_screen(ConfirmModal(question, yes_label="Send", danger=False), answered)
+
+    def sending_done(self) -> None:
+        """Re-enable the form after a send ended (override)."""
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        # Worker messages do not bubble: a pane shows its own workers' failures.
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS):
+            self.sending_done()
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            sb_app(self).show_error(event.worker.error)

@@ -1,0 +1,294 @@
+"""The Surveys screen (F10) per provider path, asserting what reached each emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Select, Static
+
+from backends.models_surveys import SurveyMedium
+from backends.sandbox.collect import DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID
+from backends.sandbox.eightbyeight import DEMO_SUBACCOUNT, DEMO_SURVEY
+from backends.sandbox.xebo import DEMO_ACCESS_TOKEN, DEMO_COLLECTOR_ID
+from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
+from screens.surveys import SurveysScreen
+from tests.screens.conftest import SIZE, settle, type_into
+from tui.app import SwitchboardApp
+from tui.engine.journal import Journal, State, default_path
+
+Console = Callable[..., SwitchboardApp]
+BATCH_PATH = f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"
+XEBO_PATH = f"/v2/api/collectors/{DEMO_COLLECTOR_ID}/combined/auto"
+
+
+def text(app: SwitchboardApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def confirm(pilot: Any) -> None:
+    """Answer the confirmation (typing the count when it asks for it)."""
+    await pilot.pause()
+    modal = pilot.app.screen
+    if isinstance(modal, TypedConfirmModal):
+        await pilot.press(*modal.phrase, "enter")
+    else:
+        assert isinstance(modal, ConfirmModal)
+        await pilot.click("#yes")
+    await settle(pilot)
+
+
+# --- Xebo ----------------------------------------------------------------------------------
+
+
+async def test_xebo_csv_fields_reach_the_provider_and_rejects_are_listed(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("mobile,name,city\n+34666555444,Ana,Madrid\n12,Bo,Lugo\n", "utf-8")
+    app = sandbox_console("sandbox-xebo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, SurveysScreen)
+        await type_into(pilot, "#xebo-to", "+34666555445")
+        await type_into(pilot, "#xebo-csv", str(csv_file))
+        await pilot.press("ctrl+s")
+        await confirm(pilot)
+        assert text(app, "#xebo-counts").startswith("Accepted: 2 · Rejected: 1")
+        table = app.screen.query_one("#xebo-rejected", DataTable)
+        assert table.row_count == 1
+        assert table.get_row_at(0)[0] == "12"
+    (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
+    body = request.json()
+    assert body["medium"] == 1
+    assert body["contacts"] == [
+        {"mobile": "+34666555445"},
+        {"mobile": "+34666555444", "name": "Ana", "city": "Madrid"},
+        {"mobile": "12", "name": "Bo", "city": "Lugo"},
+    ]
+
+
+async def test_xebo_email_needs_an_email_for_everyone(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console("sandbox-xebo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        app.screen.query_one("#xebo-medium", Select).value = SurveyMedium.EMAIL
+        await pilot.click("#xebo-send")
+        await pilot.pause()
+        assert "Type at least one address" in text(app, "#xebo-error")
+        await type_into(pilot, "#xebo-to", "ana@example.com")
+        await pilot.press("enter")
+        await confirm(pilot)
+        assert text(app, "#xebo-counts").startswith("Accepted: 1 · Rejected: 0")
+    (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
+    assert request.json()["medium"] == 2
+
+
+async def test_xebo_expired_token_explains_the_24_hours(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    state = provider_apps["xebo"].state.xebo
+    state.access_tokens[DEMO_ACCESS_TOKEN] = state.now - timedelta(hours=25)
+    app = sandbox_console("sandbox-xebo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_into(pilot, "#xebo-to", "+34666555445")
+        await pilot.press("enter")
+        await confirm(pilot)
+        modal = app.screen
+        assert isinstance(modal, ErrorModal)
+        assert "HTTP 401" in modal.title_text
+        assert "expires after 24 hours" in modal.message
+        await pilot.press("escape")
+        assert text(app, "#xebo-counts") == "Not sent."
+
+
+# --- Collect -------------------------------------------------------------------------------
+
+
+async def test_collect_new_contact_request_shows_portal_and_status(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console("sandbox-collect")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_into(pilot, "#collect-campaign", DEMO_CAMPAIGN_ID)
+        await type_into(pilot, "#collect-email", "jane@example.com")
+        await type_into(pilot, "#collect-first", "Jane")
+        await type_into(pilot, "#collect-items", "idCard, proofOfAddress")
+        await type_into(pilot, "#collect-data", '{"policy": "A-12"}')
+        await type_into(pilot, "#collect-due", "2025-03-31T18:00:00+02:00")
+        await pilot.press("ctrl+s")
+        await confirm(pilot)
+        assert text(app, "#collect-portal").startswith("Portal URL: http")
+        assert "pending" in text(app, "#collect-status")
+    (request,) = provider_apps["collect"].state.log.matching("POST", "/v1/request")
+    assert request.json() == {
+        "campaignId": DEMO_CAMPAIGN_ID,
+        "contact": {"email": "jane@example.com", "firstName": "Jane"},
+        "items": ["idCard", "proofOfAddress"],
+        "data": {"policy": "A-12"},
+        "dueDate": "2025-03-31T16:00:00Z",
+    }
+
+
+async def test_collect_bad_input_stays_inline_and_sends_nothing(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console("sandbox-collect")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_into(pilot, "#collect-campaign", DEMO_CAMPAIGN_ID)
+        await type_into(pilot, "#collect-contact-id", DEMO_CONTACT_ID)
+        await type_into(pilot, "#collect-data", "{policy}")
+        await pilot.press("enter")
+        assert "Request data is not valid JSON" in text(app, "#collect-error")
+        await type_into(pilot, "#collect-data", "")
+        await type_into(pilot, "#collect-due", "31/03/2025")
+        await pilot.press("enter")
+        assert "is not ISO 8601" in text(app, "#collect-error")
+        await type_into(pilot, "#collect-due", "")
+        await type_into(pilot, "#collect-email", "x@example.com")
+        await pilot.press("enter")
+        assert "not both" in text(app, "#collect-error")
+        assert not isinstance(app.screen, ConfirmModal)
+    assert len(provider_apps["collect"].state.log) == 0
+
+
+async def test_collect_error_statuses_are_explained(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    state = provider_apps["collect"].state.collect
+    expected = {
+        403: "hidden for administrators only",
+        404: "could not be found",
+        429: "too many requests",
+        500: "may or may not have been created",
+        503: "offline for maintenance",
+    }
+    app = sandbox_console("sandbox-collect")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_into(pilot, "#collect-campaign", DEMO_CAMPAIGN_ID)
+        await type_into(pilot, "#collect-contact-id", DEMO_CONTACT_ID)
+        for status, meaning in expected.items():
+            state.faults.append(status)
+            await pilot.press("ctrl+s")
+            await confirm(pilot)
+            modal = app.screen
+            assert isinstance(modal, ErrorModal), status
+            assert f"HTTP {status}" in modal.title_text
+            assert meaning in modal.message
+            await pilot.press("escape")
+        # A 400 from the provider itself: an unknown item of the campaign.
+        await type_into(pilot, "#collect-items", "noSuchItem")
+        await pilot.press("ctrl+s")
+        await confirm(pilot)
+        modal = app.screen
+        assert isinstance(modal, ErrorModal)
+        assert "HTTP 400" in modal.title_text or "HTTP 404" in modal.title_text
+
+
+# --- 8x8 -----------------------------------------------------------------------------------
+
+
+async def test_batch_of_25000_goes_as_three_engine_batches(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    rows = [f"+6590{i:06d},n{i}" for i in range(25_000)]
+    rows[3] = "0612,bad"
+    csv_file = tmp_path / "many.csv"
+    csv_file.write_text("destination,name\n" + "\n".join(rows) + "\n", "utf-8")
+    app = sandbox_console("sandbox-8x8")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        assert app.screen.query_one("#batch-survey").value == DEMO_SURVEY  # type: ignore[attr-defined]
+        await type_into(pilot, "#batch-template", "Hi {{name}}: {{url:}}")
+        await type_into(pilot, "#batch-client-id", "SPRING")
+        await type_into(pilot, "#batch-csv", str(csv_file))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, TypedConfirmModal) and modal.phrase == "25000"
+        await confirm(pilot)
+        assert "24999 queued, 1 rejected, 0 unknown" in text(app, "#batch-totals")
+        assert "DONE" in text(app, "#batch-totals")
+        table = app.screen.query_one("#batch-results", DataTable)
+        assert table.get_row_at(0)[:2] == ["0612", "REJECTED"]
+        assert table.row_count == 500
+    requests = provider_apps["8x8"].state.log.matching("POST", BATCH_PATH)
+    assert sorted(len(r.json()["messages"]) for r in requests) == [5_000, 10_000, 10_000]
+    assert {r.json()["clientBatchId"] for r in requests} == {"SPRING"}
+    with Journal(default_path()) as journal:
+        (job,) = journal.jobs()
+        assert (job.channel, job.account) == ("survey-batch", "sandbox-8x8")
+        totals = journal.totals(job.id)
+        assert (totals.accepted, totals.rejected, totals.total) == (24_999, 1, 25_000)
+        (rejected,) = journal.recipients(job.id, State.REJECTED)
+        assert rejected.to == "0612"
+
+
+async def test_batch_typed_numbers_with_options_and_validation(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console("sandbox-8x8")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_into(pilot, "#batch-to", "98760001, 98760002")
+        await type_into(pilot, "#batch-template", "Rate us")
+        await pilot.press("enter")
+        assert "{{url:}}" in text(app, "#batch-error")
+        await type_into(pilot, "#batch-template", "Rate us {{url:}}")
+        await type_into(pilot, "#batch-survey", "bad id")
+        await pilot.press("enter")
+        assert "Invalid 8x8 surveyId" in text(app, "#batch-error")
+        await type_into(pilot, "#batch-survey", DEMO_SURVEY)
+        await type_into(pilot, "#batch-country", "SG")
+        await type_into(pilot, "#batch-scheduled", "2025-03-11T09:30+08:00")
+        assert text(app, "#batch-scheduled-utc") == "= 2025-03-11 01:30 UTC"
+        app.screen.query_one("#batch-encoding", Select).value = "UCS2"
+        await type_into(pilot, "#batch-dlr", "https://example.com/dlr")
+        await pilot.press("enter")
+        assert len(provider_apps["8x8"].state.log) == 0
+        await confirm(pilot)
+        assert "2 queued, 0 rejected" in text(app, "#batch-totals")
+    (request,) = provider_apps["8x8"].state.log.requests
+    body = request.json()
+    assert body["template"] == {
+        "templateBody": "Rate us {{url:}}",
+        "encoding": "UCS2",
+        "scheduled": "2025-03-11T01:30:00Z",
+        "dlrCallbackUrl": "https://example.com/dlr",
+    }
+    assert [m["country"] for m in body["messages"]] == ["SG", "SG"]
+
+
+async def test_a_provider_without_surveys_gets_a_notice_and_the_form_follows_the_account(
+    sandbox_console: Console,
+) -> None:
+    app = sandbox_console("sandbox-360nrs")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        notice = app.screen.query_one("#surveys-notice", Static)
+        assert notice.display
+        assert "does not offer survey sends, document requests or survey batches" in text(
+            app, "#surveys-notice"
+        )
+        assert not app.screen.query_one("#surveys-forms").display
+        app.active_account = "sandbox-collect"
+        await pilot.pause()
+        assert not notice.display
+        assert app.screen.query_one("#surveys-forms").current == "surveys-collect"  # type: ignore[attr-defined]
