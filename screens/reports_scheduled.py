@@ -79,7 +79,8 @@ class RescheduleModal(ModalScreen[datetime | None]):
         try:
             when = parse_when(self.query_one("#when", Input).value)
         except ValueError as exc:
-            self.query_one("#when-error", Static).update(str(exc).capitalize() + ".")
+            message = str(exc)
+            self.query_one("#when-error", Static).update(message[0].upper() + message[1:] + ".")
             return
         self.dismiss(when)
 
