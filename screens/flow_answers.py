@@ -1,0 +1,232 @@
+"""Flow answers (Capability.FLOWS, e.g. XeroChat): answer counts per question, CSV export.
+
+Public API (for a screen embedding the pane, e.g. as a tab of a TabbedContent):
+
+- `FlowAnswersPane(id=...)`: a Vertical; compose it anywhere under a SwitchboardApp. It
+  follows the app's `active_account` by itself (reloads the flow list on a change) and shows
+  a notice when the account's provider lacks Capability.FLOWS.
+- `pane.reload()`: fetch the flow campaigns again.
+- `pane.load(flow_id, subscriber_id=None)`: load one flow's answers (all subscribers, or one).
+- `pane.summary`: the loaded `QuestionSummary` tuple (empty before a load).
+- `write_csv(path, summary)`: the export format (question_id, question, answer, count, share).
+
+Errors from the provider go to `app.show_error`; bad input shows inline.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from backends.base import Capability
+from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
+from screens.common import ConfirmModal, sb_app
+
+CSV_COLUMNS = ("question_id", "question", "answer", "count", "share")
+
+
+def share(count: int, responses: int) -> str:
+    """A count as a percentage of a question's responses."""
+    return f"{100.0 * count / responses:.1f}%" if responses else "0.0%"
+
+
+def write_csv(path: Path, summary: Sequence[QuestionSummary]) -> int:
+    """Write one row per (question, answer); how many rows."""
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for q in summary:
+            for c in q.counts:
+                writer.writerow(
+                    (q.question_id, q.question, c.answer, c.count, share(c.count, q.responses))
+                )
+                rows += 1
+    return rows
+
+
+class FlowAnswersPane(Vertical):
+    """Pick a flow campaign, load its answers, see counts per question, export them."""
+
+    DEFAULT_CSS = """
+    FlowAnswersPane { height: 1fr; }
+    FlowAnswersPane .field-row { height: auto; }
+    FlowAnswersPane #flow-pick > * { margin-right: 1; }
+    FlowAnswersPane #flow-tables { height: 1fr; }
+    FlowAnswersPane #flow-tables DataTable { height: auto; max-height: 12; margin-bottom: 1; }
+    FlowAnswersPane #flow-select { width: 40; }
+    FlowAnswersPane #flow-subscriber { width: 30; }
+    FlowAnswersPane #flow-export-path { width: 1fr; }
+    """
+
+    BINDINGS = [Binding("ctrl+l", "load", "Load answers")]
+
+    @dataclass
+    class Campaigns(Message):
+        """The account's flow campaigns."""
+
+        campaigns: list[FlowCampaign]
+
+    @dataclass
+    class Loaded(Message):
+        """A flow's answers."""
+
+        answers: FlowAnswers
+        subscriber_id: str | None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.summary: tuple[QuestionSummary, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="flow-notice", classes="notice")
+        with Vertical(id="flow-body"):
+            with Horizontal(id="flow-pick", classes="field-row"):
+                yield Select[int]([], prompt="Flow campaign", id="flow-select")
+                yield Input(placeholder="subscriber id (optional)", id="flow-subscriber")
+                yield Button("Load answers", variant="primary", id="flow-load")
+            yield Static("", id="flow-error", classes="error-text")
+            yield Static("Pick a flow campaign and load its answers.", id="flow-status")
+            yield VerticalScroll(id="flow-tables")
+            with Horizontal(id="flow-export", classes="field-row"):
+                yield Input(placeholder="answers.csv", id="flow-export-path")
+                yield Button("Export CSV", id="flow-export-csv", disabled=True)
+
+    def on_mount(self) -> None:
+        self.watch(sb_app(self), "active_account", self._account_changed, init=True)
+
+    def _account_changed(self, name: str | None) -> None:
+        supported = False
+        notice = self.query_one("#flow-notice", Static)
+        if name is None:
+            notice.update("No account yet: add one on the Accounts screen (F2).")
+        else:
+            from backends.registry import backend_class
+
+            cls = backend_class(sb_app(self).workspace.account(name).provider)
+            supported = cls.supports(Capability.FLOWS)
+            notice.update("" if supported else f"{cls.label} does not offer flow campaigns.")
+        notice.display = not supported
+        self.query_one("#flow-body").display = supported
+        self._show(())
+        if supported:
+            self.reload()
+
+    def reload(self) -> None:
+        """Fetch the flow campaigns of the active account."""
+        self.query_one("#flow-select", Select).set_options([])
+        self.fetch_campaigns()
+
+    @work(group="flow-answers", exit_on_error=False)
+    async def fetch_campaigns(self) -> None:
+        """List the flow campaigns."""
+        backend = await sb_app(self).backend()
+        self.post_message(self.Campaigns(await backend.flow_campaigns()))
+
+    @on(Campaigns)
+    def _campaigns(self, event: Campaigns) -> None:
+        options = [(f"{c.name} (#{c.id})", c.id) for c in event.campaigns]
+        self.query_one("#flow-select", Select).set_options(options)
+        if not options:
+            self.query_one("#flow-status", Static).update("This account has no flow campaigns.")
+
+    @on(Button.Pressed, "#flow-load")
+    @on(Input.Submitted, "#flow-subscriber")
+    def action_load(self) -> None:
+        """Load the picked flow's answers."""
+        flow_id = self.query_one("#flow-select", Select).value
+        if not isinstance(flow_id, int):
+            self.query_one("#flow-error", Static).update("Pick a flow campaign first.")
+            return
+        self.query_one("#flow-error", Static).update("")
+        subscriber = self.query_one("#flow-subscriber", Input).value.strip() or None
+        self.load(flow_id, subscriber)
+
+    def load(self, flow_id: int, subscriber_id: str | None = None) -> None:
+        """Load a flow's answers (all subscribers, or one)."""
+        self.query_one("#flow-status", Static).update("Loading…")
+        self.fetch_answers(flow_id, subscriber_id)
+
+    @work(group="flow-answers", exit_on_error=False)
+    async def fetch_answers(self, flow_id: int, subscriber_id: str | None) -> None:
+        """Fetch a flow's answers."""
+        backend = await sb_app(self).backend()
+        answers = await backend.flow_answers(flow_id, subscriber_id=subscriber_id)
+        self.post_message(self.Loaded(answers, subscriber_id))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        a = event.answers
+        who = f"subscriber {event.subscriber_id}" if event.subscriber_id else "all subscribers"
+        self.query_one("#flow-status", Static).update(
+            f"{a.flow_name} (#{a.flow_id}) · {who} · {len(a.subscribers)} respondent(s)"
+        )
+        self._show(a.summary())
+
+    def _show(self, summary: tuple[QuestionSummary, ...]) -> None:
+        self.summary = summary
+        tables = self.query_one("#flow-tables", VerticalScroll)
+        tables.remove_children()
+        for q in summary:
+            table: DataTable[str | int] = DataTable(cursor_type="row", classes="flow-question")
+            table.add_columns("Answer", "Count", "Share")
+            for c in q.counts:
+                table.add_row(c.answer, c.count, share(c.count, q.responses))
+            tables.mount(
+                Label(f"{q.question} — {q.responses} response(s)", classes="section-title")
+            )
+            tables.mount(table)
+        self.query_one("#flow-export-csv", Button).disabled = not summary
+
+    @on(Button.Pressed, "#flow-export-csv")
+    @on(Input.Submitted, "#flow-export-path")
+    def action_export(self) -> None:
+        """Export the counts to the CSV path typed (asks before overwriting)."""
+        error = self.query_one("#flow-error", Static)
+        raw = self.query_one("#flow-export-path", Input).value.strip()
+        if not self.summary:
+            error.update("Load a flow's answers first.")
+            return
+        if not raw:
+            error.update("Type the CSV file to write.")
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            error.update(f"{path} is a directory.")
+            return
+        error.update("")
+        if path.exists():
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._export(path)
+
+            question = f"{path} exists. Overwrite it?"
+            self.app.push_screen(ConfirmModal(question, yes_label="Overwrite"), answered)
+        else:
+            self._export(path)
+
+    def _export(self, path: Path) -> None:
+        try:
+            rows = write_csv(path, self.summary)
+        except OSError as exc:
+            self.query_one("#flow-error", Static).update(f"Cannot write {path}: {exc.strerror}")
+            return
+        self.query_one("#flow-status", Static).update(f"Exported {rows} row(s) to {path}")
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Worker messages do not bubble: the pane shows its own workers' failures.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.query_one("#flow-status", Static).update("")
+            sb_app(self).show_error(event.worker.error)

@@ -1,0 +1,149 @@
+"""The flow answers pane, mounted in a small screen of the console, on the XeroChat emulator."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from screens.common import ConfirmModal, ErrorModal
+from screens.flow_answers import FlowAnswersPane
+from tests.screens.conftest import SIZE, settle, type_into
+from tui.app import SwitchboardApp
+
+Console = Callable[..., SwitchboardApp]
+
+
+class PaneScreen(Screen[None]):
+    """What a host screen (e.g. Reports) does: compose the pane."""
+
+    def compose(self) -> ComposeResult:
+        yield FlowAnswersPane(id="flows")
+
+
+def expected_counts(app: Any, flow_id: int) -> dict[str, Counter[str]]:
+    """question text -> answer counts, straight from the emulator's data."""
+    flow = app.state.xerochat.flows[flow_id]
+    texts = dict(flow.questions)
+    out: dict[str, Counter[str]] = {}
+    for answers in flow.answers.values():
+        for qid, answer in answers.items():
+            out.setdefault(texts[qid], Counter())[answer] += 1
+    return out
+
+
+def shown_counts(screen: Screen[Any]) -> dict[str, Counter[str]]:
+    labels = [str(label.render()) for label in screen.query("#flow-tables Label").results(Label)]
+    tables = list(screen.query("#flow-tables DataTable").results(DataTable))
+    out: dict[str, Counter[str]] = {}
+    for label, table in zip(labels, tables, strict=True):
+        question = label.rsplit(" — ", 1)[0]
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        out[question] = Counter({str(r[0]): int(r[1]) for r in rows})
+    return out
+
+
+async def open_pane(pilot: Any) -> FlowAnswersPane:
+    await pilot.app.push_screen(PaneScreen())
+    await settle(pilot)
+    return pilot.app.screen.query_one(FlowAnswersPane)
+
+
+async def test_counts_per_question_match_the_emulator_and_export_to_csv(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    emulator = provider_apps["xerochat"]
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        select = pane.query_one("#flow-select", Select)
+        select.value = 2
+        await pilot.click("#flow-load")
+        await settle(pilot)
+        expected = expected_counts(emulator, 2)
+        assert shown_counts(app.screen) == expected
+        status = str(pane.query_one("#flow-status", Static).render())
+        respondents = len(emulator.state.xerochat.flows[2].answers)
+        assert f"Customer feedback (#2) · all subscribers · {respondents} respondent" in status
+        # Shares add up per question.
+        first = pane.query("#flow-tables DataTable").results(DataTable).__next__()
+        shares = [float(str(first.get_row_at(i)[2]).rstrip("%")) for i in range(first.row_count)]
+        assert abs(sum(shares) - 100.0) < 0.5
+
+        out = tmp_path / "answers.csv"
+        await type_into(pilot, "#flow-export-path", str(out))
+        await pilot.press("enter")
+        await pilot.pause()
+        with out.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        from_csv: dict[str, Counter[str]] = {}
+        for r in rows:
+            from_csv.setdefault(r["question"], Counter())[r["answer"]] = int(r["count"])
+        assert from_csv == expected
+
+        # Exporting again asks before overwriting; Cancel keeps the file.
+        out.write_text("keep me", encoding="utf-8")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.click("#no")
+        await pilot.pause()
+        assert out.read_text(encoding="utf-8") == "keep me"
+        pane.query_one("#flow-export-path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert out.read_text(encoding="utf-8").startswith("question_id,question,answer,count")
+    calls = [r.path for r in emulator.state.log.requests]
+    assert any("get_all_subscriber_flow_info" in p for p in calls)
+
+
+async def test_one_subscribers_answers(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    flow = provider_apps["xerochat"].state.xerochat.flows[1]
+    psid, answers = next(iter(flow.answers.items()))
+    texts = dict(flow.questions)
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        pane.query_one("#flow-select", Select).value = 1
+        await type_into(pilot, "#flow-subscriber", psid)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_counts(app.screen) == {texts[q]: Counter({a: 1}) for q, a in answers.items()}
+        assert f"subscriber {psid}" in str(pane.query_one("#flow-status", Static).render())
+
+
+async def test_load_needs_a_flow_and_errors_go_to_the_modal(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.click("#flow-load")
+        assert "Pick a flow campaign" in str(pane.query_one("#flow-error", Static).render())
+        pane.query_one("#flow-select", Select).value = 1
+        await type_into(pilot, "#flow-subscriber", "no-such-subscriber")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+
+
+async def test_an_account_without_flows_gets_a_notice(sandbox_console: Console) -> None:
+    app = sandbox_console("sandbox-8x8")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        notice = pane.query_one("#flow-notice", Static)
+        assert notice.display and "does not offer flow campaigns" in str(notice.render())
+        app.active_account = "sandbox-xerochat"
+        await settle(pilot)
+        assert not notice.display
+        assert len(list(pane.query_one("#flow-select", Select)._options)) == 5  # prompt + 4
