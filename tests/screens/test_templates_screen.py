@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from screens.common import ConfirmModal
 from screens.templates import TemplatesScreen
@@ -57,7 +57,8 @@ def test_html_to_text_draws_form_controls() -> None:
 def test_html_to_text_of_plain_text_and_empty_input() -> None:
     assert html_to_text("just text") == "just text"
     assert html_to_text("") == ""
-    assert html_to_text("<hr><p>a</p><img src='x' alt='Logo'>") == "――――――――――\n\na\n\n[image: Logo]"
+    rule = "――――――――――"
+    assert html_to_text("<hr><p>a</p><img src='x' alt='Logo'>") == f"{rule}\n\na\n\n[image: Logo]"
 
 
 def state(provider_apps: dict[str, Any]) -> Any:
@@ -221,7 +222,7 @@ async def test_forms_create_edit_preview_and_delete(
         await pilot.pause()
         assert plain(app, "#edit-error").startswith("The elements are not valid JSON")
         area.load_text('[{"type": "p", "label": "Thanks!"}]')
-        app.screen.query_one("#form-reject").toggle()  # type: ignore[attr-defined]
+        app.screen.query_one("#form-reject", Checkbox).toggle()
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert log(provider_apps).matching("PUT", f"{FORMS}/{created.id}")[-1].json() == {
