@@ -147,6 +147,22 @@ class SendProgress(Vertical):
         self.query_one("#pause", Button).display = control is not None
         self.query_one("#pause", Button).disabled = False
 
+    def show_job(
+        self,
+        title: str,
+        totals: Totals,
+        recent: Sequence[Outcome],
+        *,
+        job_id: int,
+        journal_path: Path,
+    ) -> None:
+        """Show a journaled job at rest (not running): its totals, latest results, export."""
+        self.begin(title, totals.total, job_id=job_id, journal_path=journal_path)
+        done = totals.accepted + totals.rejected + totals.unknown
+        self.query_one("#progress-bar", ProgressBar).update(total=totals.total, progress=done)
+        self.query_one("#progress-totals", Static).update(totals_text(totals, None))
+        self._add_rows([outcome_row(o) for o in recent])
+
     def apply(
         self, progress: Progress, recent: Sequence[Outcome], title: str | None = None
     ) -> None:

@@ -1,0 +1,327 @@
+"""Jobs: the send journal. Past and running jobs, their totals, details, resume and export.
+
+Journal reads run in a thread (a job's recipients can number 100,000). A job resumes on
+its own account, which may not be the active one; re-sending recipients whose outcome is
+UNKNOWN is a separate, confirmed choice, never the default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Label, Static
+from textual.worker import Worker, WorkerState
+
+from screens.common import BaseScreen, ConfirmModal, sb_app
+from screens.send_progress import SendProgress, follow
+from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
+from tui.engine.sender import JobControl, Progress, resume
+
+RECENT_RECIPIENTS = 8
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    """What the details panel shows for one job."""
+
+    job: Job
+    totals: Totals
+    reasons: list[tuple[State, str, int]]
+    recent: list[RecipientRow]
+
+
+def load_jobs(path: Path) -> list[tuple[Job, Totals]]:
+    """Every job with its totals, newest first."""
+    with Journal(path) as journal:
+        return [(job, journal.totals(job.id)) for job in journal.jobs()]
+
+
+def load_detail(path: Path, job_id: int) -> JobDetail:
+    """One job's totals, reasons and most recently updated recipients."""
+    with Journal(path) as journal:
+        done = (r for r in journal.recipients(job_id) if r.state is not State.PENDING)
+        recent = heapq.nlargest(RECENT_RECIPIENTS, done, key=lambda r: (r.updated_at, r.seq))
+        return JobDetail(
+            journal.job(job_id), journal.totals(job_id), journal.reasons(job_id), recent
+        )
+
+
+def detail_text(d: JobDetail) -> str:
+    """The details panel as text (the recent recipients go in the results table)."""
+    job, t = d.job, d.totals
+    reason = f": {job.pause_reason}" if job.pause_reason else ""
+    lines = [
+        f"Job {job.id} · {job.channel} · account {job.account} ({job.provider})",
+        f"Status {job.status.value}{reason}",
+        f"From {job.message.get('sender', '')}: {job.message.get('message', '')}",
+        f"Accepted {t.accepted} · rejected {t.rejected} · unknown {t.unknown} · "
+        f"pending {t.pending + t.sending} of {t.total} · {t.parts} parts",
+    ]
+    if d.reasons:
+        lines.append("Reasons:")
+        lines.extend(f"  {n} {s.value.lower()}: {r}" for s, r, n in d.reasons[:5])
+    if t.unknown:
+        lines.append(
+            f"{t.unknown} recipients may or may not have received it: check the provider's "
+            "reports before re-sending them."
+        )
+    return "\n".join(lines)
+
+
+class JobsScreen(BaseScreen):
+    """The send journal."""
+
+    TITLE = "Jobs"
+    CSS_PATH = "jobs.tcss"
+
+    BINDINGS = [
+        Binding("r", "resume", "Resume"),
+        Binding("u", "resume_unknown", "Resume + resend unknown"),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The jobs in the journal."""
+
+        jobs: list[tuple[Job, Totals]]
+
+    @dataclass
+    class Detailed(Message):
+        """One job's details."""
+
+        detail: JobDetail
+
+    @dataclass
+    class Resuming(Message):
+        """A resumed job starts sending."""
+
+        job_id: int
+        total: int
+        journal_path: Path
+        job_control: JobControl
+
+    @dataclass
+    class Progressed(Message):
+        """A throttled engine update."""
+
+        progress: Progress
+        recent: tuple[Outcome, ...]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.journal_path: Path | None = None
+        self.jobs: dict[int, Job] = {}
+        self.selected: int | None = None
+        self.running: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="jobs-body"):
+            with Vertical(id="jobs-left"):
+                table: DataTable[str] = DataTable(id="jobs-table", cursor_type="row")
+                table.add_columns(
+                    "ID", "Account", "Channel", "Created", "Status", "Total", "OK", "Rej",
+                    "Unk", "Pend", "Reason",
+                )  # fmt: skip
+                yield table
+                yield Static("", id="jobs-empty", classes="notice")
+                with Horizontal(classes="button-row"):
+                    yield Button("Resume", variant="primary", id="resume")
+                    yield Button("Resume + resend unknown", id="resume-unknown")
+                    yield Button("Reload", id="reload")
+                yield Static("", id="jobs-error", classes="error-text")
+            with VerticalScroll(id="jobs-right"):
+                with Vertical(classes="panel"):
+                    yield Label("Details", classes="section-title")
+                    yield Static("Select a job.", id="job-detail")
+                yield SendProgress(id="progress")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        from tui.engine.journal import default_path
+
+        self.journal_path = default_path()
+        # Jobs belong to accounts; a new account may make a job resumable again.
+        self.watch(sb_app(self), "active_account", lambda _: self.action_reload(), init=False)
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        # Compose may have added jobs while this screen was in the background.
+        if self.running is None:
+            self.action_reload()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Resume and reload from the palette."""
+        yield SystemCommand("Resume job", "Resume the selected job (R)", self.action_resume)
+        yield SystemCommand("Reload jobs", "Read the journal again (Ctrl+R)", self.action_reload)
+
+    # --- listing ------------------------------------------------------------------------
+    @on(Button.Pressed, "#reload")
+    def action_reload(self) -> None:
+        """Read the journal again."""
+        if self.journal_path is not None:
+            self.load(self.journal_path)
+
+    @work(group="jobs-load", exclusive=True, exit_on_error=False)
+    async def load(self, path: Path) -> None:
+        """Read every job and its totals off the UI loop."""
+        self.post_message(self.Loaded(await asyncio.to_thread(load_jobs, path)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        table: DataTable[str] = self.query_one("#jobs-table", DataTable)
+        table.clear()
+        self.jobs = {job.id: job for job, _ in event.jobs}
+        for job, t in event.jobs:
+            table.add_row(
+                str(job.id), job.account, job.channel, f"{job.created_at:%Y-%m-%d %H:%M}",
+                job.status.value, str(t.total), str(t.accepted), str(t.rejected),
+                str(t.unknown), str(t.pending + t.sending), job.pause_reason or "",
+                key=str(job.id),
+            )  # fmt: skip
+        empty = self.query_one("#jobs-empty", Static)
+        empty.update(
+            "" if event.jobs else "No send jobs yet: SMS sent from Compose (F4) appear here."
+        )
+        empty.display = not event.jobs
+        if self.selected in self.jobs:
+            table.move_cursor(row=table.get_row_index(str(self.selected)))
+        elif event.jobs:
+            table.move_cursor(row=0)
+
+    @on(DataTable.RowHighlighted, "#jobs-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is None or self.journal_path is None:
+            return
+        self.selected = int(event.row_key.value)
+        self.detail(self.journal_path, self.selected)
+
+    @work(group="jobs-detail", exclusive=True, exit_on_error=False)
+    async def detail(self, path: Path, job_id: int) -> None:
+        """Read one job's details off the UI loop."""
+        self.post_message(self.Detailed(await asyncio.to_thread(load_detail, path, job_id)))
+
+    @on(Detailed)
+    def _detailed(self, event: Detailed) -> None:
+        if event.detail.job.id == self.selected:
+            d = event.detail
+            self.query_one("#job-detail", Static).update(detail_text(d))
+            if self.running is None and self.journal_path is not None:
+                # Totals, recent results and export of the selected job while nothing runs.
+                self.query_one(SendProgress).show_job(
+                    f"Job {d.job.id} · {d.job.status.value}",
+                    d.totals,
+                    [
+                        Outcome(r.seq, r.to, r.state, r.reason, r.provider_id, r.parts)
+                        for r in reversed(d.recent)
+                    ],
+                    job_id=d.job.id,
+                    journal_path=self.journal_path,
+                )
+
+    # --- resume -------------------------------------------------------------------------
+    def _resumable(self) -> Job | None:
+        error = self.query_one("#jobs-error", Static)
+        error.update("")
+        job = self.jobs.get(self.selected) if self.selected is not None else None
+        if job is None:
+            error.update("Select a job first.")
+            return None
+        if self.running is not None:
+            error.update(f"Job {self.running} is running: pause it first.")
+            return None
+        if job.status is JobStatus.DONE:
+            error.update(f"Job {job.id} is done: nothing left to send.")
+            return None
+        if job.account not in sb_app(self).workspace.accounts():
+            error.update(
+                f"Job {job.id} belongs to account {job.account!r}, which no longer exists: "
+                "add it again on the Accounts screen (F2) to resume."
+            )
+            return None
+        return job
+
+    @on(Button.Pressed, "#resume")
+    def action_resume(self) -> None:
+        """Resume the selected job; recipients with an unknown outcome stay as they are."""
+        job = self._resumable()
+        if job is not None:
+            self.resume_job(job, resend_unknown=False)
+
+    @on(Button.Pressed, "#resume-unknown")
+    def action_resume_unknown(self) -> None:
+        """Resume and re-send UNKNOWN recipients, after an explicit confirmation."""
+        job = self._resumable()
+        if job is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.resume_job(job, resend_unknown=True)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Recipients of job {job.id} whose outcome is unknown may already have "
+                "received the message. Send it to them again?",
+                yes_label="Re-send",
+            ),
+            answered,
+        )
+
+    @work(group="send", exit_on_error=False)
+    async def resume_job(self, job: Job, *, resend_unknown: bool) -> None:
+        """Run the job on its own account through the engine."""
+        assert self.journal_path is not None
+        path = self.journal_path
+        backend = await sb_app(self).backend(job.account)
+        journal = await asyncio.to_thread(Journal, path)
+        try:
+            total = (await asyncio.to_thread(journal.totals, job.id)).total
+            control = JobControl()
+            self.post_message(self.Resuming(job.id, total, path, control))
+            updates = resume(
+                journal, job.id, backend, resend_unknown=resend_unknown, control=control
+            )
+            await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
+        finally:
+            journal.close()
+
+    @on(Resuming)
+    def _resuming(self, event: Resuming) -> None:
+        self.running = event.job_id
+        self.query_one(SendProgress).begin(
+            f"Job {event.job_id}: resuming…",
+            event.total,
+            job_id=event.job_id,
+            journal_path=event.journal_path,
+            control=event.job_control,
+        )
+
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        p = event.progress
+        title = None
+        if p.status is not JobStatus.RUNNING:
+            reason = f": {p.reason}" if p.reason else ""
+            title = f"Job {p.job_id} {p.status.value}{reason}"
+        self.query_one(SendProgress).apply(p, event.recent, title)
+
+    @on(Worker.StateChanged)
+    def _send_ended(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "send" and event.state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self.running = None
+            self.action_reload()
