@@ -205,9 +205,7 @@ class ComposeScreen(BaseScreen):
                     yield Static("", id="preview")
                 with Vertical(classes="panel"):
                     yield Label("Preflight", classes="section-title")
-                    yield Static(
-                        "Press Preflight (Ctrl+R) to check before sending.", id="preflight"
-                    )
+                    yield Static(PREFLIGHT_HINT, id="preflight")
                 yield SendProgress(id="progress")
         yield from self.compose_footer()
 
