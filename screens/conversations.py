@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -159,6 +160,7 @@ class ConversationsScreen(BaseScreen):
             )
         notice.display = not supported
         self.query_one("#conv-body").display = supported
+        self._generation += 1  # a list still on its way belongs to the old account
         self.conversations.clear()
         self._newest.clear()
         self._seen.clear()
@@ -315,9 +317,10 @@ class ConversationsScreen(BaseScreen):
             return  # the operator moved on to another conversation
         scroll = self.query_one("#thread-scroll", VerticalScroll)
         at_end = scroll.scroll_y >= scroll.max_scroll_y
-        self.query_one("#thread", Static).update(
-            view.thread_text(event.thread.messages, self.current.recipient)
-        )
+        text = view.thread_text(event.thread.messages, self.current.recipient)
+        if event.thread.total_pages > 1:
+            text = Text(f"(the newest {THREAD_LIMIT} messages)\n", style="dim") + text
+        self.query_one("#thread", Static).update(text)
         if at_end:
             scroll.scroll_end(animate=False)
         self.session_expires_at = event.thread.session_expires_at or self._from_last_inbound(

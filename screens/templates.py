@@ -63,6 +63,7 @@ class TemplatesScreen(BaseScreen):
     class TemplatesLoaded(Message):
         """A page of templates of one editor version."""
 
+        account: str | None
         v2: bool
         templates: tuple[Template, ...]
         total: int
@@ -89,6 +90,7 @@ class TemplatesScreen(BaseScreen):
     class FormsLoaded(Message):
         """A page of forms."""
 
+        account: str | None
         forms: tuple[Form, ...]
         total: int
 
@@ -220,14 +222,15 @@ class TemplatesScreen(BaseScreen):
     @work(group="templates-list", exit_on_error=False)
     async def load_templates(self, v2: bool) -> None:
         """Read the first page of templates of one editor version."""
-        backend = await sb_app(self).backend()
+        account = sb_app(self).active_account
+        backend = await sb_app(self).backend(account)
         page = await backend.templates_list(v2=v2, limit=PAGE_LIMIT)
-        self.post_message(self.TemplatesLoaded(v2, page.items, page.total))
+        self.post_message(self.TemplatesLoaded(account, v2, page.items, page.total))
 
     @on(TemplatesLoaded)
     def _templates_loaded(self, event: TemplatesLoaded) -> None:
-        if event.v2 != self._v2():
-            return  # the operator switched editor meanwhile
+        if event.v2 != self._v2() or event.account != sb_app(self).active_account:
+            return  # the operator switched editor or account meanwhile
         table = self.query_one("#templates", DataTable)
         keep = self._select_template or selected_id(table)
         self._select_template = None
@@ -346,12 +349,15 @@ class TemplatesScreen(BaseScreen):
     @work(group="forms-list", exit_on_error=False)
     async def load_forms(self) -> None:
         """Read the first page of forms."""
-        backend = await sb_app(self).backend()
+        account = sb_app(self).active_account
+        backend = await sb_app(self).backend(account)
         page = await backend.forms_list(limit=PAGE_LIMIT)
-        self.post_message(self.FormsLoaded(page.items, page.total))
+        self.post_message(self.FormsLoaded(account, page.items, page.total))
 
     @on(FormsLoaded)
     def _forms_loaded(self, event: FormsLoaded) -> None:
+        if event.account != sb_app(self).active_account:
+            return  # a list of the account that was active before
         table = self.query_one("#forms", DataTable)
         keep = self._select_form or selected_id(table)
         self._select_form = None
