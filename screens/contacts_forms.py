@@ -136,7 +136,7 @@ class ContactModal(ModalScreen[ContactEdit | None]):
                             yield Input(value or "", id=f"cf-{field_id}")
                     if len(pair) == 1:
                         with Vertical():
-                            yield Label("Groups (names or ids, comma-separated)")
+                            yield Label("Groups (names or ids, a, b)")
                             groups = Input(format_groups(c) if c else "", id="cf-groups")
                             groups.disabled = not self.groups_editable
                             yield groups

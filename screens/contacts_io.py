@@ -11,7 +11,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
@@ -138,7 +138,7 @@ def row_input(
 class ImportModal(ModalScreen[int | None]):
     """Import contacts from a CSV file; returns how many were created."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "start", "Import")]
 
     @dataclass
     class Progress(Message):
@@ -156,27 +156,29 @@ class ImportModal(ModalScreen[int | None]):
         self.created = 0
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-body form", id="import-body"):
-            yield Label("Import contacts from CSV", classes="dialog-title")
-            yield Label("CSV file (first line: column names)")
-            with Horizontal(classes="field-row"):
-                yield Input(placeholder="/path/to/contacts.csv", id="imp-path")
-                yield Button("Load", id="imp-load")
-            yield Static("", id="imp-error", classes="error-text")
-            with Vertical(id="imp-mapping"):
-                yield Label("First rows", classes="section-title")
-                yield DataTable(id="imp-preview", show_cursor=False)
-                yield Label("Which column fills each field", classes="section-title")
-                for field, label, _ in IMPORT_FIELDS:
-                    with Horizontal(classes="map-row"):
-                        yield Label(label, classes="map-label")
-                        yield Select[int]([], prompt="(not imported)", id=f"map-{field}")
-                yield Checkbox("Other columns become custom fields", True, id="imp-custom")
-                yield Label("Groups every contact joins (names or ids, comma-separated)")
-                yield Input(id="imp-groups")
-                yield ProgressBar(id="imp-progress", show_eta=False)
-                yield Static("", id="imp-summary")
-                yield DataTable(id="imp-failures", show_cursor=False)
+        # The buttons stay in view; the form above them scrolls.
+        with Vertical(classes="dialog-body", id="import-body"):
+            with VerticalScroll(classes="form", id="imp-scroll"):
+                yield Label("Import contacts from CSV", classes="dialog-title")
+                yield Label("CSV file (first line: column names)")
+                with Horizontal(classes="field-row"):
+                    yield Input(placeholder="/path/to/contacts.csv", id="imp-path")
+                    yield Button("Load", id="imp-load")
+                yield Static("", id="imp-error", classes="error-text")
+                with Vertical(id="imp-mapping"):
+                    yield Label("First rows", classes="section-title")
+                    yield DataTable(id="imp-preview", show_cursor=False)
+                    yield Label("Which column fills each field", classes="section-title")
+                    with Grid(id="imp-map-grid"):
+                        for field, label, _ in IMPORT_FIELDS:
+                            yield Label(label, classes="map-label")
+                            yield Select[int]([], prompt="(not imported)", id=f"map-{field}")
+                    yield Checkbox("Other columns become custom fields", True, id="imp-custom")
+                    yield Label("Groups every contact joins (names or ids, a, b)")
+                    yield Input(id="imp-groups")
+                    yield ProgressBar(id="imp-progress", show_eta=False)
+                    yield Static("", id="imp-summary")
+                    yield DataTable(id="imp-failures", show_cursor=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Import", variant="primary", id="imp-start", disabled=True)
                 yield Button("Close", id="imp-close")
@@ -230,11 +232,11 @@ class ImportModal(ModalScreen[int | None]):
         return mapping
 
     @on(Button.Pressed, "#imp-start")
-    def start(self) -> None:
+    def action_start(self) -> None:
         """Check the mapping and create the contacts in a worker."""
         source = self.source
         error = self.query_one("#imp-error", Static)
-        if source is None:
+        if source is None or self.query_one("#imp-start", Button).disabled:
             return
         mapping = self._mapping()
         if not {"email", "phone", "landline"} & set(mapping):
@@ -253,6 +255,7 @@ class ImportModal(ModalScreen[int | None]):
         error.update("")
         self.query_one("#imp-start", Button).disabled = True
         self.query_one("#imp-progress").display = True
+        self.call_after_refresh(self.query_one("#imp-summary").scroll_visible)
         self.run_import(source, mapping, custom, groups)
 
     @work(group="contacts-import", exit_on_error=False)
@@ -300,6 +303,7 @@ class ImportModal(ModalScreen[int | None]):
             for line, reason in event.failures:
                 table.add_row(str(line), reason)
             table.display = True
+            self.call_after_refresh(table.scroll_visible)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

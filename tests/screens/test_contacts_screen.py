@@ -168,9 +168,7 @@ async def test_create_edit_and_delete_a_contact(
         assert isinstance(modal, ContactModal)
         assert modal.query_one("#cf-phone", Input).value == "34600111222"
         assert "plan=gold" in modal.query_one("#cf-custom", TextArea).text
-        await fill_contact(
-            pilot, surname="García", custom="plan=platinum\nsince=2024-05-01:date"
-        )
+        await fill_contact(pilot, surname="García", custom="plan=platinum\nsince=2024-05-01:date")
         put = nrs.state.log.matching("PUT", f"{CONTACTS}/{new_id}")[-1].json()
         # Only the changed custom field is sent; the groups stay as they were.
         assert put["customFields"] == [{"key": "plan", "type": "string", "value": "platinum"}]
@@ -226,9 +224,10 @@ async def test_groups_crud_with_member_counts(
             for g in state.groups.values()
         }
         assert column(app, "#groups-table", 1) == [g.name for g in state.groups.values()]
-        assert dict(
-            zip(column(app, "#groups-table", 0), map(int, column(app, "#groups-table", 2)))
-        ) == members
+        assert (
+            dict(zip(column(app, "#groups-table", 0), map(int, column(app, "#groups-table", 2))))
+            == members
+        )
         assert all(n > 0 for n in members.values())
 
         await pilot.click("#g-new")

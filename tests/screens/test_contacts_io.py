@@ -1,0 +1,190 @@
+"""Contacts CSV import (mapping, progress, results) and export, against the sandbox."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from textual.widgets import Checkbox, Input, ProgressBar, Select
+
+from screens.common import ConfirmModal
+from screens.contacts import ContactsScreen
+from screens.contacts_forms import TextPromptModal
+from screens.contacts_io import ImportModal
+from tests.screens.conftest import SIZE, settle
+from tests.screens.test_contacts_screen import open_contacts, table, text
+from tui.app import SwitchboardApp
+
+CONTACTS = "/api/rest/contacts"
+
+
+async def open_import(pilot: Any, path: Path) -> ImportModal:
+    await pilot.click("#c-import")
+    await pilot.pause()
+    modal = pilot.app.screen
+    assert isinstance(modal, ImportModal)
+    modal.query_one("#imp-path", Input).value = str(path)
+    modal.query_one("#imp-path", Input).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    return modal
+
+
+async def test_import_maps_columns_and_reports_each_failed_row(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "Mail;Mobile;Pais;First name;Colour\n"
+        "lia@example.com;34611000001;es;Lia;green\n"
+        ";;;Nobody;red\n"
+        "bad-email;;;Bad;blue\n"
+        "tom@example.com;34611000002;GB;Tom;\n",
+        encoding="utf-8",
+    )
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        before = set(state.contacts)
+        modal = await open_import(pilot, source)
+        assert text(app, "#imp-error") == ""
+        preview = table(app, "#imp-preview")
+        assert [str(c.label) for c in preview.columns.values()] == [
+            "Mail",
+            "Mobile",
+            "Pais",
+            "First name",
+            "Colour",
+        ]
+        assert preview.row_count == 4
+        # Common column names are recognised; the others are mapped by hand.
+        guessed = {
+            f: modal.query_one(f"#map-{f}", Select).value for f in ("email", "phone", "name")
+        }
+        assert guessed == {"email": 0, "phone": 1, "name": 3}
+        assert modal.query_one("#map-country", Select).is_blank()
+        modal.query_one("#map-country", Select).value = 2
+
+        # Without a group the import is refused inline.
+        await pilot.click("#imp-start")
+        await pilot.pause()
+        assert text(app, "#imp-error") == "Give at least one group for the imported contacts."
+        modal.query_one("#imp-groups", Input).value = "Fair 2025"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        bar = modal.query_one("#imp-progress", ProgressBar)
+        assert (bar.progress, bar.total) == (4, 4)
+        assert text(app, "#imp-summary") == "Finished: 4 of 4 rows, 2 created, 2 failed"
+        failures = table(app, "#imp-failures")
+        assert [tuple(map(str, failures.get_row_at(i))) for i in range(2)] == [
+            ("3", "no email, phone or landline"),
+            ("4", "The email must be a valid email address."),
+        ]
+        new = [state.contacts[i] for i in sorted(set(state.contacts) - before)]
+        assert [(c.email, c.phone, c.country_iso, c.name) for c in new] == [
+            ("lia@example.com", "34611000001", "ES", "Lia"),
+            ("tom@example.com", "34611000002", "GB", "Tom"),
+        ]
+        # The unmapped column became a custom field (empty cells are left out).
+        assert [(f.key, f.value) for f in new[0].custom_fields] == [("Colour", "green")]
+        assert new[1].custom_fields == []
+        assert {state.groups[g].name for c in new for g in c.group_ids} == {"Fair 2025"}
+        posts = nrs.state.log.matching("POST", CONTACTS)
+        assert len(posts) == 3  # the row without any address never left
+        await pilot.click("#imp-close")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_import_of_a_bad_file_says_why_inline(
+    sandbox_console: Callable[..., SwitchboardApp], tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("email\nsí@example.com\n".encode("latin-1"))
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        modal = await open_import(pilot, tmp_path / "missing.csv")
+        assert text(app, "#imp-error") == f"{tmp_path / 'missing.csv'} is not a file."
+        assert not modal.query_one("#imp-mapping").display
+        assert modal.query_one("#imp-start").disabled
+        for path, message in (
+            (empty, f"{empty} is empty: the first line must name the columns."),
+            (latin, f"{latin} is not UTF-8 text: save it as CSV UTF-8."),
+        ):
+            modal.query_one("#imp-path", Input).value = str(path)
+            await pilot.click("#imp-load")
+            await pilot.pause()
+            assert text(app, "#imp-error") == message
+        # A file whose columns map to no address is refused before any request.
+        names = tmp_path / "names.csv"
+        names.write_text("first,last\nAna,Ruiz\n", encoding="utf-8")
+        modal.query_one("#imp-path", Input).value = str(names)
+        await pilot.click("#imp-load")
+        await pilot.pause()
+        modal.query_one("#imp-custom", Checkbox).value = False
+        await pilot.click("#imp-start")
+        await pilot.pause()
+        assert text(app, "#imp-error") == "Map a column to Email, Mobile phone or Landline."
+
+
+async def test_export_writes_every_page_of_the_filter_and_asks_before_replacing(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    target = tmp_path / "es.csv"
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        app.screen.query_one("#f-country", Input).value = "ES"
+        await pilot.click("#c-search")
+        await settle(pilot)
+        await pilot.click("#c-export")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPromptModal)
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+
+        spain = sorted(c.id for c in state.contacts.values() if c.country_iso == "ES")
+        with target.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert [int(r["id"]) for r in rows] == spain
+        assert {r["countryIso"] for r in rows} == {"ES"}
+        first = state.contacts[spain[0]]
+        assert rows[0]["email"] == (first.email or "")
+        groups = "|".join(state.groups[g].name for g in first.group_ids)
+        assert rows[0]["groups"] == groups
+        exports = [
+            r for r in nrs.state.log.matching("GET", CONTACTS) if r.query.get("limit") == ["1000"]
+        ]
+        assert exports and all(r.query["countryIso"] == ["ES"] for r in exports)
+        assert text(app, "#contacts-status") == f"Exported {len(spain)} contacts to {target}"
+        bar = app.screen.query_one("#export-progress", ProgressBar)
+        assert (bar.progress, bar.total) == (len(spain), len(spain))
+
+        # Exporting again to the same file asks; Cancel leaves the file untouched.
+        target.write_text("keep me", encoding="utf-8")
+        await pilot.click("#c-export")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8") == "keep me"
+        assert not list(tmp_path.glob("*.part"))
