@@ -224,10 +224,8 @@ async def test_groups_crud_with_member_counts(
             for g in state.groups.values()
         }
         assert column(app, "#groups-table", 1) == [g.name for g in state.groups.values()]
-        assert (
-            dict(zip(column(app, "#groups-table", 0), map(int, column(app, "#groups-table", 2))))
-            == members
-        )
+        counts = column(app, "#groups-table", 2)
+        assert dict(zip(column(app, "#groups-table", 0), map(int, counts), strict=True)) == members
         assert all(n > 0 for n in members.values())
 
         await pilot.click("#g-new")
