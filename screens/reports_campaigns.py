@@ -42,6 +42,16 @@ class CampaignTable(ActionTable):
         Binding("k", "request('keys')", "Keys"),
     ]
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Which reports the highlighted sending has; the footer offers only those keys.
+        self.offers: frozenset[str] = frozenset()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "request" and parameters:
+            return parameters[0] in self.offers
+        return super().check_action(action, parameters)
+
 
 class CampaignsPane(ReportsPane):
     """Campaigns with their sendings; a sending's event counts, cost and reports."""
@@ -190,6 +200,7 @@ class CampaignsPane(ReportsPane):
             chart.update("")
             cost.update("")
             events.disabled = keys.disabled = True
+            self.query_one(CampaignTable).offers = frozenset()
             return
         title.update(f"{sending.campaign_name} · sending {sending.id} · {sending.channel}")
         chart.update(bar_chart(funnel(sending.events), chart_base(sending)))
@@ -201,6 +212,11 @@ class CampaignsPane(ReportsPane):
         # Buttons that cannot work for this provider or sending are not shown at all.
         events.display = reports
         keys.display = reports and voice
+        table = self.query_one(CampaignTable)
+        table.offers = frozenset(
+            name for name, ok in (("events", reports), ("keys", reports and voice)) if ok
+        )
+        table.refresh_bindings()
 
     def _supports(self, capability: Capability) -> bool:
         app = sb_app(self)

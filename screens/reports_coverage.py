@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
@@ -59,8 +59,9 @@ class CoveragePane(ReportsPane):
             yield Static("", id="coverage-count")
         with Horizontal(id="coverage-body"):
             yield DataTable(id="countries-table", zebra_stripes=True, cursor_type="row")
-            yield DataTable(id="networks-table", zebra_stripes=True, cursor_type="row")
-        yield Static("Enter on a country lists its networks.", id="networks-title")
+            with Vertical(id="networks-side"):
+                yield Static("Enter on a country lists its networks.", id="networks-title")
+                yield DataTable(id="networks-table", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
         countries = self.query_one("#countries-table", DataTable)

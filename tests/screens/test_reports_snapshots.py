@@ -1,0 +1,47 @@
+"""Snapshots of the Reports screen: a sending's event chart, and coverage searched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from textual.widgets import DataTable, TabbedContent
+
+from backends.sandbox.nrs360 import create_app
+from tests.screens.conftest import SIZE, FakeClock, settle, type_into
+from tui.app import SwitchboardApp
+
+
+@pytest.fixture
+def sandbox_app(sandbox_clock: FakeClock) -> Starlette:
+    """The emulator with its two past campaigns, on the fixed test clock."""
+    return create_app(clock=sandbox_clock, history=True)
+
+
+def test_campaign_chart(snap_compare: Any, sandbox_console: Callable[..., SwitchboardApp]) -> None:
+    async def newsletter(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#campaigns-table", DataTable)
+        table.focus()
+        await pilot.press("down")  # the November newsletter: opens, clicks and bounces
+        await settle(pilot)
+
+    assert snap_compare(sandbox_console(), terminal_size=SIZE, run_before=newsletter)
+
+
+def test_coverage_search(snap_compare: Any, sandbox_console: Callable[..., SwitchboardApp]) -> None:
+    async def searched(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        pilot.app.screen.query_one("#reports-tabs", TabbedContent).active = "coverage"
+        await pilot.pause()
+        await type_into(pilot, "#coverage-search", "united")
+        await pilot.press("enter", "enter")  # to the table, then the first country's networks
+        await settle(pilot)
+
+    assert snap_compare(sandbox_console(), terminal_size=SIZE, run_before=searched)
