@@ -195,6 +195,7 @@ class TemplatesScreen(BaseScreen):
         self.forms.clear()
         self.query_one("#tpl-preview", Static).update("")
         self.query_one("#form-preview", Static).update("")
+        self.refresh_bindings()
         if templates:
             self.load_templates(self._v2())
         if forms:

@@ -146,10 +146,10 @@ class FormEditModal(ModalScreen[FormInput | None]):
                 yield Checkbox("Answers can be edited", True, id="form-editable")
                 yield Checkbox("Show a reject button", id="form-reject")
             if self.editing:
-                # The provider's show/list answers carry no elements, so an edit restates them.
+                # The provider's show/list answers carry only id and name, so an edit restates all.
                 yield Static(
-                    "The provider does not return a form's elements: the list below "
-                    "replaces them all.",
+                    "The provider does not return a form's elements or settings: what "
+                    "you enter here replaces them all.",
                     classes="notice",
                 )
             with Horizontal(id="edit-columns"), Vertical():
