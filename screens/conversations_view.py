@@ -37,7 +37,7 @@ def contact_name(conversation: Conversation) -> str:
 
 
 def hhmm(moment: datetime | None) -> str:
-    """A compact UTC time: HH:MM today-agnostic, with the date (e.g. 'Feb 27 10:05')."""
+    """A compact UTC date and time, e.g. "Feb 27 10:05" (empty when unknown)."""
     if moment is None:
         return ""
     return moment.astimezone(UTC).strftime("%b %d %H:%M")
