@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 
 from backends.models import SmsRequest
 from backends.models_send import MailingRequest
-from screens.common import ConfirmModal, TypedConfirmModal
+from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.reports import ReportsScreen
 from screens.reports_scheduled import RescheduleModal, parse_when, utc_label
 from tests.screens.conftest import SIZE, settle, type_into
@@ -223,3 +223,26 @@ def test_send_time_parsing() -> None:
             assert message in str(exc)
         else:
             raise AssertionError(f"{bad!r} was accepted")
+
+
+async def test_a_refused_reschedule_shows_the_providers_code(
+    sandbox_console: Callable[..., SwitchboardApp], sandbox_app: Starlette
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scheduled(pilot)
+        first = guids(app)[0]
+        await pilot.press("r")
+        await pilot.pause()
+        # Before the emulator's "now" (2025-03-01 12:00 UTC): not a schedule, code 121.
+        app.screen.query_one("#when", Input).value = "2025-02-01 09:00+00:00"
+        await pilot.press("enter")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ErrorModal)
+        assert "code 121" in modal.title_text
+        assert modal.message == "Invalid scheduled date"
+        assert pending(sandbox_app)[first] == WHEN
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)
