@@ -223,6 +223,7 @@ class GroupsPane(WorkerPane):
             table.remove_row(key)
         table.add_row(*group_cells(event.group), key=key)
         table.move_cursor(row=table.get_row_index(key))
+        table.focus()
 
     @on(Button.Pressed, "#g-delete")
     def action_delete(self) -> None:

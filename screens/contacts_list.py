@@ -278,6 +278,7 @@ class ContactsPane(WorkerPane):
             table.remove_row(str(contact.id))
         table.add_row(*contact_cells(contact), key=str(contact.id))
         table.move_cursor(row=table.get_row_index(str(contact.id)))
+        table.focus()  # ready for e / d on the contact just handled
         self.query_one("#contacts-status", Static).update(f"{len(self.known)} contact(s) open")
 
     @on(Button.Pressed, "#c-new")
