@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -253,7 +254,8 @@ class CampaignsPane(ReportsPane):
         """Fetch a sending's events CSV."""
         backend = await sb_app(self).backend()
         report = await backend.sending_events(sending_id)
-        columns, rows = csv_table(report.csv)
+        # A big report takes a while to split into cells: not on the UI loop.
+        columns, rows = await asyncio.to_thread(csv_table, report.csv)
         self.post_message(self.EventsLoaded(sending_id, columns, rows))
 
     @on(EventsLoaded)

@@ -340,6 +340,8 @@ async def test_a_provider_without_reports_shows_a_notice(
         assert not app.screen.query_one("#reports-tabs").display
         assert not isinstance(app.screen, ErrorModal)
         assert len(provider_apps["xebo"].state.log) == 0
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert not any(t.startswith("Reports: ") and t != "Reports: reload" for t in titles)
 
         # Switching to an account that has them brings the tabs back and loads them.
         app.active_account = "sandbox-360nrs"
@@ -350,3 +352,7 @@ async def test_a_provider_without_reports_shows_a_notice(
             "Spring sale",
             "November newsletter",
         ]
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Reports: Coverage"].callback()
+        await pilot.pause()
+        assert app.screen.query_one("#reports-tabs", TabbedContent).active == "coverage"
