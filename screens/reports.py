@@ -63,12 +63,9 @@ class ReportsScreen(BaseScreen):
     TITLE = "Reports"
     CSS_PATH = "reports.tcss"
 
-    BINDINGS = [
-        Binding("ctrl+r", "reload", "Reload"),
-        Binding("alt+1", "tab('campaigns')", "Campaigns", show=False),
-        Binding("alt+2", "tab('scheduled')", "Scheduled", show=False),
-        Binding("alt+3", "tab('coverage')", "Coverage", show=False),
-    ]
+    # Tabs are switched with the mouse, with the arrow keys on the tab bar, or from the
+    # palette; Alt+digit keys do not reach the app in every terminal.
+    BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
 
     def __init__(self) -> None:
         super().__init__()
