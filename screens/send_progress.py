@@ -2,8 +2,10 @@
 
 Used by Compose (new sends) and Jobs (resumed sends). The widget never reads the journal
 on the UI loop: exports run in a thread. Updates arrive already coalesced by the caller
-(a few a second); the results table keeps only the latest RECENT rows, because adding a
-row to a DataTable measures every cell and a 100,000-row table would freeze the screen.
+(a few a second). Recent results go to a RichLog bounded to RECENT lines, at most
+PER_UPDATE new lines an update: a DataTable measures every cell it adds and relayouts the
+screen, which froze the UI for 100-300 ms an update in the 20,000-recipient benchmark.
+Fixed-size lines are updated without a layout pass for the same reason.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from backends.models import RecipientResult
@@ -31,6 +34,8 @@ from tui.engine.journal import JobStatus, Journal, Outcome, Totals
 from tui.engine.sender import JobControl, Progress
 
 RECENT = 200
+PER_UPDATE = 40
+HEADER = f"{'To':<16} {'State':<9} {'Parts':>5}  Id / reason"
 Row = tuple[str, str, str, str]
 
 
@@ -89,6 +94,8 @@ class SendProgress(Vertical):
     SendProgress { height: auto; display: none; }
     SendProgress.active { display: block; }
     SendProgress #progress-results { height: 12; }
+    SendProgress #progress-totals, SendProgress #progress-title { height: 1; }
+    SendProgress #progress-header { height: 1; text-style: bold; }
     SendProgress #export-path { width: 1fr; }
     """
 
@@ -112,11 +119,8 @@ class SendProgress(Vertical):
         yield Label("Progress", id="progress-title", classes="section-title")
         yield ProgressBar(id="progress-bar", show_eta=False)
         yield Static("", id="progress-totals")
-        table: DataTable[str] = DataTable(
-            id="progress-results", cursor_type="row", zebra_stripes=True
-        )
-        table.add_columns("To", "State", "Id / reason", "Parts")
-        yield table
+        yield Static(HEADER, id="progress-header")
+        yield RichLog(id="progress-results", max_lines=RECENT, wrap=False, markup=False)
         with Horizontal(classes="button-row"):
             yield Button("Pause", id="pause", variant="warning")
             yield Input(placeholder="results.csv", id="export-path")
@@ -142,7 +146,7 @@ class SendProgress(Vertical):
         self.query_one("#progress-title", Label).update(title)
         self.query_one("#progress-bar", ProgressBar).update(total=total, progress=0)
         self.query_one("#progress-totals", Static).update("starting…")
-        self.query_one("#progress-results", DataTable).clear()
+        self.query_one("#progress-results", RichLog).clear()
         self.query_one("#export-status", Static).update("")
         self.query_one("#pause", Button).display = control is not None
         self.query_one("#pause", Button).disabled = False
@@ -172,11 +176,11 @@ class SendProgress(Vertical):
             total=t.total, progress=t.accepted + t.rejected + t.unknown
         )
         self.query_one("#progress-totals", Static).update(
-            totals_text(t, progress.cost, self.currency)
+            totals_text(t, progress.cost, self.currency), layout=False
         )
-        self._add_rows([outcome_row(o) for o in recent[-RECENT:]])
+        self._add_rows([outcome_row(o) for o in recent[-PER_UPDATE:]])
         if title is not None:
-            self.query_one("#progress-title", Label).update(title)
+            self.query_one("#progress-title", Label).update(title, layout=False)
         if progress.status is not JobStatus.RUNNING:
             self.query_one("#pause", Button).display = False
             self.control = None
@@ -193,19 +197,13 @@ class SendProgress(Vertical):
         self._add_rows(rows[-RECENT:])
 
     def _add_rows(self, rows: list[Row]) -> None:
-        if not rows:
-            return
-        table: DataTable[str] = self.query_one("#progress-results", DataTable)
-        if table.row_count + len(rows) > RECENT:
-            # Rebuilding a full window costs one batch of adds; removing rows one by one
-            # costs O(rows) each.
-            keep = RECENT - len(rows)
-            old = [table.get_row_at(i) for i in range(table.row_count - keep, table.row_count)]
-            table.clear()
-            table.add_rows([*old, *rows] if keep > 0 else rows)
-        else:
-            table.add_rows(rows)
-        table.move_cursor(row=table.row_count - 1, animate=False)
+        log = self.query_one("#progress-results", RichLog)
+        for to, state, detail, parts in rows:
+            style = "green" if state == "ACCEPTED" else "red" if state == "REJECTED" else "yellow"
+            line = Text(f"{to:<16} ")
+            line.append(f"{state:<9}", style=style)
+            line.append(f" {parts:>5}  {detail}")
+            log.write(line)
 
     # --- actions ------------------------------------------------------------------------
     @on(Button.Pressed, "#pause")
