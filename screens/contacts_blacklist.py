@@ -124,6 +124,8 @@ class BlacklistPane(WorkerPane):
         table.clear()
         for e in page.items:
             table.add_row(*entry_cells(e), key=e.recipient)
+        self.query_one("#bl-prev", Button).disabled = self.page <= 1
+        self.query_one("#bl-next", Button).disabled = self.page >= self.total_pages
         self.query_one("#bl-status", Static).update(
             f"Page {self.page} of {self.total_pages} · {page.total} blacklisted"
         )

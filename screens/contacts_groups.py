@@ -131,6 +131,8 @@ class GroupsPane(WorkerPane):
             table.add_row(*group_cells(g), key=str(g.id))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.query_one("#g-prev", Button).disabled = self.page <= 1
+        self.query_one("#g-next", Button).disabled = self.page >= self.total_pages
         self.query_one("#groups-status", Static).update(
             f"Page {self.page} of {self.total_pages} · {page.total} groups"
         )

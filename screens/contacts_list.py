@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
 
 from backends.models import Contact, ContactFilter, ContactInput, Page
 from screens.common import ConfirmModal, sb_app
@@ -195,6 +195,11 @@ class ContactsPane(WorkerPane):
         table.clear()
         for c in page.items:
             table.add_row(*contact_cells(c), key=str(c.id))
+        self.query_one("#c-prev", Button).disabled = self.page <= 1
+        self.query_one("#c-next", Button).disabled = self.page >= self.total_pages
+        # Ready for n / p / e / d, unless the operator is already somewhere else.
+        if self.app.focused is None or isinstance(self.app.focused, Tabs):
+            table.focus()
         noun = "contact" if page.total == 1 else "contacts"
         self.query_one("#contacts-status", Static).update(
             f"Page {self.page} of {self.total_pages} · {page.total} {noun}"
