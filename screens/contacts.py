@@ -93,8 +93,8 @@ class ContactsScreen(BaseScreen):
         if self.query("#contacts-pane"):
             pane = self.query_one(ContactsPane)
             yield SystemCommand("New contact", "Create a contact", pane.action_new)
+            yield SystemCommand("Import contacts", "From a CSV file", pane.action_import)
             if pane.listing:
-                yield SystemCommand("Import contacts", "From a CSV file", pane.action_import)
                 yield SystemCommand(
                     "Export contacts", "The current filter's contacts to CSV", pane.action_export
                 )

@@ -59,6 +59,12 @@ class ContactsTable(DataTable[str]):
         Binding("delete,d", "delete", "Delete"),
     ]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Paging keys only where there are pages (hidden in by-id mode)."""
+        if action in ("next_page", "prev_page"):
+            return self._pane().listing
+        return True
+
     def action_next_page(self) -> None:
         """Show the next page."""
         self._pane().action_next_page()
@@ -238,6 +244,10 @@ class ContactsPane(WorkerPane):
         """Show the previous page."""
         if self.listing and self.page > 1:
             self.load(self.page - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Reload only where there is a listing to read again."""
+        return self.listing if action == "reload" else True
 
     def action_reload(self) -> None:
         """Read the current page again."""

@@ -56,6 +56,13 @@ def emails_in_csv(path: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def group_label(g: Group) -> str:
+    """A group as a choice: its name and, when the provider says, its size."""
+    if g.contacts_count is None:
+        return g.name
+    return f"{g.name} ({g.contacts_count} contacts)"
+
+
 def validation_cells(v: EmailValidation) -> tuple[str, ...]:
     """A validation job as a table row."""
     cost = v.cost if v.cost else v.estimated_cost
@@ -157,7 +164,7 @@ class ValidationPane(WorkerPane):
     def _groups_loaded(self, event: GroupsLoaded) -> None:
         selection = self.query_one("#val-groups", SelectionList)
         selection.clear_options()
-        selection.add_options([(f"{g.name} ({g.id})", g.id) for g in event.groups])
+        selection.add_options([(group_label(g), g.id) for g in event.groups])
 
     @on(Listed)
     def _listed(self, event: Listed) -> None:
@@ -198,7 +205,8 @@ class ValidationPane(WorkerPane):
             return
         field = self.query_one("#val-emails", Input)
         field.value = ", ".join(dict.fromkeys(emails_in(field.value) + found))
-        error.update(f"Loaded {len(found)} emails from the file.")
+        error.update("")
+        self.query_one("#val-summary", Static).update(f"Loaded {len(found)} emails from {raw}.")
 
     @on(Button.Pressed, "#val-start")
     @on(Input.Submitted, "#val-emails")

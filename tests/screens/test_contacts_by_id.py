@@ -185,10 +185,18 @@ async def test_switching_account_rebuilds_the_tabs(
         assert isinstance(screen, ContactsScreen)
         assert len(screen.query("TabPane")) == 4
         assert not screen.query_one("#contacts-notice").display
+        palette = ["New contact", "Import contacts", "Export contacts", "New group"]
+        assert [c.title for c in screen.palette_commands()] == palette
         app.active_account = "sandbox-xerochat"
         await settle(pilot)
         assert [p.id for p in screen.query("TabPane")] == ["tab-contacts", "tab-groups"]
         assert screen.query("#c-open-id")
+        # Nothing that needs a listing is offered: no export, no paging keys.
+        assert "Export contacts" not in [c.title for c in screen.palette_commands()]
+        table(app, "#contacts-table").focus()
+        await pilot.pause()
+        footer_keys = {b.binding.description for b in screen.active_bindings.values()}
+        assert "Edit" in footer_keys and "Next page" not in footer_keys
         app.active_account = "sandbox-360nrs"
         await settle(pilot)
         assert len(screen.query("TabPane")) == 4

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Input, ProgressBar, Select
 from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
 from screens.contacts_forms import TextPromptModal
-from screens.contacts_io import ImportModal
+from screens.contacts_io import EXPORT_HEADER, ImportModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import open_contacts, table, text
 from tui.app import SwitchboardApp
@@ -187,4 +187,13 @@ async def test_export_writes_every_page_of_the_filter_and_asks_before_replacing(
         await pilot.press("escape")
         await settle(pilot)
         assert target.read_text(encoding="utf-8") == "keep me"
+        # Confirmed, the file is replaced by the export.
+        await pilot.click("#c-export")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8").startswith(",".join(EXPORT_HEADER))
         assert not list(tmp_path.glob("*.part"))
