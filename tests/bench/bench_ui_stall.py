@@ -93,7 +93,7 @@ async def measure(probe: StallProbe, work: Awaitable[Any]) -> dict[str, float]:
 
 async def drive(url: str, csv_path: Path, n: int, idle: float) -> dict[str, Any]:
     """Open Compose, measure idle, then preflight and send n recipients from the CSV."""
-    from textual.widgets import Input, Label, Select, TextArea
+    from textual.widgets import Input, Label, Select, Static, TextArea
 
     from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
     from screens.common import TypedConfirmModal
@@ -133,9 +133,17 @@ async def drive(url: str, csv_path: Path, n: int, idle: float) -> dict[str, Any]
         out["preflight"] = await measure(probe, prepare())
         await pilot.press(*str(n))
         title = screen.query_one("#progress-title", Label)
+        totals = screen.query_one("#progress-totals", Static)
+        first_update: list[int] = []
+        started: list[float] = []
 
         async def send() -> None:
             await pilot.press("enter")
+            # The job's start (modal closing, 20,000 rows journaled in a thread) is reported
+            # apart from the steady state of sending.
+            await wait_for(lambda: "accepted" in str(totals.render()), 120, "the first update")
+            first_update.append(len(probe.lags))
+            started.append(time.perf_counter())
             await wait_for(
                 lambda: " DONE" in str(title.render()) or " PAUSED" in str(title.render()),
                 600,
@@ -143,6 +151,8 @@ async def drive(url: str, csv_path: Path, n: int, idle: float) -> dict[str, Any]
             )
 
         out["send"] = await measure(probe, send())
+        out["sending"] = figures(probe.lags[first_update[0] :])
+        out["sending"]["wall_s"] = time.perf_counter() - started[0]
         out["final"] = str(title.render())
         out["totals"] = str(screen.query_one("#progress-totals").render())
     return out
@@ -175,12 +185,13 @@ def report(out: dict[str, Any]) -> None:
     print(f"UI stall while Compose sends {out['recipients']:,} SMS (probe sleeps 10 ms):")
     print(line("idle screen (baseline)", idle))
     print(line("load + preflight", pre))
-    print(line("send", send))
+    print(line("send (from confirm)", send))
+    print(line("  after first update", out["sending"]))
     print(f"  send wall time         {send['wall_s']:.2f} s  ({out['final']})")
     print(f"  totals                 {out['totals']}")
-    worst = max(pre["max_ms"], send["max_ms"])
+    worst = send["max_ms"]
     verdict = "met" if worst < TARGET_STALL_MS else "MISSED"
-    print(f"  largest stall          {worst:.1f} ms (target < {TARGET_STALL_MS:g} ms): {verdict}")
+    print(f"  largest send stall     {worst:.1f} ms (target < {TARGET_STALL_MS:g} ms): {verdict}")
 
 
 def main(argv: list[str] | None = None) -> int:
