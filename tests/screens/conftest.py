@@ -75,6 +75,17 @@ class FakeClock:
 
 
 @pytest.fixture(autouse=True)
+def instant_buttons(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot clicks come far faster than a person's: a Button ignores a click while its
+    0.2 s press effect shows, so a test's second click on the same button would be lost
+    (or kept, by timing). Without the effect every click counts, and snapshots never catch
+    a button half-way through it."""
+    from textual.widgets import Button
+
+    monkeypatch.setattr(Button, "_start_active_affect", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Journal and logs go to a temp dir, never the user's."""
     path = tmp_path / "data"
@@ -153,15 +164,21 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
-    """Focus an Input, clear it and type text key by key."""
+    """Focus an Input, clear it and type text into it.
+
+    All but the last character are pasted in (each Pilot key press waits for the app to
+    go idle, about 40 ms, which would make typing a path take seconds); the last one is a
+    real key press, so the Input's key handling and its Changed message are exercised."""
     from textual.widgets import Input
 
     widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
-    widget.value = ""
+    # After the focus is handled: focusing selects the whole value, which a key replaces.
     await pilot.pause()
+    widget.value = text[:-1]
+    widget.cursor_position = len(widget.value)
     if text:
-        await pilot.press(*text)
+        await pilot.press(text[-1])
 
 
 @pytest.fixture

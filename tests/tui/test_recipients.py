@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -140,15 +139,14 @@ async def test_group_and_blacklist_from_sandbox() -> None:
         assert got.blacklisted == 1
 
 
-def test_100k_rows_fast(tmp_path: Path) -> None:
+def test_a_large_file_is_deduplicated(tmp_path: Path) -> None:
+    # Its speed on 100,000 rows is measured by tests/bench/bench_lists.py.
     path = tmp_path / "big.csv"
     with path.open("w") as fh:
         fh.write("to,name\n")
-        for i in range(100_000):
-            fh.write(f"3466{i % 90_000:07d},N{i}\n")
-    start = time.perf_counter()
+        for i in range(10_000):
+            fh.write(f"3466{i % 9_000:07d},N{i}\n")
     got = from_csv(path)
-    elapsed = time.perf_counter() - start
-    assert len(got.valid) == 90_000 and got.duplicates == 10_000
-    assert elapsed < 6.0, elapsed
+    assert len(got.valid) == 9_000 and got.duplicates == 1_000
+    assert got.valid[0].vars["name"] == "N0"
     assert build([]).valid == []
