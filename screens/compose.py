@@ -133,6 +133,8 @@ class ComposeScreen(BaseScreen):
 
     TITLE = "Compose"
     CSS_PATH = "compose.tcss"
+    # Typing starts in the recipients (the channel above keeps its last choice).
+    AUTO_FOCUS = "#recipients"
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send"),

@@ -34,6 +34,8 @@ class SurveysScreen(BaseScreen):
 
     TITLE = "Surveys"
     CSS_PATH = "surveys.tcss"
+    # The form's first field, not the scrolling pane around it.
+    AUTO_FOCUS = "SendPane Input"
 
     BINDINGS = [Binding("ctrl+s", "send", "Send")]
 
