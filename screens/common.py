@@ -134,6 +134,23 @@ class TypedConfirmModal(ModalScreen[bool]):
 class BaseScreen(Screen[None]):
     """A top-level screen: header, footer and one handler for failed workers."""
 
+    #: False while the active account offers nothing on this screen (its notice says why):
+    #: the screen's own keys leave the footer and help, its actions leave the palette.
+    offered = True
+
+    def set_offered(self, offered: bool) -> None:
+        """Show or hide this screen's own keys as the active account offers it or not."""
+        self.offered = offered
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the screen's own keys while its account offers nothing here."""
+        if not self.offered:
+            own = {b.action for b in type(self).BINDINGS if isinstance(b, Binding)}
+            if action in own:
+                return False
+        return True
+
     def compose_header(self) -> ComposeResult:
         """The header every screen shows (active account in the subtitle)."""
         yield Header()

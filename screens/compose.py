@@ -133,8 +133,8 @@ class ComposeScreen(BaseScreen):
 
     TITLE = "Compose"
     CSS_PATH = "compose.tcss"
-    # Typing starts in the recipients (the channel above keeps its last choice).
-    AUTO_FOCUS = "#recipients"
+    # Typing starts in the recipients (see _account_changed), not in the scrolling form.
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send"),
@@ -313,13 +313,21 @@ class ComposeScreen(BaseScreen):
 
             cls = backend_class(sb_app(self).workspace.account(name).provider)
             channels = offered(cls)
+            from screens.surveys import FORMS
+
+            elsewhere = (
+                " Its sends are on the Surveys screen (F10)."
+                if any(cls.supports(cap) for cap, _ in FORMS)
+                else ""
+            )
             notice.update(
                 ""
                 if channels
                 else f"{cls.label} does not offer sending from this screen: SMS sending is not "
-                "available, nor landing SMS, email, voice or WhatsApp templates."
+                f"available, nor landing SMS, email, voice or WhatsApp templates.{elsewhere}"
             )
         notice.display = not channels
+        self.set_offered(bool(channels))
         self.query_one("#compose-body").display = bool(channels)
         if channels:
             select: Select[str] = self.query_one("#channel", Select)
@@ -327,6 +335,8 @@ class ComposeScreen(BaseScreen):
             select.set_options([(c.label, c.key) for c in channels])
             select.value = keep.key
             self._show_channel(keep)
+            if self.focused is None:
+                self.query_one("#recipients", Input).focus()
 
     @on(Select.Changed, "#channel")
     def _channel_changed(self, event: Select.Changed) -> None:

@@ -159,6 +159,7 @@ class ConversationsScreen(BaseScreen):
                 "" if supported else f"{cls.label} does not offer WhatsApp conversations."
             )
         notice.display = not supported
+        self.set_offered(supported)
         self.query_one("#conv-body").display = supported
         self._generation += 1  # a list still on its way belongs to the old account
         self.conversations.clear()
@@ -367,7 +368,7 @@ class ConversationsScreen(BaseScreen):
         """Show Ctrl+T only while a closed conversation is open."""
         if action == "send_template":
             return self.current is not None and bool(self.query_one("#template").display)
-        return True
+        return super().check_action(action, parameters)
 
     def _close_thread(self) -> None:
         self.current = None

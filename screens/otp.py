@@ -122,6 +122,7 @@ class OtpScreen(BaseScreen):
             supported = cls.supports(Capability.OTP)
             notice.update("" if supported else f"{cls.label} does not offer OTP codes.")
         notice.display = not supported
+        self.set_offered(supported)
         self.query_one("#otp-body").display = supported
 
     def _int_field(self, field_id: str) -> int | None:

@@ -105,6 +105,7 @@ class ReportsScreen(BaseScreen):
                 notice.update("")
         notice.display = bool(str(notice.render()))
         tabs.display = bool(self.supported)
+        self.set_offered(bool(self.supported))
         for tab in TABS:
             if tab.id in self.supported:
                 tabs.show_tab(tab.id)

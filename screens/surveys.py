@@ -34,8 +34,9 @@ class SurveysScreen(BaseScreen):
 
     TITLE = "Surveys"
     CSS_PATH = "surveys.tcss"
-    # The form's first field, not the scrolling pane around it.
-    AUTO_FOCUS = "SendPane Input"
+    # The visible form's first field takes the focus (see _account_changed), not the
+    # scrolling pane around it nor a field of a hidden form.
+    AUTO_FOCUS = ""
 
     BINDINGS = [Binding("ctrl+s", "send", "Send")]
 
@@ -70,8 +71,10 @@ class SurveysScreen(BaseScreen):
                 self.query_one(BatchPane).reset(account.options.get("survey_id", ""))
         notice.display = form is None
         switcher.display = form is not None
+        self.set_offered(form is not None)
         if form is not None:
             switcher.current = form
+            self.call_after_refresh(self.query_one(f"#{form}", SendPane).focus_first_field)
 
     def _pane(self) -> SendPane | None:
         switcher = self.query_one("#surveys-forms", ContentSwitcher)

@@ -44,6 +44,13 @@ class SendPane(VerticalScroll):
     #: The id of this pane's `.error-text` Static.
     ERROR_ID = ""
 
+    def focus_first_field(self) -> None:
+        """Focus the form's first input or choice (the pane is shown)."""
+        for widget in self.query("Input, Select"):
+            if widget.focusable:
+                widget.focus()
+                return
+
     def value(self, selector: str) -> str:
         """An Input's stripped text."""
         return self.query_one(selector, Input).value.strip()

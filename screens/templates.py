@@ -180,6 +180,7 @@ class TemplatesScreen(BaseScreen):
             notice.update(f"{label} does not offer {' or '.join(missing)}." if missing else "")
         notice.display = not (templates and forms)
         tabs.display = templates or forms
+        self.set_offered(templates or forms)
         for pane, ok in (("tab-templates", templates), ("tab-forms", forms)):
             if ok:
                 tabs.show_tab(pane)

@@ -182,7 +182,7 @@ class SwitchboardApp(App[None]):
             )
         yield SystemCommand("Help", "Keys for this screen and everywhere (F1)", self.action_help)
         yield SystemCommand("Next account", "Switch the active account", self.action_next_account)
-        if isinstance(screen, BaseScreen):
+        if isinstance(screen, BaseScreen) and screen.offered:
             yield from screen.palette_commands()
         try:
             names = list(self.workspace.accounts())

@@ -86,6 +86,16 @@ def instant_buttons(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused Input or TextArea blinks its cursor every 0.5 s, so a snapshot would show
+    it or not by timing: in tests the cursor stays on."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Journal and logs go to a temp dir, never the user's."""
     path = tmp_path / "data"

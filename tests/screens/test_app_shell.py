@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from screens.catalog import available_areas
 from screens.common import TypedConfirmModal
@@ -88,3 +88,42 @@ async def test_typed_confirmation_needs_the_exact_phrase(
         await pilot.press("0", "enter")
         await pilot.pause()
         assert answers == [True]
+
+
+async def test_a_screen_the_account_does_not_offer_hides_its_keys_and_actions(
+    sandbox_console: Callable[..., SwitchboardApp],
+):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert "ctrl+s" in app.screen.active_bindings
+        assert "Send" in {c.title for c in app.get_system_commands(app.screen)}
+        assert app.focused is app.screen.query_one("#recipients")
+
+        app.active_account = "sandbox-8x8"
+        await settle(pilot)
+        notice = str(app.screen.query_one("#compose-unsupported", Static).render())
+        assert notice.startswith("8x8 SMS Engage does not offer sending from this screen")
+        assert notice.endswith("Its sends are on the Surveys screen (F10).")
+        assert "ctrl+s" not in app.screen.active_bindings
+        assert "ctrl+r" not in app.screen.active_bindings
+        assert not {"Send", "Preflight"} & {c.title for c in app.get_system_commands(app.screen)}
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert not app.screen.query("#screen-keys")
+        await pilot.press("escape")
+
+        # Its own screen takes the keys, and the focus goes to the form's first field.
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "ctrl+s" in app.screen.active_bindings
+        assert app.focused is app.screen.query_one("#batch-survey")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "ctrl+r" not in app.screen.active_bindings
+        app.active_account = "sandbox-360nrs"
+        await settle(pilot)
+        assert "ctrl+r" in app.screen.active_bindings
