@@ -1,16 +1,7 @@
-"""Flow answers (Capability.FLOWS, e.g. XeroChat): answer counts per question, CSV export.
+"""The Reports tab of flow answers (Capability.FLOWS): answer counts per question, CSV export.
 
-Public API (for a screen embedding the pane, e.g. as a tab of a TabbedContent):
-
-- `FlowAnswersPane(id=...)`: a Vertical; compose it anywhere under a SwitchboardApp. It
-  follows the app's `active_account` by itself (reloads the flow list on a change) and shows
-  a notice when the account's provider lacks Capability.FLOWS.
-- `pane.reload()`: fetch the flow campaigns again.
-- `pane.load(flow_id, subscriber_id=None)`: load one flow's answers (all subscribers, or one).
-- `pane.summary`: the loaded `QuestionSummary` tuple (empty before a load).
-- `write_csv(path, summary)`: the export format (question_id, question, answer, count, share).
-
-Errors from the provider go to `app.show_error`; bad input shows inline.
+The Reports screen shows the tab only for providers with flows and calls `reload()` when the
+account changes. Errors from the provider go to the error modal; bad input shows inline.
 """
 
 from __future__ import annotations
@@ -28,9 +19,9 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from backends.base import Capability
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.common import ConfirmModal, sb_app
+from screens.reports_common import ReportsPane
 
 CSV_COLUMNS = ("question_id", "question", "answer", "count", "share")
 
@@ -55,7 +46,7 @@ def write_csv(path: Path, summary: Sequence[QuestionSummary]) -> int:
     return rows
 
 
-class FlowAnswersPane(Vertical):
+class FlowAnswersPane(ReportsPane):
     """Pick a flow campaign, load its answers, see counts per question, export them."""
 
     DEFAULT_CSS = """
@@ -89,7 +80,6 @@ class FlowAnswersPane(Vertical):
         self.summary: tuple[QuestionSummary, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="flow-notice", classes="notice")
         with Vertical(id="flow-body"):
             with Horizontal(id="flow-pick", classes="field-row"):
                 yield Select[int]([], prompt="Flow campaign", id="flow-select")
@@ -102,28 +92,10 @@ class FlowAnswersPane(Vertical):
                 yield Input(placeholder="answers.csv", id="flow-export-path")
                 yield Button("Export CSV", id="flow-export-csv", disabled=True)
 
-    def on_mount(self) -> None:
-        self.watch(sb_app(self), "active_account", self._account_changed, init=True)
-
-    def _account_changed(self, name: str | None) -> None:
-        supported = False
-        notice = self.query_one("#flow-notice", Static)
-        if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
-        else:
-            from backends.registry import backend_class
-
-            cls = backend_class(sb_app(self).workspace.account(name).provider)
-            supported = cls.supports(Capability.FLOWS)
-            notice.update("" if supported else f"{cls.label} does not offer flow campaigns.")
-        notice.display = not supported
-        self.query_one("#flow-body").display = supported
-        self._show(())
-        if supported:
-            self.reload()
-
     def reload(self) -> None:
-        """Fetch the flow campaigns of the active account."""
+        """Forget the shown answers and fetch the active account's flow campaigns."""
+        self._show(())
+        self.query_one("#flow-status", Static).update("Pick a flow campaign and load its answers.")
         self.query_one("#flow-select", Select).set_options([])
         self.fetch_campaigns()
 
@@ -225,8 +197,7 @@ class FlowAnswersPane(Vertical):
         self.query_one("#flow-status", Static).update(f"Exported {rows} row(s) to {path}")
 
     @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Worker messages do not bubble: the pane shows its own workers' failures.
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
+    def _clear_status(self, event: Worker.StateChanged) -> None:
+        # The failure itself goes to the error modal (ReportsView); "Loading…" goes away.
+        if event.state == WorkerState.ERROR:
             self.query_one("#flow-status", Static).update("")
-            sb_app(self).show_error(event.worker.error)

@@ -1,4 +1,4 @@
-"""Reports: campaigns and their sendings' events, scheduled sends, coverage and prices.
+"""Reports: campaigns and their sendings' events, scheduled sends, coverage, flow answers.
 
 Each tab is shown only when the active account's provider declares its capability; a
 new tab is one more `ReportsTab` line (a `ReportsPane` subclass and what it needs).
@@ -15,6 +15,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from backends.base import Capability
 from screens.common import BaseScreen, sb_app
+from screens.flow_answers import FlowAnswersPane
 from screens.reports_campaigns import CampaignsPane
 from screens.reports_common import ReportsPane
 from screens.reports_coverage import CoveragePane
@@ -54,11 +55,18 @@ TABS: tuple[ReportsTab, ...] = (
         "coverage and prices",
         lambda: CoveragePane(id="coverage-pane"),
     ),
+    ReportsTab(
+        "flows",
+        "Flow answers",
+        Capability.FLOWS,
+        "flow answers",
+        lambda: FlowAnswersPane(id="flow-answers-pane"),
+    ),
 )
 
 
 class ReportsScreen(BaseScreen):
-    """Campaign reports, scheduled sends and coverage of the active account."""
+    """Campaign reports, scheduled sends, coverage and flow answers of the active account."""
 
     TITLE = "Reports"
     CSS_PATH = "reports.tcss"
@@ -96,11 +104,10 @@ class ReportsScreen(BaseScreen):
 
             cls = backend_class(app.workspace.account(name).provider)
             self.supported = {t.id for t in TABS if cls.supports(t.capability)}
+            # Only an account with no report at all gets a notice: the others see their tabs.
             missing = [t.needs for t in TABS if t.id not in self.supported]
             if not self.supported:
                 notice.update(f"{cls.label} offers no reports: it has no {_join(missing)}.")
-            elif missing:
-                notice.update(f"{cls.label} does not offer {_join(missing)}.")
             else:
                 notice.update("")
         notice.display = bool(str(notice.render()))
@@ -109,10 +116,13 @@ class ReportsScreen(BaseScreen):
         for tab in TABS:
             if tab.id in self.supported:
                 tabs.show_tab(tab.id)
-            else:
-                tabs.hide_tab(tab.id)
+        # The first offered tab opens when the one open is going (hiding the open tab would
+        # open its neighbour instead).
         if self.supported and tabs.active not in self.supported:
             tabs.active = next(t.id for t in TABS if t.id in self.supported)
+        for tab in TABS:
+            if tab.id not in self.supported:
+                tabs.hide_tab(tab.id)
         for pane in self._panes():
             pane.reload()
 

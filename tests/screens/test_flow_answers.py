@@ -1,4 +1,4 @@
-"""The flow answers pane, mounted in a small screen of the console, on the XeroChat emulator."""
+"""The Reports screen's flow answers tab on the XeroChat emulator."""
 
 from __future__ import annotations
 
@@ -8,23 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
 from screens.common import ConfirmModal, ErrorModal
 from screens.flow_answers import FlowAnswersPane
 from tests.screens.conftest import SIZE, settle, type_into
+from tests.screens.test_reports_screen import open_reports
 from tui.app import SwitchboardApp
 
 Console = Callable[..., SwitchboardApp]
-
-
-class PaneScreen(Screen[None]):
-    """What a host screen (e.g. Reports) does: compose the pane."""
-
-    def compose(self) -> ComposeResult:
-        yield FlowAnswersPane(id="flows")
 
 
 def expected_counts(app: Any, flow_id: int) -> dict[str, Counter[str]]:
@@ -50,8 +43,10 @@ def shown_counts(screen: Screen[Any]) -> dict[str, Counter[str]]:
 
 
 async def open_pane(pilot: Any) -> FlowAnswersPane:
-    await pilot.app.push_screen(PaneScreen())
-    await settle(pilot)
+    """F7, then the Flow answers tab (the only one XeroChat has)."""
+    await open_reports(pilot)
+    tabs = pilot.app.screen.query_one("#reports-tabs", TabbedContent)
+    assert tabs.active == "flows"
     return pilot.app.screen.query_one(FlowAnswersPane)
 
 
@@ -137,13 +132,21 @@ async def test_load_needs_a_flow_and_errors_go_to_the_modal(
         assert isinstance(app.screen, ErrorModal)
 
 
-async def test_an_account_without_flows_gets_a_notice(sandbox_console: Console) -> None:
-    app = sandbox_console("sandbox-8x8")
+async def test_the_tab_follows_the_account(sandbox_console: Console) -> None:
+    app = sandbox_console("sandbox-xerochat")
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_pane(pilot)
-        notice = pane.query_one("#flow-notice", Static)
-        assert notice.display and "does not offer flow campaigns" in str(notice.render())
+        assert len(list(pane.query_one("#flow-select", Select)._options)) == 5  # prompt + 4
+        tabs = app.screen.query_one("#reports-tabs", TabbedContent)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Reports: Flow answers" in titles and "Reports: Campaigns" not in titles
+
+        # 360nrs has campaigns and no flows: the tab goes, the others come.
+        app.active_account = "sandbox-360nrs"
+        await settle(pilot)
+        assert tabs.active == "campaigns"
+        assert tabs.get_tab("flows").display is False
         app.active_account = "sandbox-xerochat"
         await settle(pilot)
-        assert not notice.display
-        assert len(list(pane.query_one("#flow-select", Select)._options)) == 5  # prompt + 4
+        assert tabs.active == "flows"
+        assert pane.summary == ()

@@ -334,8 +334,8 @@ async def test_a_provider_without_reports_shows_a_notice(
         notice = app.screen.query_one("#reports-notice", Static)
         assert notice.display
         assert text(app, "#reports-notice") == (
-            "Xebo offers no reports: it has no campaign reports, scheduled sends "
-            "or coverage and prices."
+            "Xebo offers no reports: it has no campaign reports, scheduled sends, "
+            "coverage and prices or flow answers."
         )
         assert not app.screen.query_one("#reports-tabs").display
         assert not isinstance(app.screen, ErrorModal)

@@ -1,4 +1,4 @@
-"""Snapshots of the Reports screen: a sending's event chart, and coverage searched."""
+"""Snapshots of the Reports screen: a sending's event chart, coverage searched, flow answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Select, TabbedContent
 
 from backends.sandbox.nrs360 import create_app
 from tests.screens.conftest import SIZE, FakeClock, settle, type_into
@@ -45,3 +45,16 @@ def test_coverage_search(snap_compare: Any, sandbox_console: Callable[..., Switc
         await settle(pilot)
 
     assert snap_compare(sandbox_console(), terminal_size=SIZE, run_before=searched)
+
+
+def test_flow_answers(snap_compare: Any, sandbox_console: Callable[..., SwitchboardApp]) -> None:
+    async def loaded(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        pilot.app.screen.query_one("#flow-select", Select).value = 2
+        await pilot.click("#flow-load")
+        await settle(pilot)
+
+    app = sandbox_console("sandbox-xerochat")
+    assert snap_compare(app, terminal_size=SIZE, run_before=loaded)
