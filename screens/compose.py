@@ -659,7 +659,8 @@ class ComposeScreen(BaseScreen):
             )
             await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
         finally:
-            journal.close()
+            # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
+            await asyncio.to_thread(journal.close)
 
     @on(JobStarted)
     def _job_started(self, event: JobStarted) -> None:

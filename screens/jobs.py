@@ -294,7 +294,8 @@ class JobsScreen(BaseScreen):
             )
             await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
         finally:
-            journal.close()
+            # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
+            await asyncio.to_thread(journal.close)
 
     @on(Resuming)
     def _resuming(self, event: Resuming) -> None:

@@ -8,6 +8,8 @@ queued messages, up to RESULT_ROWS rows; the journal holds everyone.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -92,6 +94,10 @@ class BatchSend:
     messages: list[SurveyMessage]
     template: SurveyTemplate | None
     client_batch_id: str | None
+
+    def __repr__(self) -> str:
+        # Textual reprs a worker's arguments: never tens of thousands of messages.
+        return f"BatchSend({self.survey_id!r}, {len(self.messages)} messages)"
 
 
 class BatchPane(SendPane):
@@ -260,22 +266,30 @@ class BatchPane(SendPane):
         account = app.active_account
         assert account is not None
         backend = await app.backend(account)
-        with Journal(default_path()) as journal:
-            job_id = create_survey_batch_job(
-                journal,
-                account,
-                backend.provider,
-                survey_id=send.survey_id,
-                sub_account_id=send.sub_account_id,
-                messages=send.messages,
-                template=send.template,
-                client_batch_id=send.client_batch_id,
+        # Opening, journaling tens of thousands of messages and closing (a WAL checkpoint)
+        # run in threads: on the UI loop each would freeze the screen.
+        journal = await asyncio.to_thread(Journal, default_path())
+        try:
+            job_id = await asyncio.to_thread(
+                functools.partial(
+                    create_survey_batch_job,
+                    journal,
+                    account,
+                    backend.provider,
+                    survey_id=send.survey_id,
+                    sub_account_id=send.sub_account_id,
+                    messages=send.messages,
+                    template=send.template,
+                    client_batch_id=send.client_batch_id,
+                )
             )
             self.post_message(self.Started(job_id, len(send.messages)))
             async for progress in run_job(
                 journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2, control=control
             ):
                 self.post_message(self.Progressed(progress))
+        finally:
+            await asyncio.to_thread(journal.close)
 
     @on(Started)
     def _started(self, event: Started) -> None:

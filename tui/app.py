@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,6 +58,10 @@ class SwitchboardApp(App[None]):
         self._backends: dict[str, Backend] = {}
 
     def on_mount(self) -> None:
+        # Work handed to threads (CSV parsing, journaling, exports) holds the GIL, and the
+        # UI loop waits a whole switch interval to get it back after each select(): at the
+        # default 5 ms a screen update of a few dozen loop turns took over 100 ms.
+        sys.setswitchinterval(0.001)
         self._pick_default_account()
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
