@@ -6,6 +6,7 @@ account changes. Errors from the provider go to the error modal; bad input shows
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,26 @@ def write_csv(path: Path, summary: Sequence[QuestionSummary]) -> int:
                     (q.question_id, q.question, c.answer, c.count, share(c.count, q.responses))
                 )
                 rows += 1
+            if not q.counts:
+                # A question nobody answered still appears, with no answer and a count of 0.
+                writer.writerow((q.question_id, q.question, "", 0, share(0, 0)))
+                rows += 1
     return rows
+
+
+def with_questions(
+    summary: Sequence[QuestionSummary], questions: Sequence[str]
+) -> tuple[QuestionSummary, ...]:
+    """Every question of the flow in its order, answered or not, then any other answered.
+
+    The flow's info names its questions by text only (no ids), so they are matched by text.
+    """
+    by_text = {q.question: q for q in summary}
+    ordered = [
+        by_text.pop(text) if text in by_text else QuestionSummary("", text, 0, ())
+        for text in questions
+    ]
+    return (*ordered, *(q for q in summary if q.question in by_text))
 
 
 class FlowAnswersPane(ReportsPane):
@@ -70,10 +90,11 @@ class FlowAnswersPane(ReportsPane):
 
     @dataclass
     class Loaded(Message):
-        """A flow's answers."""
+        """A flow's answers, and its questions (answered or not)."""
 
         answers: FlowAnswers
         subscriber_id: str | None
+        questions: tuple[str, ...]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -133,8 +154,11 @@ class FlowAnswersPane(ReportsPane):
     async def fetch_answers(self, flow_id: int, subscriber_id: str | None) -> None:
         """Fetch a flow's answers."""
         backend = await sb_app(self).backend()
-        answers = await backend.flow_answers(flow_id, subscriber_id=subscriber_id)
-        self.post_message(self.Loaded(answers, subscriber_id))
+        answers, flow = await asyncio.gather(
+            backend.flow_answers(flow_id, subscriber_id=subscriber_id),
+            backend.flow_campaign(flow_id),
+        )
+        self.post_message(self.Loaded(answers, subscriber_id, flow.questions))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -143,7 +167,7 @@ class FlowAnswersPane(ReportsPane):
         self.query_one("#flow-status", Static).update(
             f"{a.flow_name} (#{a.flow_id}) · {who} · {len(a.subscribers)} respondent(s)"
         )
-        self._show(a.summary())
+        self._show(with_questions(a.summary(), event.questions))
 
     def _show(self, summary: tuple[QuestionSummary, ...]) -> None:
         self.summary = summary
@@ -154,6 +178,8 @@ class FlowAnswersPane(ReportsPane):
             table.add_columns("Answer", "Count", "Share")
             for c in q.counts:
                 table.add_row(c.answer, c.count, share(c.count, q.responses))
+            if not q.counts:
+                table.add_row("(no answers yet)", 0, share(0, 0))
             tables.mount(
                 Label(f"{q.question} — {q.responses} response(s)", classes="section-title")
             )

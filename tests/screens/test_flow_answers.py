@@ -150,3 +150,38 @@ async def test_the_tab_follows_the_account(sandbox_console: Console) -> None:
         await settle(pilot)
         assert tabs.active == "flows"
         assert pane.summary == ()
+
+
+async def test_a_question_nobody_answered_is_listed_and_exported(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    emulator = provider_apps["xerochat"]
+    flow = emulator.state.xerochat.flows[2]
+    flow.questions.insert(0, ("99", "Anything else to tell us?"))
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        pane.query_one("#flow-select", Select).value = 2
+        await pilot.click("#flow-load")
+        await settle(pilot)
+        labels = [str(x.render()) for x in app.screen.query("#flow-tables Label").results(Label)]
+        # The flow's order: the unanswered question first, as the flow lists it.
+        assert labels[0] == "Anything else to tell us? — 0 response(s)"
+        assert len(labels) == len(flow.questions)
+        first = next(iter(app.screen.query("#flow-tables DataTable").results(DataTable)))
+        assert first.get_row_at(0)[:2] == ["(no answers yet)", 0]
+        out = tmp_path / "answers.csv"
+        await type_into(pilot, "#flow-export-path", str(out))
+        await pilot.press("enter")
+        await pilot.pause()
+        with out.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows[0] == {
+            "question_id": "",
+            "question": "Anything else to tell us?",
+            "answer": "",
+            "count": "0",
+            "share": "0.0%",
+        }
+    paths = [r.path for r in emulator.state.log.requests]
+    assert any("get_flow_campaign_info" in p for p in paths)
