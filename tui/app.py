@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.errors import ConfigError
 from screens.catalog import available_areas
-from screens.common import BaseScreen, ErrorModal, describe_error
+from screens.common import BaseScreen, ConfirmModal, ErrorModal, describe_error
 from screens.help import HelpScreen, KeyRow, key_label
 from tui import sandbox
 from tui.config import Account
@@ -45,6 +45,16 @@ class SwitchboardApp(App[None]):
         Binding("ctrl+o", "next_account", "Next account"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
+
+    # Work that quitting would cut short, by worker group: quitting asks first.
+    BUSY_GROUPS = {
+        "send": "a send",
+        "surveys-batch": "a survey batch",
+        "contacts-import": "a contacts import",
+        "contacts-export": "a contacts export",
+        "export": "an export",
+        "reports-export": "an export",
+    }
 
     active_account: reactive[str | None] = reactive(None)
     # Bumped whenever accounts are added or removed, so screens redraw their lists.
@@ -137,6 +147,39 @@ class SwitchboardApp(App[None]):
         self.active_account = names[index % len(names)]
         self.notify(f"Active account: {self.active_account}")
 
+    def busy_work(self) -> list[str]:
+        """What is still running that quitting would stop (a send, an import, ...)."""
+        running = (WorkerState.PENDING, WorkerState.RUNNING)
+        return sorted(
+            {
+                self.BUSY_GROUPS[w.group]
+                for w in self.workers
+                if w.group in self.BUSY_GROUPS and w.state in running
+            }
+        )
+
+    async def action_quit(self) -> None:
+        """Quit, asking first while a send, import or export runs (Ctrl+Q again: quit)."""
+        busy = self.busy_work()
+        if not busy or isinstance(self.screen, QuitModal):
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        what = " and ".join(busy)
+        self.push_screen(
+            QuitModal(
+                f"{what[0].upper()}{what[1:]} is still running. Quit now? A send stops at "
+                "once: recipients whose request is in flight are marked unknown, the others "
+                "stay pending, and Jobs (F9) resumes them. Press Ctrl+Q again to quit.",
+                yes_label="Quit",
+            ),
+            answered,
+        )
+
     def action_help(self) -> None:
         """Show the keys of the current screen and the keys that work everywhere."""
         screen = self.screen
@@ -210,3 +253,7 @@ def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:
     workspace.load()  # a broken config is reported before the screen takes over
     SwitchboardApp(workspace, start_sandbox=sandbox).run()
     return 0
+
+
+class QuitModal(ConfirmModal):
+    """The question asked when quitting would stop running work."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import DataTable, Static
+import pytest
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from screens.catalog import available_areas
 from screens.common import TypedConfirmModal
@@ -127,3 +128,64 @@ async def test_a_screen_the_account_does_not_offer_hides_its_keys_and_actions(
         app.active_account = "sandbox-360nrs"
         await settle(pilot)
         assert "ctrl+r" in app.screen.active_bindings
+
+
+async def test_quitting_while_a_send_runs_asks_first(
+    sandbox_console: Callable[..., SwitchboardApp], monkeypatch: pytest.MonkeyPatch
+):
+    from screens.compose import ComposeScreen
+    from tui.app import QuitModal
+    from tui.engine.journal import JobStatus, Journal, default_path
+
+    # Small batches at a capped rate keep a 300-recipient job running for seconds.
+    monkeypatch.setattr(ComposeScreen, "BATCH_SIZE", 10)
+    monkeypatch.setattr(ComposeScreen, "CONCURRENCY", 1)
+    monkeypatch.setattr(ComposeScreen, "RATE_LIMIT", 5.0)
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#recipients", Input).value = ", ".join(
+            f"34600{i:06d}" for i in range(300)
+        )
+        screen.query_one("#sender", Input).value = "ACME"
+        screen.query_one("#message", TextArea).text = "Hello"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"300", "enter")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.busy_work():
+                break
+        assert app.busy_work() == ["a send"]
+
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitModal)
+        assert "A send is still running" in app.screen.question
+        await pilot.press("escape")  # Cancel: the app and the send go on
+        await pilot.pause()
+        assert app.is_running and app.busy_work() == ["a send"]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("ctrl+q")  # again: quit
+        await pilot.pause()
+        assert not app.is_running
+    with Journal(default_path()) as journal:
+        (job,) = journal.jobs()
+        assert job.status is not JobStatus.DONE
+        totals = journal.totals(job.id)
+        assert totals.pending > 0 and totals.sending == 0
+
+
+async def test_quitting_with_nothing_running_does_not_ask(
+    sandbox_console: Callable[..., SwitchboardApp],
+):
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
