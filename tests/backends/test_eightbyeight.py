@@ -262,6 +262,18 @@ async def test_rejected_message_is_a_rejected_recipient(
     assert state.messages[result.results[0].id or ""].description == QUEUED_TEXT
 
 
+async def test_a_national_number_with_its_country_is_queued(
+    backend: EightByEightBackend, state: EightByEightState
+) -> None:
+    # "for national you have to specify country": with GB the number is +447911123456.
+    result = await backend.send_survey_batch(
+        batch(message("07911123456", country="GB"), message("07911123456"))
+    )
+    assert [r.accepted for r in result.results] == [True, False]
+    queued = state.messages[result.results[0].id or ""]
+    assert (queued.destination, queued.country) == ("07911123456", "GB")
+
+
 async def test_counts_only_when_messages_are_not_requested(
     backend: EightByEightBackend, log: RequestLog
 ) -> None:

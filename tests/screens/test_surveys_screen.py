@@ -229,7 +229,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
         assert table.row_count == 500
     requests = provider_apps["8x8"].state.log.matching("POST", BATCH_PATH)
     assert sorted(len(r.json()["messages"]) for r in requests) == [5_000, 10_000, 10_000]
-    assert {r.json()["clientBatchId"] for r in requests} == {"SPRING"}
+    assert {r.json()["clientBatchId"] for r in requests} == {"SPRING-1", "SPRING-2", "SPRING-3"}
     with Journal(default_path()) as journal:
         (job,) = journal.jobs()
         assert (job.channel, job.account) == ("survey-batch", "sandbox-8x8")

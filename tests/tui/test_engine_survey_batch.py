@@ -99,7 +99,13 @@ async def test_25000_recipients_go_as_three_batches_with_per_message_outcomes(
     assert sizes == [5_000, 10_000, 10_000]
     first = min(requests, key=lambda r: r.json()["messages"][0]["clientMessageId"])
     body = first.json()
-    assert body["clientBatchId"] == "SPRING-25"
+    # One unique reference per request: the operator's id with the part's number.
+    assert sorted(r.json()["clientBatchId"] for r in requests) == [
+        "SPRING-25-1",
+        "SPRING-25-2",
+        "SPRING-25-3",
+    ]
+    assert body["clientBatchId"] == "SPRING-25-1"
     assert body["includeMessagesInResponse"] is True
     assert body["template"] == {"templateBody": TEMPLATE.template_body, "source": "ACME"}
     assert body["messages"][0] == {
@@ -307,3 +313,20 @@ async def test_resume_after_a_kill_sends_nobody_twice(journal: Journal, app: Sta
     assert {to for to, s in after.items() if s is State.UNKNOWN} == in_flight
     assert (final.totals.accepted, final.totals.unknown) == (250, 100)
     assert received(app) == Counter(tos)  # everyone exactly once
+
+
+def test_a_long_client_batch_id_is_cut_to_fit_its_part_number(journal: Journal) -> None:
+    from tui.engine.survey_batch import SurveyBatchChannel
+
+    one = new_job(journal, good(3), client_batch_id="x" * 20)
+    many = new_job(journal, good(20_001), client_batch_id="y" * 20)
+    single = SurveyBatchChannel(journal.job(one))
+    split = SurveyBatchChannel(journal.job(many))
+    (first,) = journal.claim_batch(one, 1)
+    assert single.batch_id_for(first) == "x" * 20  # one request: the id as typed
+    claimed = journal.claim_batch(many, 10_000)
+    assert split.batch_id_for(claimed[0]) == "y" * 18 + "-1"
+    claimed = journal.claim_batch(many, 10_000)
+    assert split.batch_id_for(claimed[0]) == "y" * 18 + "-2"
+    claimed = journal.claim_batch(many, 10_000)
+    assert split.batch_id_for(claimed[0]) == "y" * 18 + "-3"

@@ -20,6 +20,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.eightbyeight import (
+    MAX_CLIENT_BATCH_ID,
     MAX_MESSAGES,
     SurveyBatch,
     SurveyBatchResult,
@@ -176,6 +177,9 @@ def create_survey_batch_job(
         "sub_account_id": sub_account_id,
         "template": _encode_template(template),
         "client_batch_id": client_batch_id,
+        # How many requests the job takes: above one, each batch's clientBatchId gets a part
+        # suffix, since 8x8 calls it "your own unique reference" for a batch.
+        "batches": -(-len(msgs) // MAX_MESSAGES),
     }
     return journal.create_job(
         account=account, provider=provider, channel=CHANNEL, message=message, recipients=rows
@@ -228,7 +232,18 @@ class SurveyBatchChannel:
         self.survey_id: str = job.message["survey_id"]
         self.sub_account_id: str = job.message["sub_account_id"]
         self.client_batch_id: str | None = job.message.get("client_batch_id")
+        self.batches: int = int(job.message.get("batches") or 1)
         self.template = survey_template(job)
+
+    def batch_id_for(self, first: Claimed) -> str | None:
+        """The operator's clientBatchId; "-2", "-3"... per part when the job takes several
+        requests (cut to stay within 20 characters). A part is numbered by its first
+        recipient, so a resumed part keeps its id."""
+        base = self.client_batch_id
+        if not base or self.batches <= 1:
+            return base
+        suffix = f"-{first.seq // MAX_MESSAGES + 1}"
+        return base[: MAX_CLIENT_BATCH_ID - len(suffix)] + suffix
 
     def client_id(self, c: Claimed) -> str:
         """The clientMessageId a recipient's message carries (stable across resends)."""
@@ -246,7 +261,7 @@ class SurveyBatchChannel:
             survey_id=self.survey_id,
             messages=messages,
             template=self.template,
-            client_batch_id=self.client_batch_id,
+            client_batch_id=self.batch_id_for(batch[0]),
             include_messages=True,  # without them, recipients cannot be told apart
             sub_account_id=self.sub_account_id,
         )

@@ -9,6 +9,9 @@ Choices where the reference is silent (the client does the same):
 - A destination that does not match the documented MSISDN pattern does not refuse the
   batch: that message comes back REJECTED with the documented 1002 text, as the
   reference's example shows for one message of four.
+- A national number is accepted when its message names a country ("for national you have
+  to specify country"): it is converted to E.164 with that country, then checked against
+  the pattern. Without a country, a national number (leading 0) is REJECTED.
 - An unknown survey is 404 code 1300 ("Object wasn't found").
 - `includeMessagesInResponse` defaults to false: only the counts come back.
 """
@@ -22,6 +25,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
+import phonenumbers
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -179,6 +183,19 @@ def _template(body: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def international(destination: str, country: str | None) -> str:
+    """A national number in E.164 when its country is known; anything else as given."""
+    if not country or destination.startswith("+"):
+        return destination
+    try:
+        number = phonenumbers.parse(destination, country.upper())
+    except phonenumbers.NumberParseException:
+        return destination
+    if not phonenumbers.is_valid_number(number):
+        return destination
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def _message(raw: Any, i: int, template: Mapping[str, Any] | None) -> dict[str, Any]:
     where = f"messages[{i}]."
     if not isinstance(raw, dict):
@@ -263,7 +280,7 @@ async def send_batch(request: Request) -> Response:
     batch_id = state.new_id()
     sent: list[SurveySms] = []
     for m in checked:
-        ok = DESTINATION_RE.match(m["destination"]) is not None
+        ok = DESTINATION_RE.match(international(m["destination"], m["country"])) is not None
         text = _render(state, m["templateBody"], m["templateVariables"])
         encoding = m["encoding"] if m["encoding"] != "AUTO" else detect_encoding(text)
         sms = SurveySms(
