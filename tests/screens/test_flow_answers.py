@@ -42,6 +42,15 @@ def shown_counts(screen: Screen[Any]) -> dict[str, Counter[str]]:
     return out
 
 
+async def export(pilot: Any, out: Path) -> list[dict[str, str]]:
+    """Export the shown counts to `out` from the keyboard; the CSV's rows."""
+    await type_into(pilot, "#flow-export-path", str(out))
+    await pilot.press("enter")
+    await pilot.pause()
+    with out.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 async def open_pane(pilot: Any) -> FlowAnswersPane:
     """F7, then the Flow answers tab (the only one XeroChat has)."""
     await open_reports(pilot)
@@ -72,11 +81,7 @@ async def test_counts_per_question_match_the_emulator_and_export_to_csv(
         assert abs(sum(shares) - 100.0) < 0.5
 
         out = tmp_path / "answers.csv"
-        await type_into(pilot, "#flow-export-path", str(out))
-        await pilot.press("enter")
-        await pilot.pause()
-        with out.open(encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+        rows = await export(pilot, out)
         from_csv: dict[str, Counter[str]] = {}
         for r in rows:
             from_csv.setdefault(r["question"], Counter())[r["answer"]] = int(r["count"])
@@ -171,11 +176,7 @@ async def test_a_question_nobody_answered_is_listed_and_exported(
         first = next(iter(app.screen.query("#flow-tables DataTable").results(DataTable)))
         assert first.get_row_at(0)[:2] == ["(no answers yet)", 0]
         out = tmp_path / "answers.csv"
-        await type_into(pilot, "#flow-export-path", str(out))
-        await pilot.press("enter")
-        await pilot.pause()
-        with out.open(encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+        rows = await export(pilot, out)
         assert rows[0] == {
             "question_id": "",
             "question": "Anything else to tell us?",
