@@ -157,6 +157,19 @@ class ConfigStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A console preference from the [settings] table (default if unset or unreadable)."""
+        try:
+            return self.load().settings.get(key, default)
+        except ConfigError:
+            return default  # the broken file is reported where accounts are read
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a console preference (atomically, like the rest of the file)."""
+        config = self.load()
+        config.settings[key] = value
+        self.save(config)
+
     def add_account(self, account: Account, *, replace_existing: bool = False) -> Config:
         """Validate and store an account; ConfigError if the name is taken."""
         validate_account(account)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import tomllib
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -330,3 +332,23 @@ def test_template_request_from_the_form() -> None:
 
 def test_empty_thread_reads_as_such() -> None:
     assert thread_text((), "34666555444").plain == "No messages yet."
+
+
+async def test_the_refresh_interval_is_kept_for_the_next_session(
+    sandbox_console: Callable[..., SwitchboardApp], config_dir: Path
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        select = screen.query_one("#interval", Select)
+        assert select.value == 5  # by default, at least every 5 s
+        select.value = 30
+        await settle(pilot)
+    saved = tomllib.loads((config_dir / "config.toml").read_text(encoding="utf-8"))
+    assert saved["settings"] == {"conversations_refresh_seconds": 30}
+    again = sandbox_console()
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        assert screen.query_one("#interval", Select).value == 30
+        assert screen.refresh_timer is not None
+        assert screen.refresh_timer._interval == 30
