@@ -227,3 +227,34 @@ def test_recipients_iterates_in_chunks_and_filters(journal: Journal) -> None:
     accepted = list(journal.recipients(job_id, State.ACCEPTED))
     assert len(accepted) == 6_000
     assert accepted[-1].provider_id == "5999"
+
+
+def test_a_journal_from_before_countries_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE jobs (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, account TEXT NOT
+            NULL, provider TEXT NOT NULL, channel TEXT NOT NULL, message TEXT NOT NULL,
+            status TEXT NOT NULL, pause_reason TEXT, pid INTEGER, pid_started TEXT);
+        CREATE TABLE recipients (job_id INTEGER NOT NULL, seq INTEGER NOT NULL, "to" TEXT NOT
+            NULL, vars TEXT, state TEXT NOT NULL, reason TEXT, provider_id TEXT, parts INTEGER,
+            updated_at TEXT NOT NULL, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+        INSERT INTO jobs VALUES (1, '2025-03-01T12:00:00+00:00', 'a', '360nrs', 'sms', '{}',
+            'PAUSED', 'not started', NULL, NULL);
+        INSERT INTO recipients VALUES (1, 0, '34600000001', NULL, 'PENDING', NULL, NULL, NULL,
+            '2025-03-01T12:00:00+00:00');
+        """
+    )
+    db.close()
+    with Journal(path) as journal:
+        assert journal.claim_batch(1, 10)[0].country is None
+        new = journal.create_job(account="a", provider="360nrs", channel="sms", message={},
+                                 recipients=[("34600000002", None, "ES")])  # fmt: skip
+        assert next(journal.recipients(new)).country == "ES"
+        assert journal.claim_batch(new, 1)[0].country == "ES"
+        journal.record_results(new, [Outcome(0, "", State.ACCEPTED, parts=2)])
+        assert journal.accepted_by_country(new) == {"ES": (1, 2)}
+    # Opening it again finds the column there.
+    with Journal(path) as journal:
+        assert journal.job(1).channel == "sms"

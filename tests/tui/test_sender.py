@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import time
 from collections import Counter, deque
@@ -16,17 +17,31 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
+from backends.errors import PaymentRequired
 from backends.http import HttpClient
 from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult
+from backends.models_send import (
+    Attachment,
+    LandingRequest,
+    MailingRequest,
+    VoiceAudioRequest,
+    VoiceRequest,
+    WhatsAppLocation,
+    WhatsAppTemplateMessage,
+    WhatsAppTemplateRequest,
+)
 from backends.nrs360 import Nrs360Backend
 from backends.sandbox.core import RequestLog
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui.engine.channels import template_of
 from tui.engine.journal import Claimed, JobStatus, Journal, Outcome, State
+from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import (
     JobControl,
     Progress,
     RetryPolicy,
+    create_channel_job,
     create_sms_job,
     match_results,
     resume,
@@ -540,3 +555,193 @@ async def test_unlimited_limiter_slows_to_half_what_it_was_sending() -> None:
     assert limiter.rate is None
     limiter.on_rate_limited(1.0, fallback=0.1)
     assert limiter.rate == pytest.approx(20.0, abs=0.5)
+
+
+# --- landing, email, voice and WhatsApp jobs -----------------------------------------------
+
+
+def posts(app: Starlette, path: str) -> list[Any]:
+    return [r.json() for r in app.state.log.matching("POST", f"/api/rest/{path}")]
+
+
+async def test_landing_job_batches_sub_207_parts_and_cost(journal: Journal) -> None:
+    app = rich_app()
+    tos = [*numbers(5), "12345"]  # the last one is refused by the provider (207)
+    rows = [(to, {"name": f"n{i}"}, "ES" if i % 2 else "FR") for i, to in enumerate(tos)]
+    template = LandingRequest(to=(), sender="ACME", message="Hi {name} {LAND_URL}",
+                              template_body="<h1>Hi</h1>", campaign_name="L")  # fmt: skip
+    pricing = Pricing({"ES": 0.05}, "EUR")  # FR has no price
+    job_id = create_channel_job(journal, "acct", "360nrs", template, rows, pricing=pricing)
+    job = journal.job(job_id)
+    assert job.channel == "landing"
+    async with backend_for(app) as backend:
+        updates = await drain(run_job(journal, job_id, backend, batch_size=4))
+    last = updates[-1]
+    assert last.status is JobStatus.DONE
+    assert (last.totals.accepted, last.totals.rejected, last.totals.parts) == (5, 1, 5)
+    bodies = posts(app, "landingsms")
+    assert [b["to"] for b in bodies] == [tos[:4], tos[4:]]
+    assert bodies[0]["sub"] == [{"name": "n0"}, {"name": "n1"}, {"name": "n2"}, {"name": "n3"}]
+    assert bodies[0]["templateBody"] == "<h1>Hi</h1>" and bodies[0]["campaignName"] == "L"
+    rows_after = list(journal.recipients(job_id))
+    assert rows_after[5].state is State.REJECTED and rows_after[5].reason is not None
+    assert rows_after[0].country == "FR"
+    # Accepted: seq 1 and 3 in ES (priced), 0, 2 and 4 in FR (not); seq 5 was rejected.
+    assert last.cost == pytest.approx(2 * 0.05)
+    assert (last.currency, last.unpriced) == ("EUR", 3)
+
+
+async def test_email_job_sub_per_batch_and_402_pause_with_the_error(journal: Journal) -> None:
+    app = create_app()
+    app.state.nrs.balance_cents = 0
+    template = MailingRequest(to=(), sender_email="news@example.com", subject="Hi",
+                              reply_to="help@example.com", body="<p>Hi {name}</p>")  # fmt: skip
+    rows = [("ana@example.com", {"name": "Ana"}), ("luis@example.com", None)]
+    job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend)))[-1]
+    assert last.status is JobStatus.PAUSED and last.totals.pending == 2
+    assert isinstance(last.error, PaymentRequired) and last.error.code == 111
+    assert last.cost is None  # no email prices
+
+    app.state.nrs.balance_cents = 10**6
+    async with backend_for(app) as backend:
+        last = (await drain(resume(journal, job_id, backend)))[-1]
+    assert last.status is JobStatus.DONE and last.totals.accepted == 2 and last.error is None
+    # The refused request (402) and the one that went through carry the same batch.
+    refused, body = posts(app, "mailing")
+    assert refused == body
+    assert body["to"] == ["ana@example.com", "luis@example.com"]
+    assert body["sub"] == [{"name": "Ana"}, {}]
+
+
+async def test_voice_jobs_text_and_audio(journal: Journal) -> None:
+    app = rich_app()
+    spoken = VoiceRequest(to=(), message="Hola {name}", language="es_ES", gender="F")
+    audio = VoiceAudioRequest(to=(), audio_url="https://example.com/a.mp3", retries=2)
+    rows = [(numbers(1)[0], {"name": "Ana"})]
+    first = create_channel_job(journal, "acct", "360nrs", spoken, rows)
+    second = create_channel_job(journal, "acct", "360nrs", audio, rows)
+    assert journal.job(second).channel == "voice-audio"
+    async with backend_for(app) as backend:
+        for job_id in (first, second):
+            assert (await drain(run_job(journal, job_id, backend)))[-1].totals.accepted == 1
+    assert posts(app, "voice")[0]["sub"] == [{"name": "Ana"}]
+    # An audio call takes no variables: none were journaled, none were sent.
+    assert posts(app, "voiceAudio") == [
+        {"to": numbers(1), "audioUrl": "https://example.com/a.mp3", "retries": 2}
+    ]
+    assert next(journal.recipients(second)).vars is None
+
+
+async def test_whatsapp_job_renders_each_recipients_fields(journal: Journal) -> None:
+    app = rich_app()
+    template = WhatsAppTemplateRequest(
+        template_id=123,
+        sender=BUSINESS_NUMBER,
+        messages=(
+            WhatsAppTemplateMessage(
+                to="",
+                header_fields=("Order",),
+                body_fields=("{name|capitalize}", "#{order}"),
+                call_to_action_fields=("track/{order}",),
+                default_answer="Thanks",
+                button_answers=("Yes", "No"),
+            ),
+        ),
+        campaign_name="WA",
+    )
+    rows = [(numbers(1)[0], {"name": "ana", "order": "42"}), (numbers(2)[1], {"name": "luis"})]
+    job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend)))[-1]
+    assert last.totals.accepted == 2
+    (body,) = posts(app, "whatsapp")
+    assert body["campaignName"] == "WA" and body["templateId"] == 123
+    assert body["messages"] == [
+        {"to": numbers(1)[0], "headerFields": ["Order"], "bodyFields": ["Ana", "#42"],
+         "callToActionFields": ["track/42"], "defaultAnswer": "Thanks",
+         "buttonAnswers": ["Yes", "No"]},
+        # A missing variable stays as written, as the preview shows it.
+        {"to": numbers(2)[1], "headerFields": ["Order"], "bodyFields": ["Luis", "#{order}"],
+         "callToActionFields": ["track/{order}"], "defaultAnswer": "Thanks",
+         "buttonAnswers": ["Yes", "No"]},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("request_", "rows", "message"),
+    [
+        (LandingRequest(to=(), sender="A", message="no link", template_id=1), None, "LAND_URL"),
+        (LandingRequest(to=(), sender="A", message="{LAND_URL}"), None, "a page"),
+        (MailingRequest(to=(), sender_email="a@b.c", subject="s", reply_to="a@b.c"), None, "body"),
+        (VoiceRequest(to=(), message="x" * 501, language="es_ES", gender="F"), None, "500"),
+        (
+            WhatsAppTemplateRequest(
+                template_id=1,
+                sender="1",
+                messages=(WhatsAppTemplateMessage(to="", body_fields=("{u|shorten}",)),),
+            ),
+            None,
+            "short links",
+        ),
+        (
+            WhatsAppTemplateRequest(
+                template_id=1,
+                sender="1",
+                messages=(WhatsAppTemplateMessage(to="", body_fields=("{n|formatDotComma}",)),),
+            ),
+            [("34600000001", {"n": "many"})],
+            "recipient 1",
+        ),
+        (
+            MailingRequest(
+                to=(), sender_email="a@b.c", subject="s", reply_to="a@b.c", body="b", cc=("c@b.c",)
+            ),
+            [(f"u{i}@b.c", None) for i in range(501)],
+            "cc and bcc",
+        ),
+    ],
+)
+def test_create_channel_job_refuses_what_the_provider_would(
+    journal: Journal, request_: Any, rows: list[Any] | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        create_channel_job(journal, "acct", "360nrs", request_, rows or [("34600000001", None)])
+    assert journal.jobs() == []
+
+
+def test_channel_template_round_trips_dates_attachments_and_location(journal: Journal) -> None:
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    mail = MailingRequest(
+        to=("ignored@example.com",), sender_email="a@example.com", subject="S",
+        reply_to="a@example.com", body="b", schedule_date=when, tags=("x",),
+        attachments=(Attachment("a.txt", b"hi", "text/plain"),), otp_config=OtpConfig(length=5),
+        track_opens=False,
+    )  # fmt: skip
+    job_id = create_channel_job(journal, "acct", "360nrs", mail, [("b@example.com", None)])
+    assert template_of(journal.job(job_id)) == dataclasses.replace(mail, to=())
+    location = WhatsAppLocation("39.9", "-0.1", "Shop")
+    wa = WhatsAppTemplateRequest(
+        template_id=124, sender="1", messages=(WhatsAppTemplateMessage("", location=location),)
+    )
+    job_id = create_channel_job(journal, "acct", "360nrs", wa, [("34600000001", None)])
+    got = template_of(journal.job(job_id))
+    assert isinstance(got, WhatsAppTemplateRequest) and got.messages[0].location == location
+
+
+async def test_sms_cost_per_country_and_after_a_resume(journal: Journal) -> None:
+    app = create_app()
+    app.state.nrs.balance_cents = 2 * 5  # credit for the first batch of two
+    rows = [(to, None, "ES" if i < 6 else "XX") for i, to in enumerate(numbers(8))]
+    pricing = Pricing({"ES": 0.05}, "EUR")
+    job_id = create_sms_job(journal, "acct", "360nrs", "TEST", "Hi", rows, pricing=pricing)
+    async with backend_for(app) as backend:
+        paused = (await drain(run_job(journal, job_id, backend, batch_size=2, concurrency=1)))[-1]
+    assert paused.status is JobStatus.PAUSED and paused.totals.accepted == 2
+    assert paused.cost == pytest.approx(0.05 * 2) and paused.currency == "EUR"
+    app.state.nrs.balance_cents = 10**6
+    async with backend_for(app) as backend:
+        last = (await drain(resume(journal, job_id, backend)))[-1]
+    # The resumed run starts from the journal's accepted recipients: 6 priced, 2 not.
+    assert last.cost == pytest.approx(0.05 * 6) and last.unpriced == 2

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS recipients (
     provider_id TEXT,
     parts INTEGER,
     updated_at TEXT NOT NULL,
+    country TEXT,
     PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recipients_state ON recipients(job_id, state);
@@ -124,6 +125,7 @@ class Claimed(NamedTuple):
     seq: int
     to: str
     vars: dict[str, str] | None
+    country: str | None = None  # ISO region of a phone number, when known (for pricing)
 
 
 class Outcome(NamedTuple):
@@ -149,6 +151,31 @@ class RecipientRow:
     provider_id: str | None
     parts: int | None
     updated_at: str
+    country: str | None = None
+
+
+# A job's recipient: (to, variables) or (to, variables, ISO country).
+JobRecipient = (
+    tuple[str, Mapping[str, str] | None] | tuple[str, Mapping[str, str] | None, str | None]
+)
+
+
+def _row(seq: int, r: JobRecipient) -> tuple[int, str, str | None, str | None]:
+    to, v = r[0], r[1]
+    country = r[2] if len(r) > 2 else None
+    return seq, to, orjson.dumps(dict(v)).decode() if v else None, country
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a journal written by an older version up to this schema."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(recipients)")}
+    if "country" not in columns:
+        try:
+            db.execute("ALTER TABLE recipients ADD COLUMN country TEXT")
+        except sqlite3.OperationalError as exc:
+            # Another process opening the same old journal may have added it first.
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def default_path() -> Path:
@@ -204,6 +231,7 @@ class Journal:
         # sent twice after a crash.
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        _migrate(self._db)
         self._key = str(self.path.resolve())
 
     def close(self) -> None:
@@ -230,7 +258,7 @@ class Journal:
         provider: str,
         channel: str,
         message: Mapping[str, Any],
-        recipients: Iterable[tuple[str, Mapping[str, str] | None]],
+        recipients: Iterable[JobRecipient],
     ) -> int:
         """Store a job PAUSED ("not started") with its recipients PENDING; its id."""
         now = _now()
@@ -253,12 +281,9 @@ class Journal:
                 job_id = cur.lastrowid
                 assert job_id is not None
                 self._db.executemany(
-                    'INSERT INTO recipients (job_id, seq, "to", vars, state, updated_at)'
-                    " VALUES (?, ?, ?, ?, 'PENDING', ?)",
-                    (
-                        (job_id, seq, to, orjson.dumps(dict(v)).decode() if v else None, now)
-                        for seq, (to, v) in enumerate(recipients)
-                    ),
+                    'INSERT INTO recipients (job_id, seq, "to", vars, country, state, updated_at)'
+                    " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
+                    ((job_id, *_row(seq, r), now) for seq, r in enumerate(recipients)),
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -304,6 +329,16 @@ class Journal:
             unknown=counts.get(State.UNKNOWN, (0, 0))[0],
             parts=sum(p for _, p in counts.values()),
         )
+
+    def accepted_by_country(self, job_id: int) -> dict[str | None, tuple[int, int]]:
+        """(recipients, parts) accepted by recipient country; a message without parts is 1."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT country, COUNT(*), SUM(COALESCE(parts, 1)) FROM recipients"
+                " WHERE job_id = ? AND state = 'ACCEPTED' GROUP BY country",
+                (job_id,),
+            ).fetchall()
+        return {country: (int(n), int(parts)) for country, n, parts in rows}
 
     def reasons(self, job_id: int) -> list[tuple[State, str, int]]:
         """(state, reason, count) of rejected and unknown recipients, most frequent first."""
@@ -377,7 +412,7 @@ class Journal:
                     "UPDATE recipients SET state = 'SENDING', updated_at = ?"
                     " WHERE job_id = ? AND seq IN (SELECT seq FROM recipients"
                     " WHERE job_id = ? AND state = 'PENDING' ORDER BY seq LIMIT ?)"
-                    ' RETURNING seq, "to", vars',
+                    ' RETURNING seq, "to", vars, country',
                     (_now(), job_id, job_id, n),
                 ).fetchall()
                 self._db.execute("COMMIT")
@@ -386,7 +421,7 @@ class Journal:
                 raise
         # RETURNING gives no order guarantee; requests keep the journal's order.
         rows.sort()
-        return [Claimed(seq, to, orjson.loads(v) if v else None) for seq, to, v in rows]
+        return [Claimed(seq, to, orjson.loads(v) if v else None, c) for seq, to, v, c in rows]
 
     def record_results(self, job_id: int, outcomes: Iterable[Outcome]) -> None:
         """Store the final state of SENDING recipients, one commit for the whole batch."""
@@ -482,7 +517,7 @@ class Journal:
     def recipients(self, job_id: int, state: State | None = None) -> Iterator[RecipientRow]:
         """Every recipient of a job in order (optionally one state), read in chunks."""
         sql = (
-            'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at'
+            'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country'
             " FROM recipients WHERE job_id = ? AND seq > ?"
         )
         if state is not None:
@@ -495,9 +530,17 @@ class Journal:
                 rows = self._db.execute(sql, params).fetchall()
             if not rows:
                 return
-            for seq, to, v, st, reason, pid, parts, updated in rows:
+            for seq, to, v, st, reason, pid, parts, updated, country in rows:
                 yield RecipientRow(
-                    seq, to, orjson.loads(v) if v else None, State(st), reason, pid, parts, updated
+                    seq,
+                    to,
+                    orjson.loads(v) if v else None,
+                    State(st),
+                    reason,
+                    pid,
+                    parts,
+                    updated,
+                    country,
                 )
             last = rows[-1][0]
 

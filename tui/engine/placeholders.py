@@ -145,3 +145,49 @@ def render(
 
     rendered = _PLACEHOLDER_RE.sub(substitute, text)
     return Rendered(rendered, tuple(missing))
+
+
+def check_filters(text: str) -> None:
+    """ValueError naming the first placeholder whose filter the provider does not know."""
+    for p in placeholders(text):
+        if p.filter is not None and p.filter not in FILTERS:
+            known = ", ".join(FILTERS)
+            raise ValueError(
+                f"unknown filter {p.filter!r} in {{{p.name}|{p.filter}}}; known filters: {known}"
+            )
+
+
+def check_local(text: str) -> None:
+    """ValueError unless every placeholder can be filled in here, from the recipient's values.
+
+    For fields the provider sends as given (WhatsApp template variables): it generates no
+    short link, landing or unsubscribe URL and no OTP code there.
+    """
+    check_filters(text)
+    for p in placeholders(text):
+        if p.name in SERVER_GENERATED:
+            raise ValueError(f"{{{p.name}}} is only filled in by the provider in SMS and email")
+        if p.filter == "shorten":
+            raise ValueError(f"{{{p.name}|shorten}}: short links are made only in SMS and email")
+
+
+def for_counting(text: str, *, otp_length: int = OTP_LENGTH_DEFAULT) -> str:
+    """The text with what the server generates replaced by stand-ins of its length.
+
+    `{LAND_URL}`, `{UNSUB_URL}`, `{OTP_CODE}` and `{x|shorten}` links are counted as long as
+    the provider will make them, whatever the recipient; other variables stay as written.
+    """
+    if "{" not in text:
+        return text
+
+    def substitute(match: re.Match[str]) -> str:
+        name, filter_name = match[1], match[2]
+        if name in SERVER_GENERATED:
+            value = _standin(name, otp_length)
+            assert value is not None
+            return value
+        if filter_name == "shorten":
+            return SHORT_URL_STANDIN
+        return match[0]
+
+    return _PLACEHOLDER_RE.sub(substitute, text)

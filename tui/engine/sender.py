@@ -11,8 +11,10 @@ behind a rate limiter, and records each recipient's outcome per DESIGN.md:
 - 207: applied per recipient; 400/422: the batch is REJECTED with the provider's reason.
 - 401/402/403: nothing was sent; the batch goes back to PENDING and the job pauses.
 
-Each job channel (`CHANNELS`: "sms", "survey-batch") builds the request for a batch and
-maps the answer to outcomes; the rules above are shared.
+Each job channel (`CHANNELS`: "sms", "landing", "email", "voice", "voice-audio",
+"whatsapp", "survey-batch") builds the request for a batch and maps the answer to
+outcomes; the rules above are shared. A job may carry prices (`tui.engine.pricing`): the
+engine adds up the cost of what was accepted as results arrive.
 
 Journal calls run on the event loop on purpose: a FULL commit costs ~0.3 ms, and a thread
 hop would open a window where a cancelled task leaves rows claimed but never sent.
@@ -26,7 +28,6 @@ import dataclasses
 import os
 import random
 import sys
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,9 +49,21 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult, SmsRequest
-from tui.engine.journal import Claimed, Job, JobStatus, Journal, Outcome, State, Totals
+from backends.models import AvailableTime, OtpConfig, SmsRequest
+from tui.engine.channels import CHANNEL_TYPES, create_channel_job, normalise_number
+from tui.engine.journal import (
+    Claimed,
+    Job,
+    JobRecipient,
+    JobStatus,
+    Journal,
+    Outcome,
+    State,
+    Totals,
+)
+from tui.engine.pricing import ANY_COUNTRY, CostMeter, Pricing
 from tui.engine.ratelimit import RateLimiter
+from tui.engine.results import match_results, reason_text
 from tui.engine.survey_batch import CHANNEL as SURVEY_BATCH
 from tui.engine.survey_batch import SurveyBatchChannel, create_survey_batch_job
 
@@ -58,6 +71,7 @@ __all__ = [
     "JobControl",
     "Progress",
     "RetryPolicy",
+    "create_channel_job",
     "create_sms_job",
     "create_survey_batch_job",
     "match_results",
@@ -73,7 +87,6 @@ _OPTION_FIELDS = frozenset(f.name for f in dataclasses.fields(SmsRequest)) - {
     "sub",
 }
 _DATE_OPTIONS = frozenset({"schedule_date", "expiration_date"})
-_SEPARATORS = str.maketrans("", "", " \t-.()")
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,12 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Progress:
-    """A coalesced update: the outcomes since the last one and the job's running totals."""
+    """A coalesced update: the outcomes since the last one and the job's running totals.
+
+    `cost` is the estimated cost of what was accepted (None when the job has no prices),
+    `unpriced` how many accepted recipients had no price. `error` is the provider's
+    refusal that paused the job (401/402/403...), for a dialog with its code.
+    """
 
     job_id: int
     status: JobStatus
@@ -102,6 +120,9 @@ class Progress:
     results: tuple[Outcome, ...] = ()
     reason: str | None = None
     cost: float | None = None
+    currency: str = ""
+    unpriced: int = 0
+    error: ProviderError | None = None
 
 
 class JobControl:
@@ -164,82 +185,43 @@ def template_request(job: Job) -> SmsRequest:
     )
 
 
-def normalise_number(to: str) -> str:
-    """A phone number without spaces and separators (the provider wants digits)."""
-    return to.strip().translate(_SEPARATORS)
-
-
 def create_sms_job(
     journal: Journal,
     account: str,
     provider: str,
     sender: str,
     message: str,
-    recipients: Iterable[tuple[str, Mapping[str, str] | None]],
+    recipients: Iterable[JobRecipient],
     options: Mapping[str, Any] | None = None,
+    *,
+    pricing: Pricing | None = None,
 ) -> int:
-    """Journal an SMS job (recipients with their `sub` variables); its id. Nothing is sent."""
+    """Journal an SMS job; its id. Nothing is sent.
+
+    Recipients are (to, `sub` variables[, ISO country]); the country prices a recipient.
+    """
     if not sender.strip():
         raise ValueError("the sender is empty")
     if not message:
         raise ValueError("the message is empty")
-    template = {"sender": sender, "message": message, "options": _encode_options(options or {})}
-    rows = [(normalise_number(to), dict(v) if v else None) for to, v in recipients]
+    template: dict[str, Any] = {
+        "sender": sender,
+        "message": message,
+        "options": _encode_options(options or {}),
+    }
+    if pricing is not None:
+        template["pricing"] = pricing.encode()
+    rows = [
+        (normalise_number(r[0]), dict(r[1]) if r[1] else None, r[2] if len(r) == 3 else None)
+        for r in recipients
+    ]
     if not rows:
         raise ValueError("no recipients")
-    if any(not to for to, _ in rows):
+    if any(not to for to, _, _ in rows):
         raise ValueError("a recipient is empty")
     return journal.create_job(
         account=account, provider=provider, channel="sms", message=template, recipients=rows
     )
-
-
-# --- results ------------------------------------------------------------------------
-
-
-def _key(to: str) -> str:
-    # Providers may echo a number with or without its '+'.
-    return to.removeprefix("+")
-
-
-def _reason(code: int | str | None, message: str | None) -> str:
-    text = message or "refused"
-    return f"{code}: {text}" if code is not None else text
-
-
-def _outcome(c: Claimed, r: RecipientResult) -> Outcome:
-    if r.accepted:
-        return Outcome(c.seq, c.to, State.ACCEPTED, None, r.id, r.parts)
-    return Outcome(c.seq, c.to, State.REJECTED, _reason(r.error_code, r.error))
-
-
-def match_results(batch: Sequence[Claimed], result: SendResult) -> list[Outcome]:
-    """Each claimed recipient's outcome from a per-recipient answer.
-
-    Results are matched by number; a number listed twice is matched in request order, as
-    the provider answers in request order. A recipient the answer does not mention is
-    UNKNOWN: it may have been sent.
-    """
-    results = result.results
-    if len(results) == len(batch) and all(
-        r.to == c.to for r, c in zip(results, batch, strict=True)
-    ):
-        # The usual answer: one result per recipient, in request order (a cheap fast path
-        # for 100,000-recipient jobs).
-        return [_outcome(c, r) for c, r in zip(batch, results, strict=True)]
-    waiting: dict[str, deque[Claimed]] = {}
-    for c in batch:
-        waiting.setdefault(_key(c.to), deque()).append(c)
-    outcomes: list[Outcome] = []
-    for r in results:
-        queue = waiting.get(_key(r.to))
-        if not queue:
-            continue  # an answer for a number we did not send: nothing to record
-        outcomes.append(_outcome(queue.popleft(), r))
-    missing = "the provider's answer did not mention this recipient"
-    for queue in waiting.values():
-        outcomes.extend(Outcome(c.seq, c.to, State.UNKNOWN, missing) for c in queue)
-    return outcomes
 
 
 # --- channels -----------------------------------------------------------------------
@@ -281,6 +263,7 @@ class SmsChannel:
 # The engine's channels: the journal's `channel` column names one of these.
 CHANNELS: dict[str, Callable[[Job], Channel]] = {
     "sms": SmsChannel,
+    **CHANNEL_TYPES,
     SURVEY_BATCH: SurveyBatchChannel,
 }
 
@@ -301,7 +284,7 @@ class _Run:
         batch_size: int,
         limiter: RateLimiter,
         policy: RetryPolicy,
-        price_per_part: float | None,
+        pricing: Pricing | None,
     ) -> None:
         self.journal = journal
         self.job_id = job.id
@@ -309,7 +292,10 @@ class _Run:
         self.batch_size = batch_size
         self.limiter = limiter
         self.policy = policy
-        self.price_per_part = price_per_part
+        self.meter: CostMeter | None = None
+        if pricing is not None:
+            self.meter = CostMeter(pricing)
+            self.meter.add_accepted(journal.accepted_by_country(job.id))
         self.channel = channel
         totals = journal.totals(job.id)
         self.counts = {
@@ -324,6 +310,7 @@ class _Run:
         self.stopping = False
         self.reason: str | None = None
         self.error: BaseException | None = None
+        self.pause_error: ProviderError | None = None
         # Retry bookkeeping: a "round" ends at each counted failure, so the concurrent
         # requests that fail together count once and back off once.
         self.round = 0
@@ -360,8 +347,18 @@ class _Run:
     def progress(self, status: JobStatus, results: tuple[Outcome, ...] = ()) -> Progress:
         """A snapshot for the caller."""
         reason = self.reason if status is not JobStatus.RUNNING else None
-        cost = self.parts * self.price_per_part if self.price_per_part is not None else None
-        return Progress(self.job_id, status, self.totals(), results, reason, cost)
+        m = self.meter
+        return Progress(
+            self.job_id,
+            status,
+            self.totals(),
+            results,
+            reason,
+            m.cost if m is not None else None,
+            m.pricing.currency if m is not None else "",
+            m.unpriced if m is not None else 0,
+            self.pause_error if status is not JobStatus.RUNNING else None,
+        )
 
     def final_status(self) -> JobStatus:
         """How the run ended."""
@@ -418,10 +415,12 @@ class _Run:
             return
         except (AuthError, PaymentRequired) as exc:
             self._release(batch)
+            if self.pause_error is None:
+                self.pause_error = exc
             self.stop(f"{exc.title}: {exc}. This batch was not sent; fix the account and resume.")
             return
         except BadRequest as exc:
-            reason = _reason(exc.code, exc.message)
+            reason = reason_text(exc.code, exc.message)
             outcomes = [Outcome(c.seq, c.to, State.REJECTED, reason) for c in batch]
         except (OutcomeUnknown, ServerError, MalformedResponse) as exc:
             reason = f"outcome unknown: {exc}"
@@ -429,6 +428,8 @@ class _Run:
         except (ProviderError, NotSupported, ConfigError) as exc:
             # Any other refusal (404, 405...): the provider did not process it.
             self._release(batch)
+            if isinstance(exc, ProviderError) and self.pause_error is None:
+                self.pause_error = exc
             self.stop(f"{exc}. This batch was not sent.")
             return
         except Exception as exc:
@@ -446,6 +447,11 @@ class _Run:
             self.counts[o.state] += 1
             if o.parts:
                 self.parts += o.parts
+        if self.meter is not None:
+            countries = {c.seq: c.country for c in batch}
+            for o in outcomes:
+                if o.state is State.ACCEPTED:
+                    self.meter.add(countries.get(o.seq), o.parts)
         self.queue.put_nowait(outcomes)
 
     def _release(self, batch: Sequence[Claimed]) -> None:
@@ -497,8 +503,10 @@ async def run_job(
 ) -> AsyncIterator[Progress]:
     """Send a job's PENDING recipients; yields coalesced progress, the last one final.
 
-    Closing the iterator early cancels the requests in flight (their recipients become
-    UNKNOWN); use `JobControl.pause` to stop gracefully.
+    The running cost uses the prices journaled with the job; `price_per_part` (one price
+    for every country) is for a job created without them. Closing the iterator early
+    cancels the requests in flight (their recipients become UNKNOWN); use
+    `JobControl.pause` to stop gracefully.
     """
     if batch_size < 1 or concurrency < 1:
         raise ValueError("batch_size and concurrency must be at least 1")
@@ -507,6 +515,9 @@ async def run_job(
     channel = CHANNELS[job.channel](job)
     if channel.max_batch is not None:
         batch_size = min(batch_size, channel.max_batch)
+    pricing = Pricing.decode(job.message.get("pricing"))
+    if pricing is None and price_per_part is not None:
+        pricing = Pricing({ANY_COUNTRY: price_per_part})
     journal.start(job_id)
     run = _Run(
         journal,
@@ -516,7 +527,7 @@ async def run_job(
         batch_size=batch_size,
         limiter=limiter or RateLimiter(),
         policy=policy or RetryPolicy(),
-        price_per_part=price_per_part,
+        pricing=pricing,
     )
     if control is not None:
         control._run = run
