@@ -121,3 +121,12 @@ class ConnectFailed(TransportError):
 
 class OutcomeUnknown(TransportError):
     """The request may have reached the provider: read timeout or dropped connection."""
+
+
+class InvalidInput(SwitchboardError, ValueError):
+    """Input refused before any request: a field the provider has not got, a missing one.
+
+    Also a ValueError, so callers that check input (the CLI) report it as a usage error.
+    """
+
+    title = "Invalid input"

@@ -91,6 +91,11 @@ def parse_otp(d: Mapping[str, Any]) -> Otp:
     )
 
 
+def _field_value(value: Any) -> str:
+    # A decimal may come as a JSON number; a missing value is no text, not "None".
+    return "" if value is None else str(value)
+
+
 def parse_contact(d: Mapping[str, Any]) -> Contact:
     """A contact with whatever subresources were included."""
     fields = d.get("customFields", {})
@@ -107,7 +112,9 @@ def parse_contact(d: Mapping[str, Any]) -> Contact:
         surname=_str(d.get("surname")),
         external_id=_str(d.get("externalId")),
         custom_fields=tuple(
-            CustomField(str(f.get("key")), str(f.get("value")), str(f.get("type") or "string"))
+            CustomField(
+                str(f.get("key")), _field_value(f.get("value")), str(f.get("type") or "string")
+            )
             for f in field_rows
             if isinstance(f, dict)
         ),
@@ -122,21 +129,39 @@ def parse_contact(d: Mapping[str, Any]) -> Contact:
 
 
 def contact_body(data: ContactInput) -> dict[str, Any]:
-    """The JSON body to create or update a contact."""
+    """The JSON body to create or update a contact.
+
+    An empty string in the input means "clear it": the field is sent as null, which the
+    platform (Laravel, whose nullable fields store a null) takes as "no value"; leaving
+    the field out would keep the old value. A custom field with an empty value is sent
+    with a null value, which removes it: the reference offers no other way to delete one,
+    and a field without a value is no field. The emulator does both.
+    """
     body: dict[str, Any] = {}
-    _opt(body, "email", data.email)
-    _opt(body, "phone", data.phone)
-    _opt(body, "landline", data.landline)
-    _opt(body, "countryIso", data.country)
-    _opt(body, "name", data.name)
-    _opt(body, "surname", data.surname)
-    _opt(body, "externalId", data.external_id)
+    for key, value in (
+        ("email", data.email),
+        ("phone", data.phone),
+        ("landline", data.landline),
+        ("countryIso", data.country),
+        ("name", data.name),
+        ("surname", data.surname),
+        ("externalId", data.external_id),
+    ):
+        if value == "":
+            body[key] = None
+        else:
+            _opt(body, key, value)
     _opt(body, "groupsIds", list(data.group_ids))
     _opt(body, "groupsNames", list(data.group_names))
     _opt(
         body,
         "customFields",
-        [{"key": f.key, "type": f.type, "value": f.value} for f in data.custom_fields],
+        [
+            {"key": f.key, "type": f.type, "value": f.value}
+            if f.value != ""
+            else {"key": f.key, "value": None}
+            for f in data.custom_fields
+        ],
     )
     return body
 

@@ -16,7 +16,14 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Backend, Capability, Connection
-from backends.errors import AuthError, BadRequest, MalformedResponse, NotFound, ProviderError
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    InvalidInput,
+    MalformedResponse,
+    NotFound,
+    ProviderError,
+)
 from backends.http import HttpClient, parse_datetime
 from backends.models import (
     Contact,
@@ -219,7 +226,16 @@ def _user_fields(data: UserInput) -> dict[str, Any]:
     }
 
 
-def _contact_fields(data: ContactInput) -> dict[str, Any]:
+# (form field, ContactInput attribute, what a user calls it) of what a contact holds.
+_CONTACT_FIELDS = (
+    ("email", "email", "email"),
+    ("phone_number", "phone", "phone number"),
+    ("first_name", "name", "first name"),
+    ("last_name", "surname", "last name"),
+)
+
+
+def _contact_fields(data: ContactInput, *, update: bool = False) -> dict[str, Any]:
     unsupported = [
         name
         for name, value in (
@@ -231,14 +247,18 @@ def _contact_fields(data: ContactInput) -> dict[str, Any]:
         if value
     ]
     if unsupported:
-        raise ValueError(f"XeroChat contacts have no {', '.join(unsupported)}")
-    # The country is not stored: XeroChat keeps phone numbers exactly as typed.
-    return {
-        "email": data.email,
-        "phone_number": data.phone,
-        "first_name": data.name,
-        "last_name": data.surname,
-    }
+        raise InvalidInput(f"XeroChat contacts have no {', '.join(unsupported)}")
+    fields = {key: getattr(data, attr) for key, attr, _ in _CONTACT_FIELDS}
+    # The update message ("provide value for first name or ...") shows that an empty
+    # value counts as not given: XeroChat keeps the old value, so a field cannot be
+    # cleared. Say so rather than report a save that changed nothing.
+    cleared = [what for key, _, what in _CONTACT_FIELDS if fields[key] == ""]
+    if update and cleared:
+        raise InvalidInput(
+            f"XeroChat cannot clear a contact's {', '.join(cleared)}: it keeps the old value"
+        )
+    # A country is accepted but not stored: XeroChat keeps numbers exactly as typed.
+    return {key: value or None for key, value in fields.items()}
 
 
 class XeroChatBackend(Backend):
@@ -249,6 +269,14 @@ class XeroChatBackend(Backend):
     default_base_url: ClassVar[str] = "https://xerochat.com/api"
     needs_username: ClassVar[bool] = False
     secret_label: ClassVar[str] = "API key"
+    # What its contacts hold, so forms offer only that: no landline, country, external id
+    # or custom fields; one group (the "contact type"), by id, set at creation and kept.
+    # (Backend's defaults, where not declared: every field, many groups, by name too.)
+    contact_fields: ClassVar[tuple[str, ...]] = ("name", "surname", "email", "phone")
+    contact_custom_fields: ClassVar[bool] = False
+    contact_group_names: ClassVar[bool] = False
+    contact_one_group: ClassVar[bool] = True
+    contact_groups_movable: ClassVar[bool] = False
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.CONTACTS,
@@ -292,7 +320,7 @@ class XeroChatBackend(Backend):
     # --- users and packages (admin) ------------------------------------------------
     async def system_user(self, *, user_id: int | None = None, email: str = "") -> SystemUser:
         if (user_id is None) == (not email):
-            raise ValueError("look a user up by either id or email")
+            raise InvalidInput("look a user up by either id or email")
         body = _obj(await self._call("get_user_info", user_id=user_id, email=email or None), "user")
         return parse_user(_obj(body.get("user_info"), "user info"))
 
@@ -301,16 +329,16 @@ class XeroChatBackend(Backend):
         missing = [k for k in ("name", "email", "password", "package_id") if fields[k] is None]
         missing += ["expired_date"] if data.expires_on is None else []
         if missing:
-            raise ValueError(f"a new XeroChat user needs {', '.join(missing)}")
+            raise InvalidInput(f"a new XeroChat user needs {', '.join(missing)}")
         body = await self._ok("create_system_user", **fields)
         return await self.system_user(user_id=_id(body.get("id"), "new user"))
 
     async def update_system_user(self, user_id: int, data: UserInput) -> SystemUser:
         if data.email is not None or data.password is not None:
-            raise ValueError("XeroChat cannot change a user's email or password")
+            raise InvalidInput("XeroChat cannot change a user's email or password")
         fields = _user_fields(data)
         if all(v is None for v in fields.values()):
-            raise ValueError("give at least one field to update")
+            raise InvalidInput("give at least one field to update")
         await self._ok(f"update_user/{user_id}", **fields)
         return await self.system_user(user_id=user_id)
 
@@ -349,7 +377,7 @@ class XeroChatBackend(Backend):
 
     async def assign_labels(self, page_id: str, subscriber_id: str, label_ids: list[str]) -> None:
         if not label_ids or any(not i or "," in i for i in label_ids):
-            raise ValueError("give one or more label ids (without commas)")
+            raise InvalidInput("give one or more label ids (without commas)")
         await self._ok(
             "assign_label",
             label_ids=",".join(label_ids),
@@ -394,18 +422,20 @@ class XeroChatBackend(Backend):
     async def create_contact(self, data: ContactInput) -> Contact:
         fields = _contact_fields(data)
         if len(data.group_ids) != 1:
-            raise ValueError("a XeroChat contact belongs to exactly one group (contact type)")
+            raise InvalidInput(
+                "a XeroChat contact belongs to exactly one group (contact type), given by its id"
+            )
         if not (data.email or data.phone):
-            raise ValueError("a XeroChat contact needs an email or a phone number")
+            raise InvalidInput("a XeroChat contact needs an email or a phone number")
         body = await self._ok("create_contact", contact_type_id=data.group_ids[0], **fields)
         return await self.contact(_id(body.get("new_contact_id"), "new contact"))
 
     async def update_contact(self, contact_id: int, data: ContactInput) -> Contact:
-        fields = _contact_fields(data)
+        fields = _contact_fields(data, update=True)
         if data.group_ids:
-            raise ValueError("XeroChat cannot move a contact to another group")
+            raise InvalidInput("XeroChat cannot move a contact to another group")
         if all(v is None for v in fields.values()):
-            raise ValueError("give a first name, last name, email or phone number to update")
+            raise InvalidInput("give a first name, last name, email or phone number to update")
         await self._ok(f"update_contact/{contact_id}", **fields)
         return await self.contact(contact_id)
 

@@ -13,6 +13,7 @@ from backends.base import Backend, Capability
 from backends.registry import backend_class
 from screens.common import BaseScreen, sb_app
 from screens.contacts_blacklist import BlacklistPane
+from screens.contacts_forms import ContactRules
 from screens.contacts_groups import GroupsPane
 from screens.contacts_list import ContactsPane
 from screens.contacts_validation import ValidationPane
@@ -68,7 +69,8 @@ class ContactsScreen(BaseScreen):
         listing = cls.supports(Capability.CONTACTS_LISTING)
         panes = []
         if cls.supports(Capability.CONTACTS):
-            pane = ContactsPane(label=cls.label, listing=listing, id="contacts-pane")
+            rules = ContactRules.of(cls)
+            pane = ContactsPane(label=cls.label, listing=listing, rules=rules, id="contacts-pane")
             panes.append(TabPane("Contacts", pane, id="tab-contacts"))
         if cls.supports(Capability.GROUPS):
             groups = GroupsPane(label=cls.label, listing=listing, id="groups-pane")

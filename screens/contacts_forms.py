@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from backends.base import Backend
+from backends.errors import SwitchboardError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import sb_app
+from screens.common import describe_error, sb_app
 
 FIELD_TYPES = ("string", "date", "decimal")
 # (input id, label) of a contact's plain fields, in form order.
@@ -27,6 +30,8 @@ CONTACT_FIELDS = (
     ("country", "Country (ISO, with a phone)"),
     ("external_id", "External id"),
 )
+# The fields a contact is reached by (one is needed), as the inline message names them.
+ADDRESSES = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
 
 
 def show_worker_error(node: DOMNode, event: Worker.StateChanged) -> None:
@@ -92,20 +97,56 @@ def format_groups(contact: Contact) -> str:
 
 
 @dataclass(frozen=True)
-class ContactEdit:
-    """What the contact dialog returns: the fields to send (and the id when editing)."""
+class ContactRules:
+    """What a provider's contacts hold, so the dialog offers only that.
 
-    contact_id: int | None
-    data: ContactInput
+    Read from optional class attributes of the backend (`contact_fields`,
+    `contact_custom_fields`, `contact_group_names`, `contact_one_group`,
+    `contact_groups_movable`); a backend that sets none takes every field, many groups,
+    by name or id, changeable on an update.
+    """
+
+    fields: tuple[str, ...] = tuple(field_id for field_id, _ in CONTACT_FIELDS)
+    custom_fields: bool = True
+    group_names: bool = True
+    one_group: bool = False
+    groups_movable: bool = True
+
+    @classmethod
+    def of(cls, backend: type[Backend]) -> ContactRules:
+        """The rules a backend class declares."""
+        d = cls()
+        return cls(
+            fields=getattr(backend, "contact_fields", d.fields),
+            custom_fields=getattr(backend, "contact_custom_fields", d.custom_fields),
+            group_names=getattr(backend, "contact_group_names", d.group_names),
+            one_group=getattr(backend, "contact_one_group", d.one_group),
+            groups_movable=getattr(backend, "contact_groups_movable", d.groups_movable),
+        )
+
+    def groups_label(self) -> str:
+        """The label of the groups input."""
+        if self.one_group:
+            return "Group id" if not self.group_names else "Group (a name or an id)"
+        return "Groups (names or ids, a, b)" if self.group_names else "Group ids (a, b)"
 
 
-class ContactModal(ModalScreen[ContactEdit | None]):
-    """Create or edit a contact: plain fields, custom fields and groups.
+@dataclass(frozen=True)
+class SavedContact:
+    """What the contact dialog returns once the provider has saved the contact."""
 
-    When editing, only custom fields that are new or changed are sent: providers upsert
-    custom fields by key, and some accept none at all, so unchanged ones stay untouched.
-    `groups_editable=False` (providers that cannot move a contact) shows the groups but
-    leaves them out of the update.
+    contact: Contact
+    created: bool
+
+
+class ContactModal(ModalScreen[SavedContact | None]):
+    """Create or edit a contact: plain fields, custom fields and groups, as `rules` allow.
+
+    The dialog saves the contact itself and closes only once the provider has accepted
+    it: a refusal shows in its error line, with the provider's code, and the typed data
+    stays. When editing, a field the user emptied is sent as "" (clear it); only custom
+    fields that are new or changed are sent (providers upsert them by key), and a deleted
+    line is sent with an empty value, which removes that field.
     """
 
     DEFAULT_CSS = """
@@ -115,63 +156,97 @@ class ContactModal(ModalScreen[ContactEdit | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
-    def __init__(self, contact: Contact | None = None, *, groups_editable: bool = True) -> None:
+    @dataclass
+    class Saved(Message):
+        """The provider accepted the contact."""
+
+        result: SavedContact
+
+    @dataclass
+    class Failed(Message):
+        """The provider refused the save (or could not be reached)."""
+
+        error: SwitchboardError
+
+    def __init__(
+        self, contact: Contact | None = None, *, rules: ContactRules | None = None
+    ) -> None:
         super().__init__(classes="dialog")
         self.contact = contact
-        self.groups_editable = groups_editable or contact is None
+        self.rules = rules or ContactRules()
+        self.groups_editable = contact is None or self.rules.groups_movable
 
     def compose(self) -> ComposeResult:
         c = self.contact
+        items = [(f, label) for f, label in CONTACT_FIELDS if f in self.rules.fields]
+        items.append(("groups", self.rules.groups_label()))
         with VerticalScroll(classes="dialog-body form", id="contact-form"):
             title = f"Edit contact {c.id}" if c else "New contact"
             yield Label(title, classes="dialog-title")
             # Two fields a row, so the whole dialog fits a 45-line terminal.
-            pairs = [CONTACT_FIELDS[i : i + 2] for i in range(0, len(CONTACT_FIELDS), 2)]
-            for pair in pairs:
+            for i in range(0, len(items), 2):
                 with Horizontal(classes="field-row"):
-                    for field_id, label in pair:
+                    for field_id, label in items[i : i + 2]:
                         with Vertical():
                             yield Label(label)
-                            value = getattr(c, field_id, None) if c else None
-                            yield Input(value or "", id=f"cf-{field_id}")
-                    if len(pair) == 1:
-                        with Vertical():
-                            yield Label("Groups (names or ids, a, b)")
-                            groups = Input(format_groups(c) if c else "", id="cf-groups")
-                            groups.disabled = not self.groups_editable
-                            yield groups
-            yield Label("Custom fields, one per line: key=value or key=value:date|decimal")
-            yield TextArea(
-                format_custom_fields(c.custom_fields) if c else "",
-                id="cf-custom",
-                soft_wrap=False,
-            )
+                            if field_id == "groups":
+                                groups = Input(format_groups(c) if c else "", id="cf-groups")
+                                groups.disabled = not self.groups_editable
+                                yield groups
+                            else:
+                                value = getattr(c, field_id, None) if c else None
+                                yield Input(value or "", id=f"cf-{field_id}")
+            if self.rules.custom_fields:
+                yield Label("Custom fields, one per line: key=value or key=value:date|decimal")
+                yield TextArea(
+                    format_custom_fields(c.custom_fields) if c else "",
+                    id="cf-custom",
+                    soft_wrap=False,
+                )
+                if c is not None:
+                    yield Static("Delete a line to remove that field.", classes="hint")
             yield Static("", id="cf-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="cf-save")
                 yield Button("Cancel", id="cf-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#cf-name", Input).focus()
+        self.query(Input).first().focus()
 
     def _value(self, field_id: str) -> str | None:
-        return self.query_one(f"#cf-{field_id}", Input).value.strip() or None
+        """A field as typed; "" when the user emptied a field that had a value."""
+        if field_id not in self.rules.fields:
+            return None
+        typed = self.query_one(f"#cf-{field_id}", Input).value.strip()
+        before = getattr(self.contact, field_id, None) if self.contact else None
+        return typed or ("" if before else None)
 
     def build(self) -> ContactInput:
         """The form's contents as a ContactInput, or ValueError for the inline message."""
         values = {field_id: self._value(field_id) for field_id, _ in CONTACT_FIELDS}
-        if not (values["email"] or values["phone"] or values["landline"]):
-            raise ValueError("Give an email, a mobile phone or a landline.")
+        reachable = [f for f in ADDRESSES if f in self.rules.fields]
+        if not any(values[f] for f in reachable):
+            named = [ADDRESSES[f] for f in reachable]
+            listed = ", ".join(named[:-1]) + " or " + named[-1] if len(named) > 1 else named[0]
+            raise ValueError(f"Give {listed}.")
         if values["country"]:
             values["country"] = values["country"].upper()
-        custom = parse_custom_fields(self.query_one("#cf-custom", TextArea).text)
-        if self.contact is not None:
-            before = set(self.contact.custom_fields)
-            custom = tuple(f for f in custom if f not in before)
+        custom: tuple[CustomField, ...] = ()
+        if self.rules.custom_fields:
+            custom = parse_custom_fields(self.query_one("#cf-custom", TextArea).text)
+            if self.contact is not None:
+                before = self.contact.custom_fields
+                kept = {f.key for f in custom}
+                removed = tuple(CustomField(f.key, "", f.type) for f in before if f.key not in kept)
+                custom = tuple(f for f in custom if f not in before) + removed
         ids: tuple[int, ...] = ()
         names: tuple[str, ...] = ()
         if self.groups_editable:
             ids, names = parse_groups(self.query_one("#cf-groups", Input).value)
+            if names and not self.rules.group_names:
+                raise ValueError("Give groups by their ids (whole numbers).")
+            if self.rules.one_group and len(ids) + len(names) != 1:
+                raise ValueError("Give exactly one group.")
             if not (ids or names):
                 raise ValueError("Give at least one group (a name or an id).")
         return ContactInput(group_ids=ids, group_names=names, custom_fields=custom, **values)
@@ -179,17 +254,55 @@ class ContactModal(ModalScreen[ContactEdit | None]):
     @on(Button.Pressed, "#cf-save")
     @on(Input.Submitted, "#contact-form Input")
     def action_save(self) -> None:
-        """Check the form and return it."""
+        """Check the form and save it; the dialog closes once the provider accepts it."""
+        if self.query_one("#cf-save", Button).disabled:
+            return  # a save is on its way
+        error = self.query_one("#cf-error", Static)
         try:
             data = self.build()
         except ValueError as exc:
-            self.query_one("#cf-error", Static).update(str(exc))
+            error.update(str(exc))
             return
-        self.dismiss(ContactEdit(self.contact.id if self.contact else None, data))
+        error.update("Saving…")
+        self.query_one("#cf-save", Button).disabled = True
+        self.save(self.contact.id if self.contact else None, data)
+
+    @work(group="contact-save", exit_on_error=False)
+    async def save(self, contact_id: int | None, data: ContactInput) -> None:
+        """Create or update the contact; a refusal is posted, not raised."""
+        backend = await sb_app(self).backend()
+        try:
+            if contact_id is None:
+                saved = await backend.create_contact(data)
+            else:
+                saved = await backend.update_contact(contact_id, data)
+        except SwitchboardError as exc:
+            self.post_message(self.Failed(exc))
+            return
+        self.post_message(self.Saved(SavedContact(saved, created=contact_id is None)))
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self.dismiss(event.result)
+
+    @on(Failed)
+    def _failed(self, event: Failed) -> None:
+        title, message = describe_error(event.error)
+        self.query_one("#cf-error", Static).update(f"{title}: {message}")
+        self.query_one("#cf-save", Button).disabled = False
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Anything but a provider's refusal: the error modal, over this dialog (kept).
+        if event.state == WorkerState.ERROR:
+            self.query_one("#cf-error", Static).update("")
+            self.query_one("#cf-save", Button).disabled = False
+        show_worker_error(self, event)
 
     @on(Button.Pressed, "#cf-cancel")
     def action_cancel(self) -> None:
-        """Close without saving."""
+        """Close without saving; a save on its way is cancelled (it may have arrived)."""
+        self.workers.cancel_group(self, "contact-save")
         self.dismiss(None)
 
 

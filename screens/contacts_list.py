@@ -18,9 +18,15 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
 
-from backends.models import Contact, ContactFilter, ContactInput, Page
+from backends.models import Contact, ContactFilter, Page
 from screens.common import ConfirmModal, sb_app
-from screens.contacts_forms import ContactEdit, ContactModal, TextPromptModal, WorkerPane
+from screens.contacts_forms import (
+    ContactModal,
+    ContactRules,
+    SavedContact,
+    TextPromptModal,
+    WorkerPane,
+)
 from screens.contacts_io import EXPORT_HEADER, ImportModal, export_row
 
 PAGE_SIZE = 50
@@ -105,13 +111,6 @@ class ContactsPane(WorkerPane):
         edit: bool
 
     @dataclass
-    class Saved(Message):
-        """A contact was created or updated."""
-
-        contact: Contact
-        created: bool
-
-    @dataclass
     class Deleted(Message):
         """A contact was deleted."""
 
@@ -126,10 +125,18 @@ class ContactsPane(WorkerPane):
         path: str
         finished: bool
 
-    def __init__(self, *, label: str, listing: bool, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        label: str,
+        listing: bool,
+        rules: ContactRules | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.label = label
         self.listing = listing
+        self.rules = rules or ContactRules()
         self.page = 1
         self.total_pages = 1
         self.filters = ContactFilter()
@@ -282,9 +289,7 @@ class ContactsPane(WorkerPane):
         if not self.listing:
             self._remember(event.contact)
         if event.edit:
-            # Providers without listings cannot move a contact between groups either.
-            modal = ContactModal(event.contact, groups_editable=self.listing)
-            self.app.push_screen(modal, self._edited)
+            self.app.push_screen(ContactModal(event.contact, rules=self.rules), self._saved)
 
     def _remember(self, contact: Contact) -> None:
         self.known[contact.id] = contact
@@ -299,7 +304,7 @@ class ContactsPane(WorkerPane):
     @on(Button.Pressed, "#c-new")
     def action_new(self) -> None:
         """Open the new-contact dialog."""
-        self.app.push_screen(ContactModal(), self._edited)
+        self.app.push_screen(ContactModal(rules=self.rules), self._saved)
 
     @on(Button.Pressed, "#c-edit")
     @on(DataTable.RowSelected, "#contacts-table")
@@ -309,21 +314,10 @@ class ContactsPane(WorkerPane):
         if contact_id is not None:
             self.open_contact(contact_id, edit=True)
 
-    def _edited(self, edit: ContactEdit | None) -> None:
-        if edit is not None:
-            self.save(edit.contact_id, edit.data)
-
-    @work(group="contacts", exit_on_error=False)
-    async def save(self, contact_id: int | None, data: ContactInput) -> None:
-        """Create or update a contact."""
-        backend = await sb_app(self).backend()
-        if contact_id is None:
-            self.post_message(self.Saved(await backend.create_contact(data), True))
-        else:
-            self.post_message(self.Saved(await backend.update_contact(contact_id, data), False))
-
-    @on(Saved)
-    def _saved(self, event: Saved) -> None:
+    def _saved(self, event: SavedContact | None) -> None:
+        """The contact dialog closed: after a save, show the contact as the provider has it."""
+        if event is None:
+            return
         verb = "Created" if event.created else "Saved"
         self.app.notify(f"{verb} contact {event.contact.id}.")
         if self.listing:

@@ -652,13 +652,46 @@ async def test_update_contact(
     assert ("plan", "string", "pro") in [(f.key, f.type, f.value) for f in target.custom_fields]
 
 
+async def test_update_clears_emptied_fields_and_removes_custom_fields(
+    backend: Nrs360Backend, log: RequestLog, state: Nrs360State
+) -> None:
+    target = state.contacts[10]
+    assert target.surname and target.email and target.custom_fields
+    key = target.custom_fields[0].key
+    updated = await backend.update_contact(
+        10,
+        ContactInput(
+            phone=target.phone,
+            country=target.country_iso,
+            surname="",
+            email="",
+            group_ids=tuple(target.group_ids),
+            custom_fields=(CustomField(key, ""),),
+        ),
+    )
+    # Emptied fields go as null (a field left out would keep its value).
+    assert sent(only(log, "PUT", f"{API}/contacts/10")) == {
+        "phone": target.phone,
+        "countryIso": target.country_iso,
+        "email": None,
+        "surname": None,
+        "groupsIds": target.group_ids,
+        "customFields": [{"key": key, "value": None}],
+    }
+    stored = state.contacts[10]  # (a new name: mypy narrowed target's fields to str)
+    assert (stored.surname, stored.email) == (None, None)
+    assert key not in [f.key for f in stored.custom_fields]
+    assert (updated.surname, updated.email) == (None, None)
+    assert key not in [f.key for f in updated.custom_fields]
+
+
 async def test_update_missing_contact_is_not_found(backend: Nrs360Backend) -> None:
     with pytest.raises(NotFound):
         await backend.update_contact(999, ContactInput(email="a@example.com", group_ids=(1,)))
 
 
 async def test_delete_contact(backend: Nrs360Backend, log: RequestLog, state: Nrs360State) -> None:
-    assert await backend.delete_contact(7) is None
+    await backend.delete_contact(7)
     request = only(log, "DELETE", f"{API}/contacts/7")
     assert request.body == b"" and request.query == {}
     assert 7 not in state.contacts
@@ -706,7 +739,7 @@ async def test_group_crud(backend: Nrs360Backend, log: RequestLog, state: Nrs360
     assert renamed == Group(6, "Resellers", 0)
     assert state.groups[6].name == "Resellers"
 
-    assert await backend.delete_group(6) is None
+    await backend.delete_group(6)
     assert only(log, "DELETE", f"{API}/groups/6").body == b""
     assert 6 not in state.groups
     with pytest.raises(NotFound) as caught:

@@ -26,6 +26,7 @@ from backends.sandbox.nrs360 import (
     create_app,
 )
 from backends.sandbox.nrs360.routes_sms import _count_parts
+from backends.sandbox.nrs360.state import CustomField
 from tests.backends.conftest import API, START, FakeClock
 
 AUTH = (DEMO_USERNAME, DEMO_PASSWORD)
@@ -785,6 +786,33 @@ async def test_update_contact(
     assert missing.status_code == 404
 
 
+async def test_update_contact_null_clears_and_null_value_removes_a_custom_field(
+    client: httpx.AsyncClient, state: Nrs360State
+) -> None:
+    contact = state.contacts[10]
+    contact.custom_fields = [
+        CustomField("plan", "string", "gold"),
+        CustomField("city", "string", "Vigo"),
+    ]
+    response = await client.put(
+        f"{API}/contacts/10?include=customFields",
+        json={
+            "phone": contact.phone,
+            "countryIso": contact.country_iso,
+            "email": None,
+            "name": "",  # Laravel turns a blank string into a null
+            "groupsIds": [1],
+            "customFields": [{"key": "plan", "value": None}, {"key": "ghost", "value": ""}],
+        },
+    )
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert (data["email"], data["name"]) == (None, None)
+    assert data["surname"] == contact.surname  # not sent: unchanged
+    assert data["customFields"]["data"] == [{"key": "city", "type": "string", "value": "Vigo"}]
+    assert (contact.email, contact.name) == (None, None)
+
+
 async def test_delete_contact(client: httpx.AsyncClient) -> None:
     response = await client.delete(f"{API}/contacts/3")
     assert (response.status_code, response.content) == (204, b"")
@@ -1018,7 +1046,7 @@ def test_seed_contents(state: Nrs360State) -> None:
     assert len(phones) == len(set(phones))
     assert all(re.fullmatch(r"\d{8,15}", p) for p in phones)
     prefixes = {"ES": "34", "PT": "351", "FR": "33", "GB": "44", "CO": "57"}
-    assert all(c.phone.startswith(prefixes[c.country_iso]) for c in contacts if c.phone)
+    assert all(c.phone.startswith(prefixes[c.country_iso or ""]) for c in contacts if c.phone)
     assert all(c.email or c.phone for c in contacts)
     assert all(c.group_ids for c in contacts)
     assert any(c.external_id for c in contacts)

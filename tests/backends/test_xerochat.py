@@ -18,6 +18,7 @@ from backends.errors import (
     AuthError,
     BadRequest,
     ConnectFailed,
+    InvalidInput,
     MalformedResponse,
     NotFound,
     NotSupported,
@@ -444,8 +445,18 @@ async def test_contact_crud(
 async def test_create_contact_refuses_what_xerochat_cannot_store(
     backend: XeroChatBackend, log: RequestLog, data: ContactInput, error: str
 ) -> None:
-    with pytest.raises(ValueError, match=error):
+    with pytest.raises(InvalidInput, match=error) as caught:
         await backend.create_contact(data)
+    # A readable error for the modal, and still a ValueError for input checks.
+    assert isinstance(caught.value, SwitchboardError) and isinstance(caught.value, ValueError)
+    assert caught.value.title == "Invalid input"
+    assert len(log) == 0
+
+
+async def test_update_cannot_clear_a_field(backend: XeroChatBackend, log: RequestLog) -> None:
+    # XeroChat ignores empty values, so clearing is refused rather than silently kept.
+    with pytest.raises(InvalidInput, match="cannot clear a contact's email, last name"):
+        await backend.update_contact(233, ContactInput(name="Tess", surname="", email=""))
     assert len(log) == 0
 
 

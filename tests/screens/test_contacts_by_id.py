@@ -7,11 +7,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Label, TabbedContent
 
-from screens.common import ConfirmModal, ErrorModal
+from backends.nrs360 import Nrs360Backend
+from backends.xerochat import XeroChatBackend
+from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
-from screens.contacts_forms import ContactModal
+from screens.contacts_forms import ContactModal, ContactRules
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import (
     column,
@@ -61,9 +63,20 @@ async def test_xerochat_contacts_by_id_create_edit_delete(
         assert column(app, "#contacts-table", 1) == [seeded.first_name]
         assert form(xc.state.log.matching("POST", "/api/get_contact")[-1])["contact_id"] == "233"
 
-        # Create into one group (by id).
+        # Create into one group (by id). The dialog offers only what XeroChat stores.
         await pilot.click("#c-new")
         await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ContactModal)
+        inputs = [w.id for w in modal.query(Input)]
+        assert inputs == ["cf-name", "cf-surname", "cf-email", "cf-phone", "cf-groups"]
+        assert not modal.query("#cf-custom")
+        assert "Group id" in [str(w.render()) for w in modal.query(Label)]
+        await fill_contact(pilot, name="Nia", email="nia@example.com", groups="67, 68")
+        assert text(app, "#cf-error") == "Give exactly one group."
+        await fill_contact(pilot, groups="Customers")
+        assert text(app, "#cf-error") == "Give groups by their ids (whole numbers)."
+        assert not xc.state.log.matching("POST", "/api/create_contact")
         await fill_contact(
             pilot, name="Nia", surname="Okafor", email="nia@example.com", groups="67"
         )
@@ -88,14 +101,25 @@ async def test_xerochat_contacts_by_id_create_edit_delete(
         assert state.contacts[new].last_name == "Okafor-Reyes"
         assert column(app, "#contacts-table", 2)[-1] == "Okafor-Reyes"
 
-        # A field this provider has not got is refused with its reason, not sent.
+        # What XeroChat cannot do is said in the dialog, which stays open: clearing a
+        # field (refused before sending) and changing an email once set (the provider).
         await pilot.press("e")
         await settle(pilot)
-        await fill_contact(pilot, landline="900222222")
-        assert isinstance(app.screen, ErrorModal)
-        assert "XeroChat contacts have no landline" in app.screen.message
+        await fill_contact(pilot, surname="")
+        assert isinstance(app.screen, ContactModal)
+        assert text(app, "#cf-error") == (
+            "Invalid input: XeroChat cannot clear a contact's last name: it keeps the old value"
+        )
+        await fill_contact(pilot, surname="Okafor-Reyes", email="other@example.com")
+        assert isinstance(app.screen, ContactModal)
+        assert text(app, "#cf-error") == (
+            "Request refused (HTTP 200): The email can not be changed once it has been added"
+        )
+        assert app.screen.query_one("#cf-email", Input).value == "other@example.com"
         await pilot.press("escape")
         await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert state.contacts[new].email == "nia@example.com"
 
         # Delete, confirmed.
         table(app, "#contacts-table").focus()
@@ -201,3 +225,12 @@ async def test_switching_account_rebuilds_the_tabs(
         await settle(pilot)
         assert len(screen.query("TabPane")) == 4
         assert table(app, "#contacts-table").row_count == 50
+
+
+def test_contact_rules_come_from_the_backend_class() -> None:
+    # 360nrs declares nothing: every field. XeroChat declares what its contacts hold.
+    assert ContactRules.of(Nrs360Backend) == ContactRules()
+    rules = ContactRules.of(XeroChatBackend)
+    assert rules.fields == ("name", "surname", "email", "phone")
+    assert (rules.custom_fields, rules.group_names, rules.one_group) == (False, False, True)
+    assert not rules.groups_movable

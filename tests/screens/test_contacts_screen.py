@@ -8,7 +8,7 @@ from typing import Any
 from starlette.applications import Starlette
 from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 
-from screens.common import ConfirmModal, ErrorModal
+from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
 from screens.contacts_forms import ContactModal, TextPromptModal
 from tests.screens.conftest import SIZE, settle
@@ -195,19 +195,71 @@ async def test_create_edit_and_delete_a_contact(
         assert text(app, "#contacts-status") == "Page 1 of 1 · 0 contacts"
 
 
-async def test_a_refused_contact_shows_the_providers_message(
+async def test_a_refused_contact_keeps_the_dialog_and_shows_the_providers_code(
     sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
 ) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await open_contacts(pilot)
+        before = set(state.contacts)
         await pilot.click("#c-new")
         await pilot.pause()
-        await fill_contact(pilot, phone="34600111222", groups="Customers")
+        await fill_contact(pilot, name="Eva", phone="34600111222", country="ESP", groups="VIP")
+        # The provider refused it: the dialog stays, with what was typed and the reason.
         modal = app.screen
-        assert isinstance(modal, ErrorModal)
-        assert modal.title_text.startswith("Request refused (HTTP 422")
-        assert "country iso field is required" in modal.message
+        assert isinstance(modal, ContactModal)
+        assert text(app, "#cf-error") == (
+            "Request refused (HTTP 422 · code 422): The country iso must be 2 characters."
+        )
+        assert modal.query_one("#cf-name", Input).value == "Eva"
+        assert modal.query_one("#cf-country", Input).value == "ESP"
+        assert not modal.query_one("#cf-save").disabled
+        assert set(state.contacts) == before
+        # Corrected, the same dialog saves and closes.
+        await fill_contact(pilot, country="es")
+        assert isinstance(app.screen, ContactsScreen)
+        (new_id,) = set(state.contacts) - before
+        assert (state.contacts[new_id].name, state.contacts[new_id].country_iso) == ("Eva", "ES")
+        assert len(nrs.state.log.matching("POST", CONTACTS)) == 2
+
+
+async def test_editing_clears_emptied_fields_and_removes_deleted_custom_fields(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    target = next(
+        c
+        for c in sorted(state.contacts.values(), key=lambda c: c.id)
+        if c.phone and c.email and c.surname and c.name and len(c.custom_fields) >= 2
+    )
+    gone, kept = target.custom_fields[0], target.custom_fields[1:]
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        app.screen.query_one("#f-phone", Input).value = target.phone or ""
+        await pilot.click("#c-search")
+        await settle(pilot)
+        table(app, "#contacts-table").focus()
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ContactModal)
+        assert "Delete a line to remove that field." in [
+            str(w.render()) for w in modal.query(".hint")
+        ]
+        lines = modal.query_one("#cf-custom", TextArea).text.splitlines()
+        await fill_contact(pilot, surname="", email=" ", name="", custom="\n".join(lines[1:]))
+        assert isinstance(app.screen, ContactsScreen)
+        put = nrs.state.log.matching("PUT", f"{CONTACTS}/{target.id}")[-1].json()
+        assert (put["surname"], put["email"], put["name"]) == (None, None, None)
+        assert put["customFields"] == [{"key": gone.key, "value": None}]
+        assert (target.surname, target.email, target.name) == (None, None, None)
+        assert target.custom_fields == kept
+        assert column(app, "#contacts-table", 2) == [""]
+        assert column(app, "#contacts-table", 4) == [""]
 
 
 async def test_groups_crud_with_member_counts(

@@ -81,9 +81,12 @@ class _ContactInput:
     group_ids: list[int]
     new_group_names: list[str]
     custom_fields: list[CustomField] | None
+    #: Keys of custom fields sent with a null (or empty) value: they are removed.
+    removed_fields: list[str]
 
 
 def _custom_field(index: int, item: Any) -> CustomField:
+    """A validated custom field; an empty `value` means "remove this key"."""
     prefix = f"custom fields.{index}"
     if not isinstance(item, dict) or is_blank(item.get("key")):
         raise invalid(f"The {prefix}.key field is required.")
@@ -106,8 +109,10 @@ def _custom_field(index: int, item: Any) -> CustomField:
 
 
 def _contact_input(state: Nrs360State, body: JsonObject) -> _ContactInput:
+    # Laravel's ConvertEmptyStringsToNull: a blank string is a null, and a null sent for
+    # a field clears it (the fields are nullable); a field left out keeps its value.
     values = {
-        key: optional_str(body, key, None)
+        key: optional_str(body, key, None) or None
         for key in ("email", "phone", "landline", "countryIso", "name", "surname", "externalId")
     }
     if all(is_blank(values[k]) for k in ("email", "phone", "landline")):
@@ -155,12 +160,17 @@ def _contact_input(state: Nrs360State, body: JsonObject) -> _ContactInput:
 
     fields = body.get("customFields")
     custom: list[CustomField] | None = None
+    removed: list[str] = []
     if fields is not None:
         if not isinstance(fields, list):
             raise invalid("The custom fields must be an array.")
-        custom = [_custom_field(index, item) for index, item in enumerate(fields)]
+        parsed = [_custom_field(index, item) for index, item in enumerate(fields)]
+        # The reference has no call to delete a custom field; a field sent without a
+        # value is how a client says "no value", so the field is removed.
+        custom = [f for f in parsed if f.value.strip()]
+        removed = [f.key for f in parsed if not f.value.strip()]
     present = {key for key in values if key in body}
-    return _ContactInput(present, values, group_ids, new_names, custom)
+    return _ContactInput(present, values, group_ids, new_names, custom, removed)
 
 
 def _apply(state: Nrs360State, contact: Contact, data: _ContactInput) -> None:
@@ -186,6 +196,8 @@ def _apply(state: Nrs360State, contact: Contact, data: _ContactInput) -> None:
         # Fields are upserted by key; fields not sent are kept (an update, not a reset).
         merged = {f.key: f for f in contact.custom_fields}
         merged.update({f.key: f for f in data.custom_fields})
+        for key in data.removed_fields:
+            merged.pop(key, None)
         contact.custom_fields = list(merged.values())
     contact.updated_at = state.now()
 
@@ -236,7 +248,8 @@ async def create_contact(request: Request) -> Response:
 
 
 async def update_contact(request: Request) -> Response:
-    """PUT /contacts/{id}: fields sent are replaced, groups become exactly those sent."""
+    """PUT /contacts/{id}: fields sent are replaced (a null clears one), custom fields are
+    upserted by key (a null value removes one), groups become exactly those sent."""
     contact = _get_contact(request)
     state = state_of(request)
     _apply(state, contact, _contact_input(state, await read_json(request)))
