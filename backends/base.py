@@ -122,6 +122,13 @@ class Backend(SendApi, ListsApi, ReportsApi):
     needs_username: ClassVar[bool] = True
     secret_label: ClassVar[str] = "API secret"
     extra_fields: ClassVar[tuple[AccountField, ...]] = ()
+    # Contact rules a provider adds to "an email or a number, and a group to create", so
+    # callers can refuse input before a round trip. Whether a phone or landline needs a
+    # two-letter country code with it:
+    contact_number_needs_country: ClassVar[bool] = False
+    # Whether an update replaces the contact, needing what a create needs, rather than
+    # changing only the fields given:
+    contact_update_replaces: ClassVar[bool] = False
 
     def __init__(
         self, connection: Connection, *, transport: httpx.AsyncBaseTransport | None = None
@@ -238,7 +245,7 @@ class Backend(SendApi, ListsApi, ReportsApi):
         raise self._unsupported("contacts")
 
     async def update_contact(self, contact_id: int, data: ContactInput) -> Contact:
-        """Replace a contact's fields."""
+        """Change a contact's fields (all of them if `contact_update_replaces`)."""
         raise self._unsupported("contacts")
 
     async def delete_contact(self, contact_id: int) -> None:

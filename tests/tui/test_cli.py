@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from backends.nrs360 import Nrs360Backend
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
+from tui import sandbox
+from tui.cli import run
+from tui.secrets import env_var_name
 
 pytestmark = pytest.mark.slow
 
@@ -138,3 +145,94 @@ def test_unreachable_provider_is_one_line(monkeypatch: pytest.MonkeyPatch) -> No
     result = cli("account", "test", "gone")
     assert result.returncode == 1
     assert "Could not connect" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_360nrs_contact_rules_follow_the_backend_attributes(
+    account: str,
+    nrs_server: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    strict: bool,
+) -> None:
+    """The CLI asks for --country and a whole contact on update only when the backend
+    says it needs them; otherwise 360nrs itself refuses what its reference requires."""
+    monkeypatch.setattr(Nrs360Backend, "contact_number_needs_country", strict)
+    monkeypatch.setattr(Nrs360Backend, "contact_update_replaces", strict)
+    out = io.StringIO()
+    no_country = ["contacts", "create", "-a", "demo", "--phone", "34600111222", "--group", "T"]
+    partial = ["contacts", "update", "-a", "demo", "1", "--name", "Ana"]
+    codes = (run(no_country, out=out), run(partial, out=out))
+    err = capsys.readouterr().err
+    sent = log_of(nrs_server).requests
+    if strict:
+        assert codes == (2, 2)
+        assert "360nrs needs --country with --phone or --landline" in err
+        assert "give at least one of --email, --phone or --landline" in err
+        assert sent == []
+    else:
+        assert codes == (3, 3)
+        assert "The country iso field is required when phone / landline is present." in err
+        assert "The email field is required." in err
+        assert [r.method for r in sent] == ["POST", "PUT"]
+    assert "unexpected error" not in err
+
+
+def test_360nrs_update_sends_the_whole_contact(account: str, nrs_server: SandboxServer) -> None:
+    created = cli("contacts", "create", "-a", "demo", "--email", "ana@example.com",
+                  "--group", "Testers", "--json")  # fmt: skip
+    cid = json.loads(created.stdout)["id"]
+    updated = cli("contacts", "update", "-a", "demo", str(cid), "--email", "ana@example.com",
+                  "--name", "Ana", "--group", "Testers", "--json")  # fmt: skip
+    assert updated.returncode == 0, updated.stderr
+    assert json.loads(updated.stdout)["name"] == "Ana"
+    (put,) = log_of(nrs_server).matching("PUT", f"/api/rest/contacts/{cid}")
+    assert put.json() == {"email": "ana@example.com", "name": "Ana", "groupsNames": ["Testers"]}
+
+
+def test_sandbox_serve_prints_account_lines_that_work(tmp_path: Path) -> None:
+    """Each printed `account add` line, pasted, gives an account that can send."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sandbox", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        printed = []
+        for line in server.stdout:
+            printed.append(line.strip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        lines = [p for p in printed if p.startswith("switchboard account add ")]
+        assert len(lines) == len(sandbox.SPECS)
+        env = {}
+        for line, spec in zip(lines, sandbox.SPECS, strict=True):
+            words = shlex.split(line)
+            assert words[3] == spec.account_name
+            for key, value in spec.options.items():
+                assert f"--option {shlex.quote(f'{key}={value}')}" in line
+            # No empty `--username` (argparse would take the next option as missing).
+            assert ("--username" in words) == bool(spec.username)
+            env[env_var_name(spec.account_name)] = spec.secret
+            added = cli(*words[1:], "--secret-stdin", env=env, stdin=spec.secret + "\n")
+            assert added.returncode == 0, added.stderr
+        listed = {a["name"]: a for a in json.loads(cli("account", "list", "--json").stdout)}
+        for spec in sandbox.SPECS:
+            assert listed[spec.account_name]["options"] == dict(spec.options)
+        # The Xebo account needs its collector, the 8x8 one its subaccount and survey.
+        survey = cli("survey", "send", "-a", "sandbox-xebo", "--medium", "sms",
+                     "--to", "+6598760001", env=env)  # fmt: skip
+        assert survey.returncode == 0, survey.stderr
+        batch = cli("survey-batch", "send", "-a", "sandbox-8x8", "--to", "+6598760001",
+                    "--template", "Rate us {{url:}}", "--json", env=env)  # fmt: skip
+        assert batch.returncode == 0, batch.stderr
+        assert json.loads(batch.stdout)["totals"]["accepted"] == 1
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

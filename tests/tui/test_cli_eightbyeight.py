@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from backends.eightbyeight import SurveyBatch, SurveyMessage
+from backends.sandbox import xebo
 from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
 from backends.sandbox.eightbyeight import (
     DEMO_API_KEY,
@@ -103,9 +104,20 @@ def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer)
     lines = out.splitlines()
     job = lines.index("Job 1 DONE:")
     assert "1 accepted, 1 rejected" in lines[job + 1]
-    assert lines[job + 2].split()[:3] == ["DESTINATION", "STATUS", "UMID"]
+    assert lines[job + 2].split() == [
+        "DESTINATION",
+        "STATUS",
+        "UMID",
+        "/",
+        "REASON",
+        "CLIENT",
+        "MESSAGE",
+        "ID",
+    ]
     assert lines[job + 3].split()[:2] == ["+6598760001", "QUEUED"]
     assert lines[job + 4].startswith("0612") and "REJECTED  Invalid MSISDN format" in lines[job + 4]
+    # The clientMessageId column shows the id the engine generated and sent.
+    assert (lines[job + 3].split()[-1], lines[job + 4].split()[-1]) == ("sb1-0", "sb1-1")
     request = the_request(server)
     assert request.path == BATCH_PATH
     assert request.json() == {
@@ -153,6 +165,10 @@ def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path)
     )
     assert body["status"] == "DONE"
     assert (body["totals"]["accepted"], body["totals"]["rejected"]) == (2, 0)
+    assert [(r["destination"], r["clientMessageId"]) for r in body["recipients"]] == [
+        ("6598760001", "c-1"),
+        ("+6598760002", "c-2"),
+    ]
     assert the_request(server).json()["messages"] == [
         {
             "destination": "6598760001",
@@ -167,6 +183,58 @@ def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path)
         },
     ]
     assert the_request(server).json()["template"]["scheduled"] == "2025-03-11T01:30:00Z"
+
+
+def test_json_has_each_recipients_result(account: str, server: SandboxServer) -> None:
+    body = cli_json("--to", "+6598760001", "--to", "0612", "--template", TEMPLATE, expect=3)
+    umids = [m.umid for m in state_of(server).messages.values()]
+    assert (body["job"], body["status"], body["totals"]["rejected"]) == (1, "DONE", 1)
+    queued, rejected = body["recipients"]
+    assert queued == {
+        "destination": "+6598760001",
+        "status": "QUEUED",
+        "umid": umids[0],
+        "clientMessageId": "sb1-0",
+        "reason": None,
+    }
+    assert (rejected["destination"], rejected["status"], rejected["clientMessageId"]) == (
+        "0612",
+        "REJECTED",
+        "sb1-1",
+    )
+    assert rejected["reason"] == INVALID_MSISDN
+    assert body["recipients_omitted"] == 0
+    counts = cli_json("--to", "+6598760001", "--template", TEMPLATE, "--counts-only")
+    assert "recipients" not in counts and counts["totals"]["accepted"] == 1
+
+
+def test_text_output_shows_the_csvs_own_client_ids(
+    account: str, server: SandboxServer, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "destination,clientMessageId\n+6598760001,own-1\n+6598760002,\n", encoding="utf-8"
+    )
+    code, out = cli("--csv", str(csv_file), "--template", TEMPLATE)
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line.startswith("+659876000")]
+    assert [(r[0], r[1], r[-1]) for r in rows] == [
+        ("+6598760001", "QUEUED", "own-1"),
+        ("+6598760002", "QUEUED", "sb1-1"),
+    ]
+
+
+def test_account_without_survey_batches_is_refused_before_any_job(
+    isolated_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Xebo account sends surveys, not survey batches: no job is journaled to pause."""
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account("e8", "xebo", "http://127.0.0.1:9", options=xebo.DEMO_OPTIONS)
+    )
+    for extra in ((), ("--dry-run",), ("--survey", "s1", "--subaccount", "Sub_1")):
+        assert cli("--to", "+6598760001", "--template", TEMPLATE, *extra)[0] == 2
+        assert capsys.readouterr().err == "switchboard: Xebo accounts cannot send survey batches\n"
+    assert not default_path().exists()
 
 
 def test_options_go_on_each_message_without_a_template(
@@ -273,6 +341,7 @@ def test_more_than_ten_thousand_go_as_several_batches_after_confirmation(
     assert len(log_of(server)) == 0
     body = cli_json("--csv", str(csv_file), "--template", TEMPLATE, "--yes")
     assert body["totals"]["accepted"] == 10_001
+    assert (len(body["recipients"]), body["recipients_omitted"]) == (1_000, 9_001)
     sizes = sorted(len(r.json()["messages"]) for r in log_of(server).requests)
     assert sizes == [1, 10_000]
 

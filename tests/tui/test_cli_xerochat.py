@@ -23,6 +23,7 @@ from backends.sandbox.xerochat import (
     create_app,
 )
 from backends.sandbox.xerochat.state import Flow
+from backends.xerochat import XeroChatBackend
 from tui.cli import run
 from tui.config import Account, ConfigStore
 
@@ -198,6 +199,115 @@ def test_contacts_and_groups(account: str, server: SandboxServer) -> None:
     assert state_of(server).groups[group["id"]].deleted
     assert cli("contacts", "delete", "234", "--yes")[0] == 0
     assert form_of(server, "delete_contact") == {"api_key": DEMO_API_KEY, "contact_id": "234"}
+
+
+def test_contacts_create_without_a_country(account: str, server: SandboxServer) -> None:
+    """XeroChat keeps numbers as typed and has no country field: --country is not asked."""
+    body = cli_json(
+        "contacts", "create", "--phone", "0123456000", "--email", "zoe@example.com",
+        "--name", "Zoe", "--surname", "Park", "--group-id", "68",
+    )  # fmt: skip
+    assert (body["name"], body["phone"], body["groups"]) == (
+        "Zoe",
+        "0123456000",
+        [{"id": 68, "name": ""}],
+    )
+    assert form_of(server, "create_contact") == {
+        "api_key": DEMO_API_KEY,
+        "contact_type_id": "68",
+        "email": "zoe@example.com",
+        "phone_number": "0123456000",
+        "first_name": "Zoe",
+        "last_name": "Park",
+    }
+    stored = state_of(server).contacts[body["id"]]
+    assert (stored.contact_type_id, stored.last_name) == (68, "Park")
+    code, out = cli("contacts", "create", "--email", "yan@example.com", "--group-id", "67")
+    assert code == 0 and out.startswith("Created contact ")
+
+
+def test_contacts_update_changes_only_the_fields_given(account: str, server: SandboxServer) -> None:
+    code, out = cli("contacts", "update", "233", "--name", "Dima")
+    assert (code, out.strip()) == (0, "Updated contact 233.")
+    # No group, email or phone required, and nothing but the name sent.
+    assert form_of(server, "update_contact/233") == {"api_key": DEMO_API_KEY, "first_name": "Dima"}
+    stored = state_of(server).contacts[233]
+    assert (stored.first_name, stored.last_name, stored.email) == (
+        "Dima",
+        "Martin",
+        "dmitri@example.com",
+    )
+    # Contact 235 has no phone yet: one can be added, with no --country.
+    body = cli_json("contacts", "update", "235", "--phone", "0123456999")
+    assert body["phone"] == "0123456999"
+    assert form_of(server, "update_contact/235") == {
+        "api_key": DEMO_API_KEY,
+        "phone_number": "0123456999",
+    }
+
+
+def test_contacts_update_with_nothing_to_change(
+    account: str, server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("contacts", "update", "233")[0] == 2
+    assert "give at least one field to change" in capsys.readouterr().err
+    assert log_of(server).matching("POST", "/api/update_contact/233") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("create", "--email", "a@example.com", "--group-id", "67", "--group-id", "68"),
+            "a XeroChat contact belongs to exactly one group (contact type)",
+        ),
+        (
+            ("create", "--email", "a@example.com", "--group", "Customers"),
+            "XeroChat contacts have no group names",
+        ),
+        (
+            ("create", "--landline", "912345678", "--group-id", "67"),
+            "XeroChat contacts have no landline",
+        ),
+        (("update", "233", "--group-id", "68"), "XeroChat cannot move a contact to another group"),
+        (("update", "233", "--field", "vip=yes"), "XeroChat contacts have no custom fields"),
+    ],
+)
+def test_contact_input_the_backend_refuses_is_a_usage_error(
+    account: str,
+    server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    error: str,
+) -> None:
+    assert cli("contacts", *args)[0] == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"switchboard: {error}") and err.count("\n") == 1
+    sent = [r.path for r in log_of(server).requests]
+    assert not [p for p in sent if p.startswith(("/api/create_contact", "/api/update_contact"))]
+
+
+def test_label_ids_the_backend_refuses_are_a_usage_error(
+    account: str, server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = cli("labels", "assign", "--page-id", DEMO_PAGE_ID, "--subscriber", ANA, ",")
+    assert code == 2
+    assert capsys.readouterr().err == "switchboard: give one or more label ids (without commas)\n"
+    assert log_of(server).matching("POST", "/api/assign_label") == []
+
+
+def test_a_plain_value_error_is_still_reported_as_a_bug(
+    account: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the backends' InvalidInput is a usage error; any other ValueError is a bug."""
+
+    async def broken(self: XeroChatBackend, contact_id: int) -> None:
+        raise ValueError("int() of garbage")
+
+    monkeypatch.setattr(XeroChatBackend, "contact", broken)
+    assert cli("contacts", "show", "233")[0] == 1
+    err = capsys.readouterr().err
+    assert "unexpected error (ValueError)" in err and "garbage" not in err
 
 
 def test_group_listing_is_not_supported(account: str, capsys: pytest.CaptureFixture[str]) -> None:

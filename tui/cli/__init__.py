@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from backends.errors import ProviderError, SwitchboardError
+from backends.errors import InvalidInput, ProviderError, SwitchboardError
 from tui import logs
 from tui.cli import (
     accounts,
@@ -111,6 +111,11 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         return code
     except UsageError as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidInput as exc:
+        # A backend refused the input before any request (e.g. two groups for XeroChat):
+        # the command was called wrongly. Other ValueErrors stay bugs, reported below.
+        print(f"switchboard: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except ProviderError as exc:
         print(f"switchboard: {exc}", file=sys.stderr)

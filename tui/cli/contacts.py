@@ -7,6 +7,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.models import Contact, ContactFilter, ContactInput, CustomField
+from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table, with_backend
 
 
@@ -29,7 +30,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(show)
     show.add_argument("id", type=int)
     show.set_defaults(handler=cmd_contacts_show)
-    for action, helptext in (("create", "create a contact"), ("update", "replace a contact")):
+    for action, helptext in (
+        ("create", "create a contact"),
+        ("update", "change a contact (what the provider allows; some replace it whole)"),
+    ):
         p = cs.add_parser(action, parents=[common], help=helptext)
         add_account_arg(p)
         if action == "update":
@@ -37,7 +41,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         p.add_argument("--email")
         p.add_argument("--phone")
         p.add_argument("--landline")
-        p.add_argument("--country", help="two-letter ISO code (needed with a phone)")
+        p.add_argument(
+            "--country", help="two-letter ISO code (some providers need it with a phone)"
+        )
         p.add_argument("--name")
         p.add_argument("--surname")
         p.add_argument("--external-id")
@@ -96,15 +102,22 @@ def parse_field(text: str) -> CustomField:
     return CustomField(key=key, value=value, type=typ)
 
 
-def contact_input(args: argparse.Namespace) -> ContactInput:
-    """The contact fields given on the command line."""
-    if not (args.email or args.phone or args.landline):
+def contact_input(
+    args: argparse.Namespace, backend: type[Backend], *, update: bool = False
+) -> ContactInput:
+    """The contact fields given on the command line, checked against the backend's rules.
+
+    A create (or an update that replaces the whole contact) needs an address and a group;
+    an update that changes only the fields given needs just one field to change.
+    """
+    whole = not update or backend.contact_update_replaces
+    if whole and not (args.email or args.phone or args.landline):
         raise UsageError("give at least one of --email, --phone or --landline")
-    if (args.phone or args.landline) and not args.country:
-        raise UsageError("--country is needed with --phone or --landline")
-    if not (args.group_id or args.group):
+    if backend.contact_number_needs_country and (args.phone or args.landline) and not args.country:
+        raise UsageError(f"{backend.label} needs --country with --phone or --landline")
+    if whole and not (args.group_id or args.group):
         raise UsageError("give at least one --group NAME or --group-id ID")
-    return ContactInput(
+    data = ContactInput(
         email=args.email,
         phone=args.phone,
         landline=args.landline,
@@ -116,6 +129,9 @@ def contact_input(args: argparse.Namespace) -> ContactInput:
         group_names=tuple(args.group),
         custom_fields=tuple(parse_field(f) for f in args.field),
     )
+    if data == ContactInput():
+        raise UsageError("give at least one field to change (e.g. --name, --email, --phone)")
+    return data
 
 
 def contact_rows(contacts: list[Contact]) -> list[tuple[object, ...]]:
@@ -188,7 +204,7 @@ async def cmd_contacts_show(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_contacts_create(ctx: Context, args: argparse.Namespace) -> int:
     """Create a contact."""
-    data = contact_input(args)
+    data = contact_input(args, backend_class(ctx.workspace.account(args.account).provider))
 
     async def run(backend: Backend) -> int:
         contact = await backend.create_contact(data)
@@ -199,8 +215,9 @@ async def cmd_contacts_create(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def cmd_contacts_update(ctx: Context, args: argparse.Namespace) -> int:
-    """Replace a contact's fields."""
-    data = contact_input(args)
+    """Change a contact's fields (the backend says whether an update replaces them all)."""
+    cls = backend_class(ctx.workspace.account(args.account).provider)
+    data = contact_input(args, cls, update=True)
 
     async def run(backend: Backend) -> int:
         contact = await backend.update_contact(args.id, data)

@@ -12,10 +12,12 @@ import argparse
 import csv
 import dataclasses
 import itertools
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from backends.base import Capability
 from backends.eightbyeight import (
     ENCODINGS,
     MAX_MESSAGES,
@@ -23,11 +25,12 @@ from backends.eightbyeight import (
     SurveyMessage,
     SurveyTemplate,
 )
+from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table
 from tui.cli.jobs import follow
-from tui.engine.journal import Journal, State, default_path
+from tui.engine.journal import Claimed, Journal, State, default_path
 from tui.engine.sender import run_job
-from tui.engine.survey_batch import check_job, create_survey_batch_job
+from tui.engine.survey_batch import SurveyBatchChannel, check_job, create_survey_batch_job
 
 # Above this many recipients a send is confirmed first (or needs --yes when not interactive).
 CONFIRM_ABOVE = 100
@@ -187,28 +190,64 @@ def build_batch(args: argparse.Namespace, survey_id: str) -> SurveyBatch:
     )
 
 
-def show_recipients(ctx: Context, journal: Journal, job_id: int) -> None:
-    """Each recipient's outcome (the first SHOW_ROWS of them)."""
-    rows = []
+def recipient_results(journal: Journal, job_id: int) -> list[dict[str, str | None]]:
+    """The first SHOW_ROWS recipients' outcomes, with the clientMessageId each was sent with."""
+    channel = SurveyBatchChannel(journal.job(job_id))
+    out: list[dict[str, str | None]] = []
     for r in itertools.islice(journal.recipients(job_id), SHOW_ROWS):
         queued = r.state is State.ACCEPTED
-        client_id = (r.vars or {}).get("clientMessageId", "")
-        rows.append(
-            (
-                r.to,
-                "QUEUED" if queued else r.state.value,
-                r.provider_id if queued else r.reason,
-                client_id,
-            )
+        out.append(
+            {
+                "destination": r.to,
+                "status": "QUEUED" if queued else r.state.value,
+                "umid": r.provider_id,
+                # The recipient's own id, else the one the engine generated (sb<job>-<seq>).
+                "clientMessageId": channel.client_id(Claimed(r.seq, r.to, r.vars)),
+                "reason": r.reason,
+            }
         )
+    return out
+
+
+def show_recipients(
+    ctx: Context, job_id: int, results: list[dict[str, str | None]], total: int
+) -> None:
+    """Each recipient's outcome as a table (the first SHOW_ROWS of `total`)."""
+    rows = [
+        (
+            r["destination"],
+            r["status"],
+            r["umid"] if r["status"] == "QUEUED" else r["reason"],
+            r["clientMessageId"],
+        )
+        for r in results
+    ]
     table(ctx, ("DESTINATION", "STATUS", "UMID / REASON", "CLIENT MESSAGE ID"), rows)
-    if journal.totals(job_id).total > SHOW_ROWS:
-        ctx.print(f"(first {SHOW_ROWS:,} shown: `switchboard jobs export {job_id}` for all)")
+    if total > len(results):
+        ctx.print(f"(first {len(results):,} shown: `switchboard jobs export {job_id}` for all)")
+
+
+@dataclasses.dataclass
+class _Held(Context):
+    """A context that keeps what is emitted as JSON, to print it with more added."""
+
+    held: list[Any] = dataclasses.field(default_factory=list)
+
+    def emit(self, data: Any, text: Callable[[], None]) -> None:
+        if self.json:
+            self.held.append(data)
+        else:
+            text()
 
 
 async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     """Validate, confirm, journal and send survey SMS; exit 3 if anyone was not queued."""
-    options = ctx.workspace.account(args.account).options
+    account = ctx.workspace.account(args.account)
+    cls = backend_class(account.provider)
+    if not cls.supports(Capability.SURVEY_BATCH):
+        # Checked before anything is journaled: the job could never be sent.
+        raise UsageError(f"{cls.label} accounts cannot send survey batches")
+    options = account.options
     survey_id = args.survey or options.get("survey_id", "")
     if not survey_id:
         raise UsageError("give --survey (the account has no default survey_id)")
@@ -251,9 +290,18 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
             )
             # Two requests of 10,000 in flight keep 8x8 busy without piling up memory.
             updates = run_job(journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2)
-            code = await follow(ctx, updates)
+            # With --json, the job summary and the recipients' results are one document.
+            held = _Held(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)})
+            code = await follow(held, updates)
+            summary: dict[str, Any] = dict(held.held[-1]) if held.held else {"job": job_id}
             if not args.counts_only:
-                show_recipients(ctx, journal, job_id)
+                results = recipient_results(journal, job_id)
+                total = journal.totals(job_id).total
+                summary["recipients"] = results
+                summary["recipients_omitted"] = total - len(results)
+                show_recipients(ctx, job_id, results, total)
+            if ctx.json:
+                ctx.emit(summary, lambda: None)
             for state, reason, n in journal.reasons(job_id):
                 print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import threading
 from typing import Any
 
@@ -70,6 +71,21 @@ def _start(host: str, port: int, faults: FaultProfile | None) -> list[sandbox.Ru
     return running
 
 
+def account_add_line(s: sandbox.RunningSandbox) -> str:
+    """The `switchboard account add` command that connects to a running emulator.
+
+    Every account option goes in as `--option KEY=VALUE` (a Xebo account without its
+    collector, or an 8x8 one without its subaccount, cannot send); the secret is asked for.
+    """
+    words = ["switchboard", "account", "add", s.spec.account_name]
+    words += ["--provider", s.spec.provider, "--base-url", s.base_url]
+    if s.spec.username:
+        words += ["--username", s.spec.username]
+    for key, value in s.spec.options.items():
+        words += ["--option", f"{key}={value}"]
+    return shlex.join(words)
+
+
 async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the emulators and print how to connect to them."""
     faults = _profile(args)
@@ -82,9 +98,7 @@ async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                     f"{s.spec.provider} sandbox: {s.base_url}\n"
                     f"  demo credentials: username {s.spec.username!r}, "
                     f"secret {s.spec.secret!r} (sandbox only)\n"
-                    f"  switchboard account add {s.spec.account_name} "
-                    f"--provider {s.spec.provider} --base-url {s.base_url} "
-                    f"--username {s.spec.username}"
+                    f"  {account_add_line(s)}"
                 )
 
         ctx.emit(
@@ -94,6 +108,7 @@ async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                     "base_url": s.base_url,
                     "username": s.spec.username,
                     "secret": s.spec.secret,
+                    "options": dict(s.spec.options),
                 }
                 for s in running
             ],
