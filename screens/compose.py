@@ -1,9 +1,9 @@
 """Compose and send: one form for every channel the active account offers.
 
-SMS go through the send engine (a journaled job, resumable from the Jobs screen). The
-other channels (landing SMS, email, voice, WhatsApp templates) are not engine jobs yet:
-they are sent with one backend call in a worker, as the CLI does, and their per-recipient
-answer is shown in the same results widget.
+Every send goes through the send engine: a journaled job (SMS, landing SMS, email, voice,
+WhatsApp template) with live progress, resumable and exportable from the Jobs screen.
+SMS and landing SMS carry the preflight's prices per country, so the cost so far shows
+while they send.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from textual import on, work
@@ -24,15 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from backends.errors import NotSupported
-from backends.models import SendResult
-from backends.models_send import (
-    VOICE_GENDERS,
-    VOICE_LANGUAGES,
-    LandingRequest,
-    MailingRequest,
-    VoiceAudioRequest,
-    VoiceRequest,
-)
+from backends.models_send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
 from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
 from screens.compose_form import (
     BY_KEY,
@@ -40,9 +33,8 @@ from screens.compose_form import (
     SMS_LIKE,
     Channel,
     Draft,
-    Request,
     counter,
-    direct_request,
+    job_template,
     offered,
     parse_when,
     preview,
@@ -54,17 +46,20 @@ from screens.send_progress import SendProgress, follow
 from tui.engine import segments
 from tui.engine.journal import Journal, Outcome, default_path
 from tui.engine.preflight import Summary, format_summary, price_map, summarise
+from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.recipients import (
-    TO_COLUMNS,
     Recipient,
     Recipients,
+    RecipientsError,
     fetch_blacklist,
     from_csv,
     from_group,
     from_values,
+    pick_column,
+    sniff_delimiter,
 )
-from tui.engine.sender import JobControl, Progress, create_sms_job, run_job
+from tui.engine.sender import JobControl, Progress, create_channel_job, create_sms_job, run_job
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
 # Above this many recipients the operator types the count to confirm.
@@ -75,21 +70,35 @@ SOURCE_HINTS = {
     "group": "Contact group (name or id)",
     "csv": "CSV file with a header (a to/phone/email column; the others are variables)",
 }
+RECIPIENT_PLACEHOLDERS = {
+    "phone": "34666555444, 34666555445",
+    "email": "ana@example.com, luis@example.com",
+}
+# What a CSV without a recognisable recipient column should do, in this screen's words.
+COLUMN_HINT = "type its name in the CSV column field"
+# No provider price list for these channels: the cost is known only from the reports.
+NO_PRICES = "cost: the provider publishes no prices for {label}"
 
 
-def peek_csv(path: Path, limit: int = 3) -> list[tuple[str, dict[str, str] | None]]:
+def peek_csv(
+    path: Path, kind: str = "phone", column: str | None = None, limit: int = 3
+) -> list[tuple[str, dict[str, str] | None]]:
     """The first rows of a CSV file as (recipient, variables), for the preview only."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        names = [n for n in (reader.fieldnames or []) if n]
-        folded = {n.strip().casefold(): n for n in names}
-        column = next((folded[c] for c in TO_COLUMNS if c in folded), None)
-        if column is None:
+        delimiter = sniff_delimiter(fh.read(64 * 1024))
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=delimiter)
+        header = [h.strip() for h in next(reader, [])]
+        at = pick_column(header, column, kind="email" if kind == "email" else "phone")
+        if at is None:
             return []
         rows: list[tuple[str, dict[str, str] | None]] = []
-        for row in reader:
-            variables = {k.strip(): v or "" for k, v in row.items() if k and k != column}
-            rows.append((row.get(column) or "", variables or None))
+        for fields in reader:
+            if not fields:
+                continue
+            pairs = enumerate(zip(header, fields, strict=False))
+            variables = {n: v for i, (n, v) in pairs if i != at and n}
+            rows.append((fields[at] if at < len(fields) else "", variables or None))
             if len(rows) >= limit:
                 break
     return rows
@@ -103,17 +112,12 @@ class Batch(list[Recipient]):
         return f"<{len(self)} recipients>"
 
 
-async def send_request(backend: Backend, request: Request) -> SendResult:
-    """The backend call for a non-engine channel's request."""
-    if isinstance(request, LandingRequest):
-        return await backend.send_landing(request)
-    if isinstance(request, MailingRequest):
-        return await backend.send_mailing(request)
-    if isinstance(request, VoiceRequest):
-        return await backend.send_voice(request)
-    if isinstance(request, VoiceAudioRequest):
-        return await backend.send_voice_audio(request)
-    return await backend.send_whatsapp_template(request)
+def job_pricing(summary: Summary | None) -> Pricing | None:
+    """The preflight's price per part for each destination country it knows."""
+    if summary is None:
+        return None
+    prices = {c.country: c.price for c in summary.countries if c.price is not None}
+    return Pricing(prices, summary.currency, "part")
 
 
 def counts_text(r: Recipients) -> str:
@@ -142,8 +146,8 @@ class ComposeScreen(BaseScreen):
         Binding("ctrl+b", "pause", "Pause send"),
     ]
 
-    # Engine settings for SMS jobs: the engine's own defaults (batches of 500, 4 requests
-    # at once, no rate ceiling until the provider answers 429).
+    # Engine settings for jobs: the engine's own defaults (batches of 500, 4 requests at
+    # once, no rate ceiling until the provider answers 429).
     BATCH_SIZE = 500
     CONCURRENCY = 4
     RATE_LIMIT: float | None = None
@@ -167,13 +171,14 @@ class ComposeScreen(BaseScreen):
 
     @dataclass
     class JobStarted(Message):
-        """An SMS job was journaled and starts sending."""
+        """A job was journaled and starts sending."""
 
         job_id: int
+        label: str
         total: int
         journal_path: Path
         job_control: JobControl
-        currency: str
+        cost_note: str
 
     @dataclass
     class Progressed(Message):
@@ -181,13 +186,6 @@ class ComposeScreen(BaseScreen):
 
         progress: Progress
         recent: tuple[Outcome, ...]
-
-    @dataclass
-    class DirectSent(Message):
-        """A non-engine channel's per-recipient answer."""
-
-        label: str
-        result: SendResult
 
     def __init__(self) -> None:
         super().__init__()
@@ -228,7 +226,10 @@ class ComposeScreen(BaseScreen):
                 yield Label("Recipients from")
                 yield Select(SOURCES, value="typed", allow_blank=False, id="source")
         yield Label(SOURCE_HINTS["typed"], id="recipients-label")
-        yield Input(placeholder="34666555444, 34666555445", id="recipients")
+        yield Input(placeholder=RECIPIENT_PLACEHOLDERS["phone"], id="recipients")
+        with Vertical(id="column-field"):
+            yield Label("CSV column with the recipients (empty: to, phone, email...)")
+            yield Input(placeholder="(guess from the header)", id="to-column")
 
     def _compose_message(self) -> ComposeResult:
         with Vertical(classes="field ch-sms ch-landing ch-whatsapp"):
@@ -271,10 +272,23 @@ class ComposeScreen(BaseScreen):
             yield Label("Audio file URL (mp3 or wav)")
             yield Input(placeholder="https://example.com/message.mp3", id="audio-url")
         with Vertical(classes="field ch-whatsapp"):
-            yield Label("Header variables, separated by ;")
+            yield Label("Header variables, separated by ; ({name}: the recipient's)")
             yield Input(id="wa-header")
             yield Label("Body variables, separated by ;")
             yield Input(id="wa-body")
+            yield Label("Call-to-action (button URL) variables, separated by ;")
+            yield Input(id="wa-cta")
+            yield Label("Quick-reply button answers, separated by ;")
+            yield Input(id="wa-buttons")
+            yield Label("Default answer to the customer's first message")
+            yield Input(placeholder="(none)", id="wa-default")
+            yield Label("Location (templates with a location): latitude, longitude")
+            with Horizontal(classes="field-row"):
+                yield Input(placeholder="39.9251", id="wa-lat")
+                yield Input(placeholder="-0.1057", id="wa-long")
+            with Horizontal(classes="field-row"):
+                yield Input(placeholder="Place name", id="wa-loc-name")
+                yield Input(placeholder="Address", id="wa-loc-address")
 
     def _compose_options(self) -> ComposeResult:
         yield Label("Campaign name")
@@ -299,9 +313,24 @@ class ComposeScreen(BaseScreen):
         self._account_changed(sb_app(self).active_account)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """Send and preflight from the palette."""
+        """Send and preflight from the palette; pause and export while they apply."""
         yield SystemCommand("Send", "Preflight, confirm and send (Ctrl+S)", self.action_send)
         yield SystemCommand("Preflight", "Check recipients and cost (Ctrl+R)", self.action_check)
+        progress = self.query_one(SendProgress)
+        if self.sending and progress.control is not None:
+            yield SystemCommand(
+                "Pause send", "Stop after the requests in flight", self.action_pause
+            )
+        if progress.job_id is not None:
+            yield SystemCommand(
+                "Export results", "Write every recipient's outcome as CSV", progress.export
+            )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Pause shows only while a send runs."""
+        if action == "pause" and not self.sending:
+            return False
+        return super().check_action(action, parameters)
 
     def _account_changed(self, name: str | None) -> None:
         notice = self.query_one("#compose-unsupported", Static)
@@ -351,13 +380,15 @@ class ComposeScreen(BaseScreen):
         self.query_one("#sender-label", Label).update(sender)
         template = "WhatsApp template id" if channel.key == "whatsapp" else "Template id"
         self.query_one("#template-label", Label).update(template)
+        self.query_one("#recipients", Input).placeholder = RECIPIENT_PLACEHOLDERS[channel.kind]
         self._refresh_counter()
-        self._refresh_preview()
+        self._recipients_changed()
 
     @on(Select.Changed, "#source")
     def _source_changed(self, event: Select.Changed) -> None:
         source = str(event.value)
         self.query_one("#recipients-label", Label).update(SOURCE_HINTS[source])
+        self.query_one("#column-field").display = source == "csv"
         self.sample = []
         self._recipients_changed()
 
@@ -369,7 +400,10 @@ class ComposeScreen(BaseScreen):
         self._refresh_preview()
 
     @on(TextArea.Changed, "#html")
+    @on(Input.Changed, "#wa-header")
     @on(Input.Changed, "#wa-body")
+    @on(Input.Changed, "#wa-cta")
+    @on(Input.Changed, "#audio-url")
     def _body_changed(self) -> None:
         self._refresh_preview()
 
@@ -390,8 +424,12 @@ class ComposeScreen(BaseScreen):
         if key == "email":
             return self.query_one("#html", TextArea).text
         if key == "whatsapp":
-            fields = split_values(self.query_one("#wa-body", Input).value, ";")
-            return " · ".join(fields) if fields else ""
+            # What each recipient's message carries: the engine fills in the variables.
+            parts = [
+                " · ".join(split_values(self.query_one(f"#wa-{part}", Input).value, ";"))
+                for part in ("header", "body", "cta")
+            ]
+            return " | ".join(p for p in parts if p)
         if key == "audio":
             return self.query_one("#audio-url", Input).value
         return self.query_one("#message", TextArea).text
@@ -400,21 +438,23 @@ class ComposeScreen(BaseScreen):
         self.query_one("#preview", Static).update(preview(self._preview_template(), self.sample))
 
     @on(Input.Changed, "#recipients")
+    @on(Input.Changed, "#to-column")
     def _recipients_changed(self) -> None:
         source = self.query_one("#source", Select).value
         value = self.query_one("#recipients", Input).value
         if source == "typed":
             self.sample = [(to, None) for to in split_values(value)[:3]]
         elif source == "csv" and value.strip():
-            self.peek(value.strip())
+            column = self.query_one("#to-column", Input).value.strip() or None
+            self.peek(value.strip(), self.channel.kind, column)
         self._refresh_preview()
 
     @work(group="peek", exclusive=True, exit_on_error=False)
-    async def peek(self, path: str) -> None:
+    async def peek(self, path: str, kind: str, column: str | None) -> None:
         """Read a CSV file's first rows for the preview (quietly: it may be half typed)."""
         try:
-            rows = await asyncio.to_thread(peek_csv, Path(path).expanduser())
-        except (OSError, UnicodeDecodeError, csv.Error):
+            rows = await asyncio.to_thread(peek_csv, Path(path).expanduser(), kind, column)
+        except (OSError, UnicodeDecodeError, csv.Error, RecipientsError):
             rows = []
         self.post_message(self.Peeked(path, rows))
 
@@ -429,7 +469,7 @@ class ComposeScreen(BaseScreen):
     def _date_changed(self, event: Input.Changed) -> None:
         line = self.query_one(f"#{event.input.id}-utc", Static)
         try:
-            moment = parse_when(event.value)
+            moment = parse_when(event.value, now=datetime.now().astimezone())
         except ValueError as exc:
             line.update(str(exc))
             line.add_class("error-text")
@@ -441,17 +481,37 @@ class ComposeScreen(BaseScreen):
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
 
+    def _location(self) -> WhatsAppLocation | None:
+        lat, long = self._value("#wa-lat"), self._value("#wa-long")
+        if not lat and not long:
+            return None
+        if not lat or not long:
+            raise ValueError("a location needs both its latitude and its longitude")
+        return WhatsAppLocation(
+            lat, long, self._value("#wa-loc-name") or None, self._value("#wa-loc-address") or None
+        )
+
+    def _template_id(self) -> int | None:
+        template = self._value("#template-id")
+        if not template:
+            return None
+        try:
+            return int(template)
+        except ValueError:
+            raise ValueError(f"the template id must be a whole number, not {template!r}") from None
+
     def _draft(self) -> Draft:
         """The form as a Draft; ValueError for what cannot be sent as typed."""
-        template = self._value("#template-id")
         html = self.query_one("#html", TextArea).text
         language = self.query_one("#language", Select).value
         gender = self.query_one("#gender", Select).value
+        now = datetime.now().astimezone()
         try:
-            schedule = parse_when(self._value("#schedule"))
-            expires = parse_when(self._value("#expires"))
+            schedule = parse_when(self._value("#schedule"), now=now)
+            expires = parse_when(self._value("#expires"), now=now)
         except ValueError as exc:
             raise ValueError(f"date: {exc}") from None
+        whatsapp = self.channel.key == "whatsapp"
         draft = Draft(
             channel=self.channel,
             source=str(self.query_one("#source", Select).value),
@@ -469,15 +529,20 @@ class ComposeScreen(BaseScreen):
             reply_to=self._value("#reply-to"),
             subject=self._value("#subject"),
             html=html if html.strip() else None,
-            template_id=int(template) if template else None,
+            template_id=self._template_id(),
             language=language if isinstance(language, str) else "",
             gender=gender if isinstance(gender, str) else "",
             audio_url=self._value("#audio-url"),
             header_fields=split_values(self._value("#wa-header"), ";"),
             body_fields=split_values(self._value("#wa-body"), ";"),
+            cta_fields=split_values(self._value("#wa-cta"), ";"),
+            button_answers=split_values(self._value("#wa-buttons"), ";"),
+            default_answer=self._value("#wa-default") or None,
+            location=self._location() if whatsapp else None,
+            to_column=self._value("#to-column") or None,
         )
-        if draft.channel.key == "whatsapp":
-            draft = Draft(**{**draft.__dict__, "schedule": None})
+        if whatsapp:
+            draft = replace(draft, schedule=None)
         validate(draft)
         return draft
 
@@ -498,7 +563,7 @@ class ComposeScreen(BaseScreen):
         self.action_send()
 
     def action_pause(self) -> None:
-        """Pause the running SMS job."""
+        """Pause the running job."""
         self.query_one(SendProgress).pause()
 
     def _start_prepare(self, *, send: bool) -> None:
@@ -530,7 +595,14 @@ class ComposeScreen(BaseScreen):
         blacklist = await fetch_blacklist(backend, kind) if listed else frozenset()
         if draft.source == "csv":
             path = Path(draft.recipients).expanduser()
-            recipients = await asyncio.to_thread(from_csv, path, kind=kind, blacklist=blacklist)
+            recipients = await asyncio.to_thread(
+                from_csv,
+                path,
+                to_column=draft.to_column,
+                kind=kind,
+                blacklist=blacklist,
+                column_hint=COLUMN_HINT,
+            )
         elif draft.source == "group":
             recipients = await from_group(backend, draft.recipients, kind=kind, blacklist=blacklist)
         else:
@@ -581,11 +653,17 @@ class ComposeScreen(BaseScreen):
         count = len(sendable)
         cost = ""
         if summary is not None and summary.currency:
-            cost = f" (estimated {summary.total_cost:.4f} {summary.currency})"
+            unpriced = f", {', '.join(summary.unpriced)} unpriced" if summary.unpriced else ""
+            cost = f" (estimated {summary.total_cost:.4f} {summary.currency}{unpriced})"
         question = (
             f"Send {event.draft.channel.label} from account {event.account} "
             f"to {count} recipient{'s' if count != 1 else ''}{cost}?"
         )
+        warnings = list(summary.warnings) if summary is not None else []
+        if recipients.invalid:
+            warnings.insert(0, f"{len(recipients.invalid)} invalid recipients are left out")
+        if warnings:
+            question += "\n\nThe preflight warns:\n" + "\n".join(f"• {w}" for w in warnings)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -601,25 +679,37 @@ class ComposeScreen(BaseScreen):
     def _set_sending(self, sending: bool) -> None:
         self.sending = sending
         self.query_one("#send", Button).disabled = sending
+        self.refresh_bindings()
 
     def _send(
         self, account: str, draft: Draft, recipients: list[Recipient], summary: Summary | None
     ) -> None:
         self._set_sending(True)
         sendable = Batch(recipients)
+        label = draft.channel.label
+        self.query_one(SendProgress).begin(f"Sending {label} to {len(sendable)}…", len(sendable))
+        pricing = job_pricing(summary) if draft.channel.key in SMS_LIKE else None
+        note = "" if pricing is not None else NO_PRICES.format(label=label)
+        self.send_job(account, draft, sendable, pricing, note)
+
+    @staticmethod
+    def _create(
+        journal: Journal,
+        account: str,
+        provider: str,
+        draft: Draft,
+        sendable: list[Recipient],
+        pricing: Pricing | None,
+    ) -> int:
+        """Journal the job for a draft (in a thread: 100,000 rows take a while)."""
+        rows = [(r.to, r.vars, r.country) for r in sendable]
         if draft.channel.key == "sms":
-            price = None
-            currency = ""
-            if summary is not None and summary.parts and not summary.unpriced:
-                # An average over the countries: the live cost is an estimate, shown with ≈.
-                price = summary.total_cost / summary.parts
-                currency = summary.currency
-            self.send_job(account, draft, sendable, price, currency)
-        else:
-            self.query_one(SendProgress).begin(
-                f"Sending {draft.channel.label} to {len(sendable)}…", len(sendable)
-            )
-            self.send_direct(account, draft, sendable)
+            return create_sms_job(
+                journal, account, provider, draft.sender, draft.message, rows,
+                draft.sms_options(), pricing=pricing,
+            )  # fmt: skip
+        template = job_template(draft)
+        return create_channel_job(journal, account, provider, template, rows, pricing=pricing)
 
     @work(group="send", exit_on_error=False)
     async def send_job(
@@ -627,26 +717,22 @@ class ComposeScreen(BaseScreen):
         account: str,
         draft: Draft,
         sendable: list[Recipient],
-        price: float | None,
-        currency: str,
+        pricing: Pricing | None,
+        cost_note: str,
     ) -> None:
-        """Journal the SMS job and run it through the engine, posting throttled progress."""
+        """Journal the job and run it through the engine, posting throttled progress."""
         backend = await sb_app(self).backend(account)
         path = default_path()
         journal = await asyncio.to_thread(Journal, path)
         try:
             job_id = await asyncio.to_thread(
-                create_sms_job,
-                journal,
-                account,
-                backend.provider,
-                draft.sender,
-                draft.message,
-                ((r.to, r.vars) for r in sendable),
-                draft.sms_options(),
+                self._create, journal, account, backend.provider, draft, sendable, pricing
             )
             control = JobControl()
-            self.post_message(self.JobStarted(job_id, len(sendable), path, control, currency))
+            label = draft.channel.label
+            self.post_message(
+                self.JobStarted(job_id, label, len(sendable), path, control, cost_note)
+            )
             updates = run_job(
                 journal,
                 job_id,
@@ -655,7 +741,6 @@ class ComposeScreen(BaseScreen):
                 concurrency=self.CONCURRENCY,
                 limiter=RateLimiter(self.RATE_LIMIT) if self.RATE_LIMIT else None,
                 control=control,
-                price_per_part=price,
             )
             await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
         finally:
@@ -665,36 +750,20 @@ class ComposeScreen(BaseScreen):
     @on(JobStarted)
     def _job_started(self, event: JobStarted) -> None:
         self.query_one(SendProgress).begin(
-            f"Job {event.job_id}: sending SMS to {event.total}…",
+            f"Job {event.job_id}: sending {event.label} to {event.total}…",
             event.total,
             job_id=event.job_id,
             journal_path=event.journal_path,
             control=event.job_control,
-            currency=event.currency,
+            cost_note=event.cost_note,
         )
 
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:
-        p = event.progress
-        title = None
-        if p.status.value != "RUNNING":
-            reason = f": {p.reason}" if p.reason else ""
-            title = f"Job {p.job_id} {p.status.value}{reason}"
-        self.query_one(SendProgress).apply(p, event.recent, title)
-
-    @work(group="send", exit_on_error=False)
-    async def send_direct(self, account: str, draft: Draft, sendable: list[Recipient]) -> None:
-        """Send a non-engine channel with one backend call."""
-        backend = await sb_app(self).backend(account)
-        result = await send_request(backend, direct_request(draft, sendable))
-        self.post_message(self.DirectSent(draft.channel.label, result))
-
-    @on(DirectSent)
-    def _direct_sent(self, event: DirectSent) -> None:
-        r = event.result
-        self.query_one(SendProgress).show_results(
-            r.results, f"{event.label}: {r.accepted} accepted, {r.rejected} rejected"
-        )
+        self.query_one(SendProgress).apply(event.progress, event.recent)
+        if event.progress.error is not None:
+            # Paused by the provider (credentials, credit): say so in a dialog with its code.
+            sb_app(self).show_error(event.progress.error)
 
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:
@@ -704,5 +773,9 @@ class ComposeScreen(BaseScreen):
             WorkerState.CANCELLED,
         ):
             self._set_sending(False)
+            if event.state is not WorkerState.SUCCESS:
+                error = event.worker.error
+                why = f": {error}" if error is not None else ""
+                self.query_one(SendProgress).fail(f"The send did not finish{why}")
         if event.worker.group == "prepare" and event.state == WorkerState.ERROR:
             self.query_one("#preflight", Static).update("The preflight failed: see the error.")

@@ -22,11 +22,13 @@ from backends.models_send import (
     MailingRequest,
     VoiceAudioRequest,
     VoiceRequest,
+    WhatsAppLocation,
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
 from tui.engine import placeholders, segments
-from tui.engine.recipients import Kind, Recipient
+from tui.engine.channels import Request
+from tui.engine.recipients import Kind
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,12 @@ def offered(backend: type[Backend]) -> list[Channel]:
 def parse_when(text: str, *, now: datetime | None = None) -> datetime | None:
     """An aware date-time from ISO text; without an offset it is this machine's local time.
 
-    Empty text is None. Raises ValueError with a message for the operator.
+    Empty text (or "now", what the field's placeholder says) is None: at once. Raises
+    ValueError with a message for the operator, also for a moment already past (`now`
+    given).
     """
     raw = text.strip()
-    if not raw:
+    if not raw or raw.casefold() == "now":
         return None
     try:
         moment = datetime.fromisoformat(raw)
@@ -76,7 +80,10 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime | None:
             "or 2026-11-24T09:00+01:00"
         ) from None
     # astimezone() on a naive value reads it as local time, which is what people type.
-    return moment if moment.tzinfo is not None else moment.astimezone()
+    moment = moment if moment.tzinfo is not None else moment.astimezone()
+    if now is not None and moment <= now:
+        raise ValueError(f"{raw} has already passed; leave it empty to send now")
+    return moment
 
 
 def utc_label(moment: datetime) -> str:
@@ -92,7 +99,9 @@ _ENCODING_NAMES: Final = {"gsm": "GSM 7-bit", "gsm-pt": "GSM-PT", "utf-16": "UCS
 def counter(text: str, *, landing: bool = False, trans: bool = False) -> Text:
     """Encoding, characters, parts and characters left, offending characters highlighted."""
     limit = MAX_LANDING_PARTS if landing else segments.MAX_PARTS_SMS
-    info = segments.count(text, trans=trans, max_parts=limit)
+    # Links and codes the provider generates count as long as it makes them, as in the
+    # preflight ({LAND_URL}, {UNSUB_URL}, {OTP_CODE}, {x|shorten}); variables as written.
+    info = segments.count(placeholders.for_counting(text), trans=trans, max_parts=limit)
     out = Text()
     out.append(_ENCODING_NAMES[info.encoding], style="bold")
     parts = "part" if info.parts == 1 else "parts"
@@ -171,6 +180,11 @@ class Draft:
     audio_url: str = ""
     header_fields: tuple[str, ...] = ()
     body_fields: tuple[str, ...] = ()
+    cta_fields: tuple[str, ...] = ()
+    button_answers: tuple[str, ...] = ()
+    default_answer: str | None = None
+    location: WhatsAppLocation | None = None
+    to_column: str | None = None  # the CSV column holding the recipients
 
     def sms_options(self) -> dict[str, object]:
         """The SmsRequest options a journaled job carries."""
@@ -208,23 +222,36 @@ def validate(draft: Draft) -> None:
         raise ValueError("enter the template id")
     if draft.schedule and draft.expires and draft.expires <= draft.schedule:
         raise ValueError("the expiry must come after the scheduled time")
+    _check_placeholders(draft)
 
 
-def _subs(recipients: Sequence[Recipient]) -> tuple[Mapping[str, str], ...]:
-    # The reference wants one `sub` item per recipient, or none at all.
-    if not any(r.vars for r in recipients):
-        return ()
-    return tuple(r.vars or {} for r in recipients)
+def _check_placeholders(draft: Draft) -> None:
+    """A typo in a filter ({name|foo}) is refused here, not in the middle of a preflight."""
+    key = draft.channel.key
+    texts: list[tuple[str, str]] = []
+    if key in SMS_LIKE | {"voice"}:
+        texts.append(("message", draft.message))
+    if key in ("landing", "email") and draft.html:
+        texts.append(("HTML body", draft.html))
+    if key == "whatsapp":
+        fields = (*draft.header_fields, *draft.body_fields, *draft.cta_fields)
+        for text in fields:
+            try:
+                placeholders.check_local(text)
+            except ValueError as exc:
+                raise ValueError(f"WhatsApp variables: {exc}") from None
+        return
+    for where, text in texts:
+        try:
+            placeholders.check_filters(text)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
 
 
-Request = (
-    LandingRequest | MailingRequest | VoiceRequest | VoiceAudioRequest | WhatsAppTemplateRequest
-)
-
-
-def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
-    """The one request a non-SMS channel sends to every recipient."""
-    to = tuple(r.to for r in recipients)
+def job_template(draft: Draft) -> Request:
+    """The request a non-SMS channel's job sends, without recipients (the engine adds them
+    per batch, with their variables)."""
+    to: tuple[str, ...] = ()
     key = draft.channel.key
     if key == "landing":
         return LandingRequest(
@@ -238,7 +265,6 @@ def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
             expiration_date=draft.expires,
             campaign_name=draft.campaign,
             certified=True if draft.certified else None,
-            sub=_subs(recipients),
             flash=True if draft.flash else None,
         )
     if key == "email":
@@ -253,7 +279,6 @@ def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
             schedule_date=draft.schedule,
             campaign_name=draft.campaign,
             certified=True if draft.certified else None,
-            sub=_subs(recipients),
         )
     if key == "voice":
         return VoiceRequest(
@@ -264,7 +289,6 @@ def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
             schedule_date=draft.schedule,
             expiration_date=draft.expires,
             campaign_name=draft.campaign,
-            sub=_subs(recipients),
         )
     if key == "audio":
         return VoiceAudioRequest(
@@ -279,11 +303,17 @@ def direct_request(draft: Draft, recipients: Sequence[Recipient]) -> Request:
         return WhatsAppTemplateRequest(
             template_id=draft.template_id,
             sender=draft.sender,
-            messages=tuple(
+            # One message template: the engine fills in each recipient's variables.
+            messages=(
                 WhatsAppTemplateMessage(
-                    to=t, header_fields=draft.header_fields, body_fields=draft.body_fields
-                )
-                for t in to
+                    to="",
+                    header_fields=draft.header_fields,
+                    body_fields=draft.body_fields,
+                    call_to_action_fields=draft.cta_fields,
+                    default_answer=draft.default_answer,
+                    button_answers=draft.button_answers,
+                    location=draft.location,
+                ),
             ),
             campaign_name=draft.campaign,
         )

@@ -1,8 +1,10 @@
 """Jobs: the send journal. Past and running jobs, their totals, details, resume and export.
 
 Journal reads run in a thread (a job's recipients can number 100,000). A job resumes on
-its own account, which may not be the active one; re-sending recipients whose outcome is
-UNKNOWN is a separate, confirmed choice, never the default.
+its own account, which may not be the active one, after a confirmation that says how many
+recipients it will send to and what that should cost (the count typed above 100, as in
+Compose); re-sending recipients whose outcome is UNKNOWN is a separate, confirmed choice,
+never the default.
 """
 
 from __future__ import annotations
@@ -21,12 +23,19 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import BaseScreen, ConfirmModal, sb_app
+from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
 from screens.send_progress import SendProgress, follow
+from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
+from tui.engine.pricing import CostMeter, Estimate, Pricing, cost_text, estimate
 from tui.engine.sender import JobControl, Progress, resume
 
 RECENT_RECIPIENTS = 8
+# Above this many recipients the operator types the count to confirm (as in Compose).
+TYPED_CONFIRM_ABOVE = 100
+# What the Status column says of a RUNNING job whose process is gone (killed, crashed).
+INTERRUPTED = "interrupted"
+NO_JOB_PRICES = "cost: no prices were journaled with this job"
 
 
 @dataclass(frozen=True)
@@ -37,34 +46,112 @@ class JobDetail:
     totals: Totals
     reasons: list[tuple[State, str, int]]
     recent: list[RecipientRow]
+    cost: str  # the cost so far, or why there is none
+    interrupted: bool = False
 
 
-def load_jobs(path: Path) -> list[tuple[Job, Totals]]:
-    """Every job with its totals, newest first."""
+@dataclass(frozen=True)
+class Plan:
+    """What resuming a job would send, for its confirmation."""
+
+    job: Job
+    resend_unknown: bool
+    estimate: Estimate
+    priced: bool
+
+
+def status_of(job: Job, interrupted: bool) -> tuple[str, str]:
+    """(status, reason) as the table shows them: a RUNNING job whose process died is not."""
+    if interrupted:
+        return INTERRUPTED, "the sending process is gone; resumable"
+    return job.status.value, job.pause_reason or ""
+
+
+def load_jobs(path: Path) -> list[tuple[Job, Totals, bool]]:
+    """Every job with its totals and whether it was interrupted, newest first."""
     with Journal(path) as journal:
-        return [(job, journal.totals(job.id)) for job in journal.jobs()]
+        return [
+            (job, journal.totals(job.id), journal.interrupted(job.id)) for job in journal.jobs()
+        ]
+
+
+def spent_text(journal: Journal, job: Job) -> str:
+    """The cost of what the job's accepted recipients were sent, from its journaled prices."""
+    pricing = Pricing.decode(job.message.get("pricing"))
+    if pricing is None:
+        return NO_JOB_PRICES
+    meter = CostMeter(pricing)
+    meter.add_accepted(journal.accepted_by_country(job.id))
+    return cost_text(meter.cost, pricing.currency, meter.unpriced)
 
 
 def load_detail(path: Path, job_id: int) -> JobDetail:
-    """One job's totals, reasons and most recently updated recipients."""
+    """One job's totals, reasons, cost and most recently updated recipients."""
     with Journal(path) as journal:
+        job = journal.job(job_id)
         done = (r for r in journal.recipients(job_id) if r.state is not State.PENDING)
         recent = heapq.nlargest(RECENT_RECIPIENTS, done, key=lambda r: (r.updated_at, r.seq))
         return JobDetail(
-            journal.job(job_id), journal.totals(job_id), journal.reasons(job_id), recent
+            job,
+            journal.totals(job_id),
+            journal.reasons(job_id),
+            recent,
+            spent_text(journal, job),
+            journal.interrupted(job_id),
         )
+
+
+def load_plan(path: Path, job_id: int, resend_unknown: bool) -> Plan:
+    """How many recipients a resume sends to and their estimated cost (parts per text)."""
+    states = [State.PENDING]
+    if resend_unknown:
+        # In-flight rows become UNKNOWN on recovery; re-sending takes them with the rest.
+        states += [State.SENDING, State.UNKNOWN]
+    with Journal(path) as journal:
+        job = journal.job(job_id)
+        pricing = Pricing.decode(job.message.get("pricing"))
+        rows = ((r.vars, r.country) for st in states for r in journal.recipients(job_id, st))
+        sms = sms_text(job)
+        if sms is None:
+            got = estimate(rows, pricing)
+        else:
+            text, max_parts, trans = sms
+            got = estimate(rows, pricing, text=text, max_parts=max_parts, trans=trans)
+    return Plan(job, resend_unknown, got, pricing is not None)
+
+
+def plan_question(plan: Plan) -> str:
+    """The resume confirmation's text."""
+    job, e = plan.job, plan.estimate
+    label = CHANNEL_LABELS.get(job.channel, job.channel)
+    who = f"{e.recipients} recipient{'s' if e.recipients != 1 else ''}"
+    if plan.priced:
+        cost = cost_text(e.cost, e.currency, e.unpriced, so_far=False)
+    else:
+        cost = "no prices were journaled with it"
+    question = f"Resume job {job.id} ({label}, account {job.account}): send to {who}"
+    question += f" ({cost})?"
+    if plan.resend_unknown:
+        question = (
+            f"Recipients of job {job.id} whose outcome is unknown may already have received "
+            f"the message; they are sent it again.\n\n{question}"
+        )
+    return question
 
 
 def detail_text(d: JobDetail) -> str:
     """The details panel as text (the recent recipients go in the results table)."""
     job, t = d.job, d.totals
-    reason = f": {job.pause_reason}" if job.pause_reason else ""
+    status, why = status_of(job, d.interrupted)
+    reason = f": {why}" if why else ""
+    label = CHANNEL_LABELS.get(job.channel, job.channel)
     lines = [
-        f"Job {job.id} · {job.channel} · account {job.account} ({job.provider})",
-        f"Status {job.status.value}{reason}",
-        f"From {job.message.get('sender', '')}: {job.message.get('message', '')}",
+        f"Job {job.id} · {label} · account {job.account} ({job.provider})",
+        f"Status {status}{reason}",
+        job_summary(job),
         f"Accepted {t.accepted} · rejected {t.rejected} · unknown {t.unknown} · "
         f"pending {t.pending + t.sending} of {t.total} · {t.parts} parts",
+        d.cost[:1].upper() + d.cost[1:],
     ]
     if d.reasons:
         lines.append("Reasons:")
@@ -93,7 +180,13 @@ class JobsScreen(BaseScreen):
     class Loaded(Message):
         """The jobs in the journal."""
 
-        jobs: list[tuple[Job, Totals]]
+        jobs: list[tuple[Job, Totals, bool]]
+
+    @dataclass
+    class Planned(Message):
+        """What a resume would send, to confirm."""
+
+        plan: Plan
 
     @dataclass
     class Detailed(Message):
@@ -109,6 +202,7 @@ class JobsScreen(BaseScreen):
         total: int
         journal_path: Path
         job_control: JobControl
+        cost_note: str
 
     @dataclass
     class Progressed(Message):
@@ -161,9 +255,14 @@ class JobsScreen(BaseScreen):
             self.action_reload()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """Resume and reload from the palette."""
+        """Resume, reload and export from the palette."""
         yield SystemCommand("Resume job", "Resume the selected job (R)", self.action_resume)
         yield SystemCommand("Reload jobs", "Read the journal again (Ctrl+R)", self.action_reload)
+        progress = self.query_one(SendProgress)
+        if progress.job_id is not None:
+            yield SystemCommand(
+                "Export job results", "Write every recipient's outcome as CSV", progress.export
+            )
 
     # --- listing ------------------------------------------------------------------------
     @on(Button.Pressed, "#reload")
@@ -181,17 +280,18 @@ class JobsScreen(BaseScreen):
     def _loaded(self, event: Loaded) -> None:
         table: DataTable[str] = self.query_one("#jobs-table", DataTable)
         table.clear()
-        self.jobs = {job.id: job for job, _ in event.jobs}
-        for job, t in event.jobs:
+        self.jobs = {job.id: job for job, _, _ in event.jobs}
+        for job, t, interrupted in event.jobs:
+            status, reason = status_of(job, interrupted)
             table.add_row(
                 str(job.id), job.account, job.channel, f"{job.created_at:%Y-%m-%d %H:%M}",
-                job.status.value, str(t.total), str(t.accepted), str(t.rejected),
-                str(t.unknown), str(t.pending + t.sending), job.pause_reason or "",
+                status, str(t.total), str(t.accepted), str(t.rejected),
+                str(t.unknown), str(t.pending + t.sending), reason,
                 key=str(job.id),
             )  # fmt: skip
         empty = self.query_one("#jobs-empty", Static)
         empty.update(
-            "" if event.jobs else "No send jobs yet: SMS sent from Compose (F4) appear here."
+            "" if event.jobs else "No send jobs yet: what you send from Compose (F4) appears here."
         )
         empty.display = not event.jobs
         if self.selected in self.jobs:
@@ -218,8 +318,9 @@ class JobsScreen(BaseScreen):
             self.query_one("#job-detail", Static).update(detail_text(d))
             if self.running is None and self.journal_path is not None:
                 # Totals, recent results and export of the selected job while nothing runs.
+                status, reason = status_of(d.job, d.interrupted)
                 self.query_one(SendProgress).show_job(
-                    f"Job {d.job.id} · {d.job.status.value}",
+                    f"Job {d.job.id} · {status}",
                     d.totals,
                     [
                         Outcome(r.seq, r.to, r.state, r.reason, r.provider_id, r.parts)
@@ -227,6 +328,8 @@ class JobsScreen(BaseScreen):
                     ],
                     job_id=d.job.id,
                     journal_path=self.journal_path,
+                    reason=reason,
+                    cost=d.cost,
                 )
 
     # --- resume -------------------------------------------------------------------------
@@ -253,30 +356,44 @@ class JobsScreen(BaseScreen):
 
     @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
-        """Resume the selected job; recipients with an unknown outcome stay as they are."""
+        """Resume the selected job, once confirmed; unknown outcomes stay as they are."""
         job = self._resumable()
-        if job is not None:
-            self.resume_job(job, resend_unknown=False)
+        if job is not None and self.journal_path is not None:
+            self.plan(self.journal_path, job.id, False)
 
     @on(Button.Pressed, "#resume-unknown")
     def action_resume_unknown(self) -> None:
         """Resume and re-send UNKNOWN recipients, after an explicit confirmation."""
         job = self._resumable()
-        if job is None:
-            return
+        if job is not None and self.journal_path is not None:
+            self.plan(self.journal_path, job.id, True)
+
+    @work(group="jobs-plan", exclusive=True, exit_on_error=False)
+    async def plan(self, path: Path, job_id: int, resend_unknown: bool) -> None:
+        """Count what a resume sends and estimate its cost, off the UI loop."""
+        plan = await asyncio.to_thread(load_plan, path, job_id, resend_unknown)
+        self.post_message(self.Planned(plan))
+
+    @on(Planned)
+    def _planned(self, event: Planned) -> None:
+        plan = event.plan
+        if self._resumable() is None:
+            return  # something started meanwhile
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.resume_job(job, resend_unknown=True)
+                self.resume_job(plan.job, resend_unknown=plan.resend_unknown)
 
-        self.app.push_screen(
-            ConfirmModal(
-                f"Recipients of job {job.id} whose outcome is unknown may already have "
-                "received the message. Send it to them again?",
-                yes_label="Re-send",
-            ),
-            answered,
-        )
+        question = plan_question(plan)
+        label = "Re-send" if plan.resend_unknown else "Resume"
+        count = plan.estimate.recipients
+        if count > TYPED_CONFIRM_ABOVE:
+            modal: ConfirmModal | TypedConfirmModal = TypedConfirmModal(
+                question, str(count), yes_label=label
+            )
+        else:
+            modal = ConfirmModal(question, yes_label=label)
+        self.app.push_screen(modal, answered)
 
     @work(group="send", exit_on_error=False)
     async def resume_job(self, job: Job, *, resend_unknown: bool) -> None:
@@ -288,7 +405,10 @@ class JobsScreen(BaseScreen):
         try:
             total = (await asyncio.to_thread(journal.totals, job.id)).total
             control = JobControl()
-            self.post_message(self.Resuming(job.id, total, path, control))
+            note = (
+                "" if "pricing" in job.message else "cost: no prices were journaled with this job"
+            )
+            self.post_message(self.Resuming(job.id, total, path, control, note))
             updates = resume(
                 journal, job.id, backend, resend_unknown=resend_unknown, control=control
             )
@@ -306,16 +426,15 @@ class JobsScreen(BaseScreen):
             job_id=event.job_id,
             journal_path=event.journal_path,
             control=event.job_control,
+            cost_note=event.cost_note,
         )
 
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:
-        p = event.progress
-        title = None
-        if p.status is not JobStatus.RUNNING:
-            reason = f": {p.reason}" if p.reason else ""
-            title = f"Job {p.job_id} {p.status.value}{reason}"
-        self.query_one(SendProgress).apply(p, event.recent, title)
+        self.query_one(SendProgress).apply(event.progress, event.recent)
+        if event.progress.error is not None:
+            # Paused by the provider (credentials, credit): say so in a dialog with its code.
+            sb_app(self).show_error(event.progress.error)
 
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:
@@ -325,4 +444,8 @@ class JobsScreen(BaseScreen):
             WorkerState.CANCELLED,
         ):
             self.running = None
+            if event.state is not WorkerState.SUCCESS:
+                error = event.worker.error
+                why = f": {error}" if error is not None else ""
+                self.query_one(SendProgress).fail(f"The resume did not finish{why}")
             self.action_reload()

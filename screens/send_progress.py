@@ -5,13 +5,14 @@ on the UI loop: exports run in a thread. Updates arrive already coalesced by the
 (a few a second). Recent results go to a RichLog bounded to RECENT lines, at most
 PER_UPDATE new lines an update: a DataTable measures every cell it adds and relayouts the
 screen, which froze the UI for 100-300 ms an update in the 20,000-recipient benchmark.
-Fixed-size lines are updated without a layout pass for the same reason.
+Fixed-size lines are updated without a layout pass for the same reason: the totals have
+two lines (they wrap in a narrow panel), the cost its own; the reason a job stopped,
+which changes once, goes below the title and takes the lines it needs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import os
 import time
 from collections import deque
@@ -27,10 +28,10 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from backends.models import RecipientResult
 from screens.common import ConfirmModal, sb_app
-from tui.cli.jobs import EXPORT_COLUMNS, write_csv
+from tui.cli.jobs import write_csv
 from tui.engine.journal import JobStatus, Journal, Outcome, Totals
+from tui.engine.pricing import cost_text
 from tui.engine.sender import JobControl, Progress
 
 RECENT = 200
@@ -45,41 +46,20 @@ def outcome_row(o: Outcome) -> Row:
     return (o.to, o.state.value, detail, "" if o.parts is None else str(o.parts))
 
 
-def result_row(r: RecipientResult) -> Row:
-    """A results-table row for a recipient of a direct (non-journaled) send."""
-    if r.accepted:
-        return (r.to, "ACCEPTED", r.id or "", "" if r.parts is None else str(r.parts))
-    code = f"{r.error_code}: " if r.error_code is not None else ""
-    return (r.to, "REJECTED", f"{code}{r.error or 'refused'}", "")
-
-
-def totals_text(t: Totals, cost: float | None, currency: str = "") -> str:
-    """One line of live totals."""
-    line = (
+def totals_text(t: Totals) -> str:
+    """The live counts (one line in a wide panel, two in a narrow one)."""
+    return (
         f"accepted {t.accepted} · rejected {t.rejected} · unknown {t.unknown} · "
         f"pending {t.pending + t.sending} of {t.total}"
     )
-    if cost is not None:
-        line += f" · cost so far ≈ {cost:.4f} {currency}".rstrip()
-    return line
 
 
-def write_export(path: Path, journal_path: Path | None, job_id: int | None, rows: list[Row]) -> int:
-    """Write the results atomically (a journal's job, or the rows of a direct send)."""
+def write_export(path: Path, journal_path: Path | None, job_id: int) -> int:
+    """Write a journaled job's results atomically."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            if job_id is not None:
-                with Journal(journal_path) as journal:
-                    count = write_csv(fh, journal, job_id, None)
-            else:
-                writer = csv.writer(fh)
-                writer.writerow(EXPORT_COLUMNS)
-                for seq, (to, state, detail, parts) in enumerate(rows):
-                    accepted = state == "ACCEPTED"
-                    reason, provider_id = ("", detail) if accepted else (detail, "")
-                    writer.writerow((seq, to, state, reason, provider_id, parts, "", ""))
-                count = len(rows)
+        with tmp.open("w", newline="", encoding="utf-8") as fh, Journal(journal_path) as journal:
+            count = write_csv(fh, journal, job_id, None)
         # A half-written export never replaces a good one.
         os.replace(tmp, path)
     finally:
@@ -94,7 +74,9 @@ class SendProgress(Vertical):
     SendProgress { height: auto; display: none; }
     SendProgress.active { display: block; }
     SendProgress #progress-results { height: 12; }
-    SendProgress #progress-totals, SendProgress #progress-title { height: 1; }
+    SendProgress #progress-title, SendProgress #progress-cost { height: 1; }
+    SendProgress #progress-totals { height: 2; }
+    SendProgress #progress-reason { height: auto; }
     SendProgress #progress-header { height: 1; text-style: bold; }
     SendProgress #export-path { width: 1fr; }
     """
@@ -111,14 +93,14 @@ class SendProgress(Vertical):
         self.job_id: int | None = None
         self.journal_path: Path | None = None
         self.control: JobControl | None = None
-        self.currency = ""
-        # A direct send's results (small: one request's worth) for export.
-        self._direct_rows: list[Row] = []
+        self.cost_note = ""
 
     def compose(self) -> ComposeResult:
         yield Label("Progress", id="progress-title", classes="section-title")
+        yield Static("", id="progress-reason")
         yield ProgressBar(id="progress-bar", show_eta=False)
         yield Static("", id="progress-totals")
+        yield Static("", id="progress-cost")
         yield Static(HEADER, id="progress-header")
         yield RichLog(id="progress-results", max_lines=RECENT, wrap=False, markup=False)
         with Horizontal(classes="button-row"):
@@ -136,16 +118,17 @@ class SendProgress(Vertical):
         job_id: int | None = None,
         journal_path: Path | None = None,
         control: JobControl | None = None,
-        currency: str = "",
+        cost_note: str = "",
     ) -> None:
-        """Reset for a new send of `total` recipients."""
+        """Reset for a new send of `total` recipients; `cost_note` shows when it has no prices."""
         self.add_class("active")
         self.job_id, self.journal_path, self.control = job_id, journal_path, control
-        self.currency = currency
-        self._direct_rows = []
+        self.cost_note = cost_note
         self.query_one("#progress-title", Label).update(title)
+        self._set_reason("")
         self.query_one("#progress-bar", ProgressBar).update(total=total, progress=0)
         self.query_one("#progress-totals", Static).update("starting…")
+        self.query_one("#progress-cost", Static).update(cost_note)
         self.query_one("#progress-results", RichLog).clear()
         self.query_one("#export-status", Static).update("")
         self.query_one("#pause", Button).display = control is not None
@@ -159,42 +142,51 @@ class SendProgress(Vertical):
         *,
         job_id: int,
         journal_path: Path,
+        reason: str | None = None,
+        cost: str = "",
     ) -> None:
         """Show a journaled job at rest (not running): its totals, latest results, export."""
-        self.begin(title, totals.total, job_id=job_id, journal_path=journal_path)
+        self.begin(title, totals.total, job_id=job_id, journal_path=journal_path, cost_note=cost)
+        self._set_reason(reason or "")
         done = totals.accepted + totals.rejected + totals.unknown
         self.query_one("#progress-bar", ProgressBar).update(total=totals.total, progress=done)
-        self.query_one("#progress-totals", Static).update(totals_text(totals, None))
+        self.query_one("#progress-totals", Static).update(totals_text(totals))
         self._add_rows([outcome_row(o) for o in recent])
 
-    def apply(
-        self, progress: Progress, recent: Sequence[Outcome], title: str | None = None
-    ) -> None:
+    def apply(self, progress: Progress, recent: Sequence[Outcome]) -> None:
         """Show a coalesced engine update and its newest results."""
         t = progress.totals
         self.query_one("#progress-bar", ProgressBar).update(
             total=t.total, progress=t.accepted + t.rejected + t.unknown
         )
-        self.query_one("#progress-totals", Static).update(
-            totals_text(t, progress.cost, self.currency), layout=False
-        )
+        self.query_one("#progress-totals", Static).update(totals_text(t), layout=False)
+        cost = cost_text(progress.cost, progress.currency, progress.unpriced) or self.cost_note
+        self.query_one("#progress-cost", Static).update(cost, layout=False)
         self._add_rows([outcome_row(o) for o in recent[-PER_UPDATE:]])
-        if title is not None:
-            self.query_one("#progress-title", Label).update(title, layout=False)
         if progress.status is not JobStatus.RUNNING:
+            title = f"Job {progress.job_id} {progress.status.value}"
+            self.query_one("#progress-title", Label).update(title)
+            self._set_reason(progress.reason or "", error=progress.status is not JobStatus.DONE)
             self.query_one("#pause", Button).display = False
             self.control = None
 
-    def show_results(self, results: Sequence[RecipientResult], title: str) -> None:
-        """Show a direct send's per-recipient answer."""
-        rows = [result_row(r) for r in results]
-        self._direct_rows = rows
-        accepted = sum(1 for r in results if r.accepted)
-        totals = Totals(accepted=accepted, rejected=len(results) - accepted)
-        self.query_one("#progress-bar", ProgressBar).update(total=len(rows), progress=len(rows))
-        self.query_one("#progress-totals", Static).update(totals_text(totals, None))
-        self.query_one("#progress-title", Label).update(title)
-        self._add_rows(rows[-RECENT:])
+    def fail(self, text: str) -> None:
+        """The send stopped on an error (shown in a dialog too): say so here."""
+        if not self.has_class("active"):
+            self.add_class("active")
+        self.query_one("#progress-title", Label).update("Send failed")
+        self._set_reason(text, error=True)
+        totals = self.query_one("#progress-totals", Static)
+        if str(totals.render()) == "starting…":
+            totals.update("nothing was sent" if self.job_id is None else "")
+        self.query_one("#pause", Button).display = False
+        self.control = None
+
+    def _set_reason(self, text: str, *, error: bool = False) -> None:
+        reason = self.query_one("#progress-reason", Static)
+        reason.update(text)
+        reason.display = bool(text)
+        reason.set_class(error, "error-text")
 
     def _add_rows(self, rows: list[Row]) -> None:
         log = self.query_one("#progress-results", RichLog)
@@ -226,11 +218,15 @@ class SendProgress(Vertical):
             status.update("Type a file name for the CSV.")
             status.add_class("error-text")
             return
-        if self.job_id is None and not self._direct_rows:
+        if self.job_id is None:
             status.update("Nothing to export yet.")
             status.add_class("error-text")
             return
         path = Path(raw).expanduser()
+        if path.is_dir():
+            status.update(f"{path} is a folder: type a file name, e.g. {path / 'results.csv'}")
+            status.add_class("error-text")
+            return
         if path.exists():
 
             def answered(yes: bool | None) -> None:
@@ -243,14 +239,13 @@ class SendProgress(Vertical):
 
     def _write(self, path: Path) -> None:
         self.query_one("#export-status", Static).update(f"writing {path}…")
-        self.write_file(path, self.journal_path, self.job_id, list(self._direct_rows))
+        assert self.job_id is not None
+        self.write_file(path, self.journal_path, self.job_id)
 
     @work(group="export", exit_on_error=False)
-    async def write_file(
-        self, path: Path, journal_path: Path | None, job_id: int | None, rows: list[Row]
-    ) -> None:
+    async def write_file(self, path: Path, journal_path: Path | None, job_id: int) -> None:
         """Write the CSV off the UI loop."""
-        count = await asyncio.to_thread(write_export, path, journal_path, job_id, rows)
+        count = await asyncio.to_thread(write_export, path, journal_path, job_id)
         self.post_message(self.Exported(path, count))
 
     @on(Exported)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, RichLog, Select, Static, TextArea
 
-from screens.common import ConfirmModal, TypedConfirmModal
+from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.compose import ComposeScreen
 from screens.compose_form import counter as counter_text
 from screens.send_progress import SendProgress
@@ -313,11 +313,19 @@ async def test_schedule_shows_utc_and_reaches_the_provider(
     async with app.run_test(size=SIZE) as pilot:
         await open_compose(pilot)
         await fill_sms(pilot, "34600000001", "Later")
-        await type_into(pilot, "#schedule", "2026-11-24T09:00+01:00")
-        assert text(app, "#schedule-utc") == "sent as 2026-11-24 08:00 UTC"
+        # "now", what the field's placeholder says, is accepted; a past moment is not.
+        await type_into(pilot, "#schedule", "now")
+        assert text(app, "#schedule-utc") == ""
+        await type_into(pilot, "#schedule", "2020-01-01 09:00")
+        assert "has already passed" in text(app, "#schedule-utc")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "has already passed" in text(app, "#form-error")
+        await type_into(pilot, "#schedule", "2099-11-24T09:00+01:00")
+        assert text(app, "#schedule-utc") == "sent as 2099-11-24 08:00 UTC"
         await send_and_answer(pilot, confirm=True)
         (post,) = sms_posts(provider_apps)
-        assert post.json()["scheduleDate"] == "20261124080000"
+        assert post.json()["scheduleDate"] == "20991124080000"
 
 
 async def test_whatsapp_template_send(app: SwitchboardApp, provider_apps: dict[str, Any]) -> None:
@@ -336,7 +344,13 @@ async def test_whatsapp_template_send(app: SwitchboardApp, provider_apps: dict[s
         assert body["templateId"] == 125 and body["from"] == "34666777555"
         assert [m["to"] for m in body["messages"]] == ["34600000001", "34600000002"]
         assert body["messages"][0]["bodyFields"] == ["4321"]
-        assert text(app, "#progress-title") == "WhatsApp template: 2 accepted, 0 rejected"
+        # A journaled job like any other send: in Jobs, resumable, exportable.
+        journal = Journal(default_path())
+        (job,) = journal.jobs()
+        assert (job.channel, job.status) == ("whatsapp", JobStatus.DONE)
+        assert journal.totals(job.id).accepted == 2
+        assert text(app, "#progress-title") == f"Job {job.id} DONE"
+        assert text(app, "#progress-totals").startswith("accepted 2 · rejected 0")
         assert app.screen.query_one(SendProgress).has_class("active")
 
 
@@ -357,7 +371,13 @@ async def test_email_send(app: SwitchboardApp, provider_apps: dict[str, Any]) ->
         assert body["to"] == ["ana@example.com"]  # the invalid address never left
         assert body["subject"] == "Hello" and body["fromEmail"] == "news@example.com"
         assert "1 invalid" in text(app, "#preflight")
-        assert text(app, "#progress-title") == "Email: 1 accepted, 0 rejected"
+        journal = Journal(default_path())
+        (job,) = journal.jobs()
+        assert (job.channel, job.status) == ("email", JobStatus.DONE)
+        assert text(app, "#progress-title") == f"Job {job.id} DONE"
+        assert text(app, "#progress-totals").startswith("accepted 1 · rejected 0")
+        # The provider publishes no email prices: the panel says so rather than nothing.
+        assert text(app, "#progress-cost") == "cost: the provider publishes no prices for Email"
 
 
 async def test_ui_handles_keys_while_a_send_runs(
@@ -390,3 +410,268 @@ async def test_ui_handles_keys_while_a_send_runs(
         sent = sum(len(p.json()["to"]) for p in sms_posts(provider_apps))
         assert sent == totals.accepted
         assert text(app, "#progress-title").startswith(f"Job {job.id} PAUSED")
+
+
+# --- every channel is a journaled job -------------------------------------------------------
+
+
+def posts_to(provider_apps: dict[str, Any], path: str) -> list[Any]:
+    return [
+        r.json() for r in provider_apps["360nrs"].state.log.matching("POST", f"/api/rest/{path}")
+    ]
+
+
+def fits(app: SwitchboardApp, selector: str) -> bool:
+    """Whether a fixed-height Static shows all of its text (no line cut off)."""
+    widget = app.screen.query_one(selector, Static)
+    width, height = widget.size
+    lines = str(widget.render()).splitlines() or [""]
+    return sum(max(1, -(-len(line) // width)) for line in lines) <= height
+
+
+WIDE = (150, 45)
+
+
+async def test_landing_send_is_a_job_with_cost_so_far_in_view(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_compose(pilot)
+        screen.query_one("#channel", Select).value = "landing"
+        await pilot.pause()
+        await fill_sms(pilot, "34600000001, 34600000002, 819012345678", "See {LAND_URL}")
+        screen.query_one("#html", TextArea).text = "<h1>Hi</h1>"
+        await pilot.pause()
+        await send_and_answer(pilot, confirm=True)
+        (body,) = posts_to(provider_apps, "landingsms")
+        assert body["to"] == ["34600000001", "34600000002", "819012345678"]
+        journal = Journal(default_path())
+        (job,) = journal.jobs()
+        assert (job.channel, job.status) == ("landing", JobStatus.DONE)
+        assert job.message["pricing"]["prices"].keys() == {"ES"}  # Japan has no price
+        assert text(app, "#progress-title") == f"Job {job.id} DONE"
+        cost = text(app, "#progress-cost")
+        # Two Spanish messages priced, the Japanese one counted apart, never as free.
+        price = job.message["pricing"]["prices"]["ES"]
+        assert cost == f"cost so far ≈ {2 * price:.4f} EUR + 1 unpriced"
+        assert fits(app, "#progress-cost") and fits(app, "#progress-totals")
+
+
+async def test_sms_cost_survives_an_unpriced_country(
+    sandbox_console: Callable[..., SwitchboardApp],
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=WIDE) as pilot:
+        await open_compose(pilot)
+        await fill_sms(pilot, "34600000001, 819012345678", "Hello")
+        await send_and_answer(pilot, confirm=True)
+        assert text(app, "#progress-cost").startswith("cost so far ≈ 0.")
+        assert text(app, "#progress-cost").endswith("EUR + 1 unpriced")
+
+
+async def test_long_pause_reason_is_shown_whole_with_the_providers_code_in_a_dialog(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    provider_apps["360nrs"].state.nrs.balance_cents = 0
+    app = sandbox_console()
+    async with app.run_test(size=WIDE) as pilot:
+        await open_compose(pilot)
+        await fill_sms(pilot, "34600000001, 34600000002", "Hello")
+        modal = await send_and_answer(pilot, confirm=True)
+        # The confirmation repeats the preflight's warning about the balance.
+        assert "The preflight warns:" in modal.question and "exceeds the balance" in modal.question
+        dialog = app.screen
+        assert isinstance(dialog, ErrorModal)
+        assert dialog.title_text == "Not enough credit (HTTP 402 · code 111)"
+        assert "Not enough credits" in dialog.message
+        await pilot.press("escape")
+        await pilot.pause()
+        (job,) = Journal(default_path()).jobs()
+        assert text(app, "#progress-title") == f"Job {job.id} PAUSED"
+        reason = text(app, "#progress-reason")
+        assert reason.startswith("Not enough credit: ") and reason.endswith("resume.")
+        widget = app.screen.query_one("#progress-reason", Static)
+        assert widget.size.height >= 2  # wrapped, not cut at the panel's edge
+
+
+async def test_a_send_that_cannot_start_says_so_in_the_panel(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setattr("screens.compose.default_path", lambda: blocker / "journal.sqlite3")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot)
+        screen.query_one("#channel", Select).value = "voice"
+        await pilot.pause()
+        screen.query_one("#recipients", Input).value = "34600000001"
+        screen.query_one("#message", TextArea).text = "Hola"
+        await pilot.pause()
+        await send_and_answer(pilot, confirm=True)
+        dialog = app.screen
+        assert isinstance(dialog, ErrorModal) and dialog.title_text == "Send journal"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert text(app, "#progress-title") == "Send failed"
+        assert "cannot open the send journal" in text(app, "#progress-reason")
+        assert text(app, "#progress-totals") == "nothing was sent"
+        assert posts_to(provider_apps, "voice") == []
+        # The send button works again.
+        assert not app.screen.query_one("#send").disabled
+
+
+async def test_email_from_a_csv_with_phone_and_email_columns_uses_the_emails(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "phone;email;name\n34600000001;ana@example.com;Ana\n34600000002;luis@example.com;Luis\n",
+        encoding="utf-8",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot)
+        screen.query_one("#channel", Select).value = "email"
+        await pilot.pause()
+        assert screen.query_one("#recipients", Input).placeholder.startswith("ana@example.com")
+        screen.query_one("#source", Select).value = "csv"
+        await pilot.pause()
+        screen.query_one("#recipients", Input).value = str(path)
+        screen.query_one("#from-email", Input).value = "news@example.com"
+        screen.query_one("#reply-to", Input).value = "help@example.com"
+        screen.query_one("#subject", Input).value = "Hello"
+        screen.query_one("#html", TextArea).text = "<p>Hi {name}</p>"
+        await settle(pilot)
+        assert "ana@example.com: <p>Hi Ana</p>" in text(app, "#preview")
+        await send_and_answer(pilot, confirm=True)
+        (body,) = posts_to(provider_apps, "mailing")
+        assert body["to"] == ["ana@example.com", "luis@example.com"]
+        assert body["sub"] == [
+            {"phone": "34600000001", "name": "Ana"},
+            {"phone": "34600000002", "name": "Luis"},
+        ]
+
+
+async def test_a_csv_without_a_known_column_says_what_to_do_here(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("tel,nombre\n34600000001,Ana\n", encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compose(pilot)
+        await fill_sms(pilot, str(path), "Hi {nombre}", source="csv")
+        assert app.screen.query_one("#column-field").display
+        await pilot.click("#check")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ErrorModal)
+        assert "type its name in the CSV column field" in dialog.message
+        assert "--to-column" not in dialog.message
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#to-column", Input).value = "tel"
+        await send_and_answer(pilot, confirm=True)
+        (post,) = sms_posts(provider_apps)
+        assert post.json()["to"] == ["34600000001"] and post.json()["sub"] == [{"nombre": "Ana"}]
+
+
+async def test_whatsapp_sends_what_the_preview_shows_with_buttons_and_location(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "wa.csv",
+        [{"to": "34600000001", "name": "ana", "order": "42"},
+         {"to": "34600000002", "name": "luis", "order": "43"}],
+    )  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot)
+        screen.query_one("#channel", Select).value = "whatsapp"
+        await pilot.pause()
+        screen.query_one("#source", Select).value = "csv"
+        await pilot.pause()
+        values = {
+            "#recipients": str(path), "#sender": "34666777555", "#template-id": "123",
+            "#wa-header": "Order", "#wa-body": "{name|capitalize}; #{order}",
+            "#wa-cta": "{order}", "#wa-buttons": "Yes; No", "#wa-default": "Thanks",
+        }  # fmt: skip
+        for selector, value in values.items():
+            screen.query_one(selector, Input).value = value
+        await settle(pilot)
+        assert "34600000001: Order | Ana · #42 | 42" in text(app, "#preview")
+        await send_and_answer(pilot, confirm=True)
+        (body,) = posts_to(provider_apps, "whatsapp")
+        assert body["messages"] == [
+            {"to": "34600000001", "headerFields": ["Order"], "bodyFields": ["Ana", "#42"],
+             "callToActionFields": ["42"], "defaultAnswer": "Thanks",
+             "buttonAnswers": ["Yes", "No"]},
+            {"to": "34600000002", "headerFields": ["Order"], "bodyFields": ["Luis", "#43"],
+             "callToActionFields": ["43"], "defaultAnswer": "Thanks",
+             "buttonAnswers": ["Yes", "No"]},
+        ]  # fmt: skip
+        assert Journal(default_path()).jobs()[0].status is JobStatus.DONE
+
+        # A location template: both coordinates, or an inline error.
+        screen.query_one("#source", Select).value = "typed"
+        await pilot.pause()
+        for selector, value in {"#recipients": "34600000003", "#template-id": "124",
+                                "#wa-header": "", "#wa-body": "", "#wa-cta": "",
+                                "#wa-buttons": "", "#wa-lat": "39.92"}.items():  # fmt: skip
+            screen.query_one(selector, Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "latitude and its longitude" in text(app, "#form-error")
+        screen.query_one("#wa-long", Input).value = "-0.10"
+        screen.query_one("#wa-loc-name", Input).value = "Shop"
+        await send_and_answer(pilot, confirm=True)
+        second = posts_to(provider_apps, "whatsapp")[1]
+        assert second["messages"][0]["location"] == {
+            "lat": "39.92",
+            "long": "-0.10",
+            "name": "Shop",
+        }
+
+
+async def test_inline_errors_for_filter_typos_and_template_ids(app: SwitchboardApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compose(pilot)
+        await fill_sms(pilot, "34600000001", "Hi {name|foo}")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ErrorModal)
+        error = text(app, "#form-error")
+        assert error.startswith("Message: unknown filter 'foo' in {name|foo}; known filters:")
+        app.screen.query_one("#channel", Select).value = "whatsapp"
+        await pilot.pause()
+        app.screen.query_one("#template-id", Input).value = "-"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text(app, "#form-error") == "The template id must be a whole number, not '-'."
+
+
+def test_landing_counter_counts_what_the_provider_generates() -> None:
+    # {LAND_URL} and {UNSUB_URL} are 25-character links, {x|shorten} a 21-character one.
+    assert "29 characters" in counter_text("See {LAND_URL}", landing=True).plain
+    assert "52 characters" in counter_text("{LAND_URL} {UNSUB_URL} ", landing=True).plain
+    assert "21 characters" in counter_text("{url|shorten}").plain
+    # A recipient's own variable is counted as written (the preflight counts per recipient).
+    assert "6 characters" in counter_text("{name}").plain
+
+
+async def test_pause_key_and_palette_entries_only_while_they_apply(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot)
+        assert screen.check_action("pause", ()) is False
+        titles = [c.title for c in screen.palette_commands()]
+        assert "Pause send" not in titles and "Export results" not in titles
+        await fill_sms(pilot, "34600000001", "Hello")
+        await send_and_answer(pilot, confirm=True)
+        assert "Export results" in [c.title for c in screen.palette_commands()]
+        # A folder is not a file to overwrite.
+        screen.query_one("#export-path", Input).value = str(tmp_path)
+        await pilot.click("#export")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmModal)
+        assert text(app, "#export-status").startswith(f"{tmp_path} is a folder")

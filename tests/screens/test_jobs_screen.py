@@ -82,7 +82,7 @@ async def test_lists_jobs_with_totals_and_details(app: SwitchboardApp) -> None:
         assert row[4:10] == ["PAUSED", "4", "0", "0", "1", "3"]
         assert row[10] == "not started"
         detail = text(app, "#job-detail")
-        assert detail.startswith(f"Job {second} · sms · account sandbox-360nrs (360nrs)")
+        assert detail.startswith(f"Job {second} · SMS · account sandbox-360nrs (360nrs)")
         assert "1 recipients may or may not have received it" in detail
         await pilot.press("down")
         await settle(pilot)
@@ -99,6 +99,14 @@ async def test_resume_a_paused_job_leaves_unknown_alone(
         await open_jobs(pilot)
         app.screen.query_one("#jobs-table").focus()
         await pilot.press("r")
+        await settle(pilot)
+        # Confirmed first, with what it sends: the 4 pending, not the 2 unknown.
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        assert f"Resume job {job_id} (SMS, account sandbox-360nrs): send to 4 recipients" in (
+            modal.question
+        )
+        await pilot.click("#yes")
         await settle(pilot)
         # The 4 pending recipients went out; the 2 unknown ones were not re-sent.
         assert sorted(sent_to(provider_apps)) == numbers(6)[2:]

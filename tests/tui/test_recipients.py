@@ -19,6 +19,7 @@ from tui.engine.recipients import (
     from_values,
     normalise_email,
     normalise_phone,
+    sniff_delimiter,
 )
 
 
@@ -150,3 +151,37 @@ def test_a_large_file_is_deduplicated(tmp_path: Path) -> None:
     assert len(got.valid) == 9_000 and got.duplicates == 1_000
     assert got.valid[0].vars["name"] == "N0"
     assert build([]).valid == []
+
+
+def test_email_send_takes_the_email_column_and_phone_the_phone_one(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("phone,email,name\n34600000001,ana@example.com,Ana\n", encoding="utf-8")
+    emails = from_csv(path, kind="email")
+    assert [(r.to, r.vars) for r in emails.valid] == [
+        ("ana@example.com", {"phone": "34600000001", "name": "Ana"})
+    ]
+    phones = from_csv(path)
+    assert [r.to for r in phones.valid] == ["34600000001"]
+    # A file with only an email column is no phone list.
+    only = tmp_path / "only.csv"
+    only.write_text("email\nana@example.com\n", encoding="utf-8")
+    with pytest.raises(RecipientsError, match="which column holds the phone numbers"):
+        from_csv(only)
+
+
+def test_semicolon_separated_files_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        "telefono;nombre;importe\n34600000001;Ana López;1.234,56\n34600000002;Luis;7\n",
+        encoding="utf-8",
+    )
+    got = from_csv(path, to_column="telefono")
+    assert [(r.to, r.vars) for r in got.valid] == [
+        ("34600000001", {"nombre": "Ana López", "importe": "1.234,56"}),
+        ("34600000002", {"nombre": "Luis", "importe": "7"}),
+    ]
+    assert sniff_delimiter("to,name\n346,Ana; Luis\n") == ","
+    assert sniff_delimiter("to\n346\n") == ","
+    assert sniff_delimiter("to\tname\n346\tAna\n") == "\t"
+    with pytest.raises(RecipientsError, match="pick one in the form"):
+        from_csv(path, column_hint="pick one in the form")

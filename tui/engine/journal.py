@@ -220,18 +220,23 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        # Autocommit mode: transactions are explicit, so a batch is exactly one commit.
-        self._db = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed SENDING row must survive a power cut, or a recipient could be
-        # sent twice after a crash.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        _migrate(self._db)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are explicit, so a batch is exactly one commit.
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed SENDING row must survive a power cut, or a recipient could
+            # be sent twice after a crash.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            _migrate(self._db)
+        except (OSError, sqlite3.Error) as exc:
+            # Nothing can be sent without a journal: say which file and why, not a traceback.
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise JournalError(f"cannot open the send journal {self.path}: {why}") from exc
         self._key = str(self.path.resolve())
 
     def close(self) -> None:
@@ -379,13 +384,26 @@ class Journal:
         if row is None:
             raise JournalError(f"no job {job_id} in {self.path}")
         status, pid, started = row
-        if status == JobStatus.RUNNING and pid is not None:
-            mine = pid == os.getpid()
-            if (mine and (self._key, job_id) in _ACTIVE) or (
-                not mine and process_alive(pid, started)
-            ):
-                raise JournalError(f"job {job_id} is running (process {pid})")
+        if self._live(job_id, status, pid, started):
+            raise JournalError(f"job {job_id} is running (process {pid})")
         return JobStatus(status)
+
+    def _live(self, job_id: int, status: str, pid: int | None, started: str | None) -> bool:
+        if status != JobStatus.RUNNING or pid is None:
+            return False
+        if pid == os.getpid():
+            return (self._key, job_id) in _ACTIVE
+        return process_alive(pid, started)
+
+    def interrupted(self, job_id: int) -> bool:
+        """Whether a job marked RUNNING was left so by a process that is gone (resumable)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT status, pid, pid_started FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+        if row is None or row[0] != JobStatus.RUNNING:
+            return False
+        return not self._live(job_id, *row)
 
     def stop(self, job_id: int, status: JobStatus, reason: str | None = None) -> None:
         """End this process's run of a job with a status (and a reason when paused)."""

@@ -48,7 +48,7 @@ class Pricing:
     @classmethod
     def decode(cls, raw: Mapping[str, Any] | None) -> Pricing | None:
         """From the journal's JSON form (None when the job has no prices)."""
-        if not raw or not raw.get("prices"):
+        if not raw or "prices" not in raw:
             return None
         unit: Unit = "message" if raw.get("unit") == "message" else "part"
         prices = {str(k): float(v) for k, v in raw["prices"].items()}
@@ -128,11 +128,13 @@ def estimate(
 
 
 def cost_text(cost: float | None, currency: str, unpriced: int = 0, *, so_far: bool = True) -> str:
-    """`cost so far ≈ 0.1234 EUR` (+ how many recipients had no price)."""
+    """`cost so far ≈ 0.1234 EUR` (and how many recipients had no price); "" without prices."""
     label = "cost so far" if so_far else "estimated cost"
     if cost is None:
         return ""
+    if not cost and not currency and unpriced:
+        return f"{label}: unknown, no price for {unpriced} recipients' countries"
     line = f"{label} ≈ {cost:.4f} {currency}".rstrip()
     if unpriced:
-        line += f", {unpriced} unpriced"
+        line += f" + {unpriced} unpriced"
     return line

@@ -25,8 +25,16 @@ from backends.models import Contact
 
 Kind = Literal["phone", "email"]
 DEFAULT_REGION: Final = "ES"
-# Column names taken as the recipient when no column is named (case-insensitive, in order).
-TO_COLUMNS: Final = ("to", "phone", "mobile", "number", "msisdn", "email")
+# Column names taken as the recipient when no column is named (case-insensitive, in order),
+# by the kind of recipient: an email send from a file with phone and email columns takes
+# the emails.
+PHONE_COLUMNS: Final = ("to", "phone", "mobile", "number", "msisdn")
+EMAIL_COLUMNS: Final = ("email", "e-mail", "mail", "to")
+TO_COLUMNS: Final = (*PHONE_COLUMNS, "email")
+# Separators a spreadsheet may export with (Excel in Spanish locales writes ';').
+DELIMITERS: Final = ",;\t"
+# What to do when no column looks like the recipients' (the CLI's words; screens pass theirs).
+CLI_COLUMN_HINT: Final = "name one with --to-column"
 # RFC 5321 limits; the pattern only rejects what certainly cannot be delivered.
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL_RE: Final = re.compile(rf"[^@\s\"(),:;<>\[\]\\]+@{_LABEL}(?:\.{_LABEL})+")
@@ -166,22 +174,52 @@ def from_values(
     return build(rows, kind=kind, region=region, blacklist=blacklist)
 
 
-def _pick_column(header: Sequence[str], to_column: str | None, path: Path) -> int:
+def sniff_delimiter(sample: str) -> str:
+    """The separator of a CSV file from its first lines: comma, semicolon or tab."""
+    first = sample.split("\n", 1)[0]
+    # The header names the columns, so the separator is one of the header's characters.
+    candidates = "".join(d for d in DELIMITERS if d in first)
+    if len(candidates) <= 1:
+        return candidates or ","  # none: one column, nothing to tell
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+    except csv.Error:
+        # The Sniffer gives up on irregular files; the header line is the best witness.
+        return max(candidates, key=first.count)
+
+
+def pick_column(
+    header: Sequence[str], to_column: str | None, *, kind: Kind = "phone"
+) -> int | None:
+    """The index of the recipients' column: the named one, else the first usual name for
+    the kind; None when nothing matches. RecipientsError when a named column is missing."""
     folded = [h.strip().casefold() for h in header]
-    if to_column is not None:
+    if to_column is not None and to_column.strip():
         try:
             return folded.index(to_column.strip().casefold())
         except ValueError:
             raise RecipientsError(
-                f"{path}: no column {to_column!r}; the header has {', '.join(header)}"
+                f"no column {to_column!r}; the header has {', '.join(header)}"
             ) from None
-    for name in TO_COLUMNS:
+    for name in EMAIL_COLUMNS if kind == "email" else PHONE_COLUMNS:
         if name in folded:
             return folded.index(name)
-    raise RecipientsError(
-        f"{path}: which column holds the recipients? The header has {', '.join(header)}; "
-        "name one with --to-column"
-    )
+    return None
+
+
+def _pick_column(
+    header: Sequence[str], to_column: str | None, path: Path, kind: Kind, hint: str
+) -> int:
+    try:
+        col = pick_column(header, to_column, kind=kind)
+    except RecipientsError as exc:
+        raise RecipientsError(f"{path}: {exc.message}") from None
+    if col is None:
+        what = "email addresses" if kind == "email" else "phone numbers"
+        raise RecipientsError(
+            f"{path}: which column holds the {what}? The header has {', '.join(header)}; {hint}"
+        )
+    return col
 
 
 def from_csv(
@@ -191,12 +229,15 @@ def from_csv(
     kind: Kind = "phone",
     region: str = DEFAULT_REGION,
     blacklist: frozenset[str] | set[str] = frozenset(),
+    column_hint: str = CLI_COLUMN_HINT,
 ) -> Recipients:
     """Recipients from a CSV file with a header row; the other columns become variables.
 
-    Row numbers are the file's line numbers (the header is line 1). A row with more
-    fields than the header is invalid; missing trailing fields are empty; blank lines are
+    Comma, semicolon and tab separated files are told apart from the first lines. Row
+    numbers are the file's line numbers (the header is line 1). A row with more fields
+    than the header is invalid; missing trailing fields are empty; blank lines are
     skipped. UTF-8 (with or without BOM) only: anything else is a clear error.
+    `column_hint` says what to do when no column is the recipients'.
     """
     p = Path(path)
     try:
@@ -207,7 +248,9 @@ def from_csv(
         raise RecipientsError(f"cannot read {p}: {exc.strerror or exc}") from None
     try:
         with fh:
-            reader = csv.reader(fh)
+            delimiter = sniff_delimiter(fh.read(64 * 1024))
+            fh.seek(0)
+            reader = csv.reader(fh, delimiter=delimiter)
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
                 raise RecipientsError(f"{p}: empty file, expected a header row")
@@ -215,7 +258,7 @@ def from_csv(
             dup = {n for n in names if names.count(n) > 1 and n}
             if dup:
                 raise RecipientsError(f"{p}: repeated column names: {', '.join(sorted(dup))}")
-            col = _pick_column(names, to_column, p)
+            col = _pick_column(names, to_column, p, kind, column_hint)
             width = len(names)
             others = [(i, n) for i, n in enumerate(names) if i != col and n]
             rows: list[tuple[int, str, dict[str, str] | None]] = []
