@@ -167,12 +167,8 @@ def contact_body(data: ContactInput) -> dict[str, Any]:
 
 
 def parse_group(d: Mapping[str, Any]) -> Group:
-    """A group."""
-    return Group(
-        id=_int(d.get("id")) or 0,
-        name=str(d.get("name", "")),
-        contacts_count=_int(d.get("contactsCount")),
-    )
+    """A group: id and name, all the reference gives (no member count)."""
+    return Group(id=_int(d.get("id")) or 0, name=str(d.get("name", "")))
 
 
 def parse_conversation(d: Mapping[str, Any]) -> Conversation:

@@ -3,16 +3,20 @@ groups, blacklist and email validation tabs, each shown only when the provider o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from backends.base import Backend, Capability
+from backends.errors import SwitchboardError
 from backends.registry import backend_class
 from screens.common import BaseScreen, sb_app
 from screens.contacts_blacklist import BlacklistPane
+from screens.contacts_counts import MemberCounts, MembersCounted, MembersWanted, count_members
 from screens.contacts_forms import ContactRules
 from screens.contacts_groups import GroupsPane
 from screens.contacts_list import ContactsPane
@@ -43,6 +47,15 @@ class ContactsScreen(BaseScreen):
     TITLE = "Contacts"
     CSS_PATH = "contacts.tcss"
 
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        # Group member counts per account, finished or being counted; kept until a reload.
+        self._members: dict[str, MemberCounts] = {}
+        self._count_token = 0  # answers of a cancelled count are told apart by it
+        self._listing = False
+
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static("", id="contacts-notice", classes="notice")
@@ -60,6 +73,9 @@ class ContactsScreen(BaseScreen):
         """Mount one tab per capability the active account's provider has (fresh state)."""
         body = self.query_one("#contacts-body", Vertical)
         await body.remove_children()
+        # A count of another account stops; what it had counted is of no use unfinished.
+        self.workers.cancel_group(self, "member-counts")
+        self._members = {k: v for k, v in self._members.items() if v.finished}
         notice = self.query_one("#contacts-notice", Static)
         if name is None:
             notice.update("No account yet: add one on the Accounts screen (F2).")
@@ -67,6 +83,7 @@ class ContactsScreen(BaseScreen):
             return
         cls = backend_class(sb_app(self).workspace.account(name).provider)
         listing = cls.supports(Capability.CONTACTS_LISTING)
+        self._listing = listing
         panes = []
         if cls.supports(Capability.CONTACTS):
             rules = ContactRules.of(cls)
@@ -89,6 +106,61 @@ class ContactsScreen(BaseScreen):
             await body.mount(tabs)
             for tab in panes:
                 await tabs.add_pane(tab)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id
+        if pane_id == "tab-groups":
+            self.query_one(GroupsPane).focus_first()
+        if pane_id in ("tab-groups", "tab-validation") and self._listing:
+            self.post_message(MembersWanted())
+
+    # --- group member counts ---------------------------------------------------------
+    @on(MembersWanted)
+    def _members_wanted(self, event: MembersWanted) -> None:
+        """Count the active account's group members, unless known (or being counted)."""
+        event.stop()
+        name = sb_app(self).active_account
+        if name is None or not self._listing:
+            return
+        if event.reload:
+            self.workers.cancel_group(self, "member-counts")
+            self._members.pop(name, None)
+        known = self._members.get(name)
+        if known is None:
+            known = self._members[name] = MemberCounts()
+            self._count_token += 1
+            self.count(name, self._count_token)
+        self._show_members(known)
+
+    @work(group="member-counts", exit_on_error=False)
+    async def count(self, account: str, token: int) -> None:
+        """Count every group's members of an account, posting coalesced progress."""
+        last_post = 0.0
+        try:
+            backend = await sb_app(self).backend(account)
+            async for counts in count_members(backend):
+                # A few updates a second, however fast the pages come.
+                if counts.finished or time.monotonic() - last_post > 0.2:
+                    last_post = time.monotonic()
+                    self.post_message(MembersCounted(account, counts, token))
+        except SwitchboardError as exc:
+            # A size column is not worth a modal: the panes say it in their status line.
+            self.post_message(MembersCounted(account, MemberCounts(error=exc.message), token))
+
+    @on(MembersCounted)
+    def _members_counted(self, event: MembersCounted) -> None:
+        if event.token != self._count_token or event.account not in self._members:
+            return  # reloaded or switched away meanwhile
+        self._members[event.account] = event.counts
+        if event.account == sb_app(self).active_account:
+            self._show_members(event.counts)
+
+    def _show_members(self, counts: MemberCounts) -> None:
+        for groups in self.query(GroupsPane):
+            groups.show_members(counts)
+        for validation in self.query(ValidationPane):
+            validation.show_members(counts)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """New contact, import, export and new group, when the active tab set has them."""

@@ -1,5 +1,8 @@
 """The Groups tab: groups with member counts; create, rename, delete.
 
+The counts come from the Contacts screen, which counts members in the background (the
+providers' group listings carry no sizes); the tab shows "counting…" until then.
+
 Providers that cannot list groups get a "by id" mode: open a group by its id; the table
 holds the groups handled this session.
 """
@@ -17,14 +20,19 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from backends.models import Group, Page
 from screens.common import ConfirmModal, sb_app
+from screens.contacts_counts import MemberCounts, MembersWanted
 from screens.contacts_forms import TextPromptModal, WorkerPane
 
 PAGE_SIZE = 100
 
 
-def group_cells(g: Group) -> tuple[str, str, str]:
-    """A group as a table row (member count only when the provider gives it)."""
-    return (str(g.id), g.name, "—" if g.contacts_count is None else str(g.contacts_count))
+def group_cells(g: Group, members: MemberCounts | None = None) -> tuple[str, str, str]:
+    """A group as a table row: its size as the provider gives it, or as counted, or "—"."""
+    if g.contacts_count is not None:
+        size = str(g.contacts_count)
+    else:
+        size = members.cell(g.id) if members is not None else "—"
+    return (str(g.id), g.name, size)
 
 
 class GroupsTable(DataTable[str]):
@@ -90,6 +98,9 @@ class GroupsPane(WorkerPane):
         self.listing = listing
         self.page = 1
         self.total_pages = 1
+        self.groups: tuple[Group, ...] = ()
+        self.total = 0
+        self.members: MemberCounts | None = None
 
     def compose(self) -> ComposeResult:
         if not self.listing:
@@ -130,18 +141,45 @@ class GroupsPane(WorkerPane):
     def _loaded(self, event: Loaded) -> None:
         page = event.page
         self.page, self.total_pages = page.page, max(1, page.total_pages)
+        self.groups, self.total = page.items, page.total
+        self._fill()
+        self.query_one("#g-prev", Button).disabled = self.page <= 1
+        self.query_one("#g-next", Button).disabled = self.page >= self.total_pages
+        self._status()
+
+    def _fill(self) -> None:
         table = self.query_one(GroupsTable)
         cursor = table.cursor_row
         table.clear()
-        for g in page.items:
-            table.add_row(*group_cells(g), key=str(g.id))
+        for g in self.groups:
+            table.add_row(*group_cells(g, self.members), key=str(g.id))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        self.query_one("#g-prev", Button).disabled = self.page <= 1
-        self.query_one("#g-next", Button).disabled = self.page >= self.total_pages
-        self.query_one("#groups-status", Static).update(
-            f"Page {self.page} of {self.total_pages} · {page.total} groups"
-        )
+
+    def _status(self) -> None:
+        parts = [f"Page {self.page} of {self.total_pages} · {self.total} groups"]
+        if self.members is not None and self.members.status():
+            parts.append(self.members.status())
+        self.query_one("#groups-status", Static).update(" · ".join(parts))
+
+    def show_members(self, counts: MemberCounts) -> None:
+        """New member counts: the cells change when counting starts or ends, the status
+        line with every progress report."""
+        before = self.members
+        self.members = counts
+        if not self.listing:
+            return
+        phase = (counts.finished, bool(counts.error))
+        if before is None or (before.finished, bool(before.error)) != phase:
+            self._fill()
+        self._status()
+
+    def focus_first(self) -> None:
+        """Focus what this tab is used with first: the table, or the id to open."""
+        if self.listing:
+            self.query_one(GroupsTable).focus()
+        else:
+            self.query_one("#g-open-id", Input).focus()
 
     @on(Button.Pressed, "#g-next")
     def action_next_page(self) -> None:
@@ -160,9 +198,10 @@ class GroupsPane(WorkerPane):
         return self.listing if action == "reload" else True
 
     def action_reload(self) -> None:
-        """Read the current page again."""
+        """Read the current page again, and count the members again."""
         if self.listing:
             self.load(self.page)
+            self.post_message(MembersWanted(reload=True))
 
     def _selected(self) -> tuple[int, str] | None:
         table = self.query_one(GroupsTable)
@@ -227,7 +266,7 @@ class GroupsPane(WorkerPane):
         if event.verb != "Opened":
             self.app.notify(f"{event.verb} group {event.group.id} ({event.group.name}).")
         if self.listing:
-            self.load(self.page)  # member counts and order come from the provider
+            self.load(self.page)  # the order comes from the provider
             return
         table = self.query_one(GroupsTable)
         key = str(event.group.id)

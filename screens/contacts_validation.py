@@ -22,10 +22,12 @@ from textual.widgets import (
     SelectionList,
     Static,
 )
+from textual.widgets.selection_list import Selection
 
 from backends.models import Group
 from backends.models_lists import EmailValidation, ValidationResult
 from screens.common import sb_app
+from screens.contacts_counts import MemberCounts
 from screens.contacts_forms import WorkerPane
 
 # How often running validations are polled; tests shorten it.
@@ -56,11 +58,15 @@ def emails_in_csv(path: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def group_label(g: Group) -> str:
-    """A group as a choice: its name and, when the provider says, its size."""
-    if g.contacts_count is None:
+def group_label(g: Group, members: MemberCounts | None = None) -> str:
+    """A group as a choice: its name and its size, as given or counted, when known."""
+    if g.contacts_count is not None:
+        return f"{g.name} ({g.contacts_count} contacts)"
+    if members is None or members.error:
         return g.name
-    return f"{g.name} ({g.contacts_count} contacts)"
+    if not members.finished:
+        return f"{g.name} (counting…)"
+    return f"{g.name} ({members.counts.get(g.id, 0)} contacts)"
 
 
 def validation_cells(v: EmailValidation) -> tuple[str, ...]:
@@ -111,6 +117,8 @@ class ValidationPane(WorkerPane):
         super().__init__(id=id)
         self.with_groups = with_groups
         self._timer: Timer | None = None
+        self.groups: list[Group] = []
+        self.members: MemberCounts | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="val-form", classes="field-row"):
@@ -162,9 +170,27 @@ class ValidationPane(WorkerPane):
 
     @on(GroupsLoaded)
     def _groups_loaded(self, event: GroupsLoaded) -> None:
-        selection = self.query_one("#val-groups", SelectionList)
+        self.groups = event.groups
+        self._fill_groups()
+
+    def _fill_groups(self) -> None:
+        selection: SelectionList[int] = self.query_one("#val-groups", SelectionList)
+        chosen = set(selection.selected)
+        highlighted = selection.highlighted
         selection.clear_options()
-        selection.add_options([(group_label(g), g.id) for g in event.groups])
+        selection.add_options(
+            [Selection(group_label(g, self.members), g.id, g.id in chosen) for g in self.groups]
+        )
+        if highlighted is not None and highlighted < selection.option_count:
+            selection.highlighted = highlighted
+
+    def show_members(self, counts: MemberCounts) -> None:
+        """New member counts: the labels change when counting starts or ends."""
+        before = self.members
+        self.members = counts
+        phase = (counts.finished, bool(counts.error))
+        if self.with_groups and (before is None or (before.finished, bool(before.error)) != phase):
+            self._fill_groups()
 
     @on(Listed)
     def _listed(self, event: Listed) -> None:

@@ -120,6 +120,13 @@ async def test_validation_start_poll_and_result(
         assert column(app, "#validations-table", 0) == ["1", "2"]
         groups = app.screen.query_one("#val-groups", SelectionList)
         assert groups.option_count == len(nrs.state.nrs.groups)
+        # Sizes as counted from the contacts (the provider's groups have none).
+        sizes = {
+            g.name: sum(1 for c in nrs.state.nrs.contacts.values() if g.id in c.group_ids)
+            for g in nrs.state.nrs.groups.values()
+        }
+        labels = [str(groups.get_option_at_index(i).prompt) for i in range(groups.option_count)]
+        assert labels == [f"{name} ({n} contacts)" for name, n in sizes.items()]
 
         # Nothing to validate: said inline.
         await pilot.click("#val-start")

@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from textual.widgets import Input
+from textual.widgets import Input, SelectionList, TabbedContent
 
 from backends.sandbox.nrs360.state import Contact
 from tests.screens.conftest import SIZE, settle
-from tests.screens.test_contacts_screen import open_contacts, table, text
+from tests.screens.test_contacts_screen import column, open_contacts, table, text
 from tui.app import SwitchboardApp
 
 TOTAL = 100_000
+CONTACTS = "/api/rest/contacts"
 
 
 def seed_many(nrs: Starlette, total: int = TOTAL) -> None:
@@ -65,3 +66,64 @@ async def test_100k_contacts_are_paged_with_one_page_in_the_table(
         assert text(app, "#contacts-status") == f"Page 1 of 1000 · {portuguese} contacts"
         countries = {str(table(app, "#contacts-table").get_row_at(i)[5]) for i in range(50)}
         assert countries == {"PT"}
+
+
+async def test_group_members_of_100k_contacts_are_counted_in_the_background(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    seed_many(nrs)
+    state = nrs.state.nrs
+    members = {
+        str(g.id): sum(1 for c in state.contacts.values() if g.id in c.group_ids)
+        for g in state.groups.values()
+    }
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        # Nothing is counted until a tab shows counts.
+        counting = [
+            r for r in nrs.state.log.matching("GET", CONTACTS) if r.query.get("limit") == ["1000"]
+        ]
+        assert not counting
+        app.screen.query_one(TabbedContent).active = "tab-groups"
+        for _ in range(20):  # the count starts, with its progress beside the page
+            await pilot.pause()
+            if "of 100,000 contacts" in text(app, "#groups-status"):
+                break
+        status = text(app, "#groups-status")
+        assert "counting members…" in status, status
+        assert set(column(app, "#groups-table", 2)) == {"counting…"}
+        # The screen answers keys meanwhile: the focused table moves its cursor.
+        groups = table(app, "#groups-table")
+        assert app.focused is groups
+        await pilot.press("down")
+        assert groups.cursor_row == 1
+        assert any(w.name == "count" for w in app.workers if not w.is_finished)
+        await settle(pilot)
+        counted = dict(
+            zip(
+                column(app, "#groups-table", 0),
+                map(int, column(app, "#groups-table", 2)),
+                strict=True,
+            )
+        )
+        assert counted == members
+        assert text(app, "#groups-status") == "Page 1 of 1 · 5 groups"
+        pages = [
+            r for r in nrs.state.log.matching("GET", CONTACTS) if r.query.get("limit") == ["1000"]
+        ]
+        assert [r.query["page"] for r in pages] == [[str(n)] for n in range(1, 101)]
+        assert all("groups" in r.query["include"][0].split(",") for r in pages)
+
+        # Kept for the account: the validation tab lists the sizes without counting again.
+        app.screen.query_one(TabbedContent).active = "tab-validation"
+        await settle(pilot)
+        choices = app.screen.query_one("#val-groups", SelectionList)
+        first = str(choices.get_option_at_index(0).prompt)
+        customers = next(g for g in state.groups.values() if g.name == "Customers")
+        assert first == f"Customers ({members[str(customers.id)]} contacts)"
+        again = [
+            r for r in nrs.state.log.matching("GET", CONTACTS) if r.query.get("limit") == ["1000"]
+        ]
+        assert len(again) == 100

@@ -279,6 +279,31 @@ async def test_groups_crud_with_member_counts(
         counts = column(app, "#groups-table", 2)
         assert dict(zip(column(app, "#groups-table", 0), map(int, counts), strict=True)) == members
         assert all(n > 0 for n in members.values())
+        # Counted from the contacts listing (the reference's /groups has no sizes).
+        counting = [
+            r for r in nrs.state.log.matching("GET", CONTACTS) if r.query["limit"] == ["1000"]
+        ]
+        assert len(counting) == 1 and "groups" in counting[0].query["include"][0].split(",")
+        # The tab takes the focus: its keys work at once.
+        assert app.focused is table(app, "#groups-table")
+        # Counted once per account: showing the tab again reads nothing; Ctrl+R counts again.
+        await show_tab(pilot, "tab-contacts")
+        await show_tab(pilot, "tab-groups")
+        assert (
+            len(
+                [r for r in nrs.state.log.matching("GET", CONTACTS) if r.query["limit"] == ["1000"]]
+            )
+            == 1
+        )
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert (
+            len(
+                [r for r in nrs.state.log.matching("GET", CONTACTS) if r.query["limit"] == ["1000"]]
+            )
+            == 2
+        )
+        assert column(app, "#groups-table", 2) == counts
 
         await pilot.click("#g-new")
         await pilot.pause()

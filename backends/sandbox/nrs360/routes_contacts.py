@@ -264,10 +264,8 @@ async def delete_contact(request: Request) -> Response:
 
 
 def _group_json(state: Nrs360State, group: Group) -> JsonObject:
-    # contactsCount is a sandbox extension (the reference only has id and name) so the
-    # groups screen can show sizes; clients must treat it as optional.
-    count = sum(1 for c in state.contacts.values() if group.id in c.group_ids)
-    return {"id": group.id, "name": group.name, "contactsCount": count}
+    # Exactly the reference's fields: no size (clients count members from /contacts).
+    return {"id": group.id, "name": group.name}
 
 
 def _get_group(request: Request) -> Group:
