@@ -72,10 +72,16 @@ def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
 
 
 def format_custom_fields(fields: tuple[CustomField, ...]) -> str:
-    """Custom fields as the `key=value[:type]` lines the form edits."""
-    return "\n".join(
-        f"{f.key}={f.value}" + (f":{f.type}" if f.type != "string" else "") for f in fields
-    )
+    """Custom fields as the `key=value[:type]` lines the form edits (and parses back)."""
+
+    def line(f: CustomField) -> str:
+        # A string that ends like a type ("x:date") says ":string", or it would come back
+        # as that type.
+        typed = f.value.rpartition(":")[1] and f.value.rpartition(":")[2].strip() in FIELD_TYPES
+        suffix = f":{f.type}" if f.type != "string" or typed else ""
+        return f"{f.key}={f.value}{suffix}"
+
+    return "\n".join(line(f) for f in fields)
 
 
 def parse_groups(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:

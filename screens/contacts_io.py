@@ -20,7 +20,12 @@ from textual.worker import Worker
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
 from screens.common import sb_app
-from screens.contacts_forms import parse_groups, show_worker_error
+from screens.contacts_forms import (
+    format_custom_fields,
+    parse_custom_fields,
+    parse_groups,
+    show_worker_error,
+)
 
 EXPORT_HEADER = (
     "id",
@@ -34,6 +39,8 @@ EXPORT_HEADER = (
     "customFields",
 )
 # Contact fields an import can fill, with the header names that map to them by default.
+# `id` is not among External id's names: in our own export it is the provider's contact
+# id, which a new contact cannot take (and which is never a custom field either).
 IMPORT_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("email", "Email", ("email", "e-mail", "mail")),
     ("phone", "Mobile phone", ("phone", "mobile", "msisdn", "phone_number")),
@@ -41,13 +48,28 @@ IMPORT_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("country", "Country (ISO)", ("country", "countryiso", "country_iso", "iso")),
     ("name", "Name", ("name", "first_name", "firstname", "first name")),
     ("surname", "Surname", ("surname", "last_name", "lastname", "last name")),
-    ("external_id", "External id", ("external_id", "externalid", "external id", "id")),
+    ("external_id", "External id", ("external_id", "externalid", "external id")),
+    # The export's own columns: groups as a|b, custom fields as the dialog's lines.
+    ("groups", "Groups (a|b)", ("groups",)),
+    ("custom_fields", "Custom fields", ("customfields", "custom_fields", "custom fields")),
 )
+# Mapped fields that are not plain contact fields.
+LIST_FIELDS = ("groups", "custom_fields")
+# Columns that never become custom fields: the provider's contact id of an export.
+NOT_CUSTOM = ("id",)
+GROUP_SEPARATOR = "|"
 PREVIEW_ROWS = 5
 
 
+def parse_group_cell(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """A groups cell (a|b) as (ids, names); names may hold commas, so only | separates."""
+    parts = [p.strip() for p in text.split(GROUP_SEPARATOR) if p.strip()]
+    return tuple(int(p) for p in parts if p.isdigit()), tuple(p for p in parts if not p.isdigit())
+
+
 def export_row(c: Contact) -> tuple[str, ...]:
-    """A contact as an export CSV row (groups by name, custom fields as key=value)."""
+    """A contact as an export CSV row: groups by name (a|b), custom fields as the contact
+    dialog writes them (key=value[:type], one a line), so an import reads them back."""
     return (
         str(c.id),
         c.email or "",
@@ -56,8 +78,8 @@ def export_row(c: Contact) -> tuple[str, ...]:
         c.country or "",
         c.name or "",
         c.surname or "",
-        "|".join(g.name or str(g.id) for g in c.groups),
-        "; ".join(f"{f.key}={f.value}" for f in c.custom_fields),
+        GROUP_SEPARATOR.join(g.name or str(g.id) for g in c.groups),
+        format_custom_fields(c.custom_fields),
     )
 
 
@@ -124,15 +146,28 @@ def row_input(
             return None
         return row[index].strip() or None
 
-    values = {field: cell(index) for field, index in mapping.items()}
+    values = {field: cell(index) for field, index in mapping.items() if field not in LIST_FIELDS}
     if not (values.get("email") or values.get("phone") or values.get("landline")):
         raise ValueError("no email, phone or landline")
     if values.get("country"):
         values["country"] = str(values["country"]).upper()
+    ids, names = groups
+    own = cell(mapping.get("groups"))
+    if own:
+        row_ids, row_names = parse_group_cell(own)
+        ids, names = tuple(dict.fromkeys(ids + row_ids)), tuple(dict.fromkeys(names + row_names))
+    if not (ids or names):
+        raise ValueError("no group (the groups column is empty)")
     fields = tuple(
         CustomField(key, value) for index, key in custom.items() if (value := cell(index))
     )
-    return ContactInput(group_ids=groups[0], group_names=groups[1], custom_fields=fields, **values)
+    typed = cell(mapping.get("custom_fields"))
+    if typed:
+        # The column's fields come after the other columns': the same key takes its type.
+        given = {f.key: f for f in fields}
+        given.update({f.key: f for f in parse_custom_fields(typed)})
+        fields = tuple(given.values())
+    return ContactInput(group_ids=ids, group_names=names, custom_fields=fields, **values)
 
 
 class ImportModal(ModalScreen[int | None]):
@@ -174,7 +209,9 @@ class ImportModal(ModalScreen[int | None]):
                             yield Label(label, classes="map-label")
                             yield Select[int]([], prompt="(not imported)", id=f"map-{field}")
                     yield Checkbox("Other columns become custom fields", True, id="imp-custom")
-                    yield Label("Groups every contact joins (names or ids, a, b)")
+                    yield Label(
+                        "Groups every contact joins (names or ids, a, b), besides a groups column"
+                    )
                     yield Input(id="imp-groups")
                     yield ProgressBar(id="imp-progress", show_eta=False)
                     yield Static("", id="imp-summary")
@@ -243,12 +280,16 @@ class ImportModal(ModalScreen[int | None]):
             error.update("Map a column to Email, Mobile phone or Landline.")
             return
         groups = parse_groups(self.query_one("#imp-groups", Input).value)
-        if not (groups[0] or groups[1]):
+        if not (groups[0] or groups[1] or "groups" in mapping):
             error.update("Give at least one group for the imported contacts.")
             return
         used = set(mapping.values())
         custom = (
-            {i: h for i, h in enumerate(source.header) if i not in used and h}
+            {
+                i: h
+                for i, h in enumerate(source.header)
+                if i not in used and h and h.lower() not in NOT_CUSTOM
+            }
             if self.query_one("#imp-custom", Checkbox).value
             else {}
         )

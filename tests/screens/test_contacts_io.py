@@ -7,13 +7,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from textual.widgets import Checkbox, Input, ProgressBar, Select
 
+from backends.models import Contact, ContactInput, CustomField, GroupRef
 from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
 from screens.contacts_forms import TextPromptModal
-from screens.contacts_io import EXPORT_HEADER, ImportModal
+from screens.contacts_io import (
+    EXPORT_HEADER,
+    IMPORT_FIELDS,
+    ImportModal,
+    export_row,
+    guess_column,
+    row_input,
+)
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import open_contacts, table, text
 from tui.app import SwitchboardApp
@@ -197,3 +206,88 @@ async def test_export_writes_every_page_of_the_filter_and_asks_before_replacing(
         await settle(pilot)
         assert target.read_text(encoding="utf-8").startswith(",".join(EXPORT_HEADER))
         assert not list(tmp_path.glob("*.part"))
+
+
+def test_export_row_reads_back_as_the_same_contact() -> None:
+    contact = Contact(
+        id=7,
+        email="ana@example.com",
+        phone="34600111222",
+        country="ES",
+        name="Ana",
+        surname="Ruiz",
+        groups=(GroupRef(1, "Sales, North"), GroupRef(2, "VIP")),
+        custom_fields=(
+            CustomField("since", "2024-05-01", "date"),
+            CustomField("ltv", "12.5", "decimal"),
+            CustomField("note", "a=b; c"),
+            CustomField("odd", "ends:date"),
+        ),
+    )
+    row = list(export_row(contact))
+    header = tuple(EXPORT_HEADER)
+    mapping = {
+        field: index
+        for field, _, aliases in IMPORT_FIELDS
+        if (index := guess_column(header, aliases)) is not None
+    }
+    # The contact id is nobody's External id; groups and custom fields are recognised.
+    assert "external_id" not in mapping
+    assert (mapping["groups"], mapping["custom_fields"]) == (7, 8)
+    data = row_input(row, mapping, {}, ((), ()))
+    assert data == ContactInput(
+        email="ana@example.com",
+        phone="34600111222",
+        country="ES",
+        name="Ana",
+        surname="Ruiz",
+        group_names=("Sales, North", "VIP"),
+        custom_fields=contact.custom_fields,
+    )
+    # Without a group in the row or for every row, the row is refused with its reason.
+    row[7] = ""
+    with pytest.raises(ValueError, match="no group"):
+        row_input(row, mapping, {}, ((), ()))
+
+
+async def test_reimporting_an_export_keeps_groups_and_typed_custom_fields(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    target = tmp_path / "gb.csv"
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        app.screen.query_one("#f-country", Input).value = "GB"
+        await pilot.click("#c-search")
+        await settle(pilot)
+        await pilot.click("#c-export")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        originals = sorted(
+            (c for c in state.contacts.values() if c.country_iso == "GB"), key=lambda c: c.id
+        )
+        assert any(f.type != "string" for c in originals for f in c.custom_fields)
+        before = set(state.contacts)
+
+        modal = await open_import(pilot, target)
+        assert modal.query_one("#map-external_id", Select).is_blank()
+        await pilot.press("ctrl+s")  # no extra group: each row's groups column is enough
+        await settle(pilot)
+        n = len(originals)
+        assert text(app, "#imp-summary") == f"Finished: {n} of {n} rows, {n} created, 0 failed"
+        copies = [state.contacts[i] for i in sorted(set(state.contacts) - before)]
+
+        def shape(c: Any) -> tuple[Any, ...]:
+            fields = sorted((f.key, f.value, f.type) for f in c.custom_fields)
+            groups = sorted(state.groups[g].name for g in c.group_ids)
+            # (No external id: 360nrs never shows it, so no export can carry it.)
+            return (c.email, c.phone, c.country_iso, c.name, c.surname, groups, fields)
+
+        assert [shape(c) for c in copies] == [shape(c) for c in originals]
+        assert all(c.external_id is None for c in copies)
