@@ -250,8 +250,10 @@ class JobsScreen(BaseScreen):
         self.action_reload()
 
     def on_screen_resume(self) -> None:
-        # Compose may have added jobs while this screen was in the background.
-        if self.running is None:
+        # Compose may have added jobs while this screen was in the background (a reload
+        # already under way, after a dialog over this screen, reads them too).
+        loading = any(w.group == "jobs-load" and w.is_running for w in self.workers)
+        if self.running is None and not loading:
             self.action_reload()
 
     def palette_commands(self) -> Iterable[SystemCommand]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,12 +13,14 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from screens.common import ConfirmModal
+from backends.models_send import MailingRequest
+from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.jobs import JobsScreen
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.engine.journal import JobStatus, Journal, State, default_path
-from tui.engine.sender import JobControl, create_sms_job, run_job
+from tui.engine.pricing import Pricing
+from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
 
 SMS = "/api/rest/sms"
 
@@ -209,3 +213,87 @@ def test_jobs_snapshot(snap_compare: Any, sandbox_console: Callable[..., Switchb
         await open_jobs(pilot)
 
     assert snap_compare(sandbox_console(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_resume_above_100_needs_the_typed_count_and_shows_the_cost(
+    app: SwitchboardApp, provider_apps: dict[str, Any]
+) -> None:
+    with Journal(default_path()) as journal:
+        rows = [(to, None, "ES") for to in numbers(150)]
+        job_id = create_sms_job(journal, "sandbox-360nrs", "360nrs", "ACME", "Hello", rows,
+                                pricing=Pricing({"ES": 0.05}, "EUR"))  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        assert "Cost so far ≈ 0.0000 EUR" in text(app, "#job-detail")
+        await pilot.click("#resume")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, TypedConfirmModal) and modal.phrase == "150"
+        assert f"Resume job {job_id} (SMS, account sandbox-360nrs)" in modal.question
+        assert "send to 150 recipients (estimated cost ≈ 7.5000 EUR)?" in modal.question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert sent_to(provider_apps) == []
+        await pilot.click("#resume")
+        await settle(pilot)
+        await type_into(pilot, "#phrase", "150")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sorted(sent_to(provider_apps)) == numbers(150)
+        assert text(app, "#progress-cost") == "cost so far ≈ 7.5000 EUR"
+
+
+async def test_an_email_job_resumes_and_a_credit_pause_opens_a_dialog(
+    app: SwitchboardApp, provider_apps: dict[str, Any]
+) -> None:
+    template = MailingRequest(to=(), sender_email="news@example.com", subject="Hi",
+                              reply_to="help@example.com", body="<p>Hi {name}</p>")  # fmt: skip
+    with Journal(default_path()) as journal:
+        job_id = create_channel_job(journal, "sandbox-360nrs", "360nrs", template,
+                                    [("ana@example.com", {"name": "Ana"})])  # fmt: skip
+    nrs = provider_apps["360nrs"].state.nrs
+    nrs.balance_cents = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        detail = text(app, "#job-detail")
+        assert detail.startswith(f"Job {job_id} · email · account sandbox-360nrs")
+        assert "From news@example.com: Hi" in detail
+        await pilot.click("#resume")
+        await settle(pilot)
+        assert "no prices were journaled with it" in app.screen.query_one("Static").render().plain
+        await pilot.click("#yes")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ErrorModal)
+        assert dialog.title_text == "Not enough credit (HTTP 402 · code 111)"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert text(app, "#progress-title") == f"Job {job_id} · PAUSED"
+        assert text(app, "#progress-reason").startswith("Not enough credit: ")
+
+        nrs.balance_cents = 10**6
+        await pilot.click("#resume")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert not isinstance(app.screen, ErrorModal)
+        posts = provider_apps["360nrs"].state.log.matching("POST", "/api/rest/mailing")
+        assert [p.json()["sub"] for p in posts] == [[{"name": "Ana"}], [{"name": "Ana"}]]
+        assert Journal(default_path()).job(job_id).status is JobStatus.DONE
+
+
+async def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(
+    app: SwitchboardApp,
+) -> None:
+    job_id = make_job(2)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    db = sqlite3.connect(default_path())
+    with db:
+        db.execute("UPDATE jobs SET status = 'RUNNING', pid = ? WHERE id = ?", (dead.pid, job_id))
+    db.close()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        row = app.screen.query_one("#jobs-table", DataTable).get_row_at(0)
+        assert (row[4], row[10]) == ("interrupted", "the sending process is gone; resumable")
+        assert "Status interrupted" in text(app, "#job-detail")
