@@ -374,8 +374,10 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             "limit": limit,
             "include": "customFields,groups" if include_details else None,
             "email": f.email,
-            "phone": f.phone,
-            "landline": f.landline,
+            # Numbers are stored and shown without a "+" (the reference's 34666666666);
+            # a filter typed as +34... would match nothing. The emulator does the same.
+            "phone": f.phone.lstrip("+") if f.phone else None,
+            "landline": f.landline.lstrip("+") if f.landline else None,
             "countryIso": f.country,
             "externalId": f.external_id,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from textual.worker import Worker
 
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import sb_app
+from screens.common import ConfirmModal, sb_app
 from screens.contacts_forms import (
     format_custom_fields,
     parse_custom_fields,
@@ -189,6 +190,7 @@ class ImportModal(ModalScreen[int | None]):
         super().__init__(classes="dialog")
         self.source: CsvFile | None = None
         self.created = 0
+        self.done = self.total = 0
 
     def compose(self) -> ComposeResult:
         # The buttons stay in view; the form above them scrolls.
@@ -326,11 +328,13 @@ class ImportModal(ModalScreen[int | None]):
             if time.monotonic() - last_post > 0.2:
                 last_post = time.monotonic()
                 self.post_message(self.Progress(done, total, created, list(failures), False))
+            # A turn for the UI (Close, the bar) even when an answer needed no waiting.
+            await asyncio.sleep(0)
         self.post_message(self.Progress(done, total, created, failures, True))
 
     @on(Progress)
     def _progress(self, event: Progress) -> None:
-        self.created = event.created
+        self.created, self.done, self.total = event.created, event.done, event.total
         bar = self.query_one("#imp-progress", ProgressBar)
         bar.update(total=max(event.total, 1), progress=event.done)
         failed = len(event.failures)
@@ -352,5 +356,23 @@ class ImportModal(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#imp-close")
     def action_close(self) -> None:
-        """Close, saying how many contacts were created."""
-        self.dismiss(self.created)
+        """Close, saying how many contacts were created; a running import asks first."""
+        running = [
+            w
+            for w in self.workers
+            if w.node is self and w.group == "contacts-import" and not w.is_finished
+        ]
+        if not running:
+            self.dismiss(self.created)
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop:
+                self.workers.cancel_group(self, "contacts-import")
+                self.dismiss(self.created)
+
+        question = (
+            f"Stop the import? {self.done} of {self.total} rows are done; "
+            "the contacts created so far stay."
+        )
+        self.app.push_screen(ConfirmModal(question, yes_label="Stop import"), answered)

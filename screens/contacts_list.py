@@ -143,6 +143,8 @@ class ContactsPane(WorkerPane):
         self._token = 0
         # By-id mode: the contacts handled this session, by id.
         self.known: dict[int, Contact] = {}
+        # The contacts in the table (the page's, or `known`), for the detail line.
+        self.shown: dict[int, Contact] = {}
 
     def compose(self) -> ComposeResult:
         if self.listing:
@@ -173,6 +175,7 @@ class ContactsPane(WorkerPane):
         table = ContactsTable(id="contacts-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
+        yield Static("", id="contact-detail", markup=False)
         yield Static("", id="contacts-status")
         yield ProgressBar(id="export-progress", show_eta=False)
 
@@ -180,6 +183,8 @@ class ContactsPane(WorkerPane):
         self.query_one("#export-progress").display = False
         if self.listing:
             self.load(1)
+        else:
+            self.query_one("#c-open-id", Input).focus()  # what this mode starts with
 
     # --- listing -------------------------------------------------------------------
     def load(self, page: int) -> None:
@@ -206,6 +211,8 @@ class ContactsPane(WorkerPane):
         self.total_pages = max(1, page.total_pages)
         table = self.query_one(ContactsTable)
         table.clear()
+        self.shown = {c.id: c for c in page.items}
+        self._show_detail(None)
         for c in page.items:
             table.add_row(*contact_cells(c), key=str(c.id))
         self.query_one("#c-prev", Button).disabled = self.page <= 1
@@ -262,6 +269,23 @@ class ContactsPane(WorkerPane):
             self.load(self.page)
 
     # --- one contact ---------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#contacts-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        self._show_detail(self.shown.get(int(key)) if key is not None else None)
+
+    def _show_detail(self, contact: Contact | None) -> None:
+        """The custom fields of the contact under the cursor (the table has no room)."""
+        detail = self.query_one("#contact-detail", Static)
+        if contact is None:
+            detail.update("")
+            return
+        fields = " · ".join(f"{f.key}={f.value}" for f in contact.custom_fields)
+        if fields:
+            detail.update(f"Contact {contact.id} custom fields: {fields}")
+        else:
+            detail.update(f"Contact {contact.id} has no custom fields.")
+
     def _selected_id(self) -> int | None:
         table = self.query_one(ContactsTable)
         if table.row_count == 0:
@@ -293,6 +317,7 @@ class ContactsPane(WorkerPane):
 
     def _remember(self, contact: Contact) -> None:
         self.known[contact.id] = contact
+        self.shown = self.known
         table = self.query_one(ContactsTable)
         if str(contact.id) in table.rows:
             table.remove_row(str(contact.id))
@@ -358,6 +383,8 @@ class ContactsPane(WorkerPane):
         table = self.query_one(ContactsTable)
         if str(event.contact_id) in table.rows:
             table.remove_row(str(event.contact_id))
+        if not table.row_count:
+            self._show_detail(None)
 
     # --- import and export ---------------------------------------------------------
     @on(Button.Pressed, "#c-import")

@@ -501,6 +501,18 @@ async def test_contacts_page_with_every_filter_and_include(
     assert contact.groups and contact.custom_fields
 
 
+async def test_number_filters_are_sent_without_a_plus(
+    backend: Nrs360Backend, log: RequestLog, state: Nrs360State
+) -> None:
+    target = next(c for c in state.contacts.values() if c.phone)
+    target.landline = "912345678"
+    filters = ContactFilter(phone=f"+{target.phone}", landline="+912345678")
+    page = await backend.contacts_page(filters=filters)
+    query = only(log, "GET", f"{API}/contacts").query
+    assert (query["phone"], query["landline"]) == ([target.phone], ["912345678"])
+    assert [c.id for c in page.items] == [target.id]
+
+
 async def test_contacts_page_without_include(
     backend: Nrs360Backend, log: RequestLog, state: Nrs360State
 ) -> None:

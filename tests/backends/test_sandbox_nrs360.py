@@ -648,6 +648,11 @@ async def test_list_contacts_filters(client: httpx.AsyncClient, state: Nrs360Sta
     landline = next(c for c in state.contacts.values() if c.landline)
     data = (await client.get(f"{API}/contacts", params={"landline": landline.landline})).json()
     assert [c["id"] for c in data["data"]] == [landline.id]
+    # Numbers match with or without a leading "+", on either side.
+    landline.landline = f"+{landline.landline}"
+    for typed in (landline.landline, landline.landline.lstrip("+")):
+        data = (await client.get(f"{API}/contacts", params={"landline": typed})).json()
+        assert [c["id"] for c in data["data"]] == [landline.id]
 
 
 async def test_show_contact(client: httpx.AsyncClient, state: Nrs360State) -> None:

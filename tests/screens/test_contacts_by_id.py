@@ -53,6 +53,8 @@ async def test_xerochat_contacts_by_id_create_edit_delete(
             "XeroChat does not offer contact and group listings, blacklists or email validation."
         )
         assert not app.screen.query("#c-export") and not app.screen.query("#c-next")
+        # Typing goes to the id to open, the first thing this mode needs.
+        assert app.focused is app.screen.query_one("#c-open-id", Input)
 
         # Open a seeded contact by id.
         app.screen.query_one("#c-open-id", Input).value = "233"
@@ -60,6 +62,7 @@ async def test_xerochat_contacts_by_id_create_edit_delete(
         await settle(pilot)
         seeded = state.contacts[233]
         assert column(app, "#contacts-table", 0) == ["233"]
+        assert text(app, "#contact-detail").startswith("Contact 233 ")
         assert column(app, "#contacts-table", 1) == [seeded.first_name]
         assert form(xc.state.log.matching("POST", "/api/get_contact")[-1])["contact_id"] == "233"
 

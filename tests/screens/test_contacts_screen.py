@@ -103,6 +103,28 @@ async def test_first_page_filters_and_paging_reach_the_emulator(
         assert set(column(app, "#contacts-table", 5)) == {"ES"}
         assert text(app, "#contacts-status").endswith(f"· {len(spain)} contacts")
 
+        # The detail line shows the custom fields of the contact under the cursor.
+        t = table(app, "#contacts-table")
+        t.focus()
+        t.move_cursor(row=1)
+        await pilot.pause()
+        shown = state.contacts[int(str(t.get_row_at(1)[0]))]
+        fields = " · ".join(f"{f.key}={f.value}" for f in shown.custom_fields)
+        assert text(app, "#contact-detail") == (
+            f"Contact {shown.id} custom fields: {fields}"
+            if fields
+            else f"Contact {shown.id} has no custom fields."
+        )
+
+        # A phone filter typed with a "+" finds the number as the provider stores it.
+        await pilot.click("#c-clear")
+        await settle(pilot)
+        app.screen.query_one("#f-phone", Input).value = f"+{shown.phone}"
+        await pilot.click("#c-search")
+        await settle(pilot)
+        assert nrs.state.log.matching("GET", CONTACTS)[-1].query["phone"] == [shown.phone]
+        assert column(app, "#contacts-table", 0) == [str(shown.id)]
+
         # An email filter finds exactly one contact.
         one = next(c for c in state.contacts.values() if c.email)
         await pilot.click("#c-clear")

@@ -35,11 +35,12 @@ from .state import Contact, CustomField, Group, Nrs360State
 _NUMBER_RE = re.compile(r"^\+?\d{6,15}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 FIELD_TYPES = ("string", "date", "decimal")
-# Filters compare case-insensitively, as the platform's MySQL collation does.
+# Filters compare case-insensitively, as the platform's MySQL collation does; numbers
+# compare without a leading "+" (the platform stores 34666666666, not +34666666666).
 _FILTERS: dict[str, Callable[[Contact], str | None]] = {
     "email": lambda c: c.email,
-    "phone": lambda c: c.phone,
-    "landline": lambda c: c.landline,
+    "phone": lambda c: (c.phone or "").lstrip("+"),
+    "landline": lambda c: (c.landline or "").lstrip("+"),
     "countryIso": lambda c: c.country_iso,
     "externalId": lambda c: c.external_id,
 }
@@ -222,6 +223,8 @@ async def list_contacts(request: Request) -> Response:
     contacts = list(state.contacts.values())
     for key, getter in _FILTERS.items():
         wanted = request.query_params.get(key)
+        if key in ("phone", "landline") and wanted:
+            wanted = wanted.lstrip("+")
         if wanted:
             contacts = [c for c in contacts if (getter(c) or "").lower() == wanted.lower()]
     chunk, meta = paginate(request, contacts, limit, page)
