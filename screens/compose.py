@@ -112,14 +112,6 @@ class Batch(list[Recipient]):
         return f"<{len(self)} recipients>"
 
 
-def job_pricing(summary: Summary | None) -> Pricing | None:
-    """The preflight's price per part for each destination country it knows."""
-    if summary is None:
-        return None
-    prices = {c.country: c.price for c in summary.countries if c.price is not None}
-    return Pricing(prices, summary.currency, "part")
-
-
 def counts_text(r: Recipients) -> str:
     """The recipients part of a preflight, for channels without SMS parts."""
     lines = [
@@ -688,7 +680,8 @@ class ComposeScreen(BaseScreen):
         sendable = Batch(recipients)
         label = draft.channel.label
         self.query_one(SendProgress).begin(f"Sending {label} to {len(sendable)}…", len(sendable))
-        pricing = job_pricing(summary) if draft.channel.key in SMS_LIKE else None
+        # Only SMS and landing SMS have a preflight with prices (the provider's SMS list).
+        pricing = Pricing.from_summary(summary) if summary is not None else None
         note = "" if pricing is not None else NO_PRICES.format(label=label)
         self.send_job(account, draft, sendable, pricing, note)
 

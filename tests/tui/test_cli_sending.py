@@ -158,6 +158,11 @@ def test_sms_send_every_option(account: str, nrs_server: SandboxServer, tmp_path
     assert lines[-2] == "Job 1 DONE:"
     assert lines[-1].startswith("  [########################] 100%  2 accepted, 0 rejected")
     assert "0 unknown, 0 pending of 2" in lines[-1]
+    # The preflight's prices went with the job: `jobs show` gives the cost of what was sent.
+    shown = io.StringIO()
+    assert run(["jobs", "show", "1", "--json"], out=shown) == 0
+    cost = json.loads(shown.getvalue())["cost"]
+    assert cost["currency"] == "EUR" and cost["so_far"] > 0 and cost["unpriced"] == 0
 
 
 def test_sms_send_minimal_body_and_single_notification_url(
@@ -300,8 +305,13 @@ def test_mail_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> N
         "trackClicks": True,
         "otpConfig": {"length": 5},
     }
-    assert "ana@example.com" in out and "102 No valid recipients" in out
+    assert "ana@example.com" in out and "102: No valid recipients" in out
     assert out.splitlines()[-1] == "1 accepted, 1 rejected"
+    # A journaled job, like an SMS send: listed, exportable, resumable.
+    listing = io.StringIO()
+    assert run(["jobs", "list", "--json"], out=listing) == 0
+    (job,) = json.loads(listing.getvalue())
+    assert (job["channel"], job["status"], job["totals"]["accepted"]) == ("email", "DONE", 1)
 
 
 def test_mail_send_template_and_usage(account: str, nrs_server: SandboxServer) -> None:
@@ -399,7 +409,8 @@ def test_landing_send_missing_placeholder_is_refused(
         "landing", "send", "--from", "L", "--to", PHONE, "--message", "no link",
         "--template-id", "1",
     )  # fmt: skip
-    assert code == 3 and "Missing landing placeholder" in capsys.readouterr().err
+    # Refused before anything is journaled or sent, as the provider would (141).
+    assert code == 2 and "must contain {LAND_URL}" in capsys.readouterr().err
     assert cli("landing", "send", "--from", "L", "--to", PHONE, "--message", "{LAND_URL}")[0] == 2
 
 
@@ -564,3 +575,36 @@ def test_scheduled_reschedule_all_confirmed_interactively(
     assert sent(nrs_server, "PUT", "scheduled").json() == {"scheduleDate": "20250320090000"}
     moved = datetime(2025, 3, 20, 9, tzinfo=UTC)
     assert {i.scheduled_at for i in state_of(nrs_server).sending.pending(NOW)} == {moved}
+
+
+def test_channel_send_paused_by_credit_resumes_with_jobs_resume(
+    account: str, nrs_server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = state_of(nrs_server)
+    state.balance_cents = 0
+    code, out = cli(
+        "voice", "send", "--to", PHONE, "--to", PHONE2, "--message", "Hola {name}",
+        "--language", "es_ES", "--gender", "F",
+    )  # fmt: skip
+    assert code == 1 and "0 accepted, 0 rejected, 2 not sent" in out
+    err = capsys.readouterr().err
+    assert "Not enough credit" in err and "resume it with `switchboard jobs resume 1`" in err
+    state.balance_cents = 10**6
+    resumed = io.StringIO()
+    assert run(["jobs", "resume", "1", "--json"], out=resumed) == 0
+    assert json.loads(resumed.getvalue())["status"] == "DONE"
+    refused, body = (r.json() for r in log_of(nrs_server).matching("POST", "/api/rest/voice"))
+    assert refused == body and body["to"] == [PHONE, PHONE2]
+
+
+def test_sub_file_must_match_the_recipients(
+    account: str, nrs_server: SandboxServer, tmp_path: Path
+) -> None:
+    subs = tmp_path / "subs.json"
+    subs.write_text('[{"name": "Ana"}]', encoding="utf-8")
+    code, _ = cli(
+        "voice", "send", "--to", PHONE, "--to", PHONE2, "--message", "Hola {name}",
+        "--language", "es_ES", "--gender", "F", "--sub-file", str(subs),
+    )  # fmt: skip
+    assert code == 2
+    assert log_of(nrs_server).requests == []

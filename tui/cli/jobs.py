@@ -13,7 +13,9 @@ from typing import Any, TextIO
 import orjson
 
 from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, table
+from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.journal import Job, JobStatus, Journal, State, Totals
+from tui.engine.pricing import CostMeter, Pricing, cost_text
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
 
@@ -122,20 +124,35 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         job = journal.job(args.id)
         totals = journal.totals(job.id)
         reasons = journal.reasons(job.id)
+        pricing = Pricing.decode(job.message.get("pricing"))
+        meter = CostMeter(pricing) if pricing is not None else None
+        if meter is not None:
+            meter.add_accepted(journal.accepted_by_country(job.id))
     data = _job_json(job, totals)
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
+    if meter is not None:
+        data["cost"] = {
+            "so_far": round(meter.cost, 6),
+            "currency": meter.pricing.currency,
+            "unpriced": meter.unpriced,
+            "estimate": True,
+        }
 
     def show() -> None:
-        ctx.print(f"Job {job.id}: {job.channel} via {job.account} ({job.provider})")
+        label = CHANNEL_LABELS.get(job.channel, job.channel)
+        ctx.print(f"Job {job.id}: {label} via {job.account} ({job.provider})")
         ctx.print(f"  created  {job.created_at:%Y-%m-%d %H:%M:%S %Z}")
         reason = f": {job.pause_reason}" if job.pause_reason else ""
         ctx.print(f"  status   {job.status.value}{reason}")
-        ctx.print(f"  from     {job.message.get('sender', '')}")
-        ctx.print(f"  message  {job.message.get('message', '')}")
-        options = job.message.get("options") or {}
+        ctx.print(f"  sends    {job_summary(job)}")
+        options = dict(job.message.get("options") or job.message.get("request") or {})
+        if "attachments" in options:  # their names, not megabytes of base64
+            options["attachments"] = [a["name"] for a in options["attachments"]]
         if options:
             ctx.print(f"  options  {orjson.dumps(options).decode()}")
         ctx.print(_totals_line(totals))
+        if meter is not None:
+            ctx.print(f"  {cost_text(meter.cost, meter.pricing.currency, meter.unpriced)}")
         if reasons:
             ctx.print("Reasons:")
             table(ctx, ("STATE", "COUNT", "REASON"), [(s.value, n, r) for s, r, n in reasons])

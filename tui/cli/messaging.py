@@ -25,6 +25,7 @@ from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
 from tui.engine.journal import Journal, default_path
 from tui.engine.placeholders import OTP_LENGTH_DEFAULT
 from tui.engine.preflight import format_summary, preflight
+from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
     DEFAULT_REGION,
     Recipients,
@@ -195,8 +196,10 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
                 backend.provider,
                 args.sender,
                 args.message,
-                [(r.to, r.vars) for r in sendable],
+                [(r.to, r.vars, r.country) for r in sendable],
                 options,
+                # The preflight's prices go with the job: `jobs resume` estimates from them.
+                pricing=Pricing.from_summary(summary),
             )
             code = await follow(ctx, run_job(journal, job_id, backend))
             totals = journal.totals(job_id)

@@ -1,7 +1,10 @@
 """`switchboard mail|voice|landing send, whatsapp send-template, scheduled`.
 
-Also the pieces `sms send` shares with these commands: SMS options, date parsing and the
-per-recipient result table (exit 3 when any recipient was rejected).
+Sends are journaled engine jobs, as in the console: they appear in `switchboard jobs`, a
+paused or interrupted one resumes with `jobs resume`, and each recipient's result comes
+from the journal (exit 3 when any recipient was not accepted).
+
+Also the pieces `sms send` shares with these commands: SMS options and date parsing.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import orjson
 
 from backends.base import Backend
-from backends.models import AvailableTime, OtpConfig, SendResult
+from backends.models import AvailableTime, OtpConfig
 from backends.models_send import (
     MAX_VOICE_RETRIES,
     SCHEDULED_TYPES,
@@ -34,6 +37,7 @@ from backends.models_send import (
     WhatsAppTemplateRequest,
 )
 from tui.cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
     EXIT_REJECTED,
     Context,
@@ -43,6 +47,9 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.engine.channels import Request
+from tui.engine.journal import JobStatus, Journal, State, default_path
+from tui.engine.sender import Progress, create_channel_job, run_job
 
 _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 
@@ -208,25 +215,106 @@ def sms_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def show_send_result(ctx: Context, result: SendResult) -> int:
-    """Each recipient's outcome (JSON with --json); exit 3 if any was rejected."""
+def recipients_of(
+    to: list[str], subs: tuple[Mapping[str, str], ...]
+) -> list[tuple[str, Mapping[str, str] | None]]:
+    """--to values with their --sub-file variables (one object per recipient, or none)."""
+    if subs and len(subs) != len(to):
+        raise UsageError(f"{len(subs)} sets of variables for {len(to)} recipients")
+    return [(t, subs[i] if subs else None) for i, t in enumerate(to)]
+
+
+def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress) -> int:
+    """Each recipient's outcome from the journal (JSON with --json); the exit code.
+
+    Exit 3 if any recipient was rejected or has an unknown outcome, 1 if the job paused.
+    """
+    rows = list(journal.recipients(job_id))
+    t = last.totals
+    data = {
+        "job": job_id,
+        "status": last.status.value,
+        "reason": last.reason,
+        "accepted": t.accepted,
+        "rejected": t.rejected,
+        "unknown": t.unknown,
+        "pending": t.pending + t.sending,
+        "results": [
+            {
+                "to": r.to,
+                "state": r.state.value,
+                "accepted": r.state is State.ACCEPTED,
+                "id": r.provider_id,
+                "parts": r.parts,
+                "reason": r.reason,
+            }
+            for r in rows
+        ],
+    }
 
     def text() -> None:
-        rows = [
-            (
-                r.to,
-                "accepted" if r.accepted else "rejected",
-                r.id if r.accepted else f"{r.error_code} {r.error}",
-                r.parts,
-                fmt_time(r.scheduled_at),
-            )
-            for r in result.results
-        ]
-        table(ctx, ("TO", "RESULT", "ID / REASON", "PARTS", "SCHEDULED"), rows)
-        ctx.print(f"{result.accepted} accepted, {result.rejected} rejected")
+        table(
+            ctx,
+            ("TO", "RESULT", "ID / REASON", "PARTS"),
+            [
+                (
+                    r.to,
+                    r.state.value.lower(),
+                    (r.provider_id if r.state is State.ACCEPTED else r.reason) or "",
+                    "" if r.parts is None else r.parts,
+                )
+                for r in rows
+            ],
+        )
+        line = f"{t.accepted} accepted, {t.rejected} rejected"
+        if t.unknown:
+            line += f", {t.unknown} unknown"
+        if t.pending + t.sending:
+            line += f", {t.pending + t.sending} not sent"
+        ctx.print(line)
 
-    ctx.emit(result, text)
-    return EXIT_REJECTED if result.rejected else EXIT_OK
+    ctx.emit(data, text)
+    for state, reason, n in journal.reasons(job_id):
+        print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)
+    if last.status is not JobStatus.DONE:
+        print(
+            f"switchboard: job {job_id} {last.status.value.lower()}: {last.reason}; "
+            f"resume it with `switchboard jobs resume {job_id}`",
+            file=ctx.err,
+        )
+        return EXIT_ERROR
+    if t.unknown:
+        print(
+            f"switchboard: {t.unknown} recipients have an unknown outcome; check the "
+            f"provider's reports, then `switchboard jobs resume {job_id} --resend-unknown` "
+            "if they did not receive it",
+            file=ctx.err,
+        )
+    return EXIT_REJECTED if t.rejected or t.unknown else EXIT_OK
+
+
+async def send_job(
+    ctx: Context,
+    account: str,
+    template: Request,
+    recipients: list[tuple[str, Mapping[str, str] | None]],
+) -> int:
+    """Journal a landing, email, voice or WhatsApp job, send it through the engine, and
+    show each recipient's result."""
+    backend = await ctx.workspace.open(account)
+    async with backend:
+        with Journal(default_path()) as journal:
+            try:
+                job_id = create_channel_job(
+                    journal, account, backend.provider, template, recipients
+                )
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            last: Progress | None = None
+            async for progress in run_job(journal, job_id, backend):
+                last = progress
+            assert last is not None  # run_job always yields a final update
+            return show_job_result(ctx, journal, job_id, last)
 
 
 def _to_arg(parser: argparse.ArgumentParser, what: str) -> None:
@@ -279,13 +367,14 @@ def _register_mail(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Send an email and print each recipient's result."""
+    """Send an email as a journaled job and print each recipient's result."""
     try:
         attachments = tuple(Attachment.from_path(p) for p in args.attach)
     except OSError as exc:
         raise UsageError(f"cannot attach: {exc}") from None
+    recipients = recipients_of(args.to, load_subs(args.sub_file))
     request = MailingRequest(
-        to=tuple(args.to),
+        to=(),
         sender_email=args.from_email,
         subject=args.subject,
         reply_to=args.reply_to,
@@ -299,17 +388,12 @@ async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
         campaign_name=args.campaign,
         tags=tuple(args.tag),
         certified=_flag(args.certified),
-        sub=load_subs(args.sub_file),
         attachments=attachments,
         track_opens=args.track_opens,
         track_clicks=args.track_clicks,
         otp_config=otp_config(args),
     )
-
-    async def send(backend: Backend) -> int:
-        return show_send_result(ctx, await backend.send_mailing(request))
-
-    return await with_backend(ctx, args.account, send)
+    return await send_job(ctx, args.account, request, recipients)
 
 
 def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -345,9 +429,9 @@ def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def cmd_voice_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Place calls (text to speech, or an audio file with --audio-url)."""
+    """Place calls as a journaled job (text to speech, or an audio file with --audio-url)."""
     common: dict[str, Any] = {
-        "to": tuple(args.to),
+        "to": (),
         "callers": dict(args.caller),
         "schedule_date": args.schedule,
         "retries": args.retries,
@@ -365,19 +449,10 @@ async def cmd_voice_send(ctx: Context, args: argparse.Namespace) -> int:
         if not args.language or not args.gender:
             raise UsageError("a spoken message needs --language and --gender")
         request = VoiceRequest(
-            message=args.message,
-            language=args.language,
-            gender=args.gender,
-            sub=load_subs(args.sub_file),
-            **common,
+            message=args.message, language=args.language, gender=args.gender, **common
         )
-
-    async def send(backend: Backend) -> int:
-        if isinstance(request, VoiceAudioRequest):
-            return show_send_result(ctx, await backend.send_voice_audio(request))
-        return show_send_result(ctx, await backend.send_voice(request))
-
-    return await with_backend(ctx, args.account, send)
+    recipients = recipients_of(args.to, load_subs(args.sub_file))
+    return await send_job(ctx, args.account, request, recipients)
 
 
 def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -398,21 +473,19 @@ def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def cmd_landing_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Send a landing SMS and print each recipient's result."""
+    """Send a landing SMS as a journaled job and print each recipient's result."""
+    options = sms_options(args)
+    recipients = recipients_of(args.to, options.pop("sub"))
     request = LandingRequest(
-        to=tuple(args.to),
+        to=(),
         sender=args.sender,
         message=args.message,
         template_body=_read_text(args.template_file) if args.template_file else args.template_body,
         template_id=args.template_id,
         template_v2_id=args.template_v2_id,
-        **sms_options(args),
+        **options,
     )
-
-    async def send(backend: Backend) -> int:
-        return show_send_result(ctx, await backend.send_landing(request))
-
-    return await with_backend(ctx, args.account, send)
+    return await send_job(ctx, args.account, request, recipients)
 
 
 def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
@@ -441,7 +514,7 @@ def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def cmd_wa_send_template(ctx: Context, args: argparse.Namespace) -> int:
-    """Send a WhatsApp template, the same variables to every recipient."""
+    """Send a WhatsApp template as a journaled job, the same variables to every recipient."""
     if (args.lat is None) != (args.long is None):
         raise UsageError("a location needs both --lat and --long")
     location = (
@@ -452,26 +525,21 @@ async def cmd_wa_send_template(ctx: Context, args: argparse.Namespace) -> int:
     request = WhatsAppTemplateRequest(
         template_id=args.template_id,
         sender=args.sender,
-        messages=tuple(
+        messages=(
             WhatsAppTemplateMessage(
-                to=to,
+                to="",
                 header_fields=tuple(args.header_field),
                 body_fields=tuple(args.body_field),
                 call_to_action_fields=tuple(args.cta_field),
                 default_answer=args.default_answer,
                 button_answers=tuple(args.button_answer),
                 location=location,
-            )
-            for to in args.to
+            ),
         ),
         campaign_name=args.campaign,
         tags=tuple(args.tag),
     )
-
-    async def send(backend: Backend) -> int:
-        return show_send_result(ctx, await backend.send_whatsapp_template(request))
-
-    return await with_backend(ctx, args.account, send)
+    return await send_job(ctx, args.account, request, [(to, None) for to in args.to])
 
 
 # --- scheduled ------------------------------------------------------------------------------

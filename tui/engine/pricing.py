@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from tui.engine import placeholders, segments
+
+if TYPE_CHECKING:
+    from tui.engine.preflight import Summary
 
 Unit = Literal["part", "message"]
 # The key of a price that applies to every country (a caller's single price per part).
@@ -44,6 +47,12 @@ class Pricing:
     def encode(self) -> dict[str, Any]:
         """The journal's JSON form."""
         return {"prices": dict(self.prices), "currency": self.currency, "unit": self.unit}
+
+    @classmethod
+    def from_summary(cls, summary: Summary) -> Pricing:
+        """The preflight's price per part for each destination country it priced."""
+        prices = {c.country: c.price for c in summary.countries if c.price is not None}
+        return cls(prices, summary.currency, "part")
 
     @classmethod
     def decode(cls, raw: Mapping[str, Any] | None) -> Pricing | None:
