@@ -191,6 +191,7 @@ def test_sms_send_usage_errors(account: str, nrs_server: SandboxServer) -> None:
     assert cli(*base, "--to", PHONE2, *urls)[0] == 2  # a job takes one URL for all
     assert cli(*base, "--csv", "r.csv")[0] == 2  # two sources
     assert cli("sms", "send", "--from", "T", "--message", "x")[0] == 2  # no recipients
+    assert cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "Hi {n|foo}")[0] == 2
     assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
 
 

@@ -11,6 +11,9 @@ from tui.engine.placeholders import (
     Placeholder,
     Rendered,
     apply_filter,
+    check_filters,
+    check_local,
+    for_counting,
     placeholders,
     render,
 )
@@ -144,3 +147,22 @@ def test_rendered_values_decide_the_encoding() -> None:
     assert count(render(template, {"name": "王"}).text).encoding == "utf-16"
     # An unfilled placeholder keeps its braces, which are GSM extension chars (2 septets).
     assert count(render("{name}", {}).text).units == 2 + 4 + 2
+
+
+def test_check_filters_names_the_typo() -> None:
+    check_filters("Hi {name|upper} {plain} {x}")
+    with pytest.raises(ValueError, match=r"unknown filter 'foo' in \{name\|foo\}"):
+        check_filters("Hi {name|foo}")
+
+
+def test_check_local_refuses_what_only_the_provider_fills_in() -> None:
+    check_local("{name|capitalize} #{order}")
+    for text in ("{OTP_CODE}", "{LAND_URL}", "{UNSUB_URL}", "{url|shorten}", "{n|bar}"):
+        with pytest.raises(ValueError):
+            check_local(text)
+
+
+def test_for_counting_uses_stand_ins_for_generated_values_only() -> None:
+    text = "Hi {name}: {LAND_URL} {url|shorten} {OTP_CODE}"
+    assert for_counting(text) == f"Hi {{name}}: {LAND_URL_STANDIN} {SHORT_URL_STANDIN} 1234"
+    assert for_counting("no placeholders") == "no placeholders"

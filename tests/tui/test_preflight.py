@@ -88,3 +88,15 @@ async def test_over_balance_warning() -> None:
     async with b:
         s = await preflight(b, recipients, "x")
     assert s.over_balance and any("exceeds the balance" in w for w in s.warnings)
+
+
+def test_a_value_a_filter_cannot_take_is_a_warning_not_a_crash() -> None:
+    from tui.engine.preflight import summarise
+
+    recipients = from_values([ES, FR], subs=[{"n": "1234.5"}, {"n": "many"}])
+    s = summarise(recipients, "Total {n|formatDotComma}", prices={})
+    assert (s.recipients, s.filter_errors) == (2, 1)
+    assert any("1 recipients' values do not fit their filter (row 2:" in w for w in s.warnings)
+    # A filter that does not exist is the template's fault: refused as before.
+    with pytest.raises(ValueError, match="unknown filter"):
+        summarise(recipients, "Hi {n|foo}", prices={})

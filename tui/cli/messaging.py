@@ -23,7 +23,7 @@ from tui.cli.common import (
 from tui.cli.jobs import follow, write_csv
 from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
 from tui.engine.journal import Journal, default_path
-from tui.engine.placeholders import OTP_LENGTH_DEFAULT
+from tui.engine.placeholders import OTP_LENGTH_DEFAULT, check_filters
 from tui.engine.preflight import format_summary, preflight
 from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
@@ -155,6 +155,10 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     if args.to_column and not args.csv:
         raise UsageError("--to-column goes with --csv")
     args.to = args.to or []
+    try:
+        check_filters(args.message)
+    except ValueError as exc:
+        raise UsageError(f"--message: {exc}") from None
     options = sms_options(args)
     subs: tuple[Mapping[str, str], ...] = options.pop("sub")
     if subs and not args.to:

@@ -100,6 +100,10 @@ class Summary:
     encodings: tuple[str, ...]
     too_long: int  # recipients whose text exceeds the parts limit
     missing_vars: tuple[str, ...]
+    # Recipients whose values a filter cannot take ({n|formatDotComma} of "abc"), and why
+    # the first one failed; their text is counted as written.
+    filter_errors: int = 0
+    filter_error: str = ""
     countries: list[CountryCost] = field(default_factory=list)
     total_cost: float = 0.0
     currency: str = ""
@@ -129,18 +133,28 @@ def summarise(
     """The preflight from data already fetched (pure; what the benchmark times)."""
     cache: dict[str, segments.SegmentInfo] = {}
     per_country: dict[str, list[int]] = {}  # country -> [recipients, parts]
+    filter_errors = 0
+    filter_error = ""
     missing: dict[str, None] = {}
     encodings: dict[str, None] = {}
     parts_total = too_long = 0
     lo, hi = 0, 0
     has_vars = "{" in message
+    # An unknown filter is the template's fault, whoever the recipient: refused outright.
+    placeholders.check_filters(message)
     plain: segments.SegmentInfo | None = None
     if not has_vars:
         plain = segments.count(message, encoding, trans=trans, max_parts=max_parts)
     sendable = recipients.sendable
     for r in sendable:
         if plain is None:
-            rendered = placeholders.render(message, r.vars or {}, otp_length=otp_length)
+            try:
+                rendered = placeholders.render(message, r.vars or {}, otp_length=otp_length)
+            except ValueError as exc:
+                # One recipient's value, not the template: report it, count it as written.
+                filter_errors += 1
+                filter_error = filter_error or f"row {r.row}: {exc}"
+                rendered = placeholders.Rendered(message, ())
             if rendered.missing:
                 missing.update(dict.fromkeys(rendered.missing))
             info = cache.get(rendered.text)
@@ -188,6 +202,8 @@ def summarise(
         encodings=tuple(encodings),
         too_long=too_long,
         missing_vars=tuple(missing),
+        filter_errors=filter_errors,
+        filter_error=filter_error,
         countries=countries,
         total_cost=round(total, 6),
         currency=currency,
@@ -206,6 +222,11 @@ def _warnings(
         out.append(f"{s.too_long} recipients' text is longer than the parts limit")
     if s.missing_vars:
         out.append(f"variables with no value for some recipients: {', '.join(s.missing_vars)}")
+    if s.filter_errors:
+        out.append(
+            f"{s.filter_errors} recipients' values do not fit their filter ({s.filter_error}); "
+            "the provider may send them unfiltered or refuse them"
+        )
     if s.unpriced:
         out.append(f"no price for {', '.join(s.unpriced)}: the estimate leaves them out")
     if s.over_balance:
