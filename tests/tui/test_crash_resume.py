@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from backends.sandbox.core import SandboxServer
+from backends.models_send import MailingRequest
+from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tests.tui.test_sender import new_job, numbers, per_recipient, rich_app
 from tui.engine.journal import JobStatus, Journal, State
+from tui.engine.sender import create_channel_job
 
 pytestmark = pytest.mark.slow
 
@@ -109,3 +111,52 @@ def test_sigkill_mid_job_then_resume_sends_everyone_at_most_once(tmp_path: Path)
         assert run_to_end(cmd, env)["status"] == "DONE"
         assert per_recipient(app.state.log) == Counter(tos)
         assert per_recipient(app.state.delivered) == Counter(tos)
+
+
+def mailed(log: RequestLog) -> Counter[str]:
+    """How many times each address reached the sandbox in a POST /mailing body."""
+    counts: Counter[str] = Counter()
+    for r in log.matching("POST", "/api/rest/mailing"):
+        counts.update(r.json()["to"])
+    return counts
+
+
+def test_an_email_job_killed_mid_request_is_on_record_and_resumes(tmp_path: Path) -> None:
+    # Email is a journaled job like SMS: a kill leaves every address PENDING, SENDING
+    # (in flight) or done, and the resume sends the pending ones only.
+    n = 5_000
+    app = rich_app(faults=FaultProfile(latency_ms=2))
+    path = tmp_path / "journal.sqlite3"
+    emails = [f"user{i}@example.com" for i in range(n)]
+    template = MailingRequest(to=(), sender_email="news@example.com", subject="Hi",
+                              reply_to="help@example.com", body="<p>Hi {name}</p>")  # fmt: skip
+    with Journal(path) as journal:
+        rows = [(e, {"name": f"n{i}"}) for i, e in enumerate(emails)]
+        job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
+    env = {**os.environ, "SWITCHBOARD_SENDER_SECRET": DEMO_PASSWORD}
+    with SandboxServer(app) as server:
+        cmd = sender_command(path, job_id, server.url + "/api/rest")
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            with Journal(path) as watcher:
+                deadline = time.monotonic() + 60
+                while watcher.totals(job_id).accepted < n // 4:
+                    assert proc.poll() is None, proc.communicate()
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.communicate()
+        time.sleep(0.3)
+        at_kill = states(path, job_id)
+        assert set(at_kill) == set(emails)  # every address is on record
+        in_flight = {to for to, s in at_kill.items() if s is State.SENDING}
+        assert max(mailed(app.state.log).values()) == 1
+
+        result = run_to_end(cmd, env)
+        assert result["status"] == "DONE"
+        final = states(path, job_id)
+        assert {to for to, s in final.items() if s is State.UNKNOWN} == in_flight
+        received = mailed(app.state.log)
+        assert max(received.values()) == 1
+        assert set(emails) - set(received) <= in_flight
