@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
-from backends.errors import PaymentRequired
+from backends.errors import AuthError, PaymentRequired
 from backends.http import HttpClient
 from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult
 from backends.models_send import (
@@ -331,6 +331,8 @@ async def test_401_pauses_with_the_batch_back_to_pending(journal: Journal) -> No
     last = updates[-1]
     assert last.status is JobStatus.PAUSED
     assert last.reason is not None and "Authentication failed" in last.reason
+    # The refusal itself goes with the final update, for a dialog with its code.
+    assert isinstance(last.error, AuthError) and last.error.status == 401
     assert last.totals.pending == 500
     job = journal.job(job_id)
     assert (job.status, job.pause_reason) == (JobStatus.PAUSED, last.reason)
