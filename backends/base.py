@@ -129,6 +129,22 @@ class Backend(SendApi, ListsApi, ReportsApi):
     # Whether an update replaces the contact, needing what a create needs, rather than
     # changing only the fields given:
     contact_update_replaces: ClassVar[bool] = False
+    # What a contact holds, so forms offer only that: its fields (ContactInput's names),
+    # whether custom fields, whether groups can be named (or only given by id), whether a
+    # contact is in exactly one group, and whether an update can change its groups.
+    contact_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "surname",
+        "email",
+        "phone",
+        "landline",
+        "country",
+        "external_id",
+    )
+    contact_custom_fields: ClassVar[bool] = True
+    contact_group_names: ClassVar[bool] = True
+    contact_one_group: ClassVar[bool] = False
+    contact_groups_movable: ClassVar[bool] = True
 
     def __init__(
         self, connection: Connection, *, transport: httpx.AsyncBaseTransport | None = None

@@ -219,6 +219,10 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
     label: ClassVar[str] = "360nrs"
     default_base_url: ClassVar[str] = "https://dashboard.360nrs.com/api/rest"
     secret_label: ClassVar[str] = "API password"
+    # The reference: countryIso "required when phone or landline is specified", and a PUT
+    # takes the same required fields as a POST (an address and the groups).
+    contact_number_needs_country: ClassVar[bool] = True
+    contact_update_replaces: ClassVar[bool] = True
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.ACCOUNT,

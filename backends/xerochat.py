@@ -269,9 +269,8 @@ class XeroChatBackend(Backend):
     default_base_url: ClassVar[str] = "https://xerochat.com/api"
     needs_username: ClassVar[bool] = False
     secret_label: ClassVar[str] = "API key"
-    # What its contacts hold, so forms offer only that: no landline, country, external id
-    # or custom fields; one group (the "contact type"), by id, set at creation and kept.
-    # (Backend's defaults, where not declared: every field, many groups, by name too.)
+    # Its contacts: no landline, country, external id or custom fields; one group (the
+    # "contact type"), by id, set at creation and kept.
     contact_fields: ClassVar[tuple[str, ...]] = ("name", "surname", "email", "phone")
     contact_custom_fields: ClassVar[bool] = False
     contact_group_names: ClassVar[bool] = False

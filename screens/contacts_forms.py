@@ -104,13 +104,8 @@ def format_groups(contact: Contact) -> str:
 
 @dataclass(frozen=True)
 class ContactRules:
-    """What a provider's contacts hold, so the dialog offers only that.
-
-    Read from optional class attributes of the backend (`contact_fields`,
-    `contact_custom_fields`, `contact_group_names`, `contact_one_group`,
-    `contact_groups_movable`); a backend that sets none takes every field, many groups,
-    by name or id, changeable on an update.
-    """
+    """What a provider's contacts hold, so the dialog offers only that (Backend's
+    `contact_*` class attributes)."""
 
     fields: tuple[str, ...] = tuple(field_id for field_id, _ in CONTACT_FIELDS)
     custom_fields: bool = True
@@ -121,13 +116,12 @@ class ContactRules:
     @classmethod
     def of(cls, backend: type[Backend]) -> ContactRules:
         """The rules a backend class declares."""
-        d = cls()
         return cls(
-            fields=getattr(backend, "contact_fields", d.fields),
-            custom_fields=getattr(backend, "contact_custom_fields", d.custom_fields),
-            group_names=getattr(backend, "contact_group_names", d.group_names),
-            one_group=getattr(backend, "contact_one_group", d.one_group),
-            groups_movable=getattr(backend, "contact_groups_movable", d.groups_movable),
+            fields=backend.contact_fields,
+            custom_fields=backend.contact_custom_fields,
+            group_names=backend.contact_group_names,
+            one_group=backend.contact_one_group,
+            groups_movable=backend.contact_groups_movable,
         )
 
     def groups_label(self) -> str:

@@ -246,8 +246,12 @@ async def cmd_groups_list(ctx: Context, args: argparse.Namespace) -> int:
         page = await backend.groups_page(args.page, limit=args.limit)
 
         def show() -> None:
-            rows = [(g.id, g.name, g.contacts_count) for g in page.items]
-            table(ctx, ("ID", "NAME", "CONTACTS"), rows)
+            if any(g.contacts_count is not None for g in page.items):
+                rows = [(g.id, g.name, g.contacts_count) for g in page.items]
+                table(ctx, ("ID", "NAME", "CONTACTS"), rows)
+            else:
+                # 360nrs lists groups without sizes: the console counts them from /contacts.
+                table(ctx, ("ID", "NAME"), [(g.id, g.name) for g in page.items])
             ctx.print(f"page {page.page} of {page.total_pages}, {page.total} in all")
 
         ctx.emit(page, show)
