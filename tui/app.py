@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Iterable
@@ -72,6 +73,13 @@ class SwitchboardApp(App[None]):
         # UI loop waits a whole switch interval to get it back after each select(): at the
         # default 5 ms a screen update of a few dozen loop turns took over 100 ms.
         sys.setswitchinterval(0.001)
+        # A full garbage collection walks every object, holding the GIL: with a bulk send's
+        # recipients in memory it took 100-150 ms, and the default thresholds ran several
+        # while a job was journaled. Fewer, larger young collections and rarer full ones;
+        # what the console built at start-up is frozen out of them (measured by
+        # tests/bench/bench_ui_stall.py).
+        gc.set_threshold(50_000, 20, 100)
+        self.call_after_refresh(gc.freeze)
         self._pick_default_account()
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)

@@ -438,7 +438,10 @@ class _Run:
             if started == self.round:
                 self.failures = 0
             outcomes = sent
-        self.journal.record_results(self.job_id, outcomes)
+        # In a thread: 500 updates and a FULL commit would hold the UI loop for ~10 ms, and
+        # with several workers back to back a screen froze for 100 ms. Cancelled while it
+        # runs, the thread still records the outcomes (the journal's lock orders it).
+        await asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
         self.counts[State.SENDING] -= len(outcomes)
         for o in outcomes:
             self.counts[o.state] += 1
