@@ -126,3 +126,12 @@ Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
 def add_account_arg(parser: argparse.ArgumentParser) -> None:
     """The -a/--account option most commands take."""
     parser.add_argument("-a", "--account", required=True, help="account name")
+
+
+def say_not_done(ctx: Context, job_id: int, status: str, reason: str | None) -> None:
+    """Tell the operator a job stopped before the end, and how to carry on."""
+    print(
+        f"switchboard: job {job_id} {status.lower()}: {reason}; "
+        f"resume it with `switchboard jobs resume {job_id}`",
+        file=ctx.err,
+    )

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, table
+from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, say_not_done, table
 from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.journal import Job, JobStatus, Journal, State, Totals
 from tui.engine.pricing import CostMeter, Pricing, cost_text
@@ -206,11 +206,7 @@ async def follow(ctx: Context, updates: AsyncIterator[Progress]) -> int:
         lambda: ctx.print(f"Job {last.job_id} {last.status.value}:\n{_totals_line(t)}"),
     )
     if last.status is not JobStatus.DONE:
-        print(
-            f"switchboard: job {last.job_id} {last.status.value.lower()}: {last.reason}; "
-            f"resume it with `switchboard jobs resume {last.job_id}`",
-            file=ctx.err,
-        )
+        say_not_done(ctx, last.job_id, last.status.value, last.reason)
         return EXIT_ERROR
     return EXIT_REJECTED if t.rejected or t.unknown else EXIT_OK
 

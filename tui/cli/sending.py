@@ -44,6 +44,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     fmt_time,
+    say_not_done,
     table,
     with_backend,
 )
@@ -277,11 +278,7 @@ def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress)
     for state, reason, n in journal.reasons(job_id):
         print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)
     if last.status is not JobStatus.DONE:
-        print(
-            f"switchboard: job {job_id} {last.status.value.lower()}: {last.reason}; "
-            f"resume it with `switchboard jobs resume {job_id}`",
-            file=ctx.err,
-        )
+        say_not_done(ctx, job_id, last.status.value, last.reason)
         return EXIT_ERROR
     if t.unknown:
         print(
