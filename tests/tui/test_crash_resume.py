@@ -51,6 +51,28 @@ def run_to_end(cmd: list[str], env: dict[str, str]) -> dict[str, object]:
     return result
 
 
+def kill_a_quarter_through(
+    path: Path, job_id: int, url: str, env: dict[str, str], total: int
+) -> list[str]:
+    """Run the job in a sender process, SIGKILL it once a quarter is accepted; the command
+    (to resume with)."""
+    cmd = sender_command(path, job_id, url)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        with Journal(path) as watcher:
+            deadline = time.monotonic() + 60
+            while watcher.totals(job_id).accepted < total // 4:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    # Requests already on the wire may still be processed: let the sandbox settle.
+    time.sleep(0.3)
+    return cmd
+
+
 def test_sigkill_mid_job_then_resume_sends_everyone_at_most_once(tmp_path: Path) -> None:
     # 200 requests with ~2 ms of added latency each: a run lasts from under a second to a
     # few (SandboxServer's sockets currently lack TCP_NODELAY, which adds ~40 ms a request
@@ -63,20 +85,7 @@ def test_sigkill_mid_job_then_resume_sends_everyone_at_most_once(tmp_path: Path)
     env = {**os.environ, "SWITCHBOARD_SENDER_SECRET": DEMO_PASSWORD}
 
     with SandboxServer(app) as server:
-        cmd = sender_command(path, job_id, server.url + "/api/rest")
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            with Journal(path) as watcher:
-                deadline = time.monotonic() + 60
-                while watcher.totals(job_id).accepted < N // 4:
-                    assert proc.poll() is None, proc.communicate()
-                    assert time.monotonic() < deadline
-                    time.sleep(0.01)
-        finally:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.communicate()
-        # Requests already on the wire may still be processed: let the sandbox settle.
-        time.sleep(0.3)
+        cmd = kill_a_quarter_through(path, job_id, server.url + "/api/rest", env, N)
 
         at_kill = states(path, job_id)
         with Journal(path) as journal:
@@ -135,19 +144,7 @@ def test_an_email_job_killed_mid_request_is_on_record_and_resumes(tmp_path: Path
         job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
     env = {**os.environ, "SWITCHBOARD_SENDER_SECRET": DEMO_PASSWORD}
     with SandboxServer(app) as server:
-        cmd = sender_command(path, job_id, server.url + "/api/rest")
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            with Journal(path) as watcher:
-                deadline = time.monotonic() + 60
-                while watcher.totals(job_id).accepted < n // 4:
-                    assert proc.poll() is None, proc.communicate()
-                    assert time.monotonic() < deadline
-                    time.sleep(0.01)
-        finally:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.communicate()
-        time.sleep(0.3)
+        cmd = kill_a_quarter_through(path, job_id, server.url + "/api/rest", env, n)
         at_kill = states(path, job_id)
         assert set(at_kill) == set(emails)  # every address is on record
         in_flight = {to for to, s in at_kill.items() if s is State.SENDING}
