@@ -147,6 +147,19 @@ async def test_import_of_a_bad_file_says_why_inline(
         assert text(app, "#imp-error") == "Map a column to Email, Mobile phone or Landline."
 
 
+async def export_country(pilot: Any, country: str, target: Path) -> None:
+    """Filter the contacts by country and export them all to `target`."""
+    pilot.app.screen.query_one("#f-country", Input).value = country
+    await pilot.click("#c-search")
+    await settle(pilot)
+    await pilot.click("#c-export")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TextPromptModal)
+    pilot.app.screen.query_one("#prompt-value", Input).value = str(target)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_export_writes_every_page_of_the_filter_and_asks_before_replacing(
     sandbox_console: Callable[..., SwitchboardApp],
     provider_apps: dict[str, Any],
@@ -158,15 +171,7 @@ async def test_export_writes_every_page_of_the_filter_and_asks_before_replacing(
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await open_contacts(pilot)
-        app.screen.query_one("#f-country", Input).value = "ES"
-        await pilot.click("#c-search")
-        await settle(pilot)
-        await pilot.click("#c-export")
-        await pilot.pause()
-        assert isinstance(app.screen, TextPromptModal)
-        app.screen.query_one("#prompt-value", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await export_country(pilot, "ES", target)
 
         spain = sorted(c.id for c in state.contacts.values() if c.country_iso == "ES")
         with target.open(encoding="utf-8", newline="") as f:
@@ -261,14 +266,7 @@ async def test_reimporting_an_export_keeps_groups_and_typed_custom_fields(
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await open_contacts(pilot)
-        app.screen.query_one("#f-country", Input).value = "GB"
-        await pilot.click("#c-search")
-        await settle(pilot)
-        await pilot.click("#c-export")
-        await pilot.pause()
-        app.screen.query_one("#prompt-value", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await export_country(pilot, "GB", target)
         originals = sorted(
             (c for c in state.contacts.values() if c.country_iso == "GB"), key=lambda c: c.id
         )
