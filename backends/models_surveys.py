@@ -59,6 +59,51 @@ class SurveyContact:
         return out
 
 
+def contact_from_row(row: Mapping[str, Any]) -> SurveyContact:
+    """A contact from a flat row (a CSV line, a JSON object): `email` and `mobile` in any
+    case are its addresses, other non-empty values its respondent fields."""
+    addresses: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    for raw_key, value in row.items():
+        key = str(raw_key).strip()
+        if not key or value in (None, ""):
+            continue
+        if key.lower() in ADDRESS_KEYS:
+            addresses.setdefault(key.lower(), value)
+        else:
+            fields[key] = value
+    return SurveyContact(
+        email=addresses.get("email"), mobile=addresses.get("mobile"), fields=fields
+    )
+
+
+def unique_contacts(
+    contacts: list[SurveyContact], medium: SurveyMedium
+) -> tuple[list[SurveyContact], int]:
+    """The contacts without repeats of an address on the medium (the first one stays),
+    and how many were dropped. Mobiles compare without spaces, dashes or a leading '+',
+    emails without case."""
+
+    def key(c: SurveyContact) -> str | None:
+        a = c.address(medium)
+        if a is None:
+            return None
+        if medium.address_key == "email":
+            return a.strip().lower()
+        return "".join(ch for ch in a if ch.isdigit())
+
+    seen: set[str] = set()
+    unique: list[SurveyContact] = []
+    for c in contacts:
+        k = key(c)
+        if k is not None and k in seen:
+            continue
+        if k is not None:
+            seen.add(k)
+        unique.append(c)
+    return unique, len(contacts) - len(unique)
+
+
 @dataclass(frozen=True)
 class SurveySend:
     """A survey invitation to a list of contacts on one medium."""

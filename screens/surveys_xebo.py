@@ -10,7 +10,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.models_surveys import ADDRESS_KEYS, SurveyContact, SurveyMedium, SurveySend
+from backends.models_surveys import (
+    SurveyContact,
+    SurveyMedium,
+    SurveySend,
+    contact_from_row,
+    unique_contacts,
+)
 from backends.models_surveys import SurveySendResult as Result
 from screens.common import sb_app
 from screens.surveys_common import SendPane, read_csv, split_entries
@@ -30,13 +36,7 @@ def contacts_from(medium: SurveyMedium, typed: str, csv_path: str) -> list[Surve
         for a in split_entries(typed)
     ]
     if csv_path:
-        for row in read_csv(csv_path):
-            fields = {k: v for k, v in row.items() if k not in ADDRESS_KEYS and v}
-            contacts.append(
-                SurveyContact(
-                    email=row.get("email") or None, mobile=row.get("mobile") or None, fields=fields
-                )
-            )
+        contacts.extend(contact_from_row(row) for row in read_csv(csv_path))
     if not contacts:
         raise ValueError("Type at least one address or give a CSV file.")
     missing = [i for i, c in enumerate(contacts, 1) if not c.address(medium)]
@@ -98,9 +98,12 @@ class XeboPane(SendPane):
         except ValueError as exc:
             self.error(str(exc))
             return
+        contacts, repeated = unique_contacts(contacts, medium)
         self.error("")
         n = len(contacts)
         question = f"Send the survey by {MEDIUM_LABELS[medium]} to {n} contact(s)?"
+        if repeated:
+            question += f" ({repeated} repeated address(es) left out.)"
         self.confirm(n, question, lambda: self._start(SurveySend(medium, tuple(contacts))))
 
     def _start(self, send: SurveySend) -> None:

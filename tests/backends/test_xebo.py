@@ -406,3 +406,26 @@ def test_rejected_list_shapes(item: Any, expected: RejectedContact) -> None:
 def test_custom_fields_may_not_shadow_addresses() -> None:
     with pytest.raises(ValueError, match="email"):
         SurveyContact(mobile="1", fields={"email": "x"})
+
+
+def test_rows_read_their_addresses_in_any_case_and_repeats_are_left_out() -> None:
+    from backends.models_surveys import contact_from_row, unique_contacts
+
+    rows = [
+        {"Mobile": "+34 666 555 444", "Name": "Ana", "city": ""},
+        {"MOBILE": "34666555444", "Name": "Ana again"},
+        {"mobile": "+34666555445", "EMAIL": "Bo@Example.com"},
+        {"Email": "bo@example.com"},
+    ]
+    contacts = [contact_from_row(r) for r in rows]
+    assert contacts[0] == SurveyContact(mobile="+34 666 555 444", fields={"Name": "Ana"})
+    assert contacts[2].email == "Bo@Example.com"
+    by_mobile, dropped = unique_contacts(contacts, SurveyMedium.SMS)
+    # The same digits are one number; the contact without a mobile is kept (Xebo rejects it).
+    assert dropped == 1 and [c.mobile for c in by_mobile] == [
+        "+34 666 555 444",
+        "+34666555445",
+        None,
+    ]
+    by_email, dropped = unique_contacts(contacts, SurveyMedium.EMAIL)
+    assert dropped == 1 and [c.email for c in by_email] == [None, None, "Bo@Example.com"]

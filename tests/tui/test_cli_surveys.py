@@ -116,6 +116,27 @@ def test_survey_send_from_csv_shows_rejections(
     ]
 
 
+def test_survey_send_leaves_out_repeated_addresses(
+    accounts: None,
+    xebo_server: SandboxServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("Email,Name\nasha@example.com,Asha\nASHA@example.com,Asha B\n")
+    code, out = cli(
+        "survey", "send", "-a", "surveys", "--medium", "email",
+        "--to", "ravi@example.com", "--contacts-file", str(contacts),
+    )  # fmt: skip
+    assert code == 0, out
+    assert "1 repeated address(es) left out" in capsys.readouterr().err
+    (request,) = log_of(xebo_server).matching("POST", XEBO_PATH)
+    assert request.json()["contacts"] == [
+        {"email": "ravi@example.com"},
+        {"email": "asha@example.com", "Name": "Asha"},
+    ]
+
+
 def test_survey_send_json_from_a_json_file(accounts: None, tmp_path: Path) -> None:
     contacts = tmp_path / "contacts.json"
     contacts.write_text(json.dumps([{"mobile": "919876543210", "tier": 2}]))

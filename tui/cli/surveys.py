@@ -26,6 +26,8 @@ from backends.models_surveys import (
     SurveyMedium,
     SurveySend,
     SurveySendResult,
+    contact_from_row,
+    unique_contacts,
 )
 from tui.cli.common import (
     EXIT_OK,
@@ -105,12 +107,12 @@ def _require(backend: Backend, capability: Capability, what: str) -> None:
 
 def contact_from(row: dict[str, Any], where: str) -> SurveyContact:
     """A survey contact from a flat object; empty values are dropped."""
-    row = {str(k).strip(): v for k, v in row.items() if k and v not in (None, "")}
+    contact = contact_from_row(row)
     for key in ADDRESS_KEYS:
-        if key in row and not isinstance(row[key], str):
+        value = getattr(contact, key)
+        if value is not None and not isinstance(value, str):
             raise UsageError(f"{where}: {key} must be a string")
-    fields = {k: v for k, v in row.items() if k not in ADDRESS_KEYS}
-    return SurveyContact(email=row.get("email"), mobile=row.get("mobile"), fields=fields)
+    return contact
 
 
 def _read_contacts_file(path: Path) -> list[SurveyContact]:
@@ -176,7 +178,9 @@ def _show_survey_result(ctx: Context, result: SurveySendResult) -> None:
 async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
     """Send a survey and show accepted/rejected counts and the rejected contacts."""
     medium = MEDIUMS[args.medium]
-    contacts = survey_contacts(args, medium)
+    contacts, repeated = unique_contacts(survey_contacts(args, medium), medium)
+    if repeated:
+        print(f"switchboard: {repeated} repeated address(es) left out", file=ctx.err)
 
     async def send(backend: Backend) -> int:
         _require(backend, Capability.SURVEYS, "surveys")
