@@ -298,8 +298,8 @@ async def send_job(
 ) -> int:
     """Journal a landing, email, voice or WhatsApp job, send it through the engine, and
     show each recipient's result."""
-    backend = await ctx.workspace.open(account)
-    async with backend:
+
+    async def send(backend: Backend) -> int:
         with Journal(default_path()) as journal:
             try:
                 job_id = create_channel_job(
@@ -312,6 +312,8 @@ async def send_job(
                 last = progress
             assert last is not None  # run_job always yields a final update
             return show_job_result(ctx, journal, job_id, last)
+
+    return await with_backend(ctx, account, send)
 
 
 def _to_arg(parser: argparse.ArgumentParser, what: str) -> None:
