@@ -36,7 +36,7 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from tui.engine import placeholders
+from tui.engine import placeholders, segments
 from tui.engine.journal import Claimed, Job, JobRecipient, Journal, Outcome
 from tui.engine.pricing import Pricing
 from tui.engine.results import match_results
@@ -50,6 +50,7 @@ __all__ = [
     "WHATSAPP",
     "Request",
     "create_channel_job",
+    "job_rows",
     "job_summary",
     "normalise_number",
     "template_of",
@@ -85,6 +86,25 @@ _SEPARATORS: Final = str.maketrans("", "", " \t-.()")
 def normalise_number(to: str) -> str:
     """A phone number without spaces and separators (the provider wants digits)."""
     return to.strip().translate(_SEPARATORS)
+
+
+Row = tuple[str, dict[str, str] | None, str | None]
+
+
+def job_rows(
+    recipients: Iterable[JobRecipient], *, phone: bool = True, variables: bool = True
+) -> list[Row]:
+    """(to, variables, country) rows as the journal keeps them; ValueError when there are
+    none or one is empty. Numbers lose their separators, addresses their spaces."""
+    rows: list[Row] = []
+    for r in recipients:
+        to = normalise_number(r[0]) if phone else r[0].strip()
+        rows.append((to, dict(r[1]) if r[1] and variables else None, r[2] if len(r) == 3 else None))
+    if not rows:
+        raise ValueError("no recipients")
+    if any(not to for to, _, _ in rows):
+        raise ValueError("a recipient is empty")
+    return rows
 
 
 # --- the template in the journal -------------------------------------------------------
@@ -175,7 +195,7 @@ def _wa_message(template: WhatsAppTemplateMessage, to: str, variables: Mapping[s
     )
 
 
-def _check(request: Request, rows: Sequence[tuple[str, dict[str, str] | None, str | None]]) -> None:
+def _check(request: Request, rows: Sequence[Row]) -> None:
     """ValueError naming what the provider would refuse in every batch."""
     if isinstance(request, LandingRequest):
         if LANDING_PLACEHOLDER not in request.message:
@@ -234,17 +254,8 @@ def create_channel_job(
     channel = _CHANNEL_OF.get(type(request))
     if channel is None:
         raise ValueError(f"{type(request).__name__} is not sent as a channel job")
-    phone = channel != MAILING
-    rows: list[tuple[str, dict[str, str] | None, str | None]] = []
-    for r in recipients:
-        to = normalise_number(r[0]) if phone else r[0].strip()
-        # An audio file takes no variables: the reference's /voiceAudio has no `sub`.
-        variables = dict(r[1]) if r[1] and channel != VOICE_AUDIO else None
-        rows.append((to, variables, r[2] if len(r) == 3 else None))
-    if not rows:
-        raise ValueError("no recipients")
-    if any(not to for to, _, _ in rows):
-        raise ValueError("a recipient is empty")
+    # An audio file takes no variables: the reference's /voiceAudio has no `sub`.
+    rows = job_rows(recipients, phone=channel != MAILING, variables=channel != VOICE_AUDIO)
     _check(request, rows)
     if isinstance(request, WhatsAppTemplateRequest):
         encoded = _encode(request)
@@ -371,8 +382,6 @@ def job_summary(job: Job) -> str:
 
 def sms_text(job: Job) -> tuple[str, int, bool] | None:
     """(text, max parts, trans) of a job whose messages are SMS (parts to price), or None."""
-    from tui.engine import segments
-
     if job.channel == "sms":
         options = job.message.get("options") or {}
         parts = int(options.get("parts") or segments.MAX_PARTS_SMS)
