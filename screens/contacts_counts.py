@@ -31,6 +31,11 @@ class MemberCounts:
     finished: bool = False
     error: str = ""
 
+    @property
+    def phase(self) -> tuple[bool, bool]:
+        """What the cells and labels show besides progress: finished, failed."""
+        return (self.finished, bool(self.error))
+
     def cell(self, group_id: int) -> str:
         """A group's member count as a table cell: known only once every contact is read."""
         if self.error:

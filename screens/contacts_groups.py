@@ -169,8 +169,7 @@ class GroupsPane(WorkerPane):
         self.members = counts
         if not self.listing:
             return
-        phase = (counts.finished, bool(counts.error))
-        if before is None or (before.finished, bool(before.error)) != phase:
+        if before is None or before.phase != counts.phase:
             self._fill()
         self._status()
 

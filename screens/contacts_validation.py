@@ -188,8 +188,7 @@ class ValidationPane(WorkerPane):
         """New member counts: the labels change when counting starts or ends."""
         before = self.members
         self.members = counts
-        phase = (counts.finished, bool(counts.error))
-        if self.with_groups and (before is None or (before.finished, bool(before.error)) != phase):
+        if self.with_groups and (before is None or before.phase != counts.phase):
             self._fill_groups()
 
     @on(Listed)
