@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
+from screens.compose import TYPED_CONFIRM_ABOVE
 from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
@@ -31,8 +32,6 @@ from tui.engine.pricing import CostMeter, Estimate, Pricing, cost_text, estimate
 from tui.engine.sender import JobControl, Progress, resume
 
 RECENT_RECIPIENTS = 8
-# Above this many recipients the operator types the count to confirm (as in Compose).
-TYPED_CONFIRM_ABOVE = 100
 # What the Status column says of a RUNNING job whose process is gone (killed, crashed).
 INTERRUPTED = "interrupted"
 NO_JOB_PRICES = "cost: no prices were journaled with this job"
@@ -407,9 +406,7 @@ class JobsScreen(BaseScreen):
         try:
             total = (await asyncio.to_thread(journal.totals, job.id)).total
             control = JobControl()
-            note = (
-                "" if "pricing" in job.message else "cost: no prices were journaled with this job"
-            )
+            note = "" if "pricing" in job.message else NO_JOB_PRICES
             self.post_message(self.Resuming(job.id, total, path, control, note))
             updates = resume(
                 journal, job.id, backend, resend_unknown=resend_unknown, control=control
