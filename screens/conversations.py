@@ -82,6 +82,7 @@ class ConversationsScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.conversations: dict[str, Conversation] = {}
+        self._chosen_interval: int | None = None
         # Newest message per conversation, keyed with the updatedAt it was read at, so a
         # refresh re-reads only the conversations that changed.
         self._newest: dict[str, tuple[datetime | None, ChatMessage | None]] = {}
@@ -107,7 +108,7 @@ class ConversationsScreen(BaseScreen):
                     yield Label("Auto-refresh every", id="interval-label")
                     yield Select(
                         [(f"{s} s", s) for s in INTERVALS],
-                        value=self._saved_interval(),
+                        value=self._interval,
                         allow_blank=False,
                         id="interval",
                     )
@@ -131,7 +132,7 @@ class ConversationsScreen(BaseScreen):
         table.add_column("", key="unread", width=1)
         table.add_columns("Customer", "Name", "Session", "Msgs", "Last activity")
         self.query_one("#template").display = False
-        self.refresh_timer = self.set_interval(self._saved_interval(), self._poll)
+        self.refresh_timer = self.set_interval(self._interval, self._poll)
         self._countdown = self.set_interval(1.0, self._tick, pause=True)
         self.watch(sb_app(self), "active_account", self._account_changed, init=False)
         self._account_changed(sb_app(self).active_account)
@@ -270,9 +271,13 @@ class ConversationsScreen(BaseScreen):
             self._filter_timer = None
         self._load_list()
 
-    def _saved_interval(self) -> int:
-        saved = sb_app(self).workspace.store.setting(INTERVAL_SETTING, DEFAULT_INTERVAL)
-        return saved if saved in INTERVALS else DEFAULT_INTERVAL
+    @property
+    def _interval(self) -> int:
+        """The refresh interval the agent chose (config.toml is read once, on first use)."""
+        if self._chosen_interval is None:
+            saved = sb_app(self).workspace.store.setting(INTERVAL_SETTING, DEFAULT_INTERVAL)
+            self._chosen_interval = saved if saved in INTERVALS else DEFAULT_INTERVAL
+        return self._chosen_interval
 
     @on(Select.Changed, "#interval")
     def _interval_changed(self, event: Select.Changed) -> None:
@@ -282,7 +287,8 @@ class ConversationsScreen(BaseScreen):
         if self.refresh_timer is not None:
             self.refresh_timer.stop()
         self.refresh_timer = self.set_interval(seconds, self._poll)
-        if event.value != self._saved_interval():
+        if event.value != self._interval:
+            self._chosen_interval = event.value
             self.save_interval(event.value)
 
     @work(group="settings", exit_on_error=False)
