@@ -28,7 +28,7 @@ from screens.compose import TYPED_CONFIRM_ABOVE
 from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
-from tui.engine.pricing import CostMeter, Estimate, Pricing, cost_text, estimate
+from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
 from tui.engine.sender import JobControl, Progress, resume
 
 RECENT_RECIPIENTS = 8
@@ -76,12 +76,10 @@ def load_jobs(path: Path) -> list[tuple[Job, Totals, bool]]:
 
 def spent_text(journal: Journal, job: Job) -> str:
     """The cost of what the job's accepted recipients were sent, from its journaled prices."""
-    pricing = Pricing.decode(job.message.get("pricing"))
-    if pricing is None:
+    meter = spent(journal, job.id, Pricing.decode(job.message.get("pricing")))
+    if meter is None:
         return NO_JOB_PRICES
-    meter = CostMeter(pricing)
-    meter.add_accepted(journal.accepted_by_country(job.id))
-    return cost_text(meter.cost, pricing.currency, meter.unpriced)
+    return cost_text(meter.cost, meter.pricing.currency, meter.unpriced)
 
 
 def load_detail(path: Path, job_id: int) -> JobDetail:

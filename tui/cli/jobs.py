@@ -15,7 +15,7 @@ import orjson
 from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, say_not_done, table
 from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.journal import Job, JobStatus, Journal, State, Totals
-from tui.engine.pricing import CostMeter, Pricing, cost_text
+from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
 
@@ -124,10 +124,7 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         job = journal.job(args.id)
         totals = journal.totals(job.id)
         reasons = journal.reasons(job.id)
-        pricing = Pricing.decode(job.message.get("pricing"))
-        meter = CostMeter(pricing) if pricing is not None else None
-        if meter is not None:
-            meter.add_accepted(journal.accepted_by_country(job.id))
+        meter = spent(journal, job.id, Pricing.decode(job.message.get("pricing")))
     data = _job_json(job, totals)
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from tui.engine import placeholders, segments
 
 if TYPE_CHECKING:
+    from tui.engine.journal import Journal
     from tui.engine.preflight import Summary
 
 Unit = Literal["part", "message"]
@@ -85,6 +86,15 @@ class CostMeter:
         """Start from what the journal already holds as accepted (a resumed job)."""
         for country, (recipients, parts) in by_country.items():
             self.add(country, parts, recipients)
+
+
+def spent(journal: Journal, job_id: int, pricing: Pricing | None) -> CostMeter | None:
+    """The cost of what a job's accepted recipients were sent (None without prices)."""
+    if pricing is None:
+        return None
+    meter = CostMeter(pricing)
+    meter.add_accepted(journal.accepted_by_country(job_id))
+    return meter
 
 
 @dataclass

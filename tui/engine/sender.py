@@ -63,7 +63,7 @@ from tui.engine.journal import (
     State,
     Totals,
 )
-from tui.engine.pricing import ANY_COUNTRY, CostMeter, Pricing
+from tui.engine.pricing import ANY_COUNTRY, CostMeter, Pricing, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.results import match_results, reason_text
 from tui.engine.survey_batch import CHANNEL as SURVEY_BATCH
@@ -481,11 +481,7 @@ def _starting_point(
     journal: Journal, job_id: int, pricing: Pricing | None
 ) -> tuple[Totals, CostMeter | None]:
     """The job's counts and, with prices, the cost of what it already sent."""
-    meter = None
-    if pricing is not None:
-        meter = CostMeter(pricing)
-        meter.add_accepted(journal.accepted_by_country(job_id))
-    return journal.totals(job_id), meter
+    return journal.totals(job_id), spent(journal, job_id, pricing)
 
 
 async def _close_queue(tasks: list[asyncio.Task[None]], queue: asyncio.Queue[Any]) -> None:
