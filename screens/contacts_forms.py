@@ -52,6 +52,15 @@ class WorkerPane(Vertical):
         show_worker_error(self, event)
 
 
+def split_type(value: str) -> tuple[str, str] | None:
+    """`value:type` as (value, type) when a known type follows the last colon, else None.
+
+    Only a known type after the last colon is a type: ISO times keep their colons.
+    """
+    head, colon, tail = value.rpartition(":")
+    return (head.strip(), tail.strip()) if colon and tail.strip() in FIELD_TYPES else None
+
+
 def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
     """`key=value[:type]` lines as custom fields, or ValueError naming the bad line."""
     fields = []
@@ -62,11 +71,7 @@ def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
         key, sep, rest = line.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"custom field line {number}: write key=value or key=value:type")
-        value, kind = rest.strip(), "string"
-        # Only a known type after the last colon is a type: ISO times keep their colons.
-        head, colon, tail = value.rpartition(":")
-        if colon and tail.strip() in FIELD_TYPES:
-            value, kind = head.strip(), tail.strip()
+        value, kind = split_type(rest.strip()) or (rest.strip(), "string")
         fields.append(CustomField(key.strip(), value, kind))
     return tuple(fields)
 
@@ -77,8 +82,7 @@ def format_custom_fields(fields: tuple[CustomField, ...]) -> str:
     def line(f: CustomField) -> str:
         # A string that ends like a type ("x:date") says ":string", or it would come back
         # as that type.
-        typed = f.value.rpartition(":")[1] and f.value.rpartition(":")[2].strip() in FIELD_TYPES
-        suffix = f":{f.type}" if f.type != "string" or typed else ""
+        suffix = f":{f.type}" if f.type != "string" or split_type(f.value) else ""
         return f"{f.key}={f.value}{suffix}"
 
     return "\n".join(line(f) for f in fields)
