@@ -27,6 +27,7 @@ from screens.contacts_forms import (
     parse_groups,
     show_worker_error,
 )
+from tui.engine.recipients import sniff_delimiter
 
 EXPORT_HEADER = (
     "id",
@@ -102,10 +103,7 @@ def read_csv_head(path: Path) -> CsvFile:
         with path.open(encoding="utf-8-sig", newline="") as f:
             sample = f.read(64 * 1024)
             f.seek(0)
-            try:
-                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-            except csv.Error:
-                delimiter = ","
+            delimiter = sniff_delimiter(sample)
             reader = csv.reader(f, delimiter=delimiter)
             header = tuple(h.strip() for h in next(reader, []))
             preview = tuple(tuple(r) for _, r in zip(range(PREVIEW_ROWS), reader, strict=False))
