@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
@@ -56,6 +57,7 @@ class SwitchboardApp(App[None]):
         "export": "an export",
         "reports-export": "an export",
     }
+    QUIT_GRACE = 5.0  # seconds the running work gets to write its journal on quit
 
     active_account: reactive[str | None] = reactive(None)
     # Bumped whenever accounts are added or removed, so screens redraw their lists.
@@ -170,12 +172,12 @@ class SwitchboardApp(App[None]):
         """Quit, asking first while a send, import or export runs (Ctrl+Q again: quit)."""
         busy = self.busy_work()
         if not busy or isinstance(self.screen, QuitModal):
-            self.exit()
+            await self._stop_work_and_exit()
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.exit()
+                self.call_later(self._stop_work_and_exit)
 
         what = " and ".join(busy)
         self.push_screen(
@@ -187,6 +189,23 @@ class SwitchboardApp(App[None]):
             ),
             answered,
         )
+
+    async def _stop_work_and_exit(self) -> None:
+        """Cancel the running work and let it write its journal before the app exits.
+
+        Textual cancels workers on exit without waiting for them; a send's clean-up
+        (in-flight recipients marked unknown, the job paused) takes milliseconds, so it
+        is waited for here, at most QUIT_GRACE seconds.
+        """
+        busy = [w for w in self.workers if w.group in self.BUSY_GROUPS and not w.is_finished]
+        for worker in busy:
+            worker.cancel()
+        if busy:
+            # Each wait ends with WorkerCancelled once the worker's clean-up has run.
+            waits = asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waits, self.QUIT_GRACE)
+        self.exit()
 
     def action_help(self) -> None:
         """Show the keys of the current screen and the keys that work everywhere."""

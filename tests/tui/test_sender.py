@@ -481,6 +481,31 @@ async def test_closing_early_marks_requests_in_flight_unknown(journal: Journal) 
     assert journal.recover(job_id) == 0
 
 
+async def test_closing_while_outcomes_are_written_waits_for_the_write(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = rich_app()
+    job_id = new_job(journal, numbers(300))
+    writing = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    record = journal.record_results
+
+    def slow_record(job: int, outcomes: Any) -> None:
+        loop.call_soon_threadsafe(writing.set)
+        time.sleep(0.2)  # the write is still running when the run is closed
+        record(job, outcomes)
+
+    monkeypatch.setattr(journal, "record_results", slow_record)
+    async with backend_for(app=app) as backend:
+        updates = run_job(journal, job_id, backend, batch_size=100, concurrency=1)
+        await anext(updates)
+        await writing.wait()
+        await updates.aclose()
+    totals = journal.totals(job_id)
+    assert (totals.accepted, totals.sending, totals.pending) == (100, 0, 200)
+    assert journal.job(job_id).pause_reason == "interrupted"
+
+
 async def test_job_control_pauses_gracefully(journal: Journal) -> None:
     app = rich_app()
     tos = numbers(1000)

@@ -19,7 +19,7 @@ engine adds up the cost of what was accepted as results arrive.
 Claims run on the event loop on purpose: a thread hop would open a window where a
 cancelled task leaves rows claimed but never sent. Recording outcomes runs in a thread
 (~10 ms a batch here, and four workers back to back froze a screen): cancelled while it
-runs, the thread still writes them.
+runs, the worker waits for that write before it ends.
 """
 
 from __future__ import annotations
@@ -434,7 +434,21 @@ class _Run:
                 self.failures = 0
             outcomes = sent
         # In a thread (see the module docstring); the journal's lock orders the writes.
-        await asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
+        # A cancellation waits for the write (milliseconds): when run_job returns, no
+        # recipient of an answered batch is still SENDING.
+        write = asyncio.ensure_future(
+            asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
+        )
+        try:
+            await asyncio.shield(write)
+        except asyncio.CancelledError:
+            await write
+            self._count(batch, outcomes)
+            raise
+        self._count(batch, outcomes)
+        self.queue.put_nowait(outcomes)
+
+    def _count(self, batch: Sequence[Claimed], outcomes: Sequence[Outcome]) -> None:
         self.counts[State.SENDING] -= len(outcomes)
         for o in outcomes:
             self.counts[o.state] += 1
@@ -445,7 +459,6 @@ class _Run:
             for o in outcomes:
                 if o.state is State.ACCEPTED:
                     self.meter.add(countries.get(o.seq), o.parts)
-        self.queue.put_nowait(outcomes)
 
     def _release(self, batch: Sequence[Claimed]) -> None:
         self.journal.release(self.job_id, (c.seq for c in batch))
