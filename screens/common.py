@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
@@ -23,6 +24,23 @@ if TYPE_CHECKING:
 def sb_app(node: DOMNode) -> SwitchboardApp:
     """The running SwitchboardApp, typed."""
     return cast("SwitchboardApp", node.app)
+
+
+class Coalesce:
+    """Says when progress is due: at most every `seconds`, however fast the work goes.
+
+    Workers post their progress through it so a screen redraws a few times a second."""
+
+    def __init__(self, seconds: float = 0.2) -> None:
+        self.seconds = seconds
+        self._last = -float("inf")
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self._last < self.seconds:
+            return False
+        self._last = now
+        return True
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:

@@ -44,7 +44,7 @@ from screens.compose_form import (
 )
 from screens.send_progress import SendProgress, follow
 from tui.engine import segments
-from tui.engine.journal import Journal, Outcome, default_path
+from tui.engine.journal import Journal, default_path
 from tui.engine.preflight import Summary, format_summary, price_map, summarise
 from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
@@ -59,7 +59,7 @@ from tui.engine.recipients import (
     pick_column,
     sniff_delimiter,
 )
-from tui.engine.sender import JobControl, Progress, create_channel_job, create_sms_job, run_job
+from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
 # Above this many recipients the operator types the count to confirm.
@@ -171,13 +171,6 @@ class ComposeScreen(BaseScreen):
         journal_path: Path
         job_control: JobControl
         cost_note: str
-
-    @dataclass
-    class Progressed(Message):
-        """A throttled engine update with the results since the last one."""
-
-        progress: Progress
-        recent: tuple[Outcome, ...]
 
     def __init__(self) -> None:
         super().__init__()
@@ -735,7 +728,7 @@ class ComposeScreen(BaseScreen):
                 limiter=RateLimiter(self.RATE_LIMIT) if self.RATE_LIMIT else None,
                 control=control,
             )
-            await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
+            await follow(updates, self.query_one(SendProgress))
         finally:
             # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
             await asyncio.to_thread(journal.close)
@@ -751,24 +744,9 @@ class ComposeScreen(BaseScreen):
             cost_note=event.cost_note,
         )
 
-    @on(Progressed)
-    def _progressed(self, event: Progressed) -> None:
-        self.query_one(SendProgress).apply(event.progress, event.recent)
-        if event.progress.error is not None:
-            # Paused by the provider (credentials, credit): say so in a dialog with its code.
-            sb_app(self).show_error(event.progress.error)
-
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "send" and event.state in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if self.query_one(SendProgress).send_ended(event, "The send"):
             self._set_sending(False)
-            if event.state is not WorkerState.SUCCESS:
-                error = event.worker.error
-                why = f": {error}" if error is not None else ""
-                self.query_one(SendProgress).fail(f"The send did not finish{why}")
         if event.worker.group == "prepare" and event.state == WorkerState.ERROR:
             self.query_one("#preflight", Static).update("The preflight failed: see the error.")

@@ -3,7 +3,6 @@ groups, blacklist and email validation tabs, each shown only when the provider o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 from textual import on, work
@@ -14,7 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from backends.base import Backend, Capability
 from backends.errors import SwitchboardError
 from backends.registry import backend_class
-from screens.common import BaseScreen, sb_app
+from screens.common import BaseScreen, Coalesce, sb_app
 from screens.contacts_blacklist import BlacklistPane
 from screens.contacts_counts import MemberCounts, MembersCounted, MembersWanted, count_members
 from screens.contacts_forms import ContactRules
@@ -136,13 +135,11 @@ class ContactsScreen(BaseScreen):
     @work(group="member-counts", exit_on_error=False)
     async def count(self, account: str, token: int) -> None:
         """Count every group's members of an account, posting coalesced progress."""
-        last_post = 0.0
+        posts = Coalesce()
         try:
             backend = await sb_app(self).backend(account)
             async for counts in count_members(backend):
-                # A few updates a second, however fast the pages come.
-                if counts.finished or time.monotonic() - last_post > 0.2:
-                    last_post = time.monotonic()
+                if posts.due() or counts.finished:
                     self.post_message(MembersCounted(account, counts, token))
         except SwitchboardError as exc:
             # A size column is not worth a modal: the panes say it in their status line.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from textual.worker import Worker
 
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import ConfirmModal, sb_app
+from screens.common import Coalesce, ConfirmModal, sb_app
 from screens.contacts_forms import (
     format_custom_fields,
     parse_custom_fields,
@@ -313,7 +312,7 @@ class ImportModal(ModalScreen[int | None]):
         total = sum(1 for _ in iter_rows(source))
         done = created = 0
         failures: list[tuple[int, str]] = []
-        last_post = 0.0
+        posts = Coalesce()
         for line, row in iter_rows(source):
             try:
                 await backend.create_contact(row_input(row, mapping, custom, groups))
@@ -323,8 +322,7 @@ class ImportModal(ModalScreen[int | None]):
                 reason = exc.message if isinstance(exc, ProviderError) else str(exc)
                 failures.append((line, reason))
             done += 1
-            if time.monotonic() - last_post > 0.2:
-                last_post = time.monotonic()
+            if posts.due():
                 self.post_message(self.Progress(done, total, created, list(failures), False))
             # A turn for the UI (Close, the bar) even when an answer needed no waiting.
             await asyncio.sleep(0)

@@ -7,7 +7,6 @@ its id, create, edit and delete; the table then holds the contacts handled this 
 from __future__ import annotations
 
 import csv
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
 
 from backends.models import Contact, ContactFilter, Page
-from screens.common import ConfirmModal, sb_app
+from screens.common import Coalesce, ConfirmModal, sb_app
 from screens.contacts_forms import (
     ContactModal,
     ContactRules,
@@ -428,7 +427,7 @@ class ContactsPane(WorkerPane):
         """Stream every page of the filter's contacts into a CSV file."""
         backend = await sb_app(self).backend()
         done = total = 0
-        last_post = 0.0
+        posts = Coalesce()
         # Written beside the target and renamed at the end: a failed export leaves no
         # half file under the operator's chosen name.
         partial = path.with_name(path.name + ".part")
@@ -444,9 +443,7 @@ class ContactsPane(WorkerPane):
                     total = page.total
                     writer.writerows(export_row(c) for c in page.items)
                     done += len(page.items)
-                    # Coalesced: a few updates a second, however fast pages arrive.
-                    if time.monotonic() - last_post > 0.2:
-                        last_post = time.monotonic()
+                    if posts.due():
                         self.post_message(self.Exported(done, total, str(path), False))
                     if not page.has_next or not page.items:
                         break

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
 from screens.compose import TYPED_CONFIRM_ABOVE
@@ -29,7 +29,7 @@ from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
-from tui.engine.sender import JobControl, Progress, resume
+from tui.engine.sender import JobControl, resume
 
 RECENT_RECIPIENTS = 8
 # What the Status column says of a RUNNING job whose process is gone (killed, crashed).
@@ -200,13 +200,6 @@ class JobsScreen(BaseScreen):
         journal_path: Path
         job_control: JobControl
         cost_note: str
-
-    @dataclass
-    class Progressed(Message):
-        """A throttled engine update."""
-
-        progress: Progress
-        recent: tuple[Outcome, ...]
 
     def __init__(self) -> None:
         super().__init__()
@@ -409,7 +402,7 @@ class JobsScreen(BaseScreen):
             updates = resume(
                 journal, job.id, backend, resend_unknown=resend_unknown, control=control
             )
-            await follow(updates, lambda p, recent: self.post_message(self.Progressed(p, recent)))
+            await follow(updates, self.query_one(SendProgress))
         finally:
             # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
             await asyncio.to_thread(journal.close)
@@ -426,23 +419,8 @@ class JobsScreen(BaseScreen):
             cost_note=event.cost_note,
         )
 
-    @on(Progressed)
-    def _progressed(self, event: Progressed) -> None:
-        self.query_one(SendProgress).apply(event.progress, event.recent)
-        if event.progress.error is not None:
-            # Paused by the provider (credentials, credit): say so in a dialog with its code.
-            sb_app(self).show_error(event.progress.error)
-
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "send" and event.state in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if self.query_one(SendProgress).send_ended(event, "The resume"):
             self.running = None
-            if event.state is not WorkerState.SUCCESS:
-                error = event.worker.error
-                why = f": {error}" if error is not None else ""
-                self.query_one(SendProgress).fail(f"The resume did not finish{why}")
             self.action_reload()

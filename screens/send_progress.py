@@ -16,7 +16,7 @@ import asyncio
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from tui.engine.pricing import cost_text
 from tui.engine.sender import JobControl, Progress
 
 RECENT = 200
+ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 PER_UPDATE = 40
 HEADER = f"{'To':<16} {'State':<9} {'Parts':>5}  Id / reason"
 Row = tuple[str, str, str, str]
@@ -80,6 +81,13 @@ class SendProgress(Vertical):
     SendProgress #progress-header { height: 1; text-style: bold; }
     SendProgress #export-path { width: 1fr; }
     """
+
+    @dataclass
+    class Progressed(Message):
+        """A coalesced engine update with the results since the last one (from `follow`)."""
+
+        progress: Progress
+        recent: tuple[Outcome, ...]
 
     @dataclass
     class Exported(Message):
@@ -169,6 +177,26 @@ class SendProgress(Vertical):
             self._set_reason(progress.reason or "", error=progress.status is not JobStatus.DONE)
             self.query_one("#pause", Button).display = False
             self.control = None
+
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        event.stop()
+        self.apply(event.progress, event.recent)
+        if event.progress.error is not None:
+            # Paused by the provider (credentials, credit): say so in a dialog with its code.
+            sb_app(self).show_error(event.progress.error)
+
+    def send_ended(self, event: Worker.StateChanged, what: str) -> bool:
+        """For the screen's Worker.StateChanged: whether its "send" worker just ended.
+
+        A send that did not succeed says so here ("`what` did not finish: why")."""
+        if event.worker.group != "send" or event.state not in ENDED:
+            return False
+        if event.state is not WorkerState.SUCCESS:
+            error = event.worker.error
+            why = f": {error}" if error is not None else ""
+            self.fail(f"{what} did not finish{why}")
+        return True
 
     def fail(self, text: str) -> None:
         """The send stopped on an error (shown in a dialog too): say so here."""
@@ -274,10 +302,12 @@ UPDATE_INTERVAL = 0.25
 
 async def follow(
     updates: AsyncIterator[Progress],
-    post: Callable[[Progress, tuple[Outcome, ...]], object],
+    target: SendProgress,
     interval: float = UPDATE_INTERVAL,
 ) -> Progress | None:
-    """Relay engine progress at most every `interval` s (and the last one); the final one.
+    """Relay engine progress to `target` at most every `interval` s (and the last one).
+
+    Returns the final update.
 
     Results between two relayed updates are kept in a bounded window: the screen shows
     only the newest RECENT anyway.
@@ -291,6 +321,6 @@ async def follow(
         now = time.monotonic()
         if progress.status is not JobStatus.RUNNING or now - shown >= interval:
             shown = now
-            post(progress, tuple(recent))
+            target.post_message(SendProgress.Progressed(progress, tuple(recent)))
             recent.clear()
     return last
