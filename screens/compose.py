@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -126,6 +127,8 @@ def counts_text(r: Recipients) -> str:
 
 class ComposeScreen(BaseScreen):
     """Compose a message on any channel the account offers, preflight it and send it."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"send": "a send"}
 
     TITLE = "Compose"
     CSS_PATH = "compose.tcss"

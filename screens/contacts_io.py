@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -170,6 +171,8 @@ def row_input(
 
 class ImportModal(ModalScreen[int | None]):
     """Import contacts from a CSV file; returns how many were created."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"contacts-import": "a contacts import"}
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "start", "Import")]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -92,6 +93,8 @@ class ContactsTable(DataTable[str]):
 
 class ContactsPane(WorkerPane):
     """Contacts of the active account: paged and filtered, or opened by id."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"contacts-export": "a contacts export"}
 
     BINDINGS = [Binding("ctrl+n", "new", "New contact"), Binding("ctrl+r", "reload", "Reload")]
 

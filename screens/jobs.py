@@ -14,6 +14,7 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -163,6 +164,8 @@ def detail_text(d: JobDetail) -> str:
 
 class JobsScreen(BaseScreen):
     """The send journal."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"send": "a send"}
 
     TITLE = "Jobs"
     CSS_PATH = "jobs.tcss"

@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +37,8 @@ def matching(rows: list[list[str]], column: int, needle: str) -> list[list[str]]
 
 class EventsView(ReportsView):
     """The events report of one sending: filter by column, export what matches."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"reports-export": "an export"}
 
     BINDINGS = [Binding("escape", "back", "Back")]
 

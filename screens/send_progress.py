@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -70,6 +71,8 @@ def write_export(path: Path, journal_path: Path | None, job_id: int) -> int:
 
 class SendProgress(Vertical):
     """Progress of one send; hidden until `begin`."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"export": "an export"}
 
     DEFAULT_CSS = """
     SendProgress { height: auto; display: none; }

@@ -12,6 +12,7 @@ import asyncio
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -102,6 +103,8 @@ class BatchSend:
 
 class BatchPane(SendPane):
     """Send SMS surveys in batches through the send engine, with progress and results."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"surveys-batch": "a survey batch"}
 
     ERROR_ID = "batch-error"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from textual import on, work
@@ -52,6 +52,8 @@ def parse_due_date(text: str) -> datetime | None:
 
 class CollectPane(SendPane):
     """Send a document/information request for a campaign to a new or existing contact."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"surveys-collect": "a request send"}
 
     ERROR_ID = "collect-error"
 

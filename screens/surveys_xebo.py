@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -50,6 +51,8 @@ def contacts_from(medium: SurveyMedium, typed: str, csv_path: str) -> list[Surve
 
 class XeboPane(SendPane):
     """Send a survey to contacts; shows accepted/rejected counts and the rejected list."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"surveys-xebo": "a survey send"}
 
     ERROR_ID = "xebo-error"
 

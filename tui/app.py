@@ -48,15 +48,6 @@ class SwitchboardApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    # Work that quitting would cut short, by worker group: quitting asks first.
-    BUSY_GROUPS = {
-        "send": "a send",
-        "surveys-batch": "a survey batch",
-        "contacts-import": "a contacts import",
-        "contacts-export": "a contacts export",
-        "export": "an export",
-        "reports-export": "an export",
-    }
     QUIT_GRACE = 5.0  # seconds the running work gets to write its journal on quit
 
     active_account: reactive[str | None] = reactive(None)
@@ -157,16 +148,21 @@ class SwitchboardApp(App[None]):
         self.active_account = names[index % len(names)]
         self.notify(f"Active account: {self.active_account}")
 
+    def _busy(self) -> dict[Worker[object], str]:
+        """Running work that quitting would cut short, with what it is ("a send").
+
+        A screen or widget names its own: a class attribute BUSY_WORK maps the group of
+        such workers to what they do (ComposeScreen: {"send": "a send"})."""
+        busy: dict[Worker[object], str] = {}
+        for worker in self.workers:
+            what = getattr(worker.node, "BUSY_WORK", {}).get(worker.group)
+            if what is not None and not worker.is_finished:
+                busy[worker] = what
+        return busy
+
     def busy_work(self) -> list[str]:
         """What is still running that quitting would stop (a send, an import, ...)."""
-        running = (WorkerState.PENDING, WorkerState.RUNNING)
-        return sorted(
-            {
-                self.BUSY_GROUPS[w.group]
-                for w in self.workers
-                if w.group in self.BUSY_GROUPS and w.state in running
-            }
-        )
+        return sorted(set(self._busy().values()))
 
     async def action_quit(self) -> None:
         """Quit, asking first while a send, import or export runs (Ctrl+Q again: quit)."""
@@ -197,7 +193,7 @@ class SwitchboardApp(App[None]):
         (in-flight recipients marked unknown, the job paused) takes milliseconds, so it
         is waited for here, at most QUIT_GRACE seconds.
         """
-        busy = [w for w in self.workers if w.group in self.BUSY_GROUPS and not w.is_finished]
+        busy = list(self._busy())
         for worker in busy:
             worker.cancel()
         if busy:

@@ -49,6 +49,7 @@ async def test_closing_a_running_import_asks_before_stopping_it(
         # While the import runs, act directly and wait briefly: Pilot's key presses wait
         # for an idle app, which a running import does not give.
         await pilot.pause(0.05)
+        assert app.busy_work() == ["a contacts import"]  # Ctrl+Q would ask first
         modal.action_close()  # Escape and Close both land here
         await pilot.pause(0.05)
         confirm = app.screen
