@@ -11,6 +11,7 @@ import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,9 +62,14 @@ class Attachment:
         guessed, _ = mimetypes.guess_type(file.name)
         return cls(name or file.name, file.read_bytes(), guessed or "application/octet-stream")
 
-    def encoded(self) -> str:
-        """The content in base64, as the API wants it."""
+    @cached_property
+    def _base64(self) -> str:
         return base64.b64encode(self.content).decode("ascii")
+
+    def encoded(self) -> str:
+        """The content in base64, as the API wants it (encoded once: a job's batches
+        share the attachment, and megabytes re-encoded per request stall the loop)."""
+        return self._base64
 
 
 @dataclass(frozen=True)

@@ -642,6 +642,41 @@ async def test_email_job_sub_per_batch_and_402_pause_with_the_error(journal: Jou
     assert body["sub"] == [{"name": "Ana"}, {}]
 
 
+async def test_an_email_attachment_is_encoded_once_per_run_not_per_batch(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import backends.models_send as models_send
+
+    app = rich_app()
+    content = bytes(range(256)) * 64
+    pdf = Attachment("a.bin", content, "application/pdf")
+    template = MailingRequest(
+        to=(),
+        sender_email="news@example.com",
+        subject="Hi",
+        reply_to="help@example.com",
+        body="<p>Hi</p>",
+        attachments=(pdf,),
+    )
+    rows = [(f"r{i}@example.com", None) for i in range(30)]
+    job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
+    encodes = 0
+    real = models_send.base64.b64encode
+
+    def counting(data: bytes) -> bytes:
+        nonlocal encodes
+        encodes += 1
+        return real(data)
+
+    monkeypatch.setattr(models_send.base64, "b64encode", counting)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=10)))[-1]
+    assert last.totals.accepted == 30
+    bodies = posts(app, "mailing")
+    assert len(bodies) == 3 and encodes == 1
+    assert all(b["attachments"][0]["content"] == real(content).decode() for b in bodies)
+
+
 async def test_voice_jobs_text_and_audio(journal: Journal) -> None:
     app = rich_app()
     spoken = VoiceRequest(to=(), message="Hola {name}", language="es_ES", gender="F")
