@@ -70,9 +70,7 @@ def status_of(job: Job, interrupted: bool) -> tuple[str, str]:
 def load_jobs(path: Path) -> list[tuple[Job, Totals, bool]]:
     """Every job with its totals and whether it was interrupted, newest first."""
     with Journal(path) as journal:
-        return [
-            (job, journal.totals(job.id), journal.interrupted(job.id)) for job in journal.jobs()
-        ]
+        return journal.overview()
 
 
 def spent_text(journal: Journal, job: Job) -> str:

@@ -258,3 +258,35 @@ def test_a_journal_from_before_countries_is_migrated(tmp_path: Path) -> None:
     # Opening it again finds the column there.
     with Journal(path) as journal:
         assert journal.job(1).channel == "sms"
+
+
+def test_overview_gives_each_jobs_totals_and_interruption_in_two_queries(
+    journal: Journal,
+) -> None:
+    done = make_job(journal, 4)
+    journal.record_results(
+        done, [Outcome(s.seq, s.to, State.ACCEPTED, parts=2) for s in journal.claim_batch(done, 3)]
+    )
+    crashed = make_job(journal, 5)
+    journal.claim_batch(crashed, 2)
+    _set_runner(journal, crashed, _dead_pid())
+    running = make_job(journal, 2)
+    journal.start(running)
+    single = journal.create_job(
+        account="acct", provider="360nrs", channel="sms",
+        message={"sender": "T", "message": "x", "options": {}}, recipients=[("34600000001", None)],
+    )  # fmt: skip
+    queries: list[str] = []
+    journal._db.set_trace_callback(queries.append)
+    listed = journal.overview()
+    journal._db.set_trace_callback(None)
+    assert len(queries) == 2
+    assert [job.id for job, _, _ in listed] == [single, running, crashed, done]
+    for job, totals, interrupted in listed:
+        assert totals == journal.totals(job.id)
+        assert interrupted == journal.interrupted(job.id)
+    by_id = {job.id: (totals, interrupted) for job, totals, interrupted in listed}
+    assert by_id[done] == (Totals(pending=1, accepted=3, parts=6), False)
+    assert by_id[crashed] == (Totals(pending=3, sending=2), True)
+    assert by_id[running][1] is False  # running here, in a live process
+    journal.stop(running, JobStatus.PAUSED, "x")

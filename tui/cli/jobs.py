@@ -92,7 +92,7 @@ def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
 async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """List every job, newest first."""
     with open_journal(args) as journal:
-        rows = [(job, journal.totals(job.id)) for job in journal.jobs()]
+        rows = [(job, totals) for job, totals, _ in journal.overview()]
     ctx.emit(
         [_job_json(job, totals) for job, totals in rows],
         lambda: table(

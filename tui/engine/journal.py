@@ -325,15 +325,30 @@ class Journal:
                 " GROUP BY state",
                 (job_id,),
             ).fetchall()
-        counts = {state: (n, parts or 0) for state, n, parts in rows}
-        return Totals(
-            pending=counts.get(State.PENDING, (0, 0))[0],
-            sending=counts.get(State.SENDING, (0, 0))[0],
-            accepted=counts.get(State.ACCEPTED, (0, 0))[0],
-            rejected=counts.get(State.REJECTED, (0, 0))[0],
-            unknown=counts.get(State.UNKNOWN, (0, 0))[0],
-            parts=sum(p for _, p in counts.values()),
-        )
+        return _totals({state: (n, parts or 0) for state, n, parts in rows})
+
+    def overview(self) -> list[tuple[Job, Totals, bool]]:
+        """Every job, newest first, with its totals and whether it was interrupted.
+
+        Two queries for the whole journal (a listing of hundreds of jobs stays quick)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, created_at, account, provider, channel, message, status,"
+                " pause_reason, pid, pid_started FROM jobs ORDER BY id DESC"
+            ).fetchall()
+            counted = self._db.execute(
+                "SELECT job_id, state, COUNT(*), SUM(parts) FROM recipients GROUP BY job_id, state"
+            ).fetchall()
+        by_job: dict[int, dict[str, tuple[int, int]]] = {}
+        for job_id, state, n, parts in counted:
+            by_job.setdefault(job_id, {})[state] = (n, parts or 0)
+        out = []
+        for row in rows:
+            job = _job(row[:9])
+            live = self._live(job.id, job.status, job.pid, row[9])
+            interrupted = job.status is JobStatus.RUNNING and not live
+            out.append((job, _totals(by_job.get(job.id, {})), interrupted))
+        return out
 
     def accepted_by_country(self, job_id: int) -> dict[str | None, tuple[int, int]]:
         """(recipients, parts) accepted by recipient country; a message without parts is 1."""
@@ -561,6 +576,18 @@ class Journal:
                     country,
                 )
             last = rows[-1][0]
+
+
+def _totals(counts: Mapping[str, tuple[int, int]]) -> Totals:
+    """Totals from (recipients, parts) by state."""
+    return Totals(
+        pending=counts.get(State.PENDING, (0, 0))[0],
+        sending=counts.get(State.SENDING, (0, 0))[0],
+        accepted=counts.get(State.ACCEPTED, (0, 0))[0],
+        rejected=counts.get(State.REJECTED, (0, 0))[0],
+        unknown=counts.get(State.UNKNOWN, (0, 0))[0],
+        parts=sum(p for _, p in counts.values()),
+    )
 
 
 def _job(row: tuple[Any, ...]) -> Job:
