@@ -731,7 +731,7 @@ class ComposeScreen(BaseScreen):
                 limiter=RateLimiter(self.RATE_LIMIT) if self.RATE_LIMIT else None,
                 control=control,
             )
-            await follow(updates, self.query_one(SendProgress))
+            await follow(updates, self)
         finally:
             # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
             await asyncio.to_thread(journal.close)
@@ -746,6 +746,10 @@ class ComposeScreen(BaseScreen):
             control=event.job_control,
             cost_note=event.cost_note,
         )
+
+    @on(SendProgress.Progressed)
+    def _progressed(self, event: SendProgress.Progressed) -> None:
+        self.query_one(SendProgress).show_update(event)
 
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:

@@ -403,7 +403,7 @@ class JobsScreen(BaseScreen):
             updates = resume(
                 journal, job.id, backend, resend_unknown=resend_unknown, control=control
             )
-            await follow(updates, self.query_one(SendProgress))
+            await follow(updates, self)
         finally:
             # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
             await asyncio.to_thread(journal.close)
@@ -419,6 +419,10 @@ class JobsScreen(BaseScreen):
             control=event.job_control,
             cost_note=event.cost_note,
         )
+
+    @on(SendProgress.Progressed)
+    def _progressed(self, event: SendProgress.Progressed) -> None:
+        self.query_one(SendProgress).show_update(event)
 
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:

@@ -26,6 +26,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
@@ -181,9 +182,10 @@ class SendProgress(Vertical):
             self.query_one("#pause", Button).display = False
             self.control = None
 
-    @on(Progressed)
-    def _progressed(self, event: Progressed) -> None:
-        event.stop()
+    def show_update(self, event: Progressed) -> None:
+        """Show an update `follow` posted to the screen, with a dialog if the job paused on
+        a provider error. (Posted to the screen, not here: the screen's own messages, such
+        as the one that calls `begin`, stay in order with the updates.)"""
         self.apply(event.progress, event.recent)
         if event.progress.error is not None:
             # Paused by the provider (credentials, credit): say so in a dialog with its code.
@@ -305,10 +307,11 @@ UPDATE_INTERVAL = 0.25
 
 async def follow(
     updates: AsyncIterator[Progress],
-    target: SendProgress,
+    target: MessagePump,
     interval: float = UPDATE_INTERVAL,
 ) -> Progress | None:
-    """Relay engine progress to `target` at most every `interval` s (and the last one).
+    """Post engine progress to `target` (the screen) at most every `interval` s, and the
+    last one, as SendProgress.Progressed messages.
 
     Returns the final update.
 
