@@ -26,6 +26,11 @@ def sb_app(node: DOMNode) -> SwitchboardApp:
     return cast("SwitchboardApp", node.app)
 
 
+# Sends to more recipients than this are confirmed by typing the count (Compose, Jobs,
+# Surveys).
+TYPED_CONFIRM_ABOVE = 100
+
+
 class Coalesce:
     """Says when progress is due: at most every `seconds`, however fast the work goes.
 

@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.errors import NotSupported
 from backends.models_send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
-from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
+from screens.common import TYPED_CONFIRM_ABOVE, BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
 from screens.compose_form import (
     BY_KEY,
     CHANNELS,
@@ -63,8 +63,6 @@ from tui.engine.recipients import (
 from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
-# Above this many recipients the operator types the count to confirm.
-TYPED_CONFIRM_ABOVE = 100
 SOURCES = (("Typed", "typed"), ("Contact group", "group"), ("CSV file", "csv"))
 SOURCE_HINTS = {
     "typed": "Recipients, separated by commas",

@@ -24,8 +24,13 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker
 
-from screens.common import BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
-from screens.compose import TYPED_CONFIRM_ABOVE
+from screens.common import (
+    TYPED_CONFIRM_ABOVE,
+    BaseScreen,
+    ConfirmModal,
+    TypedConfirmModal,
+    sb_app,
+)
 from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,14 +10,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import ConfirmModal, TypedConfirmModal, sb_app
-
-# Sends to more recipients than this are confirmed by typing the count.
-TYPED_CONFIRM_ABOVE = 100
+from screens.common import TYPED_CONFIRM_ABOVE, ConfirmModal, TypedConfirmModal, sb_app
+from tui.engine.recipients import csv_rows
 
 
 def read_csv(path_text: str) -> list[dict[str, str]]:
-    """The rows of a UTF-8 CSV file with a header (cells stripped), or ValueError."""
+    """The rows of a UTF-8 CSV file with a header (`csv_rows`), or ValueError."""
     path = Path(path_text).expanduser()
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -26,11 +23,10 @@ def read_csv(path_text: str) -> list[dict[str, str]]:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
-    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
-    if not reader.fieldnames:
-        raise ValueError(f"{path} is empty: it needs a header line")
-    return rows
+    try:
+        return csv_rows(text)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 def split_entries(text: str) -> list[str]:

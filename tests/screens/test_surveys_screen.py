@@ -75,7 +75,11 @@ async def test_xebo_csv_headers_in_any_case_and_repeated_numbers_sent_once(
     sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
 ) -> None:
     csv_file = tmp_path / "people.csv"
-    csv_file.write_text("Mobile,Name\n+34666555444,Ana\n+34 666 555 444,Ana again\n", "utf-8")
+    # Semicolons, as a Spanish-locale spreadsheet writes them; a quoted cell on two lines.
+    csv_file.write_text(
+        'Mobile;Name;Note\n+34666555444;Ana;"line one\nline two"\n+34 666 555 444;Ana again;\n',
+        "utf-8",
+    )
     app = sandbox_console("sandbox-xebo")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f10")
@@ -86,7 +90,9 @@ async def test_xebo_csv_headers_in_any_case_and_repeated_numbers_sent_once(
         assert "(1 repeated address(es) left out.)" in app.screen.question  # type: ignore[attr-defined]
         await confirm(pilot)
     (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
-    assert request.json()["contacts"] == [{"mobile": "+34666555444", "Name": "Ana"}]
+    assert request.json()["contacts"] == [
+        {"mobile": "+34666555444", "Name": "Ana", "Note": "line one\nline two"}
+    ]
 
 
 async def test_xebo_email_needs_an_email_for_everyone(

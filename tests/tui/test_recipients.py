@@ -13,6 +13,7 @@ from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.recipients import (
     RecipientsError,
     build,
+    csv_rows,
     fetch_blacklist,
     from_csv,
     from_group,
@@ -185,3 +186,14 @@ def test_semicolon_separated_files_are_read(tmp_path: Path) -> None:
     assert sniff_delimiter("to\tname\n346\tAna\n") == "\t"
     with pytest.raises(RecipientsError, match="pick one in the form"):
         from_csv(path, column_hint="pick one in the form")
+
+
+def test_csv_rows_sniffs_the_separator_strips_cells_and_keeps_quoted_newlines() -> None:
+    assert csv_rows(' Mobile ; Name \n+346 ; Ana \n+347;"two\nlines"\n') == [
+        {"Mobile": "+346", "Name": "Ana"},
+        {"Mobile": "+347", "Name": "two\nlines"},
+    ]
+    assert csv_rows("email\tcity\na@example.com\t\n") == [{"email": "a@example.com", "city": ""}]
+    assert csv_rows("email\n") == []
+    with pytest.raises(ValueError, match="needs a header line"):
+        csv_rows("")

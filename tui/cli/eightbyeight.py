@@ -9,7 +9,6 @@ QUEUED/REJECTED outcome recorded, progress printed, resumable with `switchboard 
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import itertools
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table
 from tui.cli.jobs import follow
 from tui.engine.journal import Claimed, Journal, State, default_path
+from tui.engine.recipients import csv_rows
 from tui.engine.sender import run_job
 from tui.engine.survey_batch import SurveyBatchChannel, check_job, create_survey_batch_job
 
@@ -117,15 +117,17 @@ def _pairs(items: list[str]) -> dict[str, str]:
 
 def _csv_messages(path: Path) -> list[SurveyMessage]:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+        rows = csv_rows(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     if rows and "destination" not in rows[0]:
         raise UsageError(f"{path}: no 'destination' column")
     messages = []
-    for n, row in enumerate(rows, start=2):
-        cell = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    for n, cell in enumerate(rows, start=2):
         where = f"{path}:{n}"
         messages.append(
             SurveyMessage(

@@ -8,7 +8,6 @@ declare the capability.
 from __future__ import annotations
 
 import argparse
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.engine.recipients import csv_rows
 
 MEDIUMS = {m.name.lower(): m for m in SurveyMedium}
 
@@ -132,8 +132,11 @@ def _read_contacts_file(path: Path) -> list[SurveyContact]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
-    return [contact_from(dict(r), f"{path} line {i}") for i, r in enumerate(reader, 2)]
+    try:
+        rows = csv_rows(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return [contact_from(r, f"{path} row {i}") for i, r in enumerate(rows, 1)]
 
 
 def survey_contacts(args: argparse.Namespace, medium: SurveyMedium) -> list[SurveyContact]:

@@ -10,6 +10,7 @@ and nothing else per row that is not needed.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -186,6 +187,17 @@ def sniff_delimiter(sample: str) -> str:
     except csv.Error:
         # The Sniffer gives up on irregular files; the header line is the best witness.
         return max(candidates, key=first.count)
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The rows of CSV text with a header, as {column: cell} with names and cells
+    stripped; the separator is sniffed (comma, semicolon or tab) and quoted cells may
+    hold newlines. ValueError when there is no header."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
+    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k and k.strip()} for r in reader]
+    if not reader.fieldnames:
+        raise ValueError("the file is empty: it needs a header line")
+    return rows
 
 
 def pick_column(
