@@ -115,12 +115,12 @@ class RecordingMiddleware:
         # The whole body must be read up front so that requests rejected by later layers
         # (auth, validation) are still recorded with their payload.
         chunks: list[bytes] = []
-        early: Message | None = None
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                early = message  # a disconnect before the body ended
-                break
+                # The client went away before its body ended (a killed process): like a
+                # real server, nothing was received, so nothing is recorded or processed.
+                return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
@@ -133,8 +133,6 @@ class RecordingMiddleware:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                if early is not None:
-                    return early
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 

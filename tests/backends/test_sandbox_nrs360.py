@@ -123,6 +123,27 @@ async def test_sandbox_server_on_a_real_socket() -> None:
     server.stop()  # idempotent
 
 
+def test_a_request_cut_off_before_its_body_ended_is_neither_recorded_nor_processed() -> None:
+    import socket
+    import time
+
+    app = create_app()
+    before = len(app.state.nrs.sms)
+    with SandboxServer(app) as server:
+        token = base64.b64encode(f"{DEMO_USERNAME}:{DEMO_PASSWORD}".encode()).decode()
+        head = (
+            f"POST {API}/sms HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(head.encode() + b'{"to": ["3466')  # the sender dies here
+        time.sleep(0.3)
+        with httpx.Client(base_url=server.url, auth=AUTH) as client:
+            assert client.get(f"{API}/account").status_code == 200
+    assert [r.path for r in app.state.log.requests] == [f"{API}/account"]
+    assert len(app.state.nrs.sms) == before
+
+
 # --- auth, errors, account ----------------------------------------------------------------
 
 

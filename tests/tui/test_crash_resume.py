@@ -74,9 +74,9 @@ def kill_a_quarter_through(
 
 
 def test_sigkill_mid_job_then_resume_sends_everyone_at_most_once(tmp_path: Path) -> None:
-    # 200 requests with ~2 ms of added latency each: a run lasts from under a second to a
-    # few (SandboxServer's sockets currently lack TCP_NODELAY, which adds ~40 ms a request
-    # on a kept-alive connection), so the kill lands mid-job either way.
+    # 200 requests with ~2 ms of added latency each: a run lasts about a second, so the
+    # kill lands mid-job. A request cut off mid-body by the kill is not received (the
+    # sandbox, like a server, neither records nor processes it).
     app = rich_app(faults=FaultProfile(latency_ms=2))
     path = tmp_path / "journal.sqlite3"
     tos = numbers(N)
