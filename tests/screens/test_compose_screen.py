@@ -52,12 +52,16 @@ def shown(screen: Any, selector: str) -> bool:
     return True
 
 
-async def open_compose(pilot: Any) -> ComposeScreen:
+async def open_compose(pilot: Any, channel: str | None = None) -> ComposeScreen:
+    """F4, on `channel` when given (the form then shows that channel's fields)."""
     await settle(pilot)
     await pilot.press("f4")
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, ComposeScreen)
+    if channel is not None:
+        screen.query_one("#channel", Select).value = channel
+        await pilot.pause()
     return screen
 
 
@@ -330,9 +334,7 @@ async def test_schedule_shows_utc_and_reaches_the_provider(
 
 async def test_whatsapp_template_send(app: SwitchboardApp, provider_apps: dict[str, Any]) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "whatsapp"
-        await pilot.pause()
+        screen = await open_compose(pilot, "whatsapp")
         screen.query_one("#recipients", Input).value = "34600000001, 34600000002"
         screen.query_one("#sender", Input).value = "34666777555"
         screen.query_one("#template-id", Input).value = "125"
@@ -356,9 +358,7 @@ async def test_whatsapp_template_send(app: SwitchboardApp, provider_apps: dict[s
 
 async def test_email_send(app: SwitchboardApp, provider_apps: dict[str, Any]) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "email"
-        await pilot.pause()
+        screen = await open_compose(pilot, "email")
         screen.query_one("#recipients", Input).value = "ana@example.com, Bad-Address"
         screen.query_one("#from-email", Input).value = "news@example.com"
         screen.query_one("#reply-to", Input).value = "help@example.com"
@@ -437,9 +437,7 @@ async def test_landing_send_is_a_job_with_cost_so_far_in_view(
 ) -> None:
     app = sandbox_console()
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "landing"
-        await pilot.pause()
+        screen = await open_compose(pilot, "landing")
         await fill_sms(pilot, "34600000001, 34600000002, 819012345678", "See {LAND_URL}")
         screen.query_one("#html", TextArea).text = "<h1>Hi</h1>"
         await pilot.pause()
@@ -503,9 +501,7 @@ async def test_a_send_that_cannot_start_says_so_in_the_panel(
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setattr("screens.compose.default_path", lambda: blocker / "journal.sqlite3")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "voice"
-        await pilot.pause()
+        screen = await open_compose(pilot, "voice")
         screen.query_one("#recipients", Input).value = "34600000001"
         screen.query_one("#message", TextArea).text = "Hola"
         await pilot.pause()
@@ -531,9 +527,7 @@ async def test_email_from_a_csv_with_phone_and_email_columns_uses_the_emails(
         encoding="utf-8",
     )
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "email"
-        await pilot.pause()
+        screen = await open_compose(pilot, "email")
         assert screen.query_one("#recipients", Input).placeholder.startswith("ana@example.com")
         screen.query_one("#source", Select).value = "csv"
         await pilot.pause()
@@ -585,9 +579,7 @@ async def test_whatsapp_sends_what_the_preview_shows_with_buttons_and_location(
          {"to": "34600000002", "name": "luis", "order": "43"}],
     )  # fmt: skip
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compose(pilot)
-        screen.query_one("#channel", Select).value = "whatsapp"
-        await pilot.pause()
+        screen = await open_compose(pilot, "whatsapp")
         screen.query_one("#source", Select).value = "csv"
         await pilot.pause()
         values = {
