@@ -287,9 +287,7 @@ class BatchPane(SendPane):
                 )
             )
             self.post_message(self.Started(job_id, len(send.messages)))
-            async for progress in run_job(
-                journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2, control=control
-            ):
+            async for progress in run_job(journal, job_id, backend, concurrency=2, control=control):
                 self.post_message(self.Progressed(progress))
         finally:
             await asyncio.to_thread(journal.close)

@@ -131,6 +131,30 @@ async def test_a_smaller_batch_size_is_kept_and_a_larger_one_capped(
     assert [len(r.json()["messages"]) for r in app.state.log.requests] == [10_000, 2_000]
 
 
+@pytest.mark.parametrize("count", [3_000, 12_000])
+async def test_smaller_batches_each_get_their_own_client_batch_id(
+    journal: Journal, app: Starlette, count: int
+) -> None:
+    # A resume from Jobs or `jobs resume --batch-size` may send smaller batches than the
+    # 10,000 the job was planned with: each request still carries a unique id.
+    job_id = new_job(journal, good(count), client_batch_id="B")
+    async with backend(app) as b:
+        await drain(run_job(journal, job_id, b, batch_size=1_000, concurrency=1))
+    ids = [r.json()["clientBatchId"] for r in app.state.log.matching("POST", BATCH_PATH)]
+    assert ids == [f"B-{i}" for i in range(1, count // 1_000 + 1)]
+
+
+async def test_without_a_batch_size_a_run_takes_the_channels_full_batches(
+    journal: Journal, app: Starlette
+) -> None:
+    job_id = new_job(journal, good(12_000), client_batch_id="B")
+    async with backend(app) as b:
+        await drain(run_job(journal, job_id, b, concurrency=1))
+    requests = app.state.log.matching("POST", BATCH_PATH)
+    assert [len(r.json()["messages"]) for r in requests] == [10_000, 2_000]
+    assert [r.json()["clientBatchId"] for r in requests] == ["B-1", "B-2"]
+
+
 def test_results_are_matched_by_client_message_id_in_any_order() -> None:
     batch = [Claimed(0, "+6590000001", None), Claimed(1, "+6590000001", None)]
     ids = ["a", "b"]

@@ -677,6 +677,27 @@ async def test_an_email_attachment_is_encoded_once_per_run_not_per_batch(
     assert all(b["attachments"][0]["content"] == real(content).decode() for b in bodies)
 
 
+async def test_an_email_with_copies_is_one_request_whatever_batch_size_is_asked(
+    journal: Journal,
+) -> None:
+    app = rich_app()
+    template = MailingRequest(
+        to=(),
+        sender_email="news@example.com",
+        subject="Hi",
+        reply_to="help@example.com",
+        body="<p>Hi</p>",
+        cc=("boss@example.com",),
+    )
+    rows = [(f"r{i}@example.com", None) for i in range(30)]
+    job_id = create_channel_job(journal, "acct", "360nrs", template, rows)
+    async with backend_for(app) as backend:
+        last = (await drain(run_job(journal, job_id, backend, batch_size=10)))[-1]
+    assert last.totals.accepted == 30
+    (body,) = posts(app, "mailing")  # the boss gets one copy, not three
+    assert len(body["to"]) == 30
+
+
 async def test_voice_jobs_text_and_audio(journal: Journal) -> None:
     app = rich_app()
     spoken = VoiceRequest(to=(), message="Hola {name}", language="es_ES", gender="F")

@@ -291,7 +291,7 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
                 client_batch_id=batch.client_batch_id,
             )
             # Two requests of 10,000 in flight keep 8x8 busy without piling up memory.
-            updates = run_job(journal, job_id, backend, batch_size=MAX_MESSAGES, concurrency=2)
+            updates = run_job(journal, job_id, backend, concurrency=2)
             # With --json, the job summary and the recipients' results are one document.
             held = _Held(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)})
             code = await follow(held, updates)

@@ -46,7 +46,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="also send recipients whose outcome is unknown (they may receive it twice)",
     )
     res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    res.add_argument("--batch-size", type=int, default=500)
+    res.add_argument(
+        "--batch-size",
+        type=int,
+        help="recipients per request (default: the channel's own, 500 for most)",
+    )
     res.add_argument("--concurrency", type=int, default=4)
     res.add_argument("--rate", type=float, metavar="RPS", help="requests per second")
     res.set_defaults(handler=cmd_resume)

@@ -49,6 +49,7 @@ __all__ = [
     "VOICE_AUDIO",
     "WHATSAPP",
     "Request",
+    "RequestChannel",
     "create_channel_job",
     "job_rows",
     "job_summary",
@@ -273,9 +274,11 @@ def create_channel_job(
 # --- channels ---------------------------------------------------------------------------
 
 
-class _RequestChannel:
+class RequestChannel:
     """One request per batch: the template with the batch's `to` (and `sub`)."""
 
+    batch_size: int | None = None
+    batch_fixed = False
     max_batch: int | None = None
     takes_sub: ClassVar[bool] = True
 
@@ -299,28 +302,34 @@ class _RequestChannel:
         return match_results(batch, await self.call(backend, self.request(batch)))
 
 
-class LandingChannel(_RequestChannel):
+class LandingChannel(RequestChannel):
     """POST /landingsms."""
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
         return await backend.send_landing(request)
 
 
-class MailingChannel(_RequestChannel):
-    """POST /mailing."""
+class MailingChannel(RequestChannel):
+    """POST /mailing; with cc or bcc the whole job is one request (copies go with every
+    request, and create_channel_job allowed at most MAX_WITH_COPIES recipients)."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(job)
+        if self.template.cc or self.template.bcc:
+            self.batch_size, self.batch_fixed = MAX_WITH_COPIES, True
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
         return await backend.send_mailing(request)
 
 
-class VoiceChannel(_RequestChannel):
+class VoiceChannel(RequestChannel):
     """POST /voice (text to speech)."""
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
         return await backend.send_voice(request)
 
 
-class VoiceAudioChannel(_RequestChannel):
+class VoiceAudioChannel(RequestChannel):
     """POST /voiceAudio (an audio file; no variables)."""
 
     takes_sub = False
@@ -329,7 +338,7 @@ class VoiceAudioChannel(_RequestChannel):
         return await backend.send_voice_audio(request)
 
 
-class WhatsAppChannel(_RequestChannel):
+class WhatsAppChannel(RequestChannel):
     """POST /whatsapp: one message per recipient, its fields rendered with its variables."""
 
     def request(self, batch: Sequence[Claimed]) -> WhatsAppTemplateRequest:

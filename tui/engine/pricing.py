@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tui.engine import placeholders, segments
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from tui.engine.preflight import Summary
 
 Unit = Literal["part", "message"]
-# The key of a price that applies to every country (a caller's single price per part).
-ANY_COUNTRY: Final = "*"
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,7 @@ class Pricing:
 
     def price(self, country: str | None) -> float | None:
         """The price of one unit to a country, or None when unpriced."""
-        if country is not None:
-            found = self.prices.get(country)
-            if found is not None:
-                return found
-        return self.prices.get(ANY_COUNTRY)
+        return None if country is None else self.prices.get(country)
 
     def encode(self) -> dict[str, Any]:
         """The journal's JSON form."""

@@ -51,8 +51,8 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import AvailableTime, OtpConfig, SmsRequest
-from tui.engine.channels import CHANNEL_TYPES, create_channel_job, job_rows
+from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
+from tui.engine.channels import CHANNEL_TYPES, RequestChannel, create_channel_job, job_rows
 from tui.engine.journal import (
     Claimed,
     Job,
@@ -63,7 +63,7 @@ from tui.engine.journal import (
     State,
     Totals,
 )
-from tui.engine.pricing import ANY_COUNTRY, CostMeter, Pricing, spent
+from tui.engine.pricing import CostMeter, Pricing, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.results import match_results, reason_text
 from tui.engine.survey_batch import CHANNEL as SURVEY_BATCH
@@ -222,9 +222,18 @@ def create_sms_job(
 # --- channels -----------------------------------------------------------------------
 
 
+# Recipients per request when neither the caller nor the channel names a size.
+DEFAULT_BATCH = 500
+
+
 class Channel(Protocol):
     """How one kind of job sends a claimed batch and reads each recipient's outcome."""
 
+    # The batch size when the caller names none (None: DEFAULT_BATCH); run_job sets it
+    # to the size the run uses.
+    batch_size: int | None
+    # The channel's size holds whatever the caller asks (one request for the whole job).
+    batch_fixed: bool
     # The most recipients one request may carry (None: no provider limit).
     max_batch: int | None
 
@@ -233,26 +242,15 @@ class Channel(Protocol):
         ...
 
 
-class SmsChannel:
-    """SMS jobs: one send_sms request per batch, results matched by number."""
-
-    max_batch: int | None = None
+class SmsChannel(RequestChannel):
+    """SMS jobs: one send_sms request per batch (one `sub` item per recipient when any
+    has variables, as the reference wants), results matched by number."""
 
     def __init__(self, job: Job) -> None:
         self.template = template_request(job)
 
-    def request(self, batch: Sequence[Claimed]) -> SmsRequest:
-        """The SMS request for a batch."""
-        to = tuple(c.to for c in batch)
-        if any(c.vars for c in batch):
-            # The reference wants exactly one `sub` item per recipient when `sub` is used.
-            sub = tuple(c.vars or {} for c in batch)
-            return dataclasses.replace(self.template, to=to, sub=sub)
-        return dataclasses.replace(self.template, to=to)
-
-    async def send(self, backend: Backend, batch: Sequence[Claimed]) -> list[Outcome]:
-        """One send_sms request for the batch."""
-        return match_results(batch, await backend.send_sms(self.request(batch)))
+    async def call(self, backend: Backend, request: Any) -> SendResult:
+        return await backend.send_sms(request)
 
 
 # The engine's channels: the journal's `channel` column names one of these.
@@ -507,30 +505,32 @@ async def run_job(
     job_id: int,
     backend: Backend,
     *,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     concurrency: int = 4,
     limiter: RateLimiter | None = None,
     policy: RetryPolicy | None = None,
     control: JobControl | None = None,
-    price_per_part: float | None = None,
 ) -> AsyncIterator[Progress]:
     """Send a job's PENDING recipients; yields coalesced progress, the last one final.
 
-    The running cost uses the prices journaled with the job; `price_per_part` (one price
-    for every country) is for a job created without them. Closing the iterator early
+    Batches have `batch_size` recipients, else the channel's own size (DEFAULT_BATCH
+    when it has none), never more than the provider's limit. The running cost uses the
+    prices journaled with the job. Closing the iterator early
     cancels the requests in flight (their recipients become UNKNOWN); use
     `JobControl.pause` to stop gracefully.
     """
-    if batch_size < 1 or concurrency < 1:
+    if (batch_size is not None and batch_size < 1) or concurrency < 1:
         raise ValueError("batch_size and concurrency must be at least 1")
     job = journal.job(job_id)
     _check(job, backend)
     channel = CHANNELS[job.channel](job)
+    if channel.batch_fixed:
+        batch_size = None
+    size = batch_size or channel.batch_size or DEFAULT_BATCH
     if channel.max_batch is not None:
-        batch_size = min(batch_size, channel.max_batch)
+        size = min(size, channel.max_batch)
+    channel.batch_size = size
     pricing = Pricing.decode(job.message.get("pricing"))
-    if pricing is None and price_per_part is not None:
-        pricing = Pricing({ANY_COUNTRY: price_per_part})
     # Counting 100,000 rows takes ~0.1 s: in a thread, before the job is marked running
     # (so a cancellation here leaves nothing to undo).
     totals, meter = await asyncio.to_thread(_starting_point, journal, job_id, pricing)
@@ -540,7 +540,7 @@ async def run_job(
         job,
         backend,
         channel,
-        batch_size=batch_size,
+        batch_size=size,
         limiter=limiter or RateLimiter(),
         policy=policy or RetryPolicy(),
         totals=totals,
@@ -589,12 +589,11 @@ async def resume(
     backend: Backend,
     *,
     resend_unknown: bool = False,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     concurrency: int = 4,
     limiter: RateLimiter | None = None,
     policy: RetryPolicy | None = None,
     control: JobControl | None = None,
-    price_per_part: float | None = None,
 ) -> AsyncIterator[Progress]:
     """Recover a job left by a dead process (in-flight rows -> UNKNOWN) and carry on.
 
@@ -612,7 +611,6 @@ async def resume(
         limiter=limiter,
         policy=policy,
         control=control,
-        price_per_part=price_per_part,
     ):
         yield progress
 

@@ -225,6 +225,10 @@ def match_survey_results(
 class SurveyBatchChannel:
     """Sends one claimed batch of a survey-batch job and maps the per-message results."""
 
+    # Full batches unless the caller asks for smaller ones (run_job sets the run's size,
+    # which numbers the parts' clientBatchIds).
+    batch_size: int | None = MAX_MESSAGES
+    batch_fixed = False
     max_batch: int | None = MAX_MESSAGES
 
     def __init__(self, job: Job) -> None:
@@ -238,11 +242,12 @@ class SurveyBatchChannel:
     def batch_id_for(self, first: Claimed) -> str | None:
         """The operator's clientBatchId; "-2", "-3"... per part when the job takes several
         requests (cut to stay within 20 characters). A part is numbered by its first
-        recipient, so a resumed part keeps its id."""
+        recipient, so a part resumed with the same batch size keeps its id."""
         base = self.client_batch_id
-        if not base or self.batches <= 1:
-            return base
-        suffix = f"-{first.seq // MAX_MESSAGES + 1}"
+        size = self.batch_size or MAX_MESSAGES
+        if not base or (self.batches <= 1 and size >= MAX_MESSAGES):
+            return base  # the whole job is one request
+        suffix = f"-{first.seq // size + 1}"
         return base[: MAX_CLIENT_BATCH_ID - len(suffix)] + suffix
 
     def client_id(self, c: Claimed) -> str:
