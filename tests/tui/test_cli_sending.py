@@ -313,6 +313,9 @@ def test_mail_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> N
     assert run(["jobs", "list", "--json"], out=listing) == 0
     (job,) = json.loads(listing.getvalue())
     assert (job["channel"], job["status"], job["totals"]["accepted"]) == ("email", "DONE", 1)
+    # The attachment is listed by name and type, never as its base64 content.
+    attached = [{"name": "notes.txt", "content_type": "text/plain"}]
+    assert job["message"]["request"]["attachments"] == attached
 
 
 def test_mail_send_template_and_usage(account: str, nrs_server: SandboxServer) -> None:

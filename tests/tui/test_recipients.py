@@ -197,3 +197,5 @@ def test_csv_rows_sniffs_the_separator_strips_cells_and_keeps_quoted_newlines() 
     assert csv_rows("email\n") == []
     with pytest.raises(ValueError, match="needs a header line"):
         csv_rows("")
+    with pytest.raises(ValueError, match="field larger than field limit"):
+        csv_rows('email\n"' + "x" * 200_000)  # a quote never closed

@@ -78,6 +78,22 @@ def _totals_json(t: Totals) -> dict[str, int]:
     }
 
 
+def _shown_message(job: Job) -> dict[str, Any]:
+    """The job's message as printed: attachments by name and type, not megabytes of
+    base64."""
+    message = dict(job.message)
+    request = message.get("request")
+    if isinstance(request, dict) and "attachments" in request:
+        message["request"] = {
+            **request,
+            "attachments": [
+                {"name": a["name"], "content_type": a["content_type"]}
+                for a in request["attachments"]
+            ],
+        }
+    return message
+
+
 def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
     return {
         "id": job.id,
@@ -88,7 +104,7 @@ def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
         "status": job.status.value,
         "pause_reason": job.pause_reason,
         "pid": job.pid,
-        "message": job.message,
+        "message": _shown_message(job),
         "totals": _totals_json(totals),
     }
 
@@ -146,8 +162,9 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         reason = f": {job.pause_reason}" if job.pause_reason else ""
         ctx.print(f"  status   {job.status.value}{reason}")
         ctx.print(f"  sends    {job_summary(job)}")
-        options = dict(job.message.get("options") or job.message.get("request") or {})
-        if "attachments" in options:  # their names, not megabytes of base64
+        message = _shown_message(job)
+        options = dict(message.get("options") or message.get("request") or {})
+        if "attachments" in options:
             options["attachments"] = [a["name"] for a in options["attachments"]]
         if options:
             ctx.print(f"  options  {orjson.dumps(options).decode()}")

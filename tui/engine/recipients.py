@@ -31,7 +31,6 @@ DEFAULT_REGION: Final = "ES"
 # the emails.
 PHONE_COLUMNS: Final = ("to", "phone", "mobile", "number", "msisdn")
 EMAIL_COLUMNS: Final = ("email", "e-mail", "mail", "to")
-TO_COLUMNS: Final = (*PHONE_COLUMNS, "email")
 # Separators a spreadsheet may export with (Excel in Spanish locales writes ';').
 DELIMITERS: Final = ",;\t"
 # What to do when no column looks like the recipients' (the CLI's words; screens pass theirs).
@@ -192,9 +191,14 @@ def sniff_delimiter(sample: str) -> str:
 def csv_rows(text: str) -> list[dict[str, str]]:
     """The rows of CSV text with a header, as {column: cell} with names and cells
     stripped; the separator is sniffed (comma, semicolon or tab) and quoted cells may
-    hold newlines. ValueError when there is no header."""
+    hold newlines. ValueError when there is no header or the CSV is malformed."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
-    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k and k.strip()} for r in reader]
+    try:
+        rows = [
+            {k.strip(): (v or "").strip() for k, v in r.items() if k and k.strip()} for r in reader
+        ]
+    except csv.Error as exc:
+        raise ValueError(f"line {reader.line_num}: {exc}") from None
     if not reader.fieldnames:
         raise ValueError("the file is empty: it needs a header line")
     return rows
