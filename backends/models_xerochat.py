@@ -6,7 +6,8 @@ XeroChat is the provider that documents these; contacts and groups map to the sh
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -163,3 +164,22 @@ class FlowAnswers:
             )
             for qid, counter in counters.items()
         )
+
+    def summary_for(self, questions: Sequence[str]) -> tuple[QuestionSummary, ...]:
+        """Every question of the flow in its order, answered or not, then any other answered.
+
+        The flow's info names its questions by text only (no ids), so they are matched by
+        text. Two questions may share a text, so each text keeps a queue of its answered
+        questions (in answer order) and each flow question takes one; a dict keyed by text
+        would lose all but one of them. An unanswered question has no id and no counts.
+        """
+        summary = self.summary()
+        pending: dict[str, deque[QuestionSummary]] = {}
+        for q in summary:
+            pending.setdefault(q.question, deque()).append(q)
+        ordered = [
+            pending[text].popleft() if pending.get(text) else QuestionSummary("", text, 0, ())
+            for text in questions
+        ]
+        taken = {id(q) for q in ordered}
+        return (*ordered, *(q for q in summary if id(q) not in taken))

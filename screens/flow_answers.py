@@ -7,8 +7,6 @@ account changes. Errors from the provider go to the error modal; bad input shows
 from __future__ import annotations
 
 import asyncio
-import csv
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,48 +20,8 @@ from textual.worker import Worker, WorkerState
 
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.common import ConfirmModal, sb_app
-from screens.reports_common import ReportsPane
-
-CSV_COLUMNS = ("question_id", "question", "answer", "count", "share")
-
-
-def share(count: int, responses: int) -> str:
-    """A count as a percentage of a question's responses."""
-    return f"{100.0 * count / responses:.1f}%" if responses else "0.0%"
-
-
-def write_csv(path: Path, summary: Sequence[QuestionSummary]) -> int:
-    """Write one row per (question, answer); how many rows."""
-    rows = 0
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for q in summary:
-            for c in q.counts:
-                writer.writerow(
-                    (q.question_id, q.question, c.answer, c.count, share(c.count, q.responses))
-                )
-                rows += 1
-            if not q.counts:
-                # A question nobody answered still appears, with no answer and a count of 0.
-                writer.writerow((q.question_id, q.question, "", 0, share(0, 0)))
-                rows += 1
-    return rows
-
-
-def with_questions(
-    summary: Sequence[QuestionSummary], questions: Sequence[str]
-) -> tuple[QuestionSummary, ...]:
-    """Every question of the flow in its order, answered or not, then any other answered.
-
-    The flow's info names its questions by text only (no ids), so they are matched by text.
-    """
-    by_text = {q.question: q for q in summary}
-    ordered = [
-        by_text.pop(text) if text in by_text else QuestionSummary("", text, 0, ())
-        for text in questions
-    ]
-    return (*ordered, *(q for q in summary if q.question in by_text))
+from screens.reports_common import ReportsPane, write_atomically
+from tui.csvout import count_rows, csv_text, share
 
 
 class FlowAnswersPane(ReportsPane):
@@ -167,7 +125,7 @@ class FlowAnswersPane(ReportsPane):
         self.query_one("#flow-status", Static).update(
             f"{a.flow_name} (#{a.flow_id}) · {who} · {len(a.subscribers)} respondent(s)"
         )
-        self._show(with_questions(a.summary(), event.questions))
+        self._show(a.summary_for(event.questions))
 
     def _show(self, summary: tuple[QuestionSummary, ...]) -> None:
         self.summary = summary
@@ -214,9 +172,14 @@ class FlowAnswersPane(ReportsPane):
         else:
             self._export(path)
 
-    def _export(self, path: Path) -> None:
+    @work(group="flow-export", exclusive=True, exit_on_error=False)
+    async def _export(self, path: Path) -> None:
+        """Write the shown counts with the CLI's formula-safe writer (answers are free text
+        typed by customers), in a thread so a slow disk does not freeze the screen, and
+        through a temporary file so a failed write never leaves half a CSV behind."""
+        data, rows = csv_text(*count_rows(self.summary, shares=True))
         try:
-            rows = write_csv(path, self.summary)
+            await asyncio.to_thread(write_atomically, path, data)
         except OSError as exc:
             self.query_one("#flow-error", Static).update(f"Cannot write {path}: {exc.strerror}")
             return

@@ -525,6 +525,29 @@ async def test_all_answers_with_counts(
     )
 
 
+def test_summary_for_matches_each_question_of_the_flow_once() -> None:
+    """Two questions with the same text keep their own answers; unanswered ones are listed."""
+    answers = FlowAnswers(
+        9,
+        "Twice",
+        (
+            SubscriberAnswers(
+                "a", (FlowAnswer("1", "Why?", "Price"), FlowAnswer("2", "Why?", "Speed"))
+            ),
+            SubscriberAnswers(
+                "b", (FlowAnswer("1", "Why?", "Price"), FlowAnswer("7", "Old?", "Yes"))
+            ),
+        ),
+    )
+    assert answers.summary_for(("Anything else?", "Why?", "Why?")) == (
+        QuestionSummary("", "Anything else?", 0, ()),
+        QuestionSummary("1", "Why?", 2, (AnswerCount("Price", 2),)),
+        QuestionSummary("2", "Why?", 1, (AnswerCount("Speed", 1),)),
+        # Answered but no longer in the flow: kept, after the flow's questions.
+        QuestionSummary("7", "Old?", 1, (AnswerCount("Yes", 1),)),
+    )
+
+
 async def test_one_subscribers_answers(backend: XeroChatBackend, log: RequestLog) -> None:
     answers = await backend.flow_answers(1, subscriber_id=ANA)
     assert sent(log, "get_single_subscriber_flow_info") == {

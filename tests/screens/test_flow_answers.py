@@ -11,6 +11,7 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
+from backends.sandbox.xerochat.state import Flow
 from screens.common import ConfirmModal, ErrorModal
 from screens.flow_answers import FlowAnswersPane
 from tests.screens.conftest import SIZE, settle, type_into
@@ -46,7 +47,7 @@ async def export(pilot: Any, out: Path) -> list[dict[str, str]]:
     """Export the shown counts to `out` from the keyboard; the CSV's rows."""
     await type_into(pilot, "#flow-export-path", str(out))
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)  # the file is written by a worker, in a thread
     with out.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
@@ -99,7 +100,7 @@ async def test_counts_per_question_match_the_emulator_and_export_to_csv(
         await pilot.press("enter")
         await pilot.pause()
         await pilot.click("#yes")
-        await pilot.pause()
+        await settle(pilot)
         assert out.read_text(encoding="utf-8").startswith("question_id,question,answer,count")
     calls = [r.path for r in emulator.state.log.requests]
     assert any("get_all_subscriber_flow_info" in p for p in calls)
@@ -186,3 +187,57 @@ async def test_a_question_nobody_answered_is_listed_and_exported(
         }
     paths = [r.path for r in emulator.state.log.requests]
     assert any("get_flow_campaign_info" in p for p in paths)
+
+
+async def test_questions_with_the_same_text_each_keep_their_answers(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    # The flow's info names questions by text only; two questions may read the same.
+    provider_apps["xerochat"].state.xerochat.flows[9] = Flow(
+        9,
+        1,
+        "Twice",
+        [("1", "Why?"), ("2", "Why?"), ("3", "Anything else?")],
+        {"p1": {"1": "Price", "2": "Speed"}, "p2": {"1": "Price"}},
+    )
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        await settle(pilot)
+        pane.query_one("#flow-select", Select).value = 9
+        await pilot.click("#flow-load")
+        await settle(pilot)
+        assert [(q.question_id, q.question, q.responses) for q in pane.summary] == [
+            ("1", "Why?", 2),
+            ("2", "Why?", 1),
+            ("", "Anything else?", 0),
+        ]
+        rows = await export(pilot, tmp_path / "twice.csv")
+        assert [(r["question_id"], r["answer"], r["count"]) for r in rows] == [
+            ("1", "Price", "2"),
+            ("2", "Speed", "1"),
+            ("", "", "0"),
+        ]
+
+
+async def test_the_export_neutralises_formulas_and_replaces_the_file_whole(
+    sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    # Answers are free text typed by customers; a spreadsheet must not run them.
+    provider_apps["xerochat"].state.xerochat.flows[9] = Flow(
+        9, 1, "Sums", [("1", "Total?")], {"p1": {"1": "=1+1"}, "p2": {"1": "-3"}}
+    )
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(pilot)
+        await settle(pilot)
+        pane.query_one("#flow-select", Select).value = 9
+        await pilot.click("#flow-load")
+        await settle(pilot)
+        (tmp_path / "out").mkdir()
+        out = tmp_path / "out" / "sums.csv"
+        rows = await export(pilot, out)
+        assert sorted(r["answer"] for r in rows) == ["'=1+1", "-3"]
+        assert "Exported 2 row(s)" in str(pane.query_one("#flow-status", Static).render())
+        # Written next to the target and renamed over it: no temporary file is left.
+        assert [p.name for p in out.parent.iterdir()] == ["sums.csv"]

@@ -397,6 +397,33 @@ def test_flow_answers_raw_csv_to_stdout(account: str, pets: int) -> None:
     assert len(rows) == 5
 
 
+def test_flow_answers_list_unanswered_and_same_text_questions(
+    account: str, server: SandboxServer, tmp_path: Path
+) -> None:
+    state_of(server).flows[9] = Flow(
+        9,
+        1,
+        "Twice",
+        [("1", "Why?"), ("2", "Why?"), ("3", "Anything else?")],
+        {ANA: {"1": "Price", "2": "Speed"}, BRUNO: {"1": "Price"}},
+    )
+    body = cli_json("flows", "answers", "9")
+    assert [(q["question_id"], q["question"], q["responses"]) for q in body["questions"]] == [
+        ("1", "Why?", 2),
+        ("2", "Why?", 1),
+        ("", "Anything else?", 0),
+    ]
+    code, out = cli("flows", "answers", "9")
+    assert code == 0
+    assert out.splitlines()[-3:] == ["Anything else? (0 answer(s))", "ANSWER  COUNT", "(none)"]
+    code, out = cli("flows", "answers", "9", "--csv", "-")
+    assert list(csv.reader(io.StringIO(out)))[1:] == [
+        ["1", "Why?", "Price", "2"],
+        ["2", "Why?", "Speed", "1"],
+        ["", "Anything else?", "", "0"],
+    ]
+
+
 def test_one_subscribers_answers(account: str, server: SandboxServer) -> None:
     body = cli_json("flows", "answers", "1", "--subscriber", ANA)
     assert [s["subscriber_id"] for s in body["subscribers"]] == [ANA]

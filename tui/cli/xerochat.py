@@ -7,15 +7,14 @@ as one table per question with answer counts, and export to CSV with `--csv`.
 from __future__ import annotations
 
 import argparse
-import csv
-import re
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from backends.base import Backend
-from backends.models_xerochat import FlowAnswers, SystemUser, UserInput
+from backends.models_xerochat import FlowAnswers, QuestionSummary, SystemUser, UserInput
 from tui.cli.common import (
     EXIT_OK,
     Context,
@@ -25,11 +24,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
-
-# Cells a spreadsheet would run as a formula (OWASP CSV injection); answers are typed by
-# anyone who talks to the bot.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+from tui.csvout import count_rows, write_csv
 
 
 def _action(actions: Any, name: str, common: argparse.ArgumentParser, helptext: str) -> Any:
@@ -303,23 +298,9 @@ async def cmd_flow_show(ctx: Context, args: argparse.Namespace) -> int:
     return await with_backend(ctx, args.account, run)
 
 
-def _cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
-
-
-def write_csv(target: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write rows (formula-safe) and return how many."""
-    writer = csv.writer(target)
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-        count += 1
-    return count
-
-
-def answer_rows(answers: FlowAnswers, *, raw: bool) -> tuple[list[str], list[tuple[object, ...]]]:
+def answer_rows(
+    answers: FlowAnswers, summary: Sequence[QuestionSummary], *, raw: bool
+) -> tuple[list[str], list[tuple[object, ...]]]:
     """CSV header and rows: counts per question and answer, or every answer given."""
     if raw:
         return ["subscriber_id", "question_id", "question", "answer"], [
@@ -327,15 +308,12 @@ def answer_rows(answers: FlowAnswers, *, raw: bool) -> tuple[list[str], list[tup
             for s in answers.subscribers
             for a in s.answers
         ]
-    return ["question_id", "question", "answer", "count"], [
-        (q.question_id, q.question, c.answer, c.count) for q in answers.summary() for c in q.counts
-    ]
+    return count_rows(summary)
 
 
-def _show_answers(ctx: Context, answers: FlowAnswers) -> None:
+def _show_answers(ctx: Context, answers: FlowAnswers, summary: Sequence[QuestionSummary]) -> None:
     who = len(answers.subscribers)
     ctx.print(f"Flow {answers.flow_id}: {answers.flow_name} ({who} subscriber(s) answered)")
-    summary = answers.summary()
     if not summary:
         ctx.print("(no answers yet)")
     for q in summary:
@@ -348,9 +326,14 @@ async def cmd_flow_answers(ctx: Context, args: argparse.Namespace) -> int:
     """A flow's answers counted per question, as tables or CSV."""
 
     async def run(backend: Backend) -> int:
-        answers = await backend.flow_answers(args.id, subscriber_id=args.subscriber)
+        # The flow's own questions too, so that questions nobody answered are listed.
+        answers, flow = await asyncio.gather(
+            backend.flow_answers(args.id, subscriber_id=args.subscriber),
+            backend.flow_campaign(args.id),
+        )
+        summary = answers.summary_for(flow.questions)
         if args.csv is not None:
-            header, rows = answer_rows(answers, raw=args.raw)
+            header, rows = answer_rows(answers, summary, raw=args.raw)
             if args.csv == "-":
                 write_csv(ctx.out, header, rows)
                 return EXIT_OK
@@ -369,10 +352,10 @@ async def cmd_flow_answers(ctx: Context, args: argparse.Namespace) -> int:
             {
                 "flow_id": answers.flow_id,
                 "flow_name": answers.flow_name,
-                "questions": answers.summary(),
+                "questions": summary,
                 "subscribers": answers.subscribers,
             },
-            lambda: _show_answers(ctx, answers),
+            lambda: _show_answers(ctx, answers, summary),
         )
         return EXIT_OK
 

@@ -1,0 +1,70 @@
+"""Formula-safe CSV for exports of text typed by strangers (flow answers), and their rows.
+
+The CLI (`switchboard flows answers --csv`) and the Reports screen's export write the same
+rows through the same writer, so a cell is neutralised the same way wherever it is saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from backends.models_xerochat import QuestionSummary
+
+# Cells a spreadsheet would run as a formula (OWASP CSV injection); answers are typed by
+# anyone who talks to the bot.
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: a leading ' before what would be a formula.
+
+    Plain signed numbers are left alone, so counts and "-1" stay numbers.
+    """
+    text = str(value)
+    return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
+
+
+def write_csv(target: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write a header and rows (formula-safe) and return how many rows."""
+    writer = csv.writer(target)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+        count += 1
+    return count
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[str, int]:
+    """The CSV `write_csv` would write, as text (to write atomically), and its row count."""
+    buffer = io.StringIO(newline="")
+    count = write_csv(buffer, header, rows)
+    return buffer.getvalue(), count
+
+
+def share(count: int, responses: int) -> str:
+    """A count as a percentage of a question's responses."""
+    return f"{100.0 * count / responses:.1f}%" if responses else "0.0%"
+
+
+def count_rows(
+    summary: Sequence[QuestionSummary], *, shares: bool = False
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Header and one row per (question, answer), with each answer's share if asked.
+
+    A question nobody answered still gets a row, with no answer and a count of 0, so the
+    file lists every question of the flow.
+    """
+    header = ["question_id", "question", "answer", "count"]
+    rows: list[tuple[object, ...]] = []
+    for q in summary:
+        counts = [(c.answer, c.count) for c in q.counts] or [("", 0)]
+        for answer, n in counts:
+            row: tuple[object, ...] = (q.question_id, q.question, answer, n)
+            rows.append((*row, share(n, q.responses)) if shares else row)
+    return ([*header, "share"] if shares else header), rows
