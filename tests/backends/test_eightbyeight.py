@@ -435,7 +435,7 @@ async def test_wrong_key_is_auth_error_1200_and_never_logged(
     app: Starlette, log: RequestLog, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = "wrong-8x8-Key-0123456789"
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     async with connect(app, secret=secret) as client:
         with pytest.raises(AuthError) as caught:
             await client.send_survey_batch(batch())

@@ -890,7 +890,7 @@ async def test_wrong_password_is_auth_error_without_leaking_it(
     app: Starlette, log: RequestLog, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = "not-the-Pa55word-xyz"
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     client = connect(app, secret=secret)
     try:
         with pytest.raises(AuthError) as caught:

@@ -245,7 +245,7 @@ async def test_missing_credentials_get_the_documented_401_body(app: Starlette) -
 
 
 async def test_secret_is_never_logged(app: Starlette, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     async with connect(app) as backend:
         await backend.send_survey(email_send("a@example.com"))
     assert caplog.records

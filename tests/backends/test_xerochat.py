@@ -711,7 +711,7 @@ async def test_unknown_endpoint_is_a_plain_404(backend: XeroChatBackend) -> None
 async def test_api_key_never_in_urls_logs_or_errors(
     app: Starlette, log: RequestLog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     errors: list[SwitchboardError] = []
     async with connect(app) as client:
         assert isinstance(client, XeroChatBackend)
@@ -747,7 +747,7 @@ async def test_a_key_echoed_by_the_provider_is_scrubbed() -> None:
 
 
 async def test_connect_failure_message_has_no_key(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     # Port 9 on loopback (discard) is closed on the test machines: connection refused.
     connection = Connection(base_url="http://127.0.0.1:9/api", secret=DEMO_API_KEY)
     async with XeroChatBackend(connection) as client:
@@ -763,7 +763,7 @@ async def test_a_get_with_the_key_in_the_query_is_redacted(
     # What tui.logs does: httpx's own INFO line prints full URLs. (Set first: each call
     # also sets the capture handler's level.)
     caplog.set_level(logging.WARNING, logger="httpx")
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="switchboard")
     http = HttpClient(
         provider="xerochat",
         base_url=BASE_URL,
