@@ -45,6 +45,7 @@ from screens.compose_form import (
 )
 from screens.send_progress import SendProgress, follow
 from tui.engine import segments
+from tui.engine.channels import check_request
 from tui.engine.journal import Journal, default_path
 from tui.engine.preflight import Summary, format_summary, price_map, summarise
 from tui.engine.pricing import Pricing
@@ -594,6 +595,17 @@ class ComposeScreen(BaseScreen):
         else:
             values = list(split_values(draft.recipients))
             recipients = from_values(values, kind=kind, blacklist=blacklist)
+        if draft.channel.key != "sms":
+            # What the job would refuse for some recipient (a WhatsApp field's filter on a
+            # value that is not a number...) is said here, before anything is journaled.
+            rows = [(r.to, r.vars, r.country) for r in recipients.sendable]
+            try:
+                await asyncio.to_thread(check_request, job_template(draft), rows)
+            except ValueError as exc:
+                text = str(exc)
+                self.query_one("#preflight", Static).update(f"Cannot send: {text}.")
+                self.query_one("#form-error", Static).update(text[:1].upper() + text[1:] + ".")
+                return
         summary = (
             await self._summary(backend, draft, recipients) if listed and kind == "phone" else None
         )

@@ -570,6 +570,30 @@ async def test_a_csv_without_a_known_column_says_what_to_do_here(
         assert post.json()["to"] == ["34600000001"] and post.json()["sub"] == [{"nombre": "Ana"}]
 
 
+async def test_a_whatsapp_field_one_recipient_cannot_fill_is_refused_in_the_preflight(
+    app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "wa.csv",
+        [{"to": "34600000001", "amt": "12.5"}, {"to": "34600000002", "amt": "abc"}],
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot, "whatsapp")
+        screen.query_one("#source", Select).value = "csv"
+        await pilot.pause()
+        values = {"#recipients": str(path), "#sender": "34666777555", "#template-id": "123",
+                  "#wa-body": "{amt|formatDotComma}"}  # fmt: skip
+        for selector, value in values.items():
+            screen.query_one(selector, Input).value = value
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen  # no confirmation, no error dialog
+        assert text(app, "#preflight").startswith("Cannot send: recipient 2 (34600000002): ")
+        assert "needs a number" in text(app, "#form-error")
+    assert posts_to(provider_apps, "whatsapp") == []
+
+
 async def test_whatsapp_sends_what_the_preview_shows_with_buttons_and_location(
     app: SwitchboardApp, provider_apps: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "WHATSAPP",
     "Request",
     "RequestChannel",
+    "check_request",
     "create_channel_job",
     "job_rows",
     "job_summary",
@@ -196,7 +197,7 @@ def _wa_message(template: WhatsAppTemplateMessage, to: str, variables: Mapping[s
     )
 
 
-def _check(request: Request, rows: Sequence[Row]) -> None:
+def check_request(request: Request, rows: Sequence[Row]) -> None:
     """ValueError naming what the provider would refuse in every batch."""
     if isinstance(request, LandingRequest):
         if LANDING_PLACEHOLDER not in request.message:
@@ -257,7 +258,7 @@ def create_channel_job(
         raise ValueError(f"{type(request).__name__} is not sent as a channel job")
     # An audio file takes no variables: the reference's /voiceAudio has no `sub`.
     rows = job_rows(recipients, phone=channel != MAILING, variables=channel != VOICE_AUDIO)
-    _check(request, rows)
+    check_request(request, rows)
     if isinstance(request, WhatsAppTemplateRequest):
         encoded = _encode(request)
         encoded["message"] = _encode(request.messages[0])
