@@ -31,6 +31,12 @@ def sb_app(node: DOMNode) -> SwitchboardApp:
 TYPED_CONFIRM_ABOVE = 100
 
 
+def or_list(items: Iterable[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    words = list(items)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 class Coalesce:
     """Says when progress is due: at most every `seconds`, however fast the work goes.
 

@@ -13,7 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from backends.base import Backend, Capability
 from backends.errors import SwitchboardError
 from backends.registry import backend_class
-from screens.common import BaseScreen, Coalesce, sb_app
+from screens.common import BaseScreen, Coalesce, or_list, sb_app
 from screens.contacts_blacklist import BlacklistPane
 from screens.contacts_counts import MemberCounts, MembersCounted, MembersWanted, count_members
 from screens.contacts_forms import ContactRules
@@ -36,8 +36,7 @@ def missing_text(cls: type[Backend]) -> str:
     missing = [what for cap, what in TAB_NEEDS if not cls.supports(cap)]
     if not missing:
         return ""
-    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
-    return f"{cls.label} does not offer {listed}."
+    return f"{cls.label} does not offer {or_list(missing)}."
 
 
 class ContactsScreen(BaseScreen):
@@ -50,7 +49,8 @@ class ContactsScreen(BaseScreen):
         self, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name, id, classes)
-        # Group member counts per account, finished or being counted; kept until a reload.
+        # Group member counts per account, finished or being counted; kept until a reload
+        # or until the Contacts tab changes contacts.
         self._members: dict[str, MemberCounts] = {}
         self._count_token = 0  # answers of a cancelled count are told apart by it
         self._listing = False
@@ -131,6 +131,20 @@ class ContactsScreen(BaseScreen):
             self._count_token += 1
             self.count(name, self._count_token)
         self._show_members(known)
+
+    @on(ContactsPane.Changed)
+    def _contacts_changed(self, event: ContactsPane.Changed) -> None:
+        """Drop the active account's counts: a changed contact can change any group's size."""
+        event.stop()
+        name = sb_app(self).active_account
+        if name is None:
+            return
+        self.workers.cancel_group(self, "member-counts")
+        self._members.pop(name, None)
+        # A tab showing the counts counts again now; the others do when next shown.
+        tabs = self.query(TabbedContent)
+        if tabs and tabs.first().active in ("tab-groups", "tab-validation"):
+            self.post_message(MembersWanted())
 
     @work(group="member-counts", exit_on_error=False)
     async def count(self, account: str, token: int) -> None:

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.errors import SwitchboardError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import describe_error, sb_app
+from screens.common import describe_error, or_list, sb_app
 
 FIELD_TYPES = ("string", "date", "decimal")
 # (input id, label) of a contact's plain fields, in form order.
@@ -116,6 +116,8 @@ class ContactRules:
     group_names: bool = True
     one_group: bool = False
     groups_movable: bool = True
+    # A phone or landline needs a country with it (360nrs refuses one without, HTTP 422).
+    number_needs_country: bool = False
 
     @classmethod
     def of(cls, backend: type[Backend]) -> ContactRules:
@@ -126,6 +128,7 @@ class ContactRules:
             group_names=backend.contact_group_names,
             one_group=backend.contact_one_group,
             groups_movable=backend.contact_groups_movable,
+            number_needs_country=backend.contact_number_needs_country,
         )
 
     def groups_label(self) -> str:
@@ -230,9 +233,10 @@ class ContactModal(ModalScreen[SavedContact | None]):
         values = {field_id: self._value(field_id) for field_id, _ in CONTACT_FIELDS}
         reachable = [f for f in ADDRESSES if f in self.rules.fields]
         if not any(values[f] for f in reachable):
-            named = [ADDRESSES[f] for f in reachable]
-            listed = ", ".join(named[:-1]) + " or " + named[-1] if len(named) > 1 else named[0]
-            raise ValueError(f"Give {listed}.")
+            raise ValueError(f"Give {or_list(ADDRESSES[f] for f in reachable)}.")
+        needs_country = self.rules.number_needs_country and not values["country"]
+        if needs_country and (values["phone"] or values["landline"]):
+            raise ValueError("Give a country (ISO, e.g. ES) with a phone number.")
         if values["country"]:
             values["country"] = values["country"].upper()
         custom: tuple[CustomField, ...] = ()

@@ -20,8 +20,9 @@ from textual.worker import Worker
 
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import Coalesce, ConfirmModal, sb_app
+from screens.common import Coalesce, ConfirmModal, or_list, sb_app
 from screens.contacts_forms import (
+    ContactRules,
     format_custom_fields,
     parse_custom_fields,
     parse_groups,
@@ -122,14 +123,39 @@ def guess_column(header: tuple[str, ...], aliases: tuple[str, ...]) -> int | Non
     return next((lowered.index(a) for a in aliases if a in lowered), None)
 
 
+def bad_byte_line(path: Path) -> int | None:
+    """The line of a file's first byte that is not UTF-8 (None if every byte is).
+
+    The text reader decodes a chunk at a time, so its line count at a decoding error
+    can be lines short of the bad byte: only the bytes tell the line.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return None
+
+
 def iter_rows(source: CsvFile) -> Iterator[tuple[int, list[str]]]:
-    """(file line number, cells) of every data row."""
-    with source.path.open(encoding="utf-8-sig", newline="") as f:
+    """(file line number, cells) of every data row.
+
+    A bad byte or CSV syntax later in the file (read_csv_head reads only its head) is a
+    ValueError naming the line, for the import to say, not an unexpected error.
+    """
+    path = source.path
+    with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, delimiter=source.delimiter)
-        next(reader, None)
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                yield reader.line_num, row
+        try:
+            next(reader, None)
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    yield reader.line_num, row
+        except UnicodeDecodeError:
+            line = bad_byte_line(path) or reader.line_num + 1
+            raise ValueError(f"{path} line {line}: not UTF-8 text (save it as CSV UTF-8)") from None
+        except csv.Error as exc:
+            raise ValueError(f"{path} line {reader.line_num}: {exc}") from None
 
 
 def row_input(
@@ -137,8 +163,11 @@ def row_input(
     mapping: dict[str, int],
     custom: dict[int, str],
     groups: tuple[tuple[int, ...], tuple[str, ...]],
+    rules: ContactRules | None = None,
 ) -> ContactInput:
-    """One CSV row as a contact, or ValueError when it has no way to reach the person."""
+    """One CSV row as a contact, or ValueError when it has no way to reach the person or
+    breaks the provider's `rules`: refused here, the row costs no request."""
+    rules = rules or ContactRules()
 
     def cell(index: int | None) -> str | None:
         if index is None or index >= len(row):
@@ -148,6 +177,9 @@ def row_input(
     values = {field: cell(index) for field, index in mapping.items() if field not in LIST_FIELDS}
     if not (values.get("email") or values.get("phone") or values.get("landline")):
         raise ValueError("no email, phone or landline")
+    needs_country = rules.number_needs_country and not values.get("country")
+    if needs_country and (values.get("phone") or values.get("landline")):
+        raise ValueError("a phone number needs a country (ISO, e.g. ES)")
     if values.get("country"):
         values["country"] = str(values["country"]).upper()
     ids, names = groups
@@ -157,6 +189,10 @@ def row_input(
         ids, names = tuple(dict.fromkeys(ids + row_ids)), tuple(dict.fromkeys(names + row_names))
     if not (ids or names):
         raise ValueError("no group (the groups column is empty)")
+    if names and not rules.group_names:
+        raise ValueError(f"groups must be given by id here, not by name ({', '.join(names)})")
+    if rules.one_group and len(ids) + len(names) > 1:
+        raise ValueError("a contact joins exactly one group here")
     fields = tuple(
         CustomField(key, value) for index, key in custom.items() if (value := cell(index))
     )
@@ -170,7 +206,11 @@ def row_input(
 
 
 class ImportModal(ModalScreen[int | None]):
-    """Import contacts from a CSV file; returns how many were created."""
+    """Import contacts from a CSV file; returns how many were created.
+
+    Only what the provider's `rules` let a contact hold is offered, and rows that break
+    them fail before their request: a refused field would fail every row at the provider.
+    """
 
     BUSY_WORK: ClassVar[dict[str, str]] = {"contacts-import": "a contacts import"}
 
@@ -185,12 +225,25 @@ class ImportModal(ModalScreen[int | None]):
         created: int
         failures: list[tuple[int, str]]
         finished: bool
+        # Why the import stopped before the end of the file (a bad line), if it did.
+        error: str = ""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rules: ContactRules | None = None) -> None:
         super().__init__(classes="dialog")
+        self.rules = rules or ContactRules()
+        # The mapping targets this provider takes: its fields, a groups column (checked
+        # row by row), and the custom fields column only if it has custom fields.
+        self.fields = tuple(
+            item
+            for item in IMPORT_FIELDS
+            if item[0] in self.rules.fields
+            or item[0] == "groups"
+            or (item[0] == "custom_fields" and self.rules.custom_fields)
+        )
         self.source: CsvFile | None = None
         self.created = 0
         self.done = self.total = 0
+        self.started = False  # whether an import ran (and may have created contacts)
 
     def compose(self) -> ComposeResult:
         # The buttons stay in view; the form above them scrolls.
@@ -207,10 +260,16 @@ class ImportModal(ModalScreen[int | None]):
                     yield DataTable(id="imp-preview", show_cursor=False)
                     yield Label("Which column fills each field", classes="section-title")
                     with Grid(id="imp-map-grid"):
-                        for field, label, _ in IMPORT_FIELDS:
+                        for field, label, _ in self.fields:
                             yield Label(label, classes="map-label")
                             yield Select[int]([], prompt="(not imported)", id=f"map-{field}")
-                    yield Checkbox("Other columns become custom fields", True, id="imp-custom")
+                    # Hidden (and off) where contacts have no custom fields.
+                    custom = self.rules.custom_fields
+                    checkbox = Checkbox(
+                        "Other columns become custom fields", custom, id="imp-custom"
+                    )
+                    checkbox.display = custom
+                    yield checkbox
                     yield Label(
                         "Groups every contact joins (names or ids, a, b), besides a groups column"
                     )
@@ -253,7 +312,7 @@ class ImportModal(ModalScreen[int | None]):
         for row in source.preview:
             preview.add_row(*(list(row) + [""] * width)[:width])
         options = [(h or f"column {i + 1}", i) for i, h in enumerate(source.header)]
-        for field, _, aliases in IMPORT_FIELDS:
+        for field, _, aliases in self.fields:
             select = self.query_one(f"#map-{field}", Select)
             select.set_options(options)
             guess = guess_column(source.header, aliases)
@@ -264,7 +323,7 @@ class ImportModal(ModalScreen[int | None]):
 
     def _mapping(self) -> dict[str, int]:
         mapping = {}
-        for field, _, _ in IMPORT_FIELDS:
+        for field, _, _ in self.fields:
             value = self.query_one(f"#map-{field}", Select).value
             if isinstance(value, int):
                 mapping[field] = value
@@ -278,12 +337,20 @@ class ImportModal(ModalScreen[int | None]):
         if source is None or self.query_one("#imp-start", Button).disabled:
             return
         mapping = self._mapping()
+        addresses = [label for f, label, _ in self.fields if f in ("email", "phone", "landline")]
         if not {"email", "phone", "landline"} & set(mapping):
-            error.update("Map a column to Email, Mobile phone or Landline.")
+            error.update(f"Map a column to {or_list(addresses)}.")
             return
         groups = parse_groups(self.query_one("#imp-groups", Input).value)
         if not (groups[0] or groups[1] or "groups" in mapping):
             error.update("Give at least one group for the imported contacts.")
+            return
+        # The groups for every row, checked once here rather than failing every row.
+        if groups[1] and not self.rules.group_names:
+            error.update("Give the groups by their ids (whole numbers).")
+            return
+        if self.rules.one_group and len(groups[0]) + len(groups[1]) > 1:
+            error.update("Give one group: a contact joins exactly one.")
             return
         used = set(mapping.values())
         custom = (
@@ -292,11 +359,12 @@ class ImportModal(ModalScreen[int | None]):
                 for i, h in enumerate(source.header)
                 if i not in used and h and h.lower() not in NOT_CUSTOM
             }
-            if self.query_one("#imp-custom", Checkbox).value
+            if self.rules.custom_fields and self.query_one("#imp-custom", Checkbox).value
             else {}
         )
         error.update("")
         self.query_one("#imp-start", Button).disabled = True
+        self.started = True
         self.query_one("#imp-progress").display = True
         self.call_after_refresh(self.query_one("#imp-summary").scroll_visible)
         self.run_import(source, mapping, custom, groups)
@@ -311,24 +379,32 @@ class ImportModal(ModalScreen[int | None]):
     ) -> None:
         """Create one contact per row; a refused row is recorded, not fatal."""
         backend = await sb_app(self).backend()
-        # Counted first (fast: no requests) so the bar can show a fraction.
-        total = sum(1 for _ in iter_rows(source))
-        done = created = 0
+        done = total = created = 0
         failures: list[tuple[int, str]] = []
         posts = Coalesce()
-        for line, row in iter_rows(source):
-            try:
-                await backend.create_contact(row_input(row, mapping, custom, groups))
-                created += 1
-            except (ValueError, BadRequest, NotFound) as exc:
-                # Only this row's problem; auth or outage errors stop the import (modal).
-                reason = exc.message if isinstance(exc, ProviderError) else str(exc)
-                failures.append((line, reason))
-            done += 1
-            if posts.due():
-                self.post_message(self.Progress(done, total, created, list(failures), False))
-            # A turn for the UI (Close, the bar) even when an answer needed no waiting.
-            await asyncio.sleep(0)
+        try:
+            # Counted first (fast: no requests) so the bar can show a fraction; a bad
+            # line is found here, before any contact is created.
+            total = sum(1 for _ in iter_rows(source))
+            for line, row in iter_rows(source):
+                try:
+                    data = row_input(row, mapping, custom, groups, self.rules)
+                    await backend.create_contact(data)
+                    created += 1
+                except (ValueError, BadRequest, NotFound) as exc:
+                    # Only this row's problem; auth or outage errors stop the import (modal).
+                    reason = exc.message if isinstance(exc, ProviderError) else str(exc)
+                    failures.append((line, reason))
+                done += 1
+                if posts.due():
+                    self.post_message(self.Progress(done, total, created, list(failures), False))
+                # A turn for the UI (Close, the bar) even when an answer needed no waiting.
+                await asyncio.sleep(0)
+        except ValueError as exc:
+            # The file itself (iter_rows): no later row can be read, so the import stops;
+            # the contacts created so far stay.
+            self.post_message(self.Progress(done, total, created, failures, True, str(exc)))
+            return
         self.post_message(self.Progress(done, total, created, failures, True))
 
     @on(Progress)
@@ -338,9 +414,13 @@ class ImportModal(ModalScreen[int | None]):
         bar.update(total=max(event.total, 1), progress=event.done)
         failed = len(event.failures)
         state = "Finished" if event.finished else "Importing"
-        self.query_one("#imp-summary", Static).update(
-            f"{state}: {event.done} of {event.total} rows, {event.created} created, {failed} failed"
-        )
+        if event.error:
+            # The file could not be read on: its row count may be unknown, so none is said.
+            summary = f"Stopped: {event.error}. {event.created} created, {failed} failed"
+        else:
+            rows = f"{event.done} of {event.total} rows"
+            summary = f"{state}: {rows}, {event.created} created, {failed} failed"
+        self.query_one("#imp-summary", Static).update(summary)
         if event.finished and event.failures:
             table = self.query_one("#imp-failures", DataTable)
             table.clear()

@@ -118,6 +118,10 @@ class ContactsPane(WorkerPane):
 
         contact_id: int
 
+    class Changed(Message):
+        """Contacts were created, edited or deleted (one, or by an import): the screen's
+        group member counts no longer hold."""
+
     @dataclass
     class Exported(Message):
         """Export progress: `done` of `total` rows written (final when `finished`)."""
@@ -347,6 +351,7 @@ class ContactsPane(WorkerPane):
             return
         verb = "Created" if event.created else "Saved"
         self.app.notify(f"{verb} contact {event.contact.id}.")
+        self.post_message(self.Changed())
         if self.listing:
             self.load(self.page)
         else:
@@ -378,6 +383,7 @@ class ContactsPane(WorkerPane):
     @on(Deleted)
     def _deleted(self, event: Deleted) -> None:
         self.app.notify(f"Deleted contact {event.contact_id}.")
+        self.post_message(self.Changed())
         if self.listing:
             self.load(self.page)
             return
@@ -393,11 +399,16 @@ class ContactsPane(WorkerPane):
     def action_import(self) -> None:
         """Import contacts from a CSV file (with a column-mapping step)."""
 
+        modal = ImportModal(rules=self.rules)
+
         def closed(created: int | None) -> None:
+            # A stopped import may have created more than its last progress said.
+            if modal.started:
+                self.post_message(self.Changed())
             if created and self.listing:
                 self.load(self.page)
 
-        self.app.push_screen(ImportModal(), closed)
+        self.app.push_screen(modal, closed)
 
     @on(Button.Pressed, "#c-export")
     def action_export(self) -> None:

@@ -21,9 +21,12 @@ from screens.contacts_io import (
     ImportModal,
     export_row,
     guess_column,
+    iter_rows,
+    read_csv_head,
     row_input,
 )
 from tests.screens.conftest import SIZE, settle
+from tests.screens.test_contacts_by_id import form
 from tests.screens.test_contacts_screen import open_contacts, table, text
 from tui.app import SwitchboardApp
 
@@ -289,3 +292,129 @@ async def test_reimporting_an_export_keeps_groups_and_typed_custom_fields(
 
         assert [shape(c) for c in copies] == [shape(c) for c in originals]
         assert all(c.external_id is None for c in copies)
+
+
+async def test_import_offers_only_what_xerochat_contacts_hold(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    xc: Starlette = provider_apps["xerochat"]
+    source = tmp_path / "xero.csv"
+    source.write_text(
+        "email,phone,landline,country,name,external_id,groups,Colour\n"
+        "nia@example.com,34600111222,911000111,ES,Nia,x1,67,green\n"
+        "two@example.com,,,,Two,,67|68,red\n"
+        "named@example.com,,,,Named,,Customers,blue\n",
+        encoding="utf-8",
+    )
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        modal = await open_import(pilot, source)
+        # No landline, country, external id or custom fields: XeroChat refuses them.
+        assert [s.id for s in modal.query(Select)] == [
+            "map-email",
+            "map-phone",
+            "map-name",
+            "map-surname",
+            "map-groups",
+        ]
+        assert not modal.query_one("#imp-custom", Checkbox).display
+        # Groups for every row by name, or more than one, are refused inline.
+        for given, message in (
+            ("Customers", "Give the groups by their ids (whole numbers)."),
+            ("67, 68", "Give one group: a contact joins exactly one."),
+        ):
+            modal.query_one("#imp-groups", Input).value = given
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert text(app, "#imp-error") == message
+        modal.query_one("#imp-groups", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text(app, "#imp-summary") == "Finished: 3 of 3 rows, 1 created, 2 failed"
+        failures = table(app, "#imp-failures")
+        assert [tuple(map(str, failures.get_row_at(i))) for i in range(2)] == [
+            ("3", "a contact joins exactly one group here"),
+            ("4", "groups must be given by id here, not by name (Customers)"),
+        ]
+        # Only the good row was sent, without the columns XeroChat does not store.
+        (post,) = xc.state.log.matching("POST", "/api/create_contact")
+        sent = form(post)
+        assert (sent["email"], sent["contact_type_id"]) == ("nia@example.com", "67")
+        assert not any("green" in v or "911000111" in v for v in sent.values())
+
+
+async def test_import_refuses_a_360nrs_phone_without_a_country_before_sending_it(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    source = tmp_path / "phones.csv"
+    source.write_text(
+        "email,phone,country\nana@example.com,34600111333,\nbea@example.com,34600111444,ES\n",
+        encoding="utf-8",
+    )
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        modal = await open_import(pilot, source)
+        modal.query_one("#imp-groups", Input).value = "VIP"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text(app, "#imp-summary") == "Finished: 2 of 2 rows, 1 created, 1 failed"
+        failures = table(app, "#imp-failures")
+        assert [tuple(map(str, failures.get_row_at(0)))] == [
+            ("2", "a phone number needs a country (ISO, e.g. ES)")
+        ]
+        posts = nrs.state.log.matching("POST", CONTACTS)
+        assert [p.json()["phone"] for p in posts] == ["34600111444"]
+
+
+def test_iter_rows_names_the_line_of_a_bad_byte_or_bad_csv_after_the_head(
+    tmp_path: Path,
+) -> None:
+    rows = "".join(f"bulk{i:05}@example.com\n" for i in range(4000))  # past 64 KB
+    latin = tmp_path / "late-latin.csv"
+    latin.write_bytes(
+        b"email\n" + rows.encode() + "s\u00ed@example.com\nz@example.com\n".encode("latin-1")
+    )
+    source = read_csv_head(latin)  # the head is fine
+    with pytest.raises(ValueError) as bad:
+        list(iter_rows(source))
+    assert str(bad.value) == f"{latin} line 4002: not UTF-8 text (save it as CSV UTF-8)"
+
+    huge = tmp_path / "huge.csv"
+    big = "x" * 200_000  # beyond the csv module's field limit
+    huge.write_text(f"email,note\n{rows}z@example.com,{big}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as bad:
+        list(iter_rows(read_csv_head(huge)))
+    assert str(bad.value) == f"{huge} line 4002: field larger than field limit (131072)"
+
+
+async def test_a_bad_byte_late_in_the_file_stops_the_import_with_its_line(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    rows = "".join(f"late{i:05}@example.com\n" for i in range(4000))
+    source = tmp_path / "late.csv"
+    source.write_bytes(b"email\n" + rows.encode() + b"\xff@example.com\n")
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        modal = await open_import(pilot, source)
+        assert text(app, "#imp-error") == ""
+        modal.query_one("#imp-groups", Input).value = "Late"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # Said in the dialog (no "Unexpected error" modal); found before any request.
+        assert app.screen is modal
+        assert text(app, "#imp-summary") == (
+            f"Stopped: {source} line 4002: not UTF-8 text (save it as CSV UTF-8). "
+            "0 created, 0 failed"
+        )
+        assert not nrs.state.log.matching("POST", CONTACTS)

@@ -364,3 +364,39 @@ async def test_groups_crud_with_member_counts(
         assert created.id not in state.groups
         assert nrs.state.log.matching("DELETE", f"{GROUPS}/{created.id}")
         assert str(created.id) not in table(app, "#groups-table").rows
+
+
+async def test_a_360nrs_phone_without_a_country_is_refused_inline(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, name="Eva", phone="34600111222", groups="VIP")
+        # Said before the request, not as the provider's HTTP 422.
+        assert isinstance(app.screen, ContactModal)
+        assert text(app, "#cf-error") == "Give a country (ISO, e.g. ES) with a phone number."
+        assert not nrs.state.log.matching("POST", CONTACTS)
+
+
+async def test_member_counts_are_counted_again_after_a_contact_is_created(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    vip = next(g for g in state.groups.values() if g.name == "VIP")
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await show_tab(pilot, "tab-groups")
+        before = int(table(app, "#groups-table").get_row(str(vip.id))[2])
+        await show_tab(pilot, "tab-contacts")
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, email="new.vip@example.com", groups="VIP")
+        assert isinstance(app.screen, ContactsScreen)
+        await show_tab(pilot, "tab-groups")
+        assert table(app, "#groups-table").get_row(str(vip.id))[2] == str(before + 1)
