@@ -380,6 +380,8 @@ class JobsScreen(BaseScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                # Running from now: a second resume must not slip in before it starts.
+                self.running = plan.job.id
                 self.resume_job(plan.job, resend_unknown=plan.resend_unknown)
 
         question = plan_question(plan)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from textual.message_pump import MessagePump
 from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import ConfirmModal, sb_app
+from screens.common import Coalesce, ConfirmModal, sb_app
 from tui.cli.jobs import write_csv
 from tui.engine.journal import JobStatus, Journal, Outcome, Totals
 from tui.engine.pricing import cost_text
@@ -320,13 +319,11 @@ async def follow(
     """
     recent: deque[Outcome] = deque(maxlen=RECENT)
     last: Progress | None = None
-    shown = 0.0
+    posts = Coalesce(interval)
     async for progress in updates:
         last = progress
         recent.extend(progress.results[-RECENT:])
-        now = time.monotonic()
-        if progress.status is not JobStatus.RUNNING or now - shown >= interval:
-            shown = now
+        if posts.due() or progress.status is not JobStatus.RUNNING:
             target.post_message(SendProgress.Progressed(progress, tuple(recent)))
             recent.clear()
     return last

@@ -62,17 +62,8 @@ class SwitchboardApp(App[None]):
         self._backends: dict[str, Backend] = {}
 
     def on_mount(self) -> None:
-        # Work handed to threads (CSV parsing, journaling, exports) holds the GIL, and the
-        # UI loop waits a whole switch interval to get it back after each select(): at the
-        # default 5 ms a screen update of a few dozen loop turns took over 100 ms.
-        sys.setswitchinterval(0.001)
-        # A full garbage collection walks every object, holding the GIL: with a bulk send's
-        # recipients in memory it took 100-150 ms, and the default thresholds ran several
-        # while a job was journaled. Fewer, larger young collections and rarer full ones;
-        # what the console built at start-up is frozen out of them (measured by
-        # tests/bench/bench_ui_stall.py).
-        gc.set_threshold(50_000, 20, 100)
-        self.call_after_refresh(gc.freeze)
+        if tune_interpreter():
+            self.call_after_refresh(gc.freeze)
         self._pick_default_account()
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
@@ -269,6 +260,32 @@ class SwitchboardApp(App[None]):
 
 def _actions(bindings: Iterable[object]) -> set[str]:
     return {b.action for b in bindings if isinstance(b, Binding)}
+
+
+_tuned = False
+
+
+def tune_interpreter() -> bool:
+    """Set the process-wide GIL and GC settings the console needs, once per process;
+    whether this call set them (the caller then freezes what start-up built).
+
+    Work handed to threads (CSV parsing, journaling, exports) holds the GIL, and the UI
+    loop waits a whole switch interval to get it back after each select(): at the default
+    5 ms a screen update of a few dozen loop turns took over 100 ms. A full garbage
+    collection walks every object, holding the GIL: with a bulk send's recipients in
+    memory it took 100-150 ms, and the default thresholds ran several while a job was
+    journaled. Hence fewer, larger young collections and rarer full ones, with what the
+    console built at start-up frozen out of them (measured by tests/bench/bench_ui_stall.py).
+    Once only: freezing again would also freeze the garbage of an earlier app (tests run
+    many in one process).
+    """
+    global _tuned
+    if _tuned:
+        return False
+    _tuned = True
+    sys.setswitchinterval(0.001)
+    gc.set_threshold(50_000, 20, 100)
+    return True
 
 
 def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:

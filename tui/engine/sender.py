@@ -534,6 +534,8 @@ async def run_job(
     # Counting 100,000 rows takes ~0.1 s: in a thread, before the job is marked running
     # (so a cancellation here leaves nothing to undo).
     totals, meter = await asyncio.to_thread(_starting_point, journal, job_id, pricing)
+    # On the loop: a cancellation between a threaded start and the try below would leave
+    # the job marked running in this process.
     journal.start(job_id)
     run = _Run(
         journal,
@@ -599,9 +601,11 @@ async def resume(
 
     `resend_unknown` is the operator's explicit choice to send UNKNOWN recipients again.
     """
-    journal.recover(job_id)
+    # Writes that may wait for another process's lock (up to the busy timeout): in a
+    # thread, so a console stays responsive. Nothing is claimed yet at this point.
+    await asyncio.to_thread(journal.recover, job_id)
     if resend_unknown:
-        journal.resend_unknown(job_id)
+        await asyncio.to_thread(journal.resend_unknown, job_id)
     async for progress in run_job(
         journal,
         job_id,
