@@ -291,7 +291,7 @@ class ConversationsScreen(BaseScreen):
             self._chosen_interval = event.value
             self.save_interval(event.value)
 
-    @work(group="settings", exit_on_error=False)
+    @work(group="settings", exclusive=True, exit_on_error=False)
     async def save_interval(self, seconds: int) -> None:
         """Remember the agent's refresh pace for the next session."""
         store = sb_app(self).workspace.store

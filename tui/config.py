@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,9 @@ class ConfigStore:
     """Reads and atomically writes the config file in one directory."""
 
     def __init__(self, directory: Path) -> None:
+        # Each change reads, edits and replaces the whole file: one at a time, or two
+        # threads (a setting saved while an account is added) lose one of the changes.
+        self._changing = threading.RLock()
         self.directory = directory
         self.path = directory / CONFIG_FILE
 
@@ -166,25 +170,28 @@ class ConfigStore:
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a console preference (atomically, like the rest of the file)."""
-        config = self.load()
-        config.settings[key] = value
-        self.save(config)
+        with self._changing:
+            config = self.load()
+            config.settings[key] = value
+            self.save(config)
 
     def add_account(self, account: Account, *, replace_existing: bool = False) -> Config:
         """Validate and store an account; ConfigError if the name is taken."""
         validate_account(account)
-        config = self.load()
-        if account.name in config.accounts and not replace_existing:
-            raise ConfigError(f"an account named {account.name!r} already exists")
-        config.accounts[account.name] = replace(account, ephemeral=False)
-        self.save(config)
+        with self._changing:
+            config = self.load()
+            if account.name in config.accounts and not replace_existing:
+                raise ConfigError(f"an account named {account.name!r} already exists")
+            config.accounts[account.name] = replace(account, ephemeral=False)
+            self.save(config)
         return config
 
     def remove_account(self, name: str) -> Config:
         """Remove an account; ConfigError if there is none by that name."""
-        config = self.load()
-        if name not in config.accounts:
-            raise ConfigError(f"no account named {name!r}")
-        del config.accounts[name]
-        self.save(config)
+        with self._changing:
+            config = self.load()
+            if name not in config.accounts:
+                raise ConfigError(f"no account named {name!r}")
+            del config.accounts[name]
+            self.save(config)
         return config

@@ -85,3 +85,21 @@ def test_config_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("SWITCHBOARD_CONFIG_DIR", str(tmp_path / "env"))
     assert config_dir() == tmp_path / "env"
     assert config_dir(tmp_path / "flag") == tmp_path / "flag"
+
+
+def test_changes_from_several_threads_are_all_kept(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = ConfigStore(tmp_path)
+
+    def change(i: int) -> None:
+        if i % 2:
+            store.set_setting(f"s{i}", i)
+        else:
+            store.add_account(Account(f"a{i}", "360nrs", "https://example.com/api", "u"))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(change, range(40)))
+    config = store.load()
+    assert sorted(config.accounts) == sorted(f"a{i}" for i in range(0, 40, 2))
+    assert config.settings == {f"s{i}": i for i in range(1, 40, 2)}
