@@ -237,6 +237,7 @@ def test_job_template_round_trips_every_option(journal: Journal) -> None:
         ({"recipients": []}, "no recipients"),
         ({"recipients": [("  ", None)]}, "empty"),
         ({"sender": " "}, "sender"),
+        ({"message": "Hi {name|shout}"}, "unknown filter 'shout'"),
     ],
 )
 def test_create_sms_job_refuses_bad_input(
@@ -783,6 +784,22 @@ async def test_whatsapp_job_renders_each_recipients_fields(journal: Journal) -> 
             ),
             [(f"u{i}@b.c", None) for i in range(501)],
             "cc and bcc",
+        ),
+        (
+            MailingRequest(
+                to=(),
+                sender_email="a@b.c",
+                subject="s",
+                reply_to="a@b.c",
+                body="Hi {name|capitalise}",
+            ),
+            None,
+            "body: unknown filter 'capitalise'",
+        ),
+        (
+            VoiceRequest(to=(), message="Hola {name|shout}", language="es_ES", gender="F"),
+            None,
+            "message: unknown filter",
         ),
     ],
 )

@@ -199,6 +199,14 @@ def _wa_message(template: WhatsAppTemplateMessage, to: str, variables: Mapping[s
 
 def check_request(request: Request, rows: Sequence[Row]) -> None:
     """ValueError naming what the provider would refuse in every batch."""
+    # A filter the provider does not know ({name|typo}) would fail every batch.
+    for where in ("message", "body", "template_body"):
+        text = getattr(request, where, None)
+        if isinstance(text, str):
+            try:
+                placeholders.check_filters(text)
+            except ValueError as exc:
+                raise ValueError(f"{where.replace('_', ' ')}: {exc}") from None
     if isinstance(request, LandingRequest):
         if LANDING_PLACEHOLDER not in request.message:
             raise ValueError(f"a landing SMS must contain {LANDING_PLACEHOLDER}")

@@ -52,6 +52,7 @@ from backends.errors import (
     ServerError,
 )
 from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
+from tui.engine import placeholders
 from tui.engine.channels import CHANNEL_TYPES, RequestChannel, create_channel_job, job_rows
 from tui.engine.journal import (
     Claimed,
@@ -206,6 +207,7 @@ def create_sms_job(
         raise ValueError("the sender is empty")
     if not message:
         raise ValueError("the message is empty")
+    placeholders.check_filters(message)
     template: dict[str, Any] = {
         "sender": sender,
         "message": message,
