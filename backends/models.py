@@ -109,6 +109,19 @@ class OtpCheck:
     otp: Otp | None
 
 
+# The types a custom field may have (the reference's customFields[]type).
+FIELD_TYPES = ("string", "date", "decimal")
+
+
+def split_type(value: str) -> tuple[str, str] | None:
+    """`value:type` as (value, type) when a known type follows the last colon, else None.
+
+    Only a known type after the last colon is a type: ISO times keep their colons.
+    """
+    head, colon, tail = value.rpartition(":")
+    return (head.strip(), tail.strip()) if colon and tail.strip() in FIELD_TYPES else None
+
+
 @dataclass(frozen=True)
 class CustomField:
     """A contact's custom field."""
@@ -177,7 +190,6 @@ class Group:
 
     id: int
     name: str
-    contacts_count: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from backends.errors import SwitchboardError
-from backends.models import Contact, ContactInput, CustomField
+from backends.models import Contact, ContactInput, CustomField, split_type
 from screens.common import describe_error, or_list, sb_app
 
-FIELD_TYPES = ("string", "date", "decimal")
 # (input id, label) of a contact's plain fields, in form order.
 CONTACT_FIELDS = (
     ("name", "Name"),
@@ -50,15 +49,6 @@ class WorkerPane(Vertical):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         show_worker_error(self, event)
-
-
-def split_type(value: str) -> tuple[str, str] | None:
-    """`value:type` as (value, type) when a known type follows the last colon, else None.
-
-    Only a known type after the last colon is a type: ISO times keep their colons.
-    """
-    head, colon, tail = value.rpartition(":")
-    return (head.strip(), tail.strip()) if colon and tail.strip() in FIELD_TYPES else None
 
 
 def parse_custom_fields(text: str) -> tuple[CustomField, ...]:

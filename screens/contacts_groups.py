@@ -27,12 +27,8 @@ PAGE_SIZE = 100
 
 
 def group_cells(g: Group, members: MemberCounts | None = None) -> tuple[str, str, str]:
-    """A group as a table row: its size as the provider gives it, or as counted, or "—"."""
-    if g.contacts_count is not None:
-        size = str(g.contacts_count)
-    else:
-        size = members.cell(g.id) if members is not None else "—"
-    return (str(g.id), g.name, size)
+    """A group as a table row: its size as counted, or "—"."""
+    return (str(g.id), g.name, members.cell(g.id) if members is not None else "—")
 
 
 class GroupsTable(DataTable[str]):

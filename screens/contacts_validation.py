@@ -59,14 +59,12 @@ def emails_in_csv(path: Path) -> list[str]:
 
 
 def group_label(g: Group, members: MemberCounts | None = None) -> str:
-    """A group as a choice: its name and its size, as given or counted, when known."""
-    if g.contacts_count is not None:
-        return f"{g.name} ({g.contacts_count} contacts)"
+    """A group as a choice: its name and its counted size, when known."""
     if members is None or members.error:
         return g.name
     if not members.finished:
         return f"{g.name} (counting…)"
-    return f"{g.name} ({members.counts.get(g.id, 0)} contacts)"
+    return f"{g.name} ({members.cell(g.id)} contacts)"
 
 
 def validation_cells(v: EmailValidation) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from backends.base import Backend
-from backends.models import Contact, ContactFilter, ContactInput, CustomField
+from backends.models import Contact, ContactFilter, ContactInput, CustomField, split_type
 from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table, with_backend
 
@@ -95,10 +95,7 @@ def parse_field(text: str) -> CustomField:
     key, sep, rest = text.partition("=")
     if not sep or not key:
         raise UsageError(f"--field expects KEY=VALUE[:TYPE], got {text!r}")
-    value, typ = rest, "string"
-    head, colon, tail = rest.rpartition(":")
-    if colon and tail in ("string", "date", "decimal"):
-        value, typ = head, tail
+    value, typ = split_type(rest) or (rest, "string")
     return CustomField(key=key, value=value, type=typ)
 
 
@@ -246,12 +243,8 @@ async def cmd_groups_list(ctx: Context, args: argparse.Namespace) -> int:
         page = await backend.groups_page(args.page, limit=args.limit)
 
         def show() -> None:
-            if any(g.contacts_count is not None for g in page.items):
-                rows = [(g.id, g.name, g.contacts_count) for g in page.items]
-                table(ctx, ("ID", "NAME", "CONTACTS"), rows)
-            else:
-                # 360nrs lists groups without sizes: the console counts them from /contacts.
-                table(ctx, ("ID", "NAME"), [(g.id, g.name) for g in page.items])
+            # Providers list groups without sizes: the console counts them from /contacts.
+            table(ctx, ("ID", "NAME"), [(g.id, g.name) for g in page.items])
             ctx.print(f"page {page.page} of {page.total_pages}, {page.total} in all")
 
         ctx.emit(page, show)
