@@ -78,11 +78,11 @@ def format_custom_fields(fields: tuple[CustomField, ...]) -> str:
     return "\n".join(line(f) for f in fields)
 
 
-def parse_groups(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """Comma-separated groups as (ids, names): entries that are whole numbers are ids."""
+def parse_groups(text: str, sep: str = ",") -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Groups separated by `sep` as (ids, names): entries that are whole numbers are ids."""
     ids: list[int] = []
     names: list[str] = []
-    for part in text.split(","):
+    for part in text.split(sep):
         part = part.strip()
         if part.isdigit():
             ids.append(int(part))

@@ -64,15 +64,10 @@ GROUP_SEPARATOR = "|"
 PREVIEW_ROWS = 5
 
 
-def parse_group_cell(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """A groups cell (a|b) as (ids, names); names may hold commas, so only | separates."""
-    parts = [p.strip() for p in text.split(GROUP_SEPARATOR) if p.strip()]
-    return tuple(int(p) for p in parts if p.isdigit()), tuple(p for p in parts if not p.isdigit())
-
-
 def export_row(c: Contact) -> tuple[str, ...]:
-    """A contact as an export CSV row: groups by name (a|b), custom fields as the contact
-    dialog writes them (key=value[:type], one a line), so an import reads them back."""
+    """A contact as an export CSV row: groups by name (a|b; by id when the name is all
+    digits, which an import would read as an id), custom fields as the contact dialog
+    writes them (key=value[:type], one a line), so an import reads them back."""
     return (
         str(c.id),
         c.email or "",
@@ -81,7 +76,9 @@ def export_row(c: Contact) -> tuple[str, ...]:
         c.country or "",
         c.name or "",
         c.surname or "",
-        GROUP_SEPARATOR.join(g.name or str(g.id) for g in c.groups),
+        GROUP_SEPARATOR.join(
+            g.name if g.name and not g.name.isdigit() else str(g.id) for g in c.groups
+        ),
         format_custom_fields(c.custom_fields),
     )
 
@@ -185,7 +182,8 @@ def row_input(
     ids, names = groups
     own = cell(mapping.get("groups"))
     if own:
-        row_ids, row_names = parse_group_cell(own)
+        # Names may hold commas, so a cell separates its groups with | only.
+        row_ids, row_names = parse_groups(own, GROUP_SEPARATOR)
         ids, names = tuple(dict.fromkeys(ids + row_ids)), tuple(dict.fromkeys(names + row_names))
     if not (ids or names):
         raise ValueError("no group (the groups column is empty)")

@@ -224,7 +224,7 @@ def test_export_row_reads_back_as_the_same_contact() -> None:
         country="ES",
         name="Ana",
         surname="Ruiz",
-        groups=(GroupRef(1, "Sales, North"), GroupRef(2, "VIP")),
+        groups=(GroupRef(1, "Sales, North"), GroupRef(2, "VIP"), GroupRef(9, "2024")),
         custom_fields=(
             CustomField("since", "2024-05-01", "date"),
             CustomField("ltv", "12.5", "decimal"),
@@ -249,6 +249,8 @@ def test_export_row_reads_back_as_the_same_contact() -> None:
         country="ES",
         name="Ana",
         surname="Ruiz",
+        # A group named with digits only goes by its id (a name like that reads as one).
+        group_ids=(9,),
         group_names=("Sales, North", "VIP"),
         custom_fields=contact.custom_fields,
     )
