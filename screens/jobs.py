@@ -80,7 +80,7 @@ def load_jobs(path: Path) -> list[tuple[Job, Totals, bool]]:
 
 def spent_text(journal: Journal, job: Job) -> str:
     """The cost of what the job's accepted recipients were sent, from its journaled prices."""
-    meter = spent(journal, job.id, Pricing.decode(job.message.get("pricing")))
+    meter = spent(journal, job.id, Pricing.of(job))
     if meter is None:
         return NO_JOB_PRICES
     return cost_text(meter.cost, meter.pricing.currency, meter.unpriced)
@@ -110,10 +110,15 @@ def load_plan(path: Path, job_id: int, resend_unknown: bool) -> Plan:
         states += [State.SENDING, State.UNKNOWN]
     with Journal(path) as journal:
         job = journal.job(job_id)
-        pricing = Pricing.decode(job.message.get("pricing"))
+        pricing = Pricing.of(job)
         rows = ((r.vars, r.country) for st in states for r in journal.recipients(job_id, st))
         sms = sms_text(job)
-        if sms is None:
+        if pricing is None:
+            # Nothing to price: the count is enough, without reading every row.
+            t = journal.totals(job_id)
+            counted = t.pending + (t.sending + t.unknown if resend_unknown else 0)
+            got = Estimate(recipients=counted)
+        elif sms is None:
             got = estimate(rows, pricing)
         else:
             text, max_parts, trans = sms
@@ -405,7 +410,7 @@ class JobsScreen(BaseScreen):
         try:
             total = (await asyncio.to_thread(journal.totals, job.id)).total
             control = JobControl()
-            note = "" if "pricing" in job.message else NO_JOB_PRICES
+            note = "" if Pricing.of(job) is not None else NO_JOB_PRICES
             self.post_message(self.Resuming(job.id, total, path, control, note))
             updates = resume(
                 journal, job.id, backend, resend_unknown=resend_unknown, control=control

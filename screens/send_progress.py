@@ -105,6 +105,7 @@ class SendProgress(Vertical):
         self.journal_path: Path | None = None
         self.control: JobControl | None = None
         self.cost_note = ""
+        self.counted = False  # whether totals were shown since `begin` (else "starting…")
 
     def compose(self) -> ComposeResult:
         yield Label("Progress", id="progress-title", classes="section-title")
@@ -139,6 +140,7 @@ class SendProgress(Vertical):
         self._set_reason("")
         self.query_one("#progress-bar", ProgressBar).update(total=total, progress=0)
         self.query_one("#progress-totals", Static).update("starting…")
+        self.counted = False
         self.query_one("#progress-cost", Static).update(cost_note)
         self.query_one("#progress-results", RichLog).clear()
         self.query_one("#export-status", Static).update("")
@@ -162,6 +164,7 @@ class SendProgress(Vertical):
         done = totals.accepted + totals.rejected + totals.unknown
         self.query_one("#progress-bar", ProgressBar).update(total=totals.total, progress=done)
         self.query_one("#progress-totals", Static).update(totals_text(totals))
+        self.counted = True
         self._add_rows([outcome_row(o) for o in recent])
 
     def apply(self, progress: Progress, recent: Sequence[Outcome]) -> None:
@@ -171,6 +174,7 @@ class SendProgress(Vertical):
             total=t.total, progress=t.accepted + t.rejected + t.unknown
         )
         self.query_one("#progress-totals", Static).update(totals_text(t), layout=False)
+        self.counted = True
         cost = cost_text(progress.cost, progress.currency, progress.unpriced) or self.cost_note
         self.query_one("#progress-cost", Static).update(cost, layout=False)
         self._add_rows([outcome_row(o) for o in recent[-PER_UPDATE:]])
@@ -208,9 +212,9 @@ class SendProgress(Vertical):
             self.add_class("active")
         self.query_one("#progress-title", Label).update("Send failed")
         self._set_reason(text, error=True)
-        totals = self.query_one("#progress-totals", Static)
-        if str(totals.render()) == "starting…":
-            totals.update("nothing was sent" if self.job_id is None else "")
+        if not self.counted:
+            said = "nothing was sent" if self.job_id is None else ""
+            self.query_one("#progress-totals", Static).update(said)
         self.query_one("#pause", Button).display = False
         self.control = None
 

@@ -144,7 +144,7 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         job = journal.job(args.id)
         totals = journal.totals(job.id)
         reasons = journal.reasons(job.id)
-        meter = spent(journal, job.id, Pricing.decode(job.message.get("pricing")))
+        meter = spent(journal, job.id, Pricing.of(job))
     data = _job_json(job, totals)
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:

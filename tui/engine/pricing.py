@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tui.engine import placeholders, segments
 
 if TYPE_CHECKING:
-    from tui.engine.journal import Journal
+    from tui.engine.journal import Job, Journal
     from tui.engine.preflight import Summary
 
 Unit = Literal["part", "message"]
@@ -48,6 +48,11 @@ class Pricing:
         """The preflight's price per part for each destination country it priced."""
         prices = {c.country: c.price for c in summary.countries if c.price is not None}
         return cls(prices, summary.currency, "part")
+
+    @classmethod
+    def of(cls, job: Job) -> Pricing | None:
+        """The prices journaled with a job (None when it was created without them)."""
+        return cls.decode(job.message.get("pricing"))
 
     @classmethod
     def decode(cls, raw: Mapping[str, Any] | None) -> Pricing | None:
