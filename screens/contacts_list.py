@@ -340,7 +340,8 @@ class ContactsPane(WorkerPane):
     @on(Button.Pressed, "#c-edit")
     @on(DataTable.RowSelected, "#contacts-table")
     def action_edit(self) -> None:
-        """Edit the selected contact (read in full first: the page has no custom fields)."""
+        """Edit the selected contact, read again first: the dialog edits what the provider
+        has now (an update replaces the whole contact on 360nrs), not the page as loaded."""
         contact_id = self._selected_id()
         if contact_id is not None:
             self.open_contact(contact_id, edit=True)
