@@ -120,6 +120,14 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
+def count_confirm(count: int, question: str, yes_label: str) -> ModalScreen[bool]:
+    """The confirmation of a send to `count` recipients: above TYPED_CONFIRM_ABOVE the
+    operator types the count, else yes or no."""
+    if count > TYPED_CONFIRM_ABOVE:
+        return TypedConfirmModal(question, str(count), yes_label=yes_label)
+    return ConfirmModal(question, yes_label=yes_label)
+
+
 class TypedConfirmModal(ModalScreen[bool]):
     """Confirm something costly or sweeping by typing an exact phrase (e.g. a count)."""
 

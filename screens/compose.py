@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.errors import NotSupported
 from backends.models_send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
-from screens.common import TYPED_CONFIRM_ABOVE, BaseScreen, ConfirmModal, TypedConfirmModal, sb_app
+from screens.common import BaseScreen, count_confirm, sb_app
 from screens.compose_form import (
     BY_KEY,
     CHANNELS,
@@ -667,11 +667,7 @@ class ComposeScreen(BaseScreen):
             if yes:
                 self._send(event.account, event.draft, sendable, summary)
 
-        if count > TYPED_CONFIRM_ABOVE:
-            modal: ConfirmModal | TypedConfirmModal = TypedConfirmModal(question, str(count))
-        else:
-            modal = ConfirmModal(question, yes_label="Send")
-        self.app.push_screen(modal, answered)
+        self.app.push_screen(count_confirm(count, question, "Send"), answered)
 
     # --- sending --------------------------------------------------------------------------
     def _set_sending(self, sending: bool) -> None:

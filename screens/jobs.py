@@ -24,13 +24,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker
 
-from screens.common import (
-    TYPED_CONFIRM_ABOVE,
-    BaseScreen,
-    ConfirmModal,
-    TypedConfirmModal,
-    sb_app,
-)
+from screens.common import BaseScreen, count_confirm, sb_app
 from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
@@ -391,14 +385,7 @@ class JobsScreen(BaseScreen):
 
         question = plan_question(plan)
         label = "Re-send" if plan.resend_unknown else "Resume"
-        count = plan.estimate.recipients
-        if count > TYPED_CONFIRM_ABOVE:
-            modal: ConfirmModal | TypedConfirmModal = TypedConfirmModal(
-                question, str(count), yes_label=label
-            )
-        else:
-            modal = ConfirmModal(question, yes_label=label)
-        self.app.push_screen(modal, answered)
+        self.app.push_screen(count_confirm(plan.estimate.recipients, question, label), answered)
 
     @work(group="send", exit_on_error=False)
     async def resume_job(self, job: Job, *, resend_unknown: bool) -> None:

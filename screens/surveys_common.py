@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import TYPED_CONFIRM_ABOVE, ConfirmModal, TypedConfirmModal, sb_app
+from screens.common import count_confirm, sb_app
 from tui.engine.recipients import csv_rows
 
 
@@ -62,11 +62,7 @@ class SendPane(VerticalScroll):
             if ok:
                 then()
 
-        if count > TYPED_CONFIRM_ABOVE:
-            modal = TypedConfirmModal(question, str(count), yes_label="Send")
-            self.app.push_screen(modal, answered)
-        else:
-            self.app.push_screen(ConfirmModal(question, yes_label="Send", danger=False), answered)
+        self.app.push_screen(count_confirm(count, question, "Send"), answered)
 
     def sending_done(self) -> None:
         """Re-enable the form after a send ended (override)."""
