@@ -10,7 +10,6 @@ never the default.
 from __future__ import annotations
 
 import asyncio
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +83,7 @@ def load_detail(path: Path, job_id: int) -> JobDetail:
     """One job's totals, reasons, cost and most recently updated recipients."""
     with Journal(path) as journal:
         job = journal.job(job_id)
-        done = (r for r in journal.recipients(job_id) if r.state is not State.PENDING)
-        recent = heapq.nlargest(RECENT_RECIPIENTS, done, key=lambda r: (r.updated_at, r.seq))
+        recent = journal.latest(job_id, RECENT_RECIPIENTS)
         return JobDetail(
             job,
             journal.totals(job_id),

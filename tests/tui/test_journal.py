@@ -290,3 +290,16 @@ def test_overview_gives_each_jobs_totals_and_interruption_in_two_queries(
     assert by_id[crashed] == (Totals(pending=3, sending=2), True)
     assert by_id[running][1] is False  # running here, in a live process
     journal.stop(running, JobStatus.PAUSED, "x")
+
+
+def test_latest_gives_the_newest_outcomes_first_without_pending_rows(journal: Journal) -> None:
+    job_id = make_job(journal, 6)
+    first = journal.claim_batch(job_id, 2)
+    journal.record_results(job_id, [Outcome(c.seq, c.to, State.ACCEPTED) for c in first])
+    time.sleep(0.01)  # a later outcome has a later time
+    second = journal.claim_batch(job_id, 2)
+    journal.record_results(job_id, [Outcome(c.seq, c.to, State.REJECTED, "x") for c in second])
+    latest = journal.latest(job_id, 3)
+    assert [r.seq for r in latest] == [3, 2, 1]
+    assert [r.state for r in latest] == [State.REJECTED, State.REJECTED, State.ACCEPTED]
+    assert len(journal.latest(job_id, 10)) == 4  # the 2 pending rows are not outcomes

@@ -563,19 +563,26 @@ class Journal:
                 rows = self._db.execute(sql, params).fetchall()
             if not rows:
                 return
-            for seq, to, v, st, reason, pid, parts, updated, country in rows:
-                yield RecipientRow(
-                    seq,
-                    to,
-                    orjson.loads(v) if v else None,
-                    State(st),
-                    reason,
-                    pid,
-                    parts,
-                    updated,
-                    country,
-                )
+            yield from map(_recipient_row, rows)
             last = rows[-1][0]
+
+    def latest(self, job_id: int, n: int) -> list[RecipientRow]:
+        """The `n` recipients whose outcome came last (newest first), PENDING ones aside."""
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country'
+                " FROM recipients WHERE job_id = ? AND state != 'PENDING'"
+                " ORDER BY updated_at DESC, seq DESC LIMIT ?",
+                (job_id, n),
+            ).fetchall()
+        return [_recipient_row(r) for r in rows]
+
+
+def _recipient_row(row: tuple[Any, ...]) -> RecipientRow:
+    seq, to, v, st, reason, pid, parts, updated, country = row
+    return RecipientRow(
+        seq, to, orjson.loads(v) if v else None, State(st), reason, pid, parts, updated, country
+    )
 
 
 def _totals(counts: Mapping[str, tuple[int, int]]) -> Totals:
