@@ -31,7 +31,7 @@ from screens.common import sb_app
 from screens.surveys_common import SendPane, read_csv, split_entries
 from tui.engine.journal import JobStatus, Journal, Outcome, State, default_path
 from tui.engine.sender import JobControl, Progress, run_job
-from tui.engine.survey_batch import MESSAGE_FIELDS, check_job, create_survey_batch_job
+from tui.engine.survey_batch import check_job, create_survey_batch_job, messages_from_rows
 
 RESULT_ROWS = 500
 NO_ENCODING = "default"
@@ -60,27 +60,8 @@ def messages_from(typed: str, country: str, csv_path: str) -> list[SurveyMessage
     other columns template variables)."""
     messages = [SurveyMessage(to.strip(), country=country or None) for to in split_entries(typed)]
     if csv_path:
-        rows = read_csv(csv_path)
-        if rows and "destination" not in rows[0]:
-            raise ValueError(f"{csv_path}: no 'destination' column.")
-        for n, row in enumerate(rows, start=2):
-            where = f"{csv_path}:{n}"
-            messages.append(
-                SurveyMessage(
-                    destination=row.get("destination", ""),
-                    country=row.get("country") or country or None,
-                    template_body=row.get("templateBody") or None,
-                    template_variables={
-                        k: v for k, v in row.items() if k not in MESSAGE_FIELDS | {"destination"}
-                    },
-                    source=row.get("source") or None,
-                    client_message_id=row.get("clientMessageId") or None,
-                    encoding=row.get("encoding") or None,
-                    scheduled=parse_time(row.get("scheduled", ""), f"{where} scheduled"),
-                    expiry=parse_time(row.get("expiry", ""), f"{where} expiry"),
-                    dlr_callback_url=row.get("dlrCallbackUrl") or None,
-                )
-            )
+        # parse_time's ValueError names the cell.
+        messages += messages_from_rows(read_csv(csv_path), csv_path, parse_time, country or None)
     if not messages:
         raise ValueError("Type at least one number or give a CSV file.")
     return messages

@@ -354,3 +354,24 @@ def test_a_long_client_batch_id_is_cut_to_fit_its_part_number(journal: Journal) 
     assert split.batch_id_for(claimed[0]) == "y" * 18 + "-2"
     claimed = journal.claim_batch(many, 10_000)
     assert split.batch_id_for(claimed[0]) == "y" * 18 + "-3"
+
+
+def test_messages_from_rows_maps_columns_and_names_the_bad_cell() -> None:
+    from tui.engine.survey_batch import messages_from_rows
+
+    def when(text: str, what: str) -> datetime | None:
+        if text and not text.endswith("Z"):
+            raise ValueError(f"{what}: bad time {text!r}")
+        return datetime.fromisoformat(text) if text else None
+
+    rows = [
+        {"destination": "+6590000001", "name": "Ana", "source": "SHOP", "scheduled": ""},
+        {"destination": "90000002", "country": "SG", "templateBody": "Hi {{url:}}"},
+    ]
+    one, two = messages_from_rows(rows, "f.csv", when, country="MY")
+    assert (one.country, one.source, one.template_variables) == ("MY", "SHOP", {"name": "Ana"})
+    assert (two.country, two.template_body, two.template_variables) == ("SG", "Hi {{url:}}", {})
+    with pytest.raises(ValueError, match=r"^f.csv:3 expiry: bad time"):
+        messages_from_rows([rows[0], {"destination": "1", "expiry": "soon"}], "f.csv", when)
+    with pytest.raises(ValueError, match="no 'destination' column"):
+        messages_from_rows([{"to": "1"}], "f.csv", when)

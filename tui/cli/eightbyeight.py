@@ -30,27 +30,18 @@ from tui.cli.jobs import follow
 from tui.engine.journal import Claimed, Journal, State, default_path
 from tui.engine.recipients import csv_rows
 from tui.engine.sender import run_job
-from tui.engine.survey_batch import SurveyBatchChannel, check_job, create_survey_batch_job
+from tui.engine.survey_batch import (
+    MESSAGE_FIELDS,
+    SurveyBatchChannel,
+    check_job,
+    create_survey_batch_job,
+    messages_from_rows,
+)
 
 # Above this many recipients a send is confirmed first (or needs --yes when not interactive).
 CONFIRM_ABOVE = 100
 # Per-recipient lines printed after a send; bigger jobs are summed up (see `jobs export`).
 SHOW_ROWS = 1_000
-
-# CSV columns that are message fields; every other column is a template variable.
-MESSAGE_COLUMNS = frozenset(
-    {
-        "destination",
-        "country",
-        "templateBody",
-        "source",
-        "clientMessageId",
-        "encoding",
-        "scheduled",
-        "expiry",
-        "dlrCallbackUrl",
-    }
-)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -71,7 +62,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="recipients: a destination column, optional "
-        + ", ".join(sorted(MESSAGE_COLUMNS - {"destination"}))
+        + ", ".join(sorted(MESSAGE_FIELDS))
         + " columns; other columns are template variables",
     )
     send.add_argument("--country", help="two-letter country of --to numbers in national format")
@@ -124,26 +115,10 @@ def _csv_messages(path: Path) -> list[SurveyMessage]:
         raise UsageError(f"{path} is not UTF-8 text") from None
     except ValueError as exc:
         raise UsageError(f"{path}: {exc}") from None
-    if rows and "destination" not in rows[0]:
-        raise UsageError(f"{path}: no 'destination' column")
-    messages = []
-    for n, cell in enumerate(rows, start=2):
-        where = f"{path}:{n}"
-        messages.append(
-            SurveyMessage(
-                destination=cell.get("destination", ""),
-                country=cell.get("country") or None,
-                template_body=cell.get("templateBody") or None,
-                template_variables={k: v for k, v in cell.items() if k not in MESSAGE_COLUMNS},
-                source=cell.get("source") or None,
-                client_message_id=cell.get("clientMessageId") or None,
-                encoding=cell.get("encoding") or None,
-                scheduled=_time(cell.get("scheduled") or None, where + " scheduled"),
-                expiry=_time(cell.get("expiry") or None, where + " expiry"),
-                dlr_callback_url=cell.get("dlrCallbackUrl") or None,
-            )
-        )
-    return messages
+    try:
+        return messages_from_rows(rows, str(path), lambda text, what: _time(text or None, what))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def build_batch(args: argparse.Namespace, survey_id: str) -> SurveyBatch:

@@ -14,7 +14,7 @@ than 10,000 recipients is sent as several batches: 8x8 takes at most 10,000 per 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ __all__ = [
     "check_job",
     "create_survey_batch_job",
     "match_survey_results",
+    "messages_from_rows",
 ]
 
 CHANNEL = "survey-batch"
@@ -56,6 +57,40 @@ MESSAGE_FIELDS = frozenset(
     }
 )
 _TIME_FIELDS = ("scheduled", "expiry")
+
+
+def messages_from_rows(
+    rows: Sequence[Mapping[str, str]],
+    source: str,
+    when: Callable[[str, str], datetime | None],
+    country: str | None = None,
+) -> list[SurveyMessage]:
+    """CSV rows as messages: a destination column, the MESSAGE_FIELDS columns, every other
+    column a template variable. `when(text, what)` reads a time cell ("" for none; `what`
+    names the cell as "<source>:<line> scheduled"); `country` is for rows without one.
+    ValueError when there is no destination column."""
+    if rows and "destination" not in rows[0]:
+        raise ValueError(f"{source}: no 'destination' column")
+    out = []
+    for line, row in enumerate(rows, start=2):
+        where = f"{source}:{line}"
+        out.append(
+            SurveyMessage(
+                destination=row.get("destination", ""),
+                country=row.get("country") or country or None,
+                template_body=row.get("templateBody") or None,
+                template_variables={
+                    k: v for k, v in row.items() if k not in MESSAGE_FIELDS | {"destination"}
+                },
+                source=row.get("source") or None,
+                client_message_id=row.get("clientMessageId") or None,
+                encoding=row.get("encoding") or None,
+                scheduled=when(row.get("scheduled", ""), f"{where} scheduled"),
+                expiry=when(row.get("expiry", ""), f"{where} expiry"),
+                dlr_callback_url=row.get("dlrCallbackUrl") or None,
+            )
+        )
+    return out
 
 
 def _iso(value: datetime | None) -> str | None:
