@@ -70,7 +70,8 @@ class SendPane(VerticalScroll):
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:
         # Worker messages do not bubble: a pane shows its own workers' failures.
-        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS):
+        ended = (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS)
+        if event.state in ended and event.worker.group != "surveys-prepare":
             self.sending_done()
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             sb_app(self).show_error(event.worker.error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -96,12 +97,20 @@ class XeboPane(SendPane):
         """Validate the form, confirm, then send."""
         medium = self.query_one("#xebo-medium", Select).value
         assert isinstance(medium, SurveyMedium)
+        self.prepare(medium, self.value("#xebo-to"), self.value("#xebo-csv"))
+
+    @work(group="surveys-prepare", exclusive=True, exit_on_error=False)
+    async def prepare(self, medium: SurveyMedium, typed: str, csv_path: str) -> None:
+        """Read the contacts in a thread (a big CSV would freeze the form), then confirm."""
+
+        def read() -> tuple[list[SurveyContact], int]:
+            return unique_contacts(contacts_from(medium, typed, csv_path), medium)
+
         try:
-            contacts = contacts_from(medium, self.value("#xebo-to"), self.value("#xebo-csv"))
+            contacts, repeated = await asyncio.to_thread(read)
         except ValueError as exc:
             self.error(str(exc))
             return
-        contacts, repeated = unique_contacts(contacts, medium)
         self.error("")
         n = len(contacts)
         question = f"Send the survey by {MEDIUM_LABELS[medium]} to {n} contact(s)?"

@@ -30,7 +30,7 @@ def text(app: SwitchboardApp, selector: str) -> str:
 
 async def confirm(pilot: Any) -> None:
     """Answer the confirmation (typing the count when it asks for it)."""
-    await pilot.pause()
+    await settle(pilot)  # the form is checked in a worker
     modal = pilot.app.screen
     if isinstance(modal, TypedConfirmModal):
         await pilot.press(*modal.phrase, "enter")
@@ -86,7 +86,7 @@ async def test_xebo_csv_headers_in_any_case_and_repeated_numbers_sent_once(
         await settle(pilot)
         await type_into(pilot, "#xebo-csv", str(csv_file))
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert "(1 repeated address(es) left out.)" in app.screen.question  # type: ignore[attr-defined]
         await confirm(pilot)
     (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
@@ -104,7 +104,7 @@ async def test_xebo_email_needs_an_email_for_everyone(
         await settle(pilot)
         app.screen.query_one("#xebo-medium", Select).value = SurveyMedium.EMAIL
         await pilot.click("#xebo-send")
-        await pilot.pause()
+        await settle(pilot)
         assert "Type at least one address" in text(app, "#xebo-error")
         await type_into(pilot, "#xebo-to", "ana@example.com")
         await pilot.press("enter")
@@ -242,7 +242,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
         await type_into(pilot, "#batch-client-id", "SPRING")
         await type_into(pilot, "#batch-csv", str(csv_file))
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         modal = app.screen
         assert isinstance(modal, TypedConfirmModal) and modal.phrase == "25000"
         await confirm(pilot)
