@@ -60,6 +60,16 @@ async def open_pane(pilot: Any) -> FlowAnswersPane:
     return pilot.app.screen.query_one(FlowAnswersPane)
 
 
+async def load_flow(pilot: Any, flow_id: int) -> FlowAnswersPane:
+    """The Flow answers tab with one flow's answers for all subscribers loaded."""
+    pane = await open_pane(pilot)
+    await settle(pilot)
+    pane.query_one("#flow-select", Select).value = flow_id
+    await pilot.click("#flow-load")
+    await settle(pilot)
+    return pane
+
+
 async def test_counts_per_question_match_the_emulator_and_export_to_csv(
     sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -166,10 +176,7 @@ async def test_a_question_nobody_answered_is_listed_and_exported(
     flow.questions.insert(0, ("99", "Anything else to tell us?"))
     app = sandbox_console("sandbox-xerochat")
     async with app.run_test(size=SIZE) as pilot:
-        pane = await open_pane(pilot)
-        pane.query_one("#flow-select", Select).value = 2
-        await pilot.click("#flow-load")
-        await settle(pilot)
+        await load_flow(pilot, 2)
         labels = [str(x.render()) for x in app.screen.query("#flow-tables Label").results(Label)]
         # The flow's order: the unanswered question first, as the flow lists it.
         assert labels[0] == "Anything else to tell us? — 0 response(s)"
@@ -202,11 +209,7 @@ async def test_questions_with_the_same_text_each_keep_their_answers(
     )
     app = sandbox_console("sandbox-xerochat")
     async with app.run_test(size=SIZE) as pilot:
-        pane = await open_pane(pilot)
-        await settle(pilot)
-        pane.query_one("#flow-select", Select).value = 9
-        await pilot.click("#flow-load")
-        await settle(pilot)
+        pane = await load_flow(pilot, 9)
         assert [(q.question_id, q.question, q.responses) for q in pane.summary] == [
             ("1", "Why?", 2),
             ("2", "Why?", 1),
@@ -229,11 +232,7 @@ async def test_the_export_neutralises_formulas_and_replaces_the_file_whole(
     )
     app = sandbox_console("sandbox-xerochat")
     async with app.run_test(size=SIZE) as pilot:
-        pane = await open_pane(pilot)
-        await settle(pilot)
-        pane.query_one("#flow-select", Select).value = 9
-        await pilot.click("#flow-load")
-        await settle(pilot)
+        pane = await load_flow(pilot, 9)
         (tmp_path / "out").mkdir()
         out = tmp_path / "out" / "sums.csv"
         rows = await export(pilot, out)
