@@ -21,6 +21,7 @@ from backends.errors import (
     AuthError,
     BadRequest,
     ConnectFailed,
+    InvalidInput,
     MalformedResponse,
     NotFound,
     OutcomeUnknown,
@@ -30,6 +31,7 @@ from backends.errors import (
     ServerError,
 )
 from backends.models import Page
+from backends.rules import Outgoing, Rules
 
 log = logging.getLogger("switchboard.http")
 
@@ -127,8 +129,11 @@ class HttpClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         error_parser: ErrorParser = default_error_parser,
         secrets: Iterable[str] = (),
+        rules: Rules | None = None,
     ) -> None:
         self.provider = provider
+        # The provider's documented request rules: a request breaking one never leaves.
+        self.rules = rules
         self._error_parser = error_parser
         # Kept only to scrub them from messages a provider might echo back.
         self._secrets = tuple(s for s in secrets if s)
@@ -178,6 +183,8 @@ class HttpClient:
             headers=hdrs,
             timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
+        if self.rules is not None:
+            self._check(request)
         started = time.perf_counter()
         try:
             response = await self._client.send(request)
@@ -201,6 +208,26 @@ class HttpClient:
         if response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def _check(self, request: httpx.Request) -> None:
+        """Refuse locally a request the provider's reference does not accept."""
+        assert self.rules is not None
+        ctype = request.headers.get("content-type", "")
+        # An upload's parts are not decoded: its endpoint's checks see no body.
+        body = b"" if ctype.startswith("multipart/") else request.content
+        out = Outgoing.from_wire(
+            request.method,
+            request.url.raw_path.split(b"?")[0].decode("ascii"),
+            root=self._client.base_url.raw_path.decode("ascii").rstrip("/"),
+            query_string=request.url.query.decode("ascii"),
+            content_type=ctype,
+            body=body,
+        )
+        violations = self.rules.check(out)
+        if violations:
+            message = "; ".join(self.scrub(v.message) for v in violations)
+            log.info("refused before sending to %s: %s", self.provider, message)
+            raise InvalidInput(f"{self.provider}: {message}")
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send one request and parse its JSON body."""

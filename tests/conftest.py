@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from backends.rules import SEEN
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import create_app
 
@@ -37,6 +38,23 @@ class FakeKeyring:
 
     def delete_password(self, service: str, name: str) -> None:
         del self.store[(service, name)]
+
+
+@pytest.fixture(autouse=True)
+def requests_follow_the_references(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test in which any sandbox received a request its provider's reference forbids.
+
+    Every emulator checks what it receives against the provider's rules
+    (`backends/*_rules.py`) and refuses a violation with the documented error; a test
+    that expects that error would pass anyway, so the violations are collected here.
+    Tests that probe the sandbox's own refusals on purpose are marked `refused_requests`.
+    """
+    SEEN.take()
+    yield
+    seen = SEEN.take()
+    if seen and request.node.get_closest_marker("refused_requests") is None:
+        lines = "\n".join(f"  {p} {where}: {v.message}" for p, where, v in seen[:10])
+        pytest.fail(f"{len(seen)} request(s) the reference does not accept:\n{lines}")
 
 
 @pytest.fixture

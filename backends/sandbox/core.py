@@ -24,6 +24,8 @@ import uvicorn
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backends.rules import SEEN, Outgoing, Rules, Violation
+
 __all__ = [
     "LOOPBACK",
     "BasicAuthMiddleware",
@@ -31,6 +33,7 @@ __all__ = [
     "RecordedRequest",
     "RecordingMiddleware",
     "RequestLog",
+    "RulesMiddleware",
     "SandboxServer",
     "check_basic_auth",
     "parse_basic_auth",
@@ -126,6 +129,72 @@ class RecordingMiddleware:
                 break
         body = b"".join(chunks)
         self.log.append(_record(scope, body))
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class RulesMiddleware:
+    """Refuses, with the provider's documented error, a request its reference forbids.
+
+    Sits inside the recorder (the refused request is still recorded) and after auth where
+    the provider checks credentials first. Every violation also goes to `rules.SEEN`, which
+    the tests fail on: a sandbox that merely answers an error could hide a client bug
+    behind a test that expects one.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        rules: Rules,
+        root: str,
+        error: Callable[[Violation], Response],
+    ) -> None:
+        self.app = app
+        self.rules = rules
+        self.root = root
+        self.error = error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        content_type = ""
+        for name, value in scope.get("headers", []):
+            if name.lower() == b"content-type":
+                content_type = value.decode("latin-1")
+        out = Outgoing.from_wire(
+            scope["method"],
+            raw_path.split("?")[0],
+            root=self.root,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            content_type=content_type,
+            body=body,
+        )
+        violations = self.rules.check(out)
+        if violations:
+            SEEN.add(self.rules.provider, f"{out.method} {raw_path}", violations)
+            await self.error(violations[0])(scope, receive, send)
+            return
 
         replayed = False
 
