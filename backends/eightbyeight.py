@@ -18,7 +18,7 @@ import httpx
 
 from backends.base import AccountField, Backend, Capability, Connection
 from backends.errors import MalformedResponse
-from backends.http import HttpClient
+from backends.http import HttpClient, path
 from backends.models import RecipientResult, SendResult
 
 SUBACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9\-._&]{3,50}$")
@@ -352,6 +352,6 @@ class EightByEightBackend(Backend):
     async def send_survey_batch(self, batch: SurveyBatch) -> SurveyBatchResult:
         sub_account = self.sub_account_id(batch)
         validate_batch(batch, sub_account)
-        path = f"subaccounts/{sub_account}/surveys/{batch.survey_id}/messages/batch"
-        body = await self.http.json("POST", path, json=batch_body(batch))
+        where = path("subaccounts", sub_account, "surveys", batch.survey_id, "messages", "batch")
+        body = await self.http.json("POST", where, json=batch_body(batch))
         return parse_batch_result(batch, body)

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -47,6 +47,21 @@ SECRET_FIELDS = frozenset(
 )
 
 ErrorParser = Callable[[httpx.Response, Any], tuple[int | str | None, str]]
+
+
+def segment(value: object) -> str:
+    """One value as one URL path segment: every reserved character percent-encoded.
+
+    Ids and phone numbers come from users and providers: a `/`, `?`, `#`, `%`, space or
+    `+` left raw would move the request to another path, cut it short, or be read back
+    as something else. Quoted with no safe character, the provider gets the value as typed.
+    """
+    return quote(str(value), safe="")
+
+
+def path(*segments: object) -> str:
+    """A path below the API root, each segment encoded on its own (see `segment`)."""
+    return "/".join(segment(s) for s in segments)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

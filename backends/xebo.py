@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 
 from backends.base import AccountField, Backend, Capability, Connection
 from backends.errors import ConfigError, MalformedResponse
-from backends.http import HttpClient, default_error_parser
+from backends.http import HttpClient, default_error_parser, path
 from backends.models_surveys import RejectedContact, SurveySend, SurveySendResult
 
 # `{env}` in the base URL is the datacenter prefix from the account's `env` option, so
@@ -158,8 +157,8 @@ class XeboBackend(Backend):
 
     async def send_survey(self, send: SurveySend) -> SurveySendResult:
         """Send the survey to every contact through the account's collector."""
-        collector = quote(self._option("collector_id", "collector ID"), safe="")
+        collector = self._option("collector_id", "collector ID")
         token = self._option("collector_token", "collector token")
-        path = f"v2/api/collectors/{collector}/combined/auto"
-        body = await self.http.json("POST", path, json=send_body(send, token))
+        where = path("v2", "api", "collectors", collector, "combined", "auto")
+        body = await self.http.json("POST", where, json=send_body(send, token))
         return parse_send_result(body)

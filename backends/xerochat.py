@@ -24,7 +24,7 @@ from backends.errors import (
     NotFound,
     ProviderError,
 )
-from backends.http import HttpClient, parse_datetime
+from backends.http import HttpClient, parse_datetime, path
 from backends.models import (
     Contact,
     ContactFilter,
@@ -338,7 +338,7 @@ class XeroChatBackend(Backend):
         fields = _user_fields(data)
         if all(v is None for v in fields.values()):
             raise InvalidInput("give at least one field to update")
-        await self._ok(f"update_user/{user_id}", **fields)
+        await self._ok(path("update_user", user_id), **fields)
         return await self.system_user(user_id=user_id)
 
     async def packages(self) -> list[Package]:
@@ -407,7 +407,7 @@ class XeroChatBackend(Backend):
         return Group(id=_id(body.get("contact_type_id"), "new group"), name=name)
 
     async def update_group(self, group_id: int, name: str) -> Group:
-        await self._ok(f"update_contact_group/{group_id}", name=name)
+        await self._ok(path("update_contact_group", group_id), name=name)
         return Group(id=group_id, name=name)
 
     async def delete_group(self, group_id: int) -> None:
@@ -435,7 +435,7 @@ class XeroChatBackend(Backend):
             raise InvalidInput("XeroChat cannot move a contact to another group")
         if all(v is None for v in fields.values()):
             raise InvalidInput("give a first name, last name, email or phone number to update")
-        await self._ok(f"update_contact/{contact_id}", **fields)
+        await self._ok(path("update_contact", contact_id), **fields)
         return await self.contact(contact_id)
 
     async def delete_contact(self, contact_id: int) -> None:
