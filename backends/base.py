@@ -315,8 +315,11 @@ class Backend(SendApi, ListsApi, ReportsApi):
         """A page of a conversation's messages."""
         raise self._unsupported("WhatsApp conversations")
 
-    async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage:
-        """Send a free-text message inside an active 24-hour session."""
+    async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage | None:
+        """Send a free-text message inside an active 24-hour session.
+
+        Returns the sent message when the provider's answer carries one, else None.
+        """
         raise self._unsupported("WhatsApp conversations")
 
     # --- surveys and document requests ---------------------------------------------

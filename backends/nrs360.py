@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Capability, Connection
-from backends.errors import MalformedResponse
-from backends.http import HttpClient, parse_datetime
+from backends.errors import InvalidInput, MalformedResponse
+from backends.http import HttpClient, parse_datetime, path, segment
 from backends.models import (
     AccountInfo,
     ChatMessage,
@@ -32,9 +32,10 @@ from backends.models import (
     SmsRequest,
 )
 from backends.nrs360_common import (
-    _data,
     _int,
+    _object,
     _opt,
+    _rows,
     _str,
     otp_config_json,
     parse_page,
@@ -137,6 +138,10 @@ def contact_body(data: ContactInput) -> dict[str, Any]:
     with a null value, which removes it: the reference offers no other way to delete one,
     and a field without a value is no field. The emulator does both.
     """
+    if data.external_id is not None:
+        # The reference's POST and PUT /contacts parameter tables have no externalId (it is
+        # only a filter of GET /contacts): sent, it would be dropped or refused.
+        raise InvalidInput("360nrs contacts have no external id to set (it is only a filter)")
     body: dict[str, Any] = {}
     for key, value in (
         ("email", data.email),
@@ -145,7 +150,6 @@ def contact_body(data: ContactInput) -> dict[str, Any]:
         ("countryIso", data.country),
         ("name", data.name),
         ("surname", data.surname),
-        ("externalId", data.external_id),
     ):
         if value == "":
             body[key] = None
@@ -223,6 +227,15 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
     # takes the same required fields as a POST (an address and the groups).
     contact_number_needs_country: ClassVar[bool] = True
     contact_update_replaces: ClassVar[bool] = True
+    # No external_id: the reference lets a list filter by externalId but no write sets it.
+    contact_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "surname",
+        "email",
+        "phone",
+        "landline",
+        "country",
+    )
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.ACCOUNT,
@@ -264,11 +277,12 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             secrets=(connection.secret,),
         )
 
-    async def _data(self, method: str, path: str, **kwargs: Any) -> Any:
-        return _data(await self.http.json(method, path, **kwargs))
-
     async def account(self) -> AccountInfo:
-        d = await self._data("GET", "account")
+        # "It returns account information such as username, email, time zone, language,
+        # balance, creation date, country and currency": the reference shows no body, so
+        # neither the `data` wrapper every other object has nor any one field is required.
+        body = await self.http.json("GET", "account")
+        d = body.get("data", body) if isinstance(body, dict) else None
         if not isinstance(d, dict):
             raise MalformedResponse(
                 "account data is not an object", status=200, provider=self.provider
@@ -289,18 +303,13 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         return parse_send_result(await self.http.json("POST", "sms", json=sms_body(request)))
 
     async def sms_status(self, ids: list[str]) -> list[SmsMessage]:
-        rows = await self._data("GET", "sms/" + ",".join(ids))
+        # "It is possible to specify multiple identifiers separated by commas": the commas
+        # stay separators, each id is encoded on its own.
+        rows = _rows(await self.http.json("GET", path("sms") + "/" + ",".join(map(segment, ids))))
         out = []
-        if not isinstance(rows, list):
-            raise MalformedResponse(
-                "SMS status data is not a list", status=200, provider=self.provider
-            )
         for d in rows:
-            if not isinstance(d, dict):
-                raise MalformedResponse(
-                    "an SMS status item is not an object", status=200, provider=self.provider
-                )
             raw_events = d.get("events")
+            custom = d.get("customFields")
             events: list[Any] = raw_events if isinstance(raw_events, list) else []
             out.append(
                 SmsMessage(
@@ -317,7 +326,7 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
                         for e in events
                         if isinstance(e, dict)
                     ),
-                    custom_fields=d.get("customFields") or {},
+                    custom_fields=dict(custom) if isinstance(custom, dict) else {},
                 )
             )
         return out
@@ -339,7 +348,7 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
                 OtpConfig(alpha, length, max_attempts, validity, app_id, reject_if_pending)
             )
         )
-        return parse_otp(await self._data("POST", "otp/generate", json=body))
+        return parse_otp(_object(await self.http.json("POST", "otp/generate", json=body)))
 
     async def otp_check(
         self,
@@ -352,11 +361,7 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         body: dict[str, Any] = {"recipient": recipient, "code": code}
         _opt(body, "appId", app_id)
         _opt(body, "caseSensitive", case_sensitive)
-        d = await self._data("POST", "otp/check", json=body)
-        if not isinstance(d, dict):
-            raise MalformedResponse(
-                "OTP check data is not an object", status=200, provider=self.provider
-            )
+        d = _object(await self.http.json("POST", "otp/check", json=body))
         otp = d.get("otp", {}).get("data") if isinstance(d.get("otp"), dict) else None
         return OtpCheck(
             valid=d.get("valid") is True,
@@ -386,44 +391,49 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             "externalId": f.external_id,
         }
         body = await self.http.json("GET", "contacts", params=params)
-        items = tuple(parse_contact(d) for d in _data(body))
+        items = tuple(parse_contact(d) for d in _rows(body))
         return Page(items, *parse_page(body, items))
 
     async def contact(self, contact_id: int) -> Contact:
         params = {"include": "customFields,groups"}
-        return parse_contact(await self._data("GET", f"contacts/{contact_id}", params=params))
+        body = await self.http.json("GET", path("contacts", contact_id), params=params)
+        return parse_contact(_object(body))
+
+    async def _saved_contact(self, body: Any) -> Contact:
+        # `include` is documented on the reads only, and the reference's POST and PUT
+        # answers show neither groups nor custom fields: the saved contact is read again
+        # with them, so a caller gets the whole contact, not one that seems to have none.
+        return await self.contact(parse_contact(_object(body)).id)
 
     async def create_contact(self, data: ContactInput) -> Contact:
-        # The API shows groups and custom fields only when asked for them.
-        params = {"include": "customFields,groups"}
-        body = contact_body(data)
-        return parse_contact(await self._data("POST", "contacts", json=body, params=params))
+        body = await self.http.json("POST", "contacts", json=contact_body(data))
+        return await self._saved_contact(body)
 
     async def update_contact(self, contact_id: int, data: ContactInput) -> Contact:
-        body = contact_body(data)
-        params = {"include": "customFields,groups"}
-        path = f"contacts/{contact_id}"
-        return parse_contact(await self._data("PUT", path, json=body, params=params))
+        where = path("contacts", contact_id)
+        body = await self.http.json("PUT", where, json=contact_body(data))
+        return await self._saved_contact(body)
 
     async def delete_contact(self, contact_id: int) -> None:
-        await self.http.request("DELETE", f"contacts/{contact_id}")
+        await self.http.request("DELETE", path("contacts", contact_id))
 
     async def groups_page(self, page: int = 1, *, limit: int = 100) -> Page[Group]:
         body = await self.http.json("GET", "groups", params={"page": page, "limit": limit})
-        items = tuple(parse_group(d) for d in _data(body))
+        items = tuple(parse_group(d) for d in _rows(body))
         return Page(items, *parse_page(body, items))
 
     async def group(self, group_id: int) -> Group:
-        return parse_group(await self._data("GET", f"groups/{group_id}"))
+        return parse_group(_object(await self.http.json("GET", path("groups", group_id))))
 
     async def create_group(self, name: str) -> Group:
-        return parse_group(await self._data("POST", "groups", json={"name": name}))
+        return parse_group(_object(await self.http.json("POST", "groups", json={"name": name})))
 
     async def update_group(self, group_id: int, name: str) -> Group:
-        return parse_group(await self._data("PUT", f"groups/{group_id}", json={"name": name}))
+        body = await self.http.json("PUT", path("groups", group_id), json={"name": name})
+        return parse_group(_object(body))
 
     async def delete_group(self, group_id: int) -> None:
-        await self.http.request("DELETE", f"groups/{group_id}")
+        await self.http.request("DELETE", path("groups", group_id))
 
     async def conversations_page(
         self,
@@ -435,20 +445,21 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
     ) -> Page[Conversation]:
         params = {"page": page, "limit": limit, "from": sender, "to": recipient}
         body = await self.http.json("GET", "whatsapp/conversations", params=params)
-        items = tuple(parse_conversation(d) for d in _data(body))
+        items = tuple(parse_conversation(d) for d in _rows(body))
         return Page(items, *parse_page(body, items))
 
     async def conversation(self, sender: str, recipient: str) -> Conversation:
-        path = f"whatsapp/conversations/{sender}/{recipient}"
-        return parse_conversation(await self._data("GET", path))
+        where = path("whatsapp", "conversations", sender, recipient)
+        return parse_conversation(_object(await self.http.json("GET", where)))
 
     async def conversation_messages(
         self, sender: str, recipient: str, *, page: int = 1, limit: int = 100
     ) -> ConversationMessages:
-        path = f"whatsapp/conversations/{sender}/{recipient}/messages"
-        body = await self.http.json("GET", path, params={"page": page, "limit": limit})
-        messages = tuple(parse_chat_message(d) for d in _data(body))
-        meta = body.get("meta", {}) if isinstance(body, dict) else {}
+        where = path("whatsapp", "conversations", sender, recipient, "messages")
+        body = await self.http.json("GET", where, params={"page": page, "limit": limit})
+        messages = tuple(parse_chat_message(d) for d in _rows(body))
+        raw_meta = body.get("meta") if isinstance(body, dict) else None
+        meta = raw_meta if isinstance(raw_meta, dict) else {}
         cur, _, _, total_pages = parse_page(body, messages)
         return ConversationMessages(
             messages=messages,
@@ -459,7 +470,11 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             total_pages=total_pages,
         )
 
-    async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage:
-        path = f"whatsapp/conversations/{sender}/{recipient}/messages"
-        d = await self._data("POST", path, json={"content": content})
-        return parse_chat_message(d)
+    async def reply(self, sender: str, recipient: str, content: str) -> ChatMessage | None:
+        # The reference shows no answer to this POST (a 2xx is the success): a message is
+        # returned only when the answer carries one as `data`, the shape of its GET.
+        where = path("whatsapp", "conversations", sender, recipient, "messages")
+        response = await self.http.request("POST", where, json={"content": content})
+        body = self.http.parse_json(response) if response.content.strip() else None
+        d = body.get("data") if isinstance(body, dict) else None
+        return parse_chat_message(d) if isinstance(d, dict) else None

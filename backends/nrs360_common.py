@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,22 @@ def _data(body: Any, provider: str = "360nrs") -> Any:
     return body["data"]
 
 
+def _rows(body: Any) -> list[Mapping[str, Any]]:
+    """The objects of a listing's `data` array."""
+    rows = _data(body)
+    if not isinstance(rows, list):
+        raise MalformedResponse("'data' is not a list", status=200, provider="360nrs")
+    return [r for r in rows if isinstance(r, dict)]
+
+
+def _object(body: Any) -> Mapping[str, Any]:
+    """The object of a single resource's `data`."""
+    data = _data(body)
+    if not isinstance(data, dict):
+        raise MalformedResponse("'data' is not an object", status=200, provider="360nrs")
+    return data
+
+
 def parse_send_result(body: Any) -> SendResult:
     """Map a 202/207 send answer to per-recipient results."""
     if not isinstance(body, dict) or not isinstance(body.get("result"), list):
@@ -57,13 +74,18 @@ def parse_send_result(body: Any) -> SendResult:
         )
     results = []
     for item in body["result"]:
-        if not isinstance(item, dict) or not isinstance(item.get("to"), str):
+        # Every item of the reference's 202 and 207 examples names its recipient, as sent
+        # (a number sent as a JSON number may come back as one).
+        to = item.get("to") if isinstance(item, dict) else None
+        if isinstance(to, int) and not isinstance(to, bool):
+            to = str(to)
+        if not isinstance(to, str):
             raise MalformedResponse("a send result has no recipient", status=200, provider="360nrs")
         raw_err = item.get("error")
         err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
         results.append(
             RecipientResult(
-                to=item["to"],
+                to=to,
                 accepted=item.get("accepted") is True,
                 id=_str(item.get("id")),
                 parts=_int(item.get("parts")),
@@ -82,7 +104,10 @@ def parse_send_result(body: Any) -> SendResult:
 
 def parse_page(body: Any, items: tuple[Any, ...]) -> tuple[int, int, int, int]:
     """(page, per_page, total, total_pages) from `meta.pagination`, defaulting to one page."""
-    pag = body.get("meta", {}).get("pagination", {}) if isinstance(body, dict) else {}
+    # The campaigns list has no `meta` at all in the reference: one page of everything.
+    meta = body.get("meta") if isinstance(body, dict) else None
+    pag = meta.get("pagination") if isinstance(meta, dict) else None
+    pag = pag if isinstance(pag, dict) else {}
     page = _int(pag.get("current_page")) or 1
     per_page = _int(pag.get("per_page")) or len(items)
     total = _int(pag.get("total"))

@@ -7,9 +7,11 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import httpx
+
 from backends.base import Backend
 from backends.errors import MalformedResponse
-from backends.http import parse_datetime
+from backends.http import parse_datetime, path
 from backends.models import Page
 from backends.models_lists import (
     BLACKLIST_KINDS,
@@ -22,7 +24,7 @@ from backends.models_lists import (
     Template,
     ValidationResult,
 )
-from backends.nrs360_common import _data, _int, _opt, _str, parse_page
+from backends.nrs360_common import _int, _object, _opt, _rows, _str, parse_page
 
 CSV_HEADER = ("email", "result")
 
@@ -111,24 +113,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _rows(body: Any) -> list[Mapping[str, Any]]:
-    rows = _data(body)
-    if not isinstance(rows, list):
-        raise MalformedResponse("'data' is not a list", status=200, provider="360nrs")
-    return [r for r in rows if isinstance(r, dict)]
-
-
-def _as_object(data: Any) -> Mapping[str, Any]:
-    if not isinstance(data, dict):
-        raise MalformedResponse("'data' is not an object", status=200, provider="360nrs")
-    return data
-
-
 class Nrs360Lists(Backend):
     """360nrs implementation of `ListsApi` (mixed into Nrs360Backend)."""
 
-    async def _object(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
-        return _as_object(_data(await self.http.json(method, path, **kwargs)))
+    async def _object(self, method: str, where: str, **kwargs: Any) -> Mapping[str, Any]:
+        return _object(await self.http.json(method, where, **kwargs))
 
     # --- blacklist -----------------------------------------------------------------
     async def blacklist_list(
@@ -141,18 +130,20 @@ class Nrs360Lists(Backend):
         sending_id: int | None = None,
     ) -> Page[BlacklistEntry]:
         params = {"page": page, "limit": limit, "recipient": recipient, "sendingId": sending_id}
-        body = await self.http.json("GET", f"v2/blacklist/{_kind(kind)}", params=params)
+        body = await self.http.json("GET", path("v2", "blacklist", _kind(kind)), params=params)
         items = tuple(parse_blacklist_entry(d) for d in _rows(body))
         return Page(items, *parse_page(body, items))
 
     async def blacklist_add(self, kind: BlacklistKind, recipient: str) -> BlacklistEntry:
-        path = f"v2/blacklist/{_kind(kind)}"
-        return parse_blacklist_entry(await self._object("PUT", path, json={"recipient": recipient}))
+        where = path("v2", "blacklist", _kind(kind))
+        return parse_blacklist_entry(
+            await self._object("PUT", where, json={"recipient": recipient})
+        )
 
     async def blacklist_remove(self, kind: BlacklistKind, recipient: str) -> None:
         # The reference sends the recipient as a JSON body even on DELETE.
-        path = f"v2/blacklist/{_kind(kind)}"
-        await self.http.request("DELETE", path, json={"recipient": recipient})
+        where = path("v2", "blacklist", _kind(kind))
+        await self.http.request("DELETE", where, json={"recipient": recipient})
 
     # --- email validation ----------------------------------------------------------
     async def validations_list(
@@ -165,12 +156,14 @@ class Nrs360Lists(Backend):
         return Page(items, *parse_page(body, items))
 
     async def validation(self, validation_id: int) -> EmailValidation:
-        return parse_validation(await self._object("GET", f"validation/emails/{validation_id}"))
+        return parse_validation(
+            await self._object("GET", path("validation", "emails", validation_id))
+        )
 
     async def validation_result(self, validation_id: int) -> ValidationResult:
         response = await self.http.request(
             "GET",
-            f"validation/emails/{validation_id}/result",
+            path("validation", "emails", validation_id, "result"),
             # CSV for the result, JSON still welcome for an error body.
             headers={"Accept": "text/csv, application/json;q=0.5"},
         )
@@ -197,12 +190,12 @@ class Nrs360Lists(Backend):
         return parse_validation(await self._object("POST", "validation/emails", json=body))
 
     async def validation_delete(self, validation_id: int) -> None:
-        await self.http.request("DELETE", f"validation/emails/{validation_id}")
+        await self.http.request("DELETE", path("validation", "emails", validation_id))
 
     # --- templates -----------------------------------------------------------------
     @staticmethod
-    def _templates(v2: bool) -> str:
-        return "v2/templates" if v2 else "templates"
+    def _templates(v2: bool, *rest: object) -> str:
+        return path("v2", "templates", *rest) if v2 else path("templates", *rest)
 
     async def templates_list(
         self, *, v2: bool = False, page: int = 1, limit: int | None = None
@@ -213,7 +206,7 @@ class Nrs360Lists(Backend):
         return Page(items, *parse_page(body, items))
 
     async def template(self, template_id: int, *, v2: bool = False) -> Template:
-        d = await self._object("GET", f"{self._templates(v2)}/{template_id}")
+        d = await self._object("GET", self._templates(v2, template_id))
         return parse_template(d, 2 if v2 else 1)
 
     async def template_create(self, name: str, html: str, *, v2: bool = False) -> Template:
@@ -225,20 +218,19 @@ class Nrs360Lists(Backend):
     async def template_update(
         self, template_id: int, name: str, html: str, *, v2: bool = False
     ) -> Template:
-        path = f"{self._templates(v2)}/{template_id}"
-        d = await self._object("PUT", path, json={"name": name, "html": html})
+        where = self._templates(v2, template_id)
+        d = await self._object("PUT", where, json={"name": name, "html": html})
         return parse_template(d, 2 if v2 else 1)
 
     async def template_delete(self, template_id: int, *, v2: bool = False) -> None:
-        await self.http.request("DELETE", f"{self._templates(v2)}/{template_id}")
+        await self.http.request("DELETE", self._templates(v2, template_id))
 
     async def template_preview(self, template_id: int, *, v2: bool = False) -> str:
-        path = f"{self._templates(v2)}/{template_id}/preview"
-        return await self._html(path)
+        return await self._html(self._templates(v2, template_id, "preview"))
 
-    async def _html(self, path: str) -> str:
+    async def _html(self, where: str) -> str:
         response = await self.http.request(
-            "GET", path, headers={"Accept": "text/html, application/json;q=0.5"}
+            "GET", where, headers={"Accept": "text/html, application/json;q=0.5"}
         )
         return response.text
 
@@ -249,19 +241,46 @@ class Nrs360Lists(Backend):
         return Page(items, *parse_page(body, items))
 
     async def form(self, form_id: int) -> Form:
-        return parse_form(await self._object("GET", f"forms/{form_id}"))
+        return parse_form(await self._object("GET", path("forms", form_id)))
+
+    def _form_answer(self, response: httpx.Response) -> Mapping[str, Any] | None:
+        # The reference shows no answer to a form's POST or PUT (only that they succeed):
+        # the form is taken from the answer when it carries one as `data`, else read back.
+        body = self.http.parse_json(response) if response.content.strip() else None
+        data = body.get("data") if isinstance(body, dict) else None
+        return data if isinstance(data, dict) else None
 
     async def form_create(self, form: FormInput) -> Form:
         # The reference's heading says /form but its curl posts to /forms, like every
         # other forms endpoint; /forms is the consistent reading.
-        return parse_form(await self._object("POST", "forms", json=form.to_json()))
+        response = await self.http.request("POST", "forms", json=form.to_json())
+        data = self._form_answer(response)
+        if data is not None:
+            return parse_form(data)
+        # "name ... Unique name of the form.": the new form is the one with this name.
+        page = 1
+        while True:
+            listed = await self.forms_list(page=page, limit=1000)
+            for found in listed.items:
+                if found.name == form.name:
+                    return found
+            if not listed.has_next or not listed.items:
+                break
+            page += 1
+        raise MalformedResponse(
+            f"the form {form.name!r} was accepted but is not listed",
+            status=response.status_code,
+            provider="360nrs",
+        )
 
     async def form_update(self, form_id: int, form: FormInput) -> Form:
         # The reference's curl omits the id; the heading's /forms/<ID> is the usable form.
-        return parse_form(await self._object("PUT", f"forms/{form_id}", json=form.to_json()))
+        response = await self.http.request("PUT", path("forms", form_id), json=form.to_json())
+        data = self._form_answer(response)
+        return parse_form(data) if data is not None else await self.form(form_id)
 
     async def form_delete(self, form_id: int) -> None:
-        await self.http.request("DELETE", f"forms/{form_id}")
+        await self.http.request("DELETE", path("forms", form_id))
 
     async def form_preview(self, form_id: int) -> str:
-        return await self._html(f"forms/{form_id}/preview")
+        return await self._html(path("forms", form_id, "preview"))

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import httpx
 
 from backends.base import Backend
-from backends.errors import MalformedResponse
-from backends.http import parse_datetime
+from backends.errors import InvalidInput, MalformedResponse
+from backends.http import parse_datetime, path
 from backends.models_reports import (
     CAMPAIGN_CHANNELS,
     IMAGE_EXTENSIONS,
@@ -34,7 +34,7 @@ from backends.models_reports import (
     SendingSummary,
     ShortUrl,
 )
-from backends.nrs360_common import _data, _int, _str
+from backends.nrs360_common import _int, _rows, _str
 
 #: Columns of the events report for voice sendings, then for every other channel.
 _HEAD = (
@@ -88,13 +88,6 @@ def _with_query(path: str, params: Mapping[str, str | None]) -> str:
 
 def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _rows(body: Any) -> list[Mapping[str, Any]]:
-    rows = _data(body)
-    if not isinstance(rows, list):
-        raise MalformedResponse("'data' is not a list", status=200, provider="360nrs")
-    return [r for r in rows if isinstance(r, dict)]
 
 
 def parse_sending(d: Mapping[str, Any]) -> SendingSummary:
@@ -263,7 +256,7 @@ class Nrs360Reports(Backend):
             raise ValueError(
                 f"campaign channel must be one of {', '.join(CAMPAIGN_CHANNELS)}, not {channel!r}"
             )
-        path = _with_query(
+        where = _with_query(
             "campaigns",
             {
                 "name": name,
@@ -272,10 +265,10 @@ class Nrs360Reports(Backend):
                 "afterDate": date_param(after),
             },
         )
-        return [parse_campaign(d) for d in _rows(await self.http.json("GET", path))]
+        return [parse_campaign(d) for d in _rows(await self.http.json("GET", where))]
 
-    async def _csv(self, path: str) -> str:
-        response = await self.http.request("GET", path, headers={"Accept": CSV_ACCEPT})
+    async def _csv(self, where: str) -> str:
+        response = await self.http.request("GET", where, headers={"Accept": CSV_ACCEPT})
         return response.text
 
     async def sending_events(
@@ -286,15 +279,15 @@ class Nrs360Reports(Backend):
         before: datetime | None = None,
         custom_fields: bool = False,
     ) -> EventsReport:
-        path = _with_query(
-            f"sendings/{sending_id}/reports/events",
+        where = _with_query(
+            path("sendings", sending_id, "reports", "events"),
             {
                 "afterDate": date_param(after),
                 "beforeDate": date_param(before),
                 "showCustomFields": "1" if custom_fields else None,
             },
         )
-        return parse_events_csv(await self._csv(path))
+        return parse_events_csv(await self._csv(where))
 
     async def sending_keys(
         self,
@@ -303,19 +296,19 @@ class Nrs360Reports(Backend):
         after: datetime | None = None,
         before: datetime | None = None,
     ) -> KeysReport:
-        path = _with_query(
-            f"sendings/{sending_id}/reports/keys",
+        where = _with_query(
+            path("sendings", sending_id, "reports", "keys"),
             {"afterDate": date_param(after), "beforeDate": date_param(before)},
         )
-        return parse_keys_csv(await self._csv(path))
+        return parse_keys_csv(await self._csv(where))
 
     async def certificate(self, kind: CertificateKind, message_id: str) -> Certificate:
         if kind not in _CERTIFICATE_PATHS:
             raise ValueError(f"certificate kind must be sms or mail, not {kind!r}")
-        if not message_id or "/" in message_id:
-            raise ValueError(f"not a message id: {message_id!r}")
-        path = f"{_CERTIFICATE_PATHS[kind]}/certificates/{quote(message_id, safe='')}"
-        response = await self.http.request("GET", path, headers={"Accept": PDF_ACCEPT})
+        if not message_id:
+            raise ValueError("no message id")
+        where = path(_CERTIFICATE_PATHS[kind], "certificates", message_id)
+        response = await self.http.request("GET", where, headers={"Accept": PDF_ACCEPT})
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         # A JSON body with a 2xx status would be saved as a "certificate" nobody can open.
         if content_type == "application/json" or not response.content:
@@ -343,7 +336,16 @@ class Nrs360Reports(Backend):
         ]
 
     async def image_generate(self, images: Sequence[ImageUpload]) -> list[HostedImage]:
+        # "externalId ... External ID to identify the image in the response": two images
+        # with one id could not be told apart in the answer.
+        seen: set[str] = set()
         for image in images:
+            if image.external_id in seen:
+                raise InvalidInput(
+                    f"360nrs: two images have the external id {image.external_id!r}; "
+                    "each needs its own"
+                )
+            seen.add(image.external_id)
             if image.extension not in IMAGE_EXTENSIONS:
                 raise ValueError(
                     f"image {image.external_id!r}: extension must be jpg or png, "

@@ -70,7 +70,8 @@ class ConversationsScreen(BaseScreen):
         """A free-text reply was accepted."""
 
         key: str
-        message: ChatMessage
+        #: The text sent: the provider's answer may carry no message (360nrs shows none).
+        content: str
 
     @dataclass
     class TemplateSent(Message):
@@ -424,15 +425,15 @@ class ConversationsScreen(BaseScreen):
     async def send_reply(self, sender: str, recipient: str, text: str) -> None:
         """Send one reply in the conversation."""
         backend = await sb_app(self).backend()
-        message = await backend.reply(sender, recipient, text)
-        self.post_message(self.Replied(f"{sender}/{recipient}", message))
+        await backend.reply(sender, recipient, text)
+        self.post_message(self.Replied(f"{sender}/{recipient}", text))
 
     @on(Replied)
     def _replied(self, event: Replied) -> None:
         box = self.query_one("#reply", Input)
         # Only the text that was sent is cleared; a thread switched meanwhile keeps its draft.
         same = self.current is not None and event.key == view.conversation_key(self.current)
-        if same and box.value.strip() == event.message.content:
+        if same and box.value.strip() == event.content:
             box.value = ""
         self.action_refresh_now()
 

@@ -54,6 +54,9 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     received_at: float = field(default_factory=time.time, compare=False)
+    #: The path as it came on the wire, still percent-encoded: `path` is decoded, so an
+    #: id holding `/` would look like two segments there.
+    raw_path: str = field(default="", compare=False)
 
     def json(self) -> Any:
         """Decode the body as JSON."""
@@ -223,6 +226,7 @@ def _record(scope: Scope, body: bytes) -> RecordedRequest:
         query=parse_qs(query_string, keep_blank_values=True),
         headers=headers,
         body=body,
+        raw_path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0],
     )
 
 

@@ -20,6 +20,7 @@ from backends.errors import (
     AuthError,
     BadRequest,
     ConnectFailed,
+    InvalidInput,
     MalformedResponse,
     NotFound,
     OutcomeUnknown,
@@ -572,7 +573,6 @@ async def test_create_contact(
         country="ES",
         name="Nuevo",
         surname="Contacto",
-        external_id="EXT1",
         group_ids=(1, 2),
         group_names=("My contact list",),
         custom_fields=(
@@ -588,7 +588,6 @@ async def test_create_contact(
         "countryIso": "ES",
         "name": "Nuevo",
         "surname": "Contacto",
-        "externalId": "EXT1",
         "groupsIds": [1, 2],
         "groupsNames": ["My contact list"],
         "customFields": [
@@ -596,7 +595,10 @@ async def test_create_contact(
             {"key": "since", "type": "date", "value": "2024-01-02"},
         ],
     }
-    assert only(log, "POST", f"{API}/contacts").query == {"include": ["customFields,groups"]}
+    # `include` is documented on reads only: the write goes without it, and the contact
+    # is read again with its groups and custom fields (the write's answer shows neither).
+    assert only(log, "POST", f"{API}/contacts").query == {}
+    assert only(log, "GET", f"{API}/contacts/121").query == {"include": ["customFields,groups"]}
     now = START + timedelta(minutes=5)
     assert created == Contact(
         id=121,
@@ -613,7 +615,6 @@ async def test_create_contact(
     )
     assert [g.name for g in created.groups][-1] == "My contact list"
     stored = state.contacts[121]
-    assert stored.external_id == "EXT1"
     new_group = state.group_by_name("My contact list")
     assert new_group is not None
     assert stored.group_ids == [1, 2, new_group.id]
@@ -625,6 +626,19 @@ async def test_create_contact(
         "My contact list",
     ]
     assert again.custom_fields == data.custom_fields
+
+
+async def test_contact_external_id_is_refused_before_sending(
+    backend: Nrs360Backend, log: RequestLog
+) -> None:
+    # The POST/PUT /contacts parameter tables have no externalId (only GET filters by it).
+    data = ContactInput(email="a@example.com", group_ids=(1,), external_id="EXT1")
+    with pytest.raises(InvalidInput, match="external id"):
+        await backend.create_contact(data)
+    with pytest.raises(InvalidInput, match="external id"):
+        await backend.update_contact(10, data)
+    assert log.requests == []
+    assert "external_id" not in Nrs360Backend.contact_fields
 
 
 async def test_create_contact_validation_error(backend: Nrs360Backend, log: RequestLog) -> None:
@@ -655,6 +669,9 @@ async def test_update_contact(
         "groupsNames": ["VIP"],
         "customFields": [{"key": "plan", "type": "string", "value": "pro"}],
     }
+    assert only(log, "PUT", f"{API}/contacts/10").query == {}
+    vip_group = state.group_by_name("VIP")
+    assert vip_group is not None and updated.groups == (GroupRef(vip_group.id, "VIP"),)
     assert updated.id == 10
     assert (updated.email, updated.name) == ("renamed@example.com", "Renamed")
     assert updated.surname == target.surname and updated.phone == target.phone
@@ -857,13 +874,34 @@ async def test_reply_inside_session(
     assert sent(only(log, "POST", path)) == {"content": "On my way"}
     stored = conv.messages[-1]
     assert len(conv.messages) == before + 1
-    # Delivery and read receipts lie in the (frozen) future, so they are not shown yet.
+    assert (stored.content, stored.msisdn) == ("On my way", BUSINESS_NUMBER)
+    # The reference shows no answer to this POST, and the sandbox gives none: a 2xx
+    # without a body is a success with no message to return.
+    assert message is None
+
+
+async def test_reply_answered_with_a_message_returns_it() -> None:
+    # Should the platform answer with the message (the shape its GET shows), it is used.
+    shown = {
+        "id": "f564433e-7cd1-47fa-af98-1bd632411b26",
+        "type": "text",
+        "msisdn": "34666777555",
+        "content": "On my way",
+        "reactions": [],
+        "sentAt": "2024-01-01T11:00:00+00:00",
+        "deliveredAt": None,
+        "readAt": None,
+        "failedAt": None,
+    }
+    client = mocked(lambda request: httpx.Response(201, json={"data": shown}))
+    async with client:
+        message = await client.reply("34666777555", "34666555444", "On my way")
     assert message == ChatMessage(
-        id=stored.id,
+        id="f564433e-7cd1-47fa-af98-1bd632411b26",
         type="text",
-        msisdn=BUSINESS_NUMBER,
+        msisdn="34666777555",
         content="On my way",
-        sent_at=START,
+        sent_at=datetime(2024, 1, 1, 11, tzinfo=UTC),
     )
     assert message.state == "sent"
 
@@ -979,12 +1017,28 @@ async def test_non_json_200_is_malformed() -> None:
 
 
 async def test_json_200_without_data_is_malformed() -> None:
-    client = mocked(lambda request: httpx.Response(200, json={"username": "demo"}))
+    client = mocked(lambda request: httpx.Response(200, json={"result": []}))
     try:
         with pytest.raises(MalformedResponse):
-            await client.account()
+            await client.contacts_page()
+        with pytest.raises(MalformedResponse):
+            await client.group(1)
     finally:
         await client.aclose()
+
+
+async def test_account_answer_is_not_assumed() -> None:
+    # The reference lists the account's information but shows no body: a bare object
+    # is read as well as one wrapped in `data`, and no field is required.
+    for body in ({"username": "demo", "balance": 2.5}, {"data": {"username": "demo"}}, {}):
+        client = mocked(lambda request, body=body: httpx.Response(200, json=body))
+        async with client:
+            info = await client.account()
+        assert info.username == body.get("username", body.get("data", {}).get("username", ""))
+    client = mocked(lambda request: httpx.Response(200, json={"data": []}))
+    async with client:
+        with pytest.raises(MalformedResponse):
+            await client.account()
 
 
 async def test_server_error() -> None:

@@ -509,14 +509,18 @@ async def test_mail_certificate(
 
 
 async def test_certificate_of_an_uncertified_or_unknown_message(
-    backend: Nrs360Backend, state: Nrs360State
+    backend: Nrs360Backend, state: Nrs360State, log: RequestLog
 ) -> None:
     add_sending(state, 707, content={"from": "TEST", "message": "Plain"})
     for message_id in ("M7070000", "NOPE"):
         with pytest.raises(NotFound):
             await backend.sms_certificate(message_id)
-    with pytest.raises(ValueError):
+    # A `/` in an id stays inside its one, encoded segment: no other path is asked for.
+    with pytest.raises(NotFound):
         await backend.sms_certificate("a/b")
+    assert log.requests[-1].raw_path == "/api/rest/sms/certificates/a%2Fb"
+    with pytest.raises(ValueError):
+        await backend.sms_certificate("")
 
 
 async def test_certificate_answered_with_json_is_malformed() -> None:

@@ -279,7 +279,8 @@ async def test_reimporting_an_export_keeps_groups_and_typed_custom_fields(
         before = set(state.contacts)
 
         modal = await open_import(pilot, target)
-        assert modal.query_one("#map-external_id", Select).is_blank()
+        # 360nrs contacts have no external id to write: the import offers none.
+        assert not modal.query("#map-external_id")
         await pilot.press("ctrl+s")  # no extra group: each row's groups column is enough
         await settle(pilot)
         n = len(originals)

@@ -356,7 +356,10 @@ async def cmd_wa_reply(ctx: Context, args: argparse.Namespace) -> int:
 
     async def reply(backend: Backend) -> int:
         message = await backend.reply(args.sender, args.recipient, args.message)
-        ctx.emit(message, lambda: ctx.print(f"Sent ({message.id})."))
+        # A provider may answer a reply with no body (360nrs documents none): then there
+        # is no id to show, and --json prints null.
+        said = f"Sent ({message.id})." if message is not None and message.id else "Sent."
+        ctx.emit(message, lambda: ctx.print(said))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, reply)

@@ -211,7 +211,9 @@ def _get_contact(request: Request) -> Contact:
 
 
 def _saved(request: Request, contact: Contact, status: int) -> Response:
-    data = _contact_json(state_of(request), contact, _includes(request))
+    # The reference's POST and PUT answers are the contact's own fields and `links`:
+    # `include` is documented on the reads only, so a write shows no subresources.
+    data = _contact_json(state_of(request), contact, set())
     data["links"] = {"self": f"{base_url(request)}/api/rest/contacts/{contact.id}"}
     return ok({"data": data}, status)
 

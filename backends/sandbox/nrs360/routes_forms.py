@@ -18,7 +18,6 @@ from starlette.routing import Route
 
 from .common import (
     JsonObject,
-    base_url,
     invalid,
     is_blank,
     iso,
@@ -53,19 +52,15 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def form_json(request: Request, form: Form, *, links: bool = False) -> JsonObject:
+def form_json(request: Request, form: Form) -> JsonObject:
     """A form as list and show print it."""
-    data: JsonObject = {
+    return {
         "id": form.id,
         "name": form.name,
         "placeholder": form.placeholder,
         "createdAt": iso(form.created_at),
         "updatedAt": iso(form.updated_at),
     }
-    if links:
-        url = f"{base_url(request)}/api/rest/forms/{form.id}"
-        data["links"] = {"self": url, "preview": f"{url}/preview"}
-    return data
 
 
 def _element(index: int, item: Any) -> dict[str, object]:
@@ -180,7 +175,9 @@ async def create_form(request: Request) -> Response:
     form = lists.new_form(values.pop("name"), values.pop("fields"), state_of(request).now())
     for attr, value in values.items():
         setattr(form, attr, value)
-    return ok({"data": form_json(request, form, links=True)}, 201)
+    # The reference shows no answer to POST or PUT /forms (unlike templates, which show
+    # theirs): none is given, so a client cannot come to rely on one.
+    return Response(status_code=201)
 
 
 async def update_form(request: Request) -> Response:
@@ -190,7 +187,7 @@ async def update_form(request: Request) -> Response:
     for attr, value in values.items():
         setattr(form, attr, value)
     form.updated_at = state_of(request).now()
-    return ok({"data": form_json(request, form, links=True)})
+    return Response(status_code=200)
 
 
 async def delete_form(request: Request) -> Response:
