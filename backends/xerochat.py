@@ -1,10 +1,14 @@
-"""XeroChat: the `https://<host>/api` endpoints with an `api_key` form field.
+"""XeroChat: the `https://<host>/api` endpoints, authenticated by an `api_key` parameter.
 
-Every call is a POST with a form body, GET endpoints included: the reference's own
-`get_flow_campaign_info` example POSTs to an endpoint it calls GET, so the server reads
-its parameters from either place, and a body keeps the api_key out of every URL (ours,
-proxies', access logs'). XeroChat answers errors as HTTP 200 with
-`{"status": "error", "message": ...}`; they are mapped to the error tree by message.
+Each endpoint is called the way the reference documents it: the GET ones with GET and
+their parameters, api_key included, in the query string ("curl -X GET 'https://base_url/
+api/get_user_info/?api_key=api_key&user_id=user_id'"), the POST ones with a form body.
+The key in a URL is mitigated, not avoided: the HTTP layer redacts `api_key` from every
+URL it logs or puts in an error, and scrubs the key from any message. The rules of every
+request are in `backends/xerochat_rules.py`; one breaking them never leaves.
+
+XeroChat answers errors as HTTP 200 with `{"status": "error", "message": ...}`; they are
+mapped to the error tree by message.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from backends.models_xerochat import (
     SystemUser,
     UserInput,
 )
+from backends.xerochat_rules import RULES
 
 # Lower-case fragments of the documented messages, mapped to the error tree.
 _AUTH_MARKERS = ("api key invalid", "validity expired", "admin")
@@ -296,22 +301,34 @@ class XeroChatBackend(Backend):
             headers={"Accept": "application/json"},
             transport=transport,
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
-    async def _call(self, path: str, **fields: Any) -> Any:
-        """POST the form (api_key first), parse JSON, raise on `status: error`."""
-        data = {"api_key": self.connection.secret}
-        data.update({k: str(v) for k, v in fields.items() if v is not None})
-        response = await self.http.request("POST", path, data=data)
+    async def _call(self, method: str, path: str, **fields: Any) -> Any:
+        """Call an endpoint (api_key first), parse JSON, raise on `status: error`.
+
+        A GET carries its fields in the query string, a POST in a form body: the
+        documented place for each (`xerochat_rules` refuses any other).
+        """
+        values = {"api_key": self.connection.secret}
+        values.update({k: str(v) for k, v in fields.items() if v is not None})
+        if method == "GET":
+            response = await self.http.request("GET", path, params=values)
+        else:
+            response = await self.http.request(method, path, data=values)
         body = self.http.parse_json(response)
         if isinstance(body, dict) and body.get("status") == "error":
             message = self.http.scrub(_s(body.get("message")).strip()) or "unknown error"
             raise error_for(message, response.status_code)
         return body
 
+    async def _get(self, path: str, **fields: Any) -> Any:
+        """A documented GET endpoint."""
+        return await self._call("GET", path, **fields)
+
     async def _ok(self, path: str, **fields: Any) -> Mapping[str, Any]:
-        """A call whose answer must say `status: success`."""
-        body = _obj(await self._call(path, **fields), "answer")
+        """A documented POST endpoint, whose answer must say `status: success`."""
+        body = _obj(await self._call("POST", path, **fields), "answer")
         if body.get("status") != "success":
             raise _malformed("the answer says neither success nor error")
         return body
@@ -320,7 +337,7 @@ class XeroChatBackend(Backend):
     async def system_user(self, *, user_id: int | None = None, email: str = "") -> SystemUser:
         if (user_id is None) == (not email):
             raise InvalidInput("look a user up by either id or email")
-        body = _obj(await self._call("get_user_info", user_id=user_id, email=email or None), "user")
+        body = _obj(await self._get("get_user_info", user_id=user_id, email=email or None), "user")
         return parse_user(_obj(body.get("user_info"), "user info"))
 
     async def create_system_user(self, data: UserInput) -> SystemUser:
@@ -342,20 +359,20 @@ class XeroChatBackend(Backend):
         return await self.system_user(user_id=user_id)
 
     async def packages(self) -> list[Package]:
-        body = _obj(await self._call("get_all_packages"), "packages answer")
+        body = _obj(await self._get("get_all_packages"), "packages answer")
         rows = _list(body.get("packages"), "package list")
         return [parse_package(_obj(r, "package")) for r in rows]
 
     # --- subscribers and labels ----------------------------------------------------
     async def subscriber(self, subscriber_id: str) -> Subscriber:
         body = _obj(
-            await self._call("subscriber_information", subscriber_id=subscriber_id), "subscriber"
+            await self._get("subscriber_information", subscriber_id=subscriber_id), "subscriber"
         )
         return parse_subscriber(_obj(body.get("subscriber_info"), "subscriber info"))
 
     async def labels(self, page_id: str) -> list[Label]:
         try:
-            body = _obj(await self._call("get_all_labels", page_id=page_id), "labels answer")
+            body = _obj(await self._get("get_all_labels", page_id=page_id), "labels answer")
         except NotFound as exc:
             if exc.message.lower() == _NO_LABELS:
                 return []
@@ -399,7 +416,7 @@ class XeroChatBackend(Backend):
         raise self._unsupported("listing contact groups (its API opens a group by id)")
 
     async def group(self, group_id: int) -> Group:
-        d = _obj(await self._call("get_contact_group", contact_type_id=group_id), "group")
+        d = _obj(await self._get("get_contact_group", contact_type_id=group_id), "group")
         return Group(id=_id(d.get("id"), "group"), name=_s(d.get("type")))
 
     async def create_group(self, name: str) -> Group:
@@ -414,9 +431,7 @@ class XeroChatBackend(Backend):
         await self._ok("delete_contact_group", contact_type_id=group_id)
 
     async def contact(self, contact_id: int) -> Contact:
-        return parse_contact(
-            _obj(await self._call("get_contact", contact_id=contact_id), "contact")
-        )
+        return parse_contact(_obj(await self._get("get_contact", contact_id=contact_id), "contact"))
 
     async def create_contact(self, data: ContactInput) -> Contact:
         fields = _contact_fields(data)
@@ -443,14 +458,14 @@ class XeroChatBackend(Backend):
 
     # --- flow campaigns ------------------------------------------------------------
     async def flow_campaigns(self) -> list[FlowCampaign]:
-        rows = _list(await self._call("get_flow_campaigns"), "flow campaign list")
+        rows = _list(await self._get("get_flow_campaigns"), "flow campaign list")
         return [
             FlowCampaign(_id(r.get("id"), "flow campaign"), _s(r.get("flow_name")))
             for r in (_obj(x, "flow campaign") for x in rows)
         ]
 
     async def flow_campaign(self, flow_id: int) -> FlowCampaign:
-        body = await self._call("get_flow_campaign_info", flow_campaign_id=flow_id)
+        body = await self._get("get_flow_campaign_info", flow_campaign_id=flow_id)
         d = _obj(body, "flow campaign")
         questions = d.get("questions")
         return FlowCampaign(
@@ -461,9 +476,9 @@ class XeroChatBackend(Backend):
 
     async def flow_answers(self, flow_id: int, *, subscriber_id: str | None = None) -> FlowAnswers:
         if subscriber_id is None:
-            body = await self._call("get_all_subscriber_flow_info", flow_campaign_id=flow_id)
+            body = await self._get("get_all_subscriber_flow_info", flow_campaign_id=flow_id)
         else:
-            body = await self._call(
+            body = await self._get(
                 "get_single_subscriber_flow_info",
                 flow_campaign_id=flow_id,
                 subscriber_id=subscriber_id,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import httpx
 import pytest
@@ -95,20 +95,45 @@ def form(request: RecordedRequest) -> list[tuple[str, str]]:
     return parse_qsl(request.body.decode(), keep_blank_values=True)
 
 
-def sent(log: RequestLog, endpoint: str, n: int = 0) -> dict[str, str]:
-    """The form of the n-th request to an endpoint, checked for how XeroChat is called.
+# The endpoints the reference documents as GET ("you need to make a GET call"); every
+# other one is a POST. Written out here, not read from the rules, so that the client
+# and the rules are both checked against the reference.
+GET_ENDPOINTS = frozenset(
+    {
+        "get_user_info",
+        "get_all_packages",
+        "subscriber_information",
+        "get_all_labels",
+        "get_contact_group",
+        "get_contact",
+        "get_flow_campaigns",
+        "get_flow_campaign_info",
+        "get_single_subscriber_flow_info",
+        "get_all_subscriber_flow_info",
+    }
+)
 
-    Every call is a POST whose form starts with the api_key; nothing is in the query
-    string, so the key never appears in a URL.
+
+def sent(log: RequestLog, endpoint: str, n: int = 0) -> dict[str, str]:
+    """The fields of the n-th request to an endpoint, checked for how XeroChat is called.
+
+    A documented GET is a GET with its fields in the query string and no body; any other
+    is a POST with a form body and nothing in the query. The api_key comes first.
     """
-    found = log.matching("POST", f"/api/{endpoint}")
+    method = "GET" if endpoint in GET_ENDPOINTS else "POST"
+    found = log.matching(method, f"/api/{endpoint}")
     assert len(found) > n, [(r.method, r.path) for r in log.requests]
+    assert not log.matching("POST" if method == "GET" else "GET", f"/api/{endpoint}")
     request = found[n]
-    assert request.query_string == ""
-    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert request.headers["accept"] == "application/json"
     assert "authorization" not in request.headers
-    fields = form(request)
+    if method == "GET":
+        assert request.body == b"" and "content-type" not in request.headers
+        fields = parse_qsl(request.query_string, keep_blank_values=True)
+    else:
+        assert request.query_string == ""
+        assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+        fields = form(request)
     assert fields[0] == ("api_key", DEMO_API_KEY)
     return dict(fields[1:])
 
@@ -264,12 +289,19 @@ async def test_admin_endpoints_refuse_members(app: Starlette) -> None:
                 await call
 
 
-@pytest.mark.parametrize("key", ["wrong-key", EXPIRED_API_KEY, ""])
+@pytest.mark.parametrize("key", ["wrong-key", EXPIRED_API_KEY])
 async def test_invalid_or_expired_key_is_auth_error(app: Starlette, key: str) -> None:
     async with connect(app, key) as client:
         with pytest.raises(AuthError) as caught:
             await client.flow_campaigns()
     assert caught.value.message == "Either API Key Invalid or Member Validity Expired"
+
+
+async def test_an_account_without_a_key_sends_nothing(app: Starlette, log: RequestLog) -> None:
+    async with connect(app, "") as client:
+        with pytest.raises(InvalidInput, match="api_key is missing"):
+            await client.flow_campaigns()
+    assert len(log) == 0
 
 
 # --- subscribers and labels -------------------------------------------------------------------
@@ -361,9 +393,11 @@ async def test_group_crud(backend: XeroChatBackend, log: RequestLog, state: Xero
         await backend.group(276)
 
 
-async def test_group_errors(backend: XeroChatBackend) -> None:
-    with pytest.raises(BadRequest, match="The contact type name is required"):
+async def test_group_errors(backend: XeroChatBackend, log: RequestLog) -> None:
+    # A blank name is no name: refused before it leaves, with the documented message.
+    with pytest.raises(InvalidInput, match="The contact type name is required"):
         await backend.create_group(" ")
+    assert len(log) == 0
     with pytest.raises(NotFound):
         await backend.update_group(999, "x")
     with pytest.raises(NotFound):
@@ -647,23 +681,12 @@ async def test_emulator_accepts_the_documented_get_with_query(raw: httpx.AsyncCl
     assert response.json()["flow_name"] == "serial check"
 
 
-async def test_emulator_form_fields_override_the_query(raw: httpx.AsyncClient) -> None:
-    response = await raw.post(
-        "/api/get_contact?contact_id=234", data={"api_key": DEMO_API_KEY, "contact_id": "233"}
-    )
-    assert response.json()["id"] == "233"
-
-
 async def test_emulator_error_shape(raw: httpx.AsyncClient) -> None:
-    response = await raw.post("/api/get_contact", data={"api_key": DEMO_API_KEY})
+    # The documented error body, for a request the reference accepts (missing fields
+    # are refused by the rules: see test_xerochat_rules.py).
+    response = await raw.get("/api/get_contact", params={"api_key": DEMO_API_KEY, "contact_id": 9})
     assert response.status_code == 200
-    assert response.json() == {"status": "error", "message": "The contact_id field is required"}
-    response = await raw.post("/api/delete_contact_group", data={"api_key": DEMO_API_KEY})
-    assert response.json()["message"] == "The contact_type_id field is required"
-    response = await raw.post("/api/get_contact_group", data={"api_key": DEMO_API_KEY})
-    assert response.json()["message"] == "The contact type ID is required"
-    response = await raw.post("/api/get_user_info", data={"api_key": DEMO_API_KEY})
-    assert response.json()["message"] == "Either user_id or email is required"
+    assert response.json() == {"status": "error", "message": "The contact ID does not exist"}
 
 
 async def test_emulator_answers_strings_like_php(raw: httpx.AsyncClient) -> None:
@@ -689,6 +712,10 @@ async def test_emulator_update_user_alias_path(
         "/api/create_system_user/39", data={"api_key": DEMO_API_KEY, "address": "Elsewhere 2"}
     )
     assert response.json() == {"status": "success"}
+    response = await raw.post(
+        "/api/update_user/39", data={"api_key": DEMO_API_KEY, "address": "Elsewhere 2"}
+    )
+    assert response.json() == {"status": "success"}
     assert state.users[39].address == "Elsewhere 2"
 
 
@@ -699,18 +726,23 @@ async def test_emulator_scopes_data_to_the_keys_user(app: Starlette) -> None:
         assert await member.flow_campaigns() == []
 
 
-async def test_unknown_endpoint_is_a_plain_404(backend: XeroChatBackend) -> None:
-    with pytest.raises(NotFound) as caught:
-        await backend._call("no_such_endpoint")
-    assert caught.value.status == 404
+async def test_unknown_endpoint_never_leaves(backend: XeroChatBackend, log: RequestLog) -> None:
+    with pytest.raises(InvalidInput, match="not an endpoint the XeroChat reference documents"):
+        await backend._get("no_such_endpoint")
+    assert len(log) == 0
 
 
 # --- the api_key stays secret -----------------------------------------------------------------
 
 
-async def test_api_key_never_in_urls_logs_or_errors(
+HIDDEN_KEY = "Wr0ng-key+that/must stay hidden"
+
+
+async def test_api_key_never_in_logs_or_errors(
     app: Starlette, log: RequestLog, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The GETs carry the key in their query string, as documented; no DEBUG log line and
+    no error shows it, raw or percent-encoded."""
     caplog.set_level(logging.DEBUG, logger="switchboard")
     errors: list[SwitchboardError] = []
     async with connect(app) as client:
@@ -718,24 +750,42 @@ async def test_api_key_never_in_urls_logs_or_errors(
         await client.packages()
         await client.flow_answers(1)
         await client.contact(233)
-        for failing in (client.contact(999), client.labels(NO_BOT_PAGE_ID), client._call("nope")):
+        await client.create_label(DEMO_PAGE_ID, "Keyless")
+        for failing in (
+            client.contact(999),  # the provider's NotFound
+            client.labels(NO_BOT_PAGE_ID),  # the provider's BadRequest
+            client._get("nope"),  # refused locally: no such endpoint
+            client.subscriber("not a psid"),  # refused locally: a field's format
+        ):
             try:
                 await failing
             except SwitchboardError as exc:
                 errors.append(exc)
-    async with connect(app, "Wr0ng-key-that-must-stay-hidden") as wrong:
+    async with connect(app, HIDDEN_KEY) as wrong:
         try:
             await wrong.flow_campaigns()
         except SwitchboardError as exc:
             errors.append(exc)
-    assert len(errors) == 4
-    assert any(r.name == "switchboard.http" for r in caplog.records)
-    for key in (DEMO_API_KEY, "Wr0ng-key-that-must-stay-hidden"):
-        assert key not in caplog.text
-        for error in errors:
-            assert key not in str(error) and key not in repr(error)
-    for request in log.requests:
-        assert "api_key" not in request.query_string and "api_key" not in request.path
+    assert [type(e).__name__ for e in errors] == [
+        "NotFound",
+        "BadRequest",
+        "InvalidInput",
+        "InvalidInput",
+        "AuthError",
+    ]
+    # The exchanges were logged at DEBUG, their URLs with the key redacted.
+    lines = [r.getMessage() for r in caplog.records if r.name == "switchboard.http"]
+    assert any("GET " in line and "api_key=***" in line for line in lines), lines
+    assert any(line.startswith("refused before sending") for line in lines), lines
+    gets = [r for r in log.requests if r.method == "GET"]
+    assert gets and all(parse_qsl(r.query_string)[0][0] == "api_key" for r in gets)
+    for key in (DEMO_API_KEY, HIDDEN_KEY):
+        for shown in (key, quote(key), quote_plus(key)):
+            assert shown not in caplog.text
+            for error in errors:
+                assert shown not in str(error) and shown not in repr(error)
+    # POSTs keep it in their form body, out of the URL.
+    assert all("api_key" not in r.query_string for r in log.requests if r.method == "POST")
 
 
 async def test_a_key_echoed_by_the_provider_is_scrubbed() -> None:

@@ -1,4 +1,4 @@
-"""Assembly of the XeroChat emulator: route table, recording, unknown paths."""
+"""Assembly of the XeroChat emulator: route table, recording, request rules, unknown paths."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
-from ..core import RecordingMiddleware, RequestLog
+from backends.rules import Violation
+from backends.xerochat_rules import RULES
+
+from ..core import RecordingMiddleware, RequestLog, RulesMiddleware
 from . import routes_bot, routes_contacts, routes_users
+from .common import error_body
 from .seed import DEMO_API_KEY, populate
 from .state import Clock, XeroChatState, utc_now
 
@@ -29,6 +33,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(f"{exc.status_code} {exc.detail}", exc.status_code)
 
 
+def _refusal(violation: Violation) -> Response:
+    """What XeroChat answers a request its reference does not accept."""
+    if violation.status == 404:
+        # No such endpoint: the framework's page, as for any unknown path.
+        return PlainTextResponse("404 Not Found", 404)
+    return error_body(violation.message, violation.status)
+
+
 def create_app(
     *, api_key: str = DEMO_API_KEY, seed: int = 7, clock: Clock | None = None
 ) -> Starlette:
@@ -38,8 +50,13 @@ def create_app(
     log = RequestLog()
     app = Starlette(
         routes=[Mount(API_PREFIX, routes=ROUTES)],
-        # Recording is outermost so refused requests are logged too.
-        middleware=[Middleware(RecordingMiddleware, log=log)],
+        # Recording is outermost so refused requests are logged too. The rules come
+        # before the api_key check (in each route): the reference does not say which
+        # XeroChat checks first, and a malformed request is wrong whatever its key.
+        middleware=[
+            Middleware(RecordingMiddleware, log=log),
+            Middleware(RulesMiddleware, rules=RULES, root=API_PREFIX, error=_refusal),
+        ],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.xerochat = state

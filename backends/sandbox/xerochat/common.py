@@ -1,9 +1,11 @@
 """What every XeroChat route shares: parameters, the api_key check, the error body.
 
-XeroChat is a PHP application: it reads parameters from the query string or the form
-body alike (the reference itself POSTs to an endpoint it calls GET), prints numbers from
-the database as strings, and answers errors as HTTP 200 with
-`{"status": "error", "message": ...}`. The emulator does all three.
+Each endpoint answers the method its reference documents: a GET reads its parameters
+from the query string, a POST from its form body (and, for the one POST example that puts
+them in the query, from there). `backends/xerochat_rules.py`, run by the app's
+`RulesMiddleware`, refuses anything else before a route sees it. XeroChat prints numbers
+from the database as strings and answers errors as HTTP 200 with
+`{"status": "error", "message": ...}`; the emulator does both.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ class XcError(Exception):
         self.message = message
 
 
-def error_body(message: str) -> OrjsonResponse:
-    """The documented error shape (always HTTP 200)."""
-    return OrjsonResponse({"status": "error", "message": message}, 200)
+def error_body(message: str, status: int = 200) -> OrjsonResponse:
+    """The documented error shape (HTTP 200 for every documented error)."""
+    return OrjsonResponse({"status": "error", "message": message}, status)
 
 
 def state_of(request: Request) -> XeroChatState:
@@ -48,10 +50,10 @@ def state_of(request: Request) -> XeroChatState:
 
 
 async def read_params(request: Request) -> dict[str, str]:
-    """Query parameters, overridden by form fields (PHP's $_REQUEST order)."""
+    """A GET's query parameters; a POST's form fields over its query (PHP's $_REQUEST)."""
     params = dict(request.query_params)
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
         body = (await request.body()).decode("utf-8", "replace")
         params.update(parse_qsl(body, keep_blank_values=True))
     return params
@@ -75,8 +77,12 @@ def success(**fields: Any) -> dict[str, Any]:
     return {"status": "success", **fields}
 
 
-def endpoint(path: str, handler: Handler, *, admin: bool = False) -> list[Route]:
-    """Routes for a path, with and without the trailing slash the reference's curls use."""
+def endpoint(
+    methods: str | tuple[str, ...], path: str, handler: Handler, *, admin: bool = False
+) -> list[Route]:
+    """Routes for a path and its documented method(s), with and without the trailing
+    slash the reference's curls use."""
+    allowed = [methods] if isinstance(methods, str) else list(methods)
 
     async def handle(request: Request) -> Response:
         state = state_of(request)
@@ -93,6 +99,6 @@ def endpoint(path: str, handler: Handler, *, admin: bool = False) -> list[Route]
         return OrjsonResponse(result, 200)
 
     return [
-        Route(path, handle, methods=["GET", "POST"]),
-        Route(path + "/", handle, methods=["GET", "POST"]),
+        Route(path, handle, methods=allowed),
+        Route(path + "/", handle, methods=allowed),
     ]

@@ -150,12 +150,13 @@ def get_all_subscriber_flow_info(
 
 
 ROUTES = [
-    *endpoint("/subscriber_information", subscriber_information),
-    *endpoint("/get_all_labels", get_all_labels),
-    *endpoint("/create_label", create_label),
-    *endpoint("/assign_label", assign_label),
-    *endpoint("/get_flow_campaigns", get_flow_campaigns),
-    *endpoint("/get_flow_campaign_info", get_flow_campaign_info),
-    *endpoint("/get_single_subscriber_flow_info", get_single_subscriber_flow_info),
-    *endpoint("/get_all_subscriber_flow_info", get_all_subscriber_flow_info),
+    *endpoint("GET", "/subscriber_information", subscriber_information),
+    *endpoint("GET", "/get_all_labels", get_all_labels),
+    *endpoint("POST", "/create_label", create_label),
+    *endpoint("POST", "/assign_label", assign_label),
+    *endpoint("GET", "/get_flow_campaigns", get_flow_campaigns),
+    # Its prose says GET, its curl POSTs with the query: both documented (xerochat_rules).
+    *endpoint(("GET", "POST"), "/get_flow_campaign_info", get_flow_campaign_info),
+    *endpoint("GET", "/get_single_subscriber_flow_info", get_single_subscriber_flow_info),
+    *endpoint("GET", "/get_all_subscriber_flow_info", get_all_subscriber_flow_info),
 ]

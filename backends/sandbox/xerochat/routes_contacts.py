@@ -154,12 +154,12 @@ def delete_contact(state: XeroChatState, me: User, p: Params, path: Mapping[str,
 
 
 ROUTES = [
-    *endpoint("/get_contact_group", get_contact_group),
-    *endpoint("/create_contact_group", create_contact_group),
-    *endpoint("/update_contact_group/{contact_type_id}", update_contact_group),
-    *endpoint("/delete_contact_group", delete_contact_group),
-    *endpoint("/get_contact", get_contact),
-    *endpoint("/create_contact", create_contact),
-    *endpoint("/update_contact/{contact_id}", update_contact),
-    *endpoint("/delete_contact", delete_contact),
+    *endpoint("GET", "/get_contact_group", get_contact_group),
+    *endpoint("POST", "/create_contact_group", create_contact_group),
+    *endpoint("POST", "/update_contact_group/{contact_type_id}", update_contact_group),
+    *endpoint("POST", "/delete_contact_group", delete_contact_group),
+    *endpoint("GET", "/get_contact", get_contact),
+    *endpoint("POST", "/create_contact", create_contact),
+    *endpoint("POST", "/update_contact/{contact_id}", update_contact),
+    *endpoint("POST", "/delete_contact", delete_contact),
 ]

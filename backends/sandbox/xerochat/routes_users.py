@@ -124,10 +124,10 @@ def get_all_packages(state: XeroChatState, me: User, p: Params, path: Mapping[st
 
 
 ROUTES = [
-    *endpoint("/get_user_info", get_user_info, admin=True),
-    *endpoint("/create_system_user", create_system_user, admin=True),
-    *endpoint("/update_user/{user_id}", update_user, admin=True),
+    *endpoint("GET", "/get_user_info", get_user_info, admin=True),
+    *endpoint("POST", "/create_system_user", create_system_user, admin=True),
+    *endpoint("POST", "/update_user/{user_id}", update_user, admin=True),
     # The reference's prose names this path for updates (its curl says update_user).
-    *endpoint("/create_system_user/{user_id}", update_user, admin=True),
-    *endpoint("/get_all_packages", get_all_packages, admin=True),
+    *endpoint("POST", "/create_system_user/{user_id}", update_user, admin=True),
+    *endpoint("GET", "/get_all_packages", get_all_packages, admin=True),
 ]
