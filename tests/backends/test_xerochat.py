@@ -609,6 +609,444 @@ async def test_seeded_answers_are_counted(backend: XeroChatBackend, state: XeroC
         assert q.responses == sum(c.count for c in q.counts)
 
 
+# --- the reference's own example answers ------------------------------------------------------
+
+# Each endpoint's "Success Result Example", copied from the reference as written (its
+# `// more` comment dropped: it is not JSON; the flow answers shortened to fewer
+# questions). The parsers must read exactly these.
+EXAMPLES: dict[str, str] = {
+    "get_user_info": """{
+"status": "success",
+"user_info": {
+"id": "39",
+"name": "test_username",
+"email": "test_user@test.com",
+"mobile": "01234567891",
+"address": "Heaven 21",
+"user_type": "Member",
+"status": "1",
+"add_date": "2020-09-27 08:13:01",
+"last_login_at": "0000-00-00 00:00:00",
+"expired_date": "2020-10-27 00:00:00",
+"package_id": "16",
+"last_login_ip": "127.0.0.1"
+}
+}""",
+    "create_system_user": """{
+"status": "success",
+"id": 29
+}""",
+    "update_user": """{
+"status": "success"
+}""",
+    "get_all_packages": """{
+"status": "success",
+"packages": [
+{
+"id": "1",
+"package_name": "Trial",
+"module_ids": "251,80,79,263,65, ...",
+"price": "0",
+"validity": "0",
+"deleted": "0",
+"visible": "0",
+"highlight": "0"
+},
+{
+"id": "16",
+"package_name": "everything",
+"module_ids": "251,80,202,201,88,206, ...",
+"price": "112.35",
+"validity": "700",
+"deleted": "0",
+"visible": "1",
+"highlight": "0"
+}
+]
+}""",
+    "subscriber_information": """{
+"status": "success",
+"subscriber_info": {
+"subscriber_id": "134242424",
+"labels": "",
+"first_name": "test_first_name",
+"last_name": "test_last_name",
+"full_name": "test_full_name",
+"gender": "",
+"locale": "",
+"timezone": "",
+"page_name": "XeroDevs",
+"page_id": "1123123123123",
+"unavailable": "0",
+"last_error_message": "",
+"last_error_message_conversation_broadcast": "",
+"refferer_source": "",
+"subscribed_at": "0000-00-00 00:00:00",
+"email": "test@test.com",
+"phone_number": "01234567891",
+"birthdate": "0000-00-00",
+"last_subscriber_interaction_time": "0000-00-00 00:00:00"
+}
+}""",
+    "get_all_labels": """{
+"status": "success",
+"label_info":[
+{
+"label_id": "2472856209402188",
+"label_name": "Important"
+},
+{
+"label_id": "2328660457215897",
+"label_name": "Product"
+}
+]
+}""",
+    "create_label": """{
+"status": "success",
+"label_id": "012345678790"
+}""",
+    "assign_label": """{
+"success": true,
+"status": "success"
+}""",
+    "get_contact_group": """{
+"id": "4567",
+"user_id": "345",
+"type": "Group 12",
+"created_at": "2020-10-28 13:40:46",
+"deleted": "0"
+}""",
+    "create_contact_group": """{
+"status": "success",
+"contact_type_id": 276
+}""",
+    "update_contact_group": """{
+"status": "success"
+}""",
+    "delete_contact_group": """{
+"status": "success",
+"message": "The contact type ID (2) has been deleted"
+}""",
+    "get_contact": """{
+"id": "233",
+"user_id": "87",
+"contact_type_id": "67",
+"first_name": "test_first_name",
+"last_name": "test_last_name",
+"phone_number": "01234567891",
+"email": "test@test.com",
+"notes": "",
+"unsubscribed": "0",
+"deleted": "0"
+}""",
+    "create_contact": """{
+"status": "success",
+"new_contact_id": 45
+}""",
+    "update_contact": """{
+"status": "success"
+}""",
+    "delete_contact": """{
+"status": "success",
+"message": "The contact ID (3) has been deleted"
+}""",
+    "get_flow_campaigns": """[
+{
+"id": "1",
+"flow_name": "Flow Campaign 1"
+},
+{
+"id": "2",
+"flow_name": "Flow Campaign 2"
+},
+{
+"id": "3",
+"flow_name": "Flow Campaign 3"
+},
+{
+"id": "6",
+"flow_name": "Flow Campaign 4"
+}
+]""",
+    "get_flow_campaign_info": """{
+"id": "1",
+"flow_name": "serial check",
+"questions": [
+"What do you like to do?",
+"What is your favorite pet?",
+"What is your favorite color?",
+"Who is your favorite author?",
+"Which country do you love to live in?"
+]
+}""",
+    "get_single_subscriber_flow_info": """{
+"id": "1",
+"flow_name": "Flow Campaign 1",
+"data": [
+{
+"question_id": "45",
+"question": "What do you like to do?",
+"answer": "Reading, Traveling, Watching Movies"
+},
+{
+"question_id": "46",
+"question": "What is your favorite pet?",
+"answer": "Dog"
+}
+]
+}""",
+    "get_all_subscriber_flow_info": """{
+"id": "1",
+"flow_name": "serial check",
+"data": {
+"2499454673490220": [
+{
+"question_id": "45",
+"question": "What do you like to do?",
+"answer": "Reading, Traveling, Watching Movies"
+},
+{
+"question_id": "46",
+"question": "What is your favorite pet?",
+"answer": "Dog"
+}
+],
+"3001440154747507": [
+{
+"question_id": "45",
+"question": "What do you like to do?",
+"answer": "Traveling, Watching Movies"
+}
+]
+}
+}""",
+}
+
+
+def examples(answers: dict[str, str]) -> XeroChatBackend:
+    """A client whose every answer is the reference's example for the endpoint called."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        endpoint = request.url.path.removeprefix("/api/").split("/")[0]
+        # A PHP page's default type: the parsers read the body whatever it is labelled.
+        return httpx.Response(
+            200, content=answers[endpoint].encode(), headers={"content-type": "text/html"}
+        )
+
+    connection = Connection(base_url=BASE_URL, secret=DEMO_API_KEY)
+    return XeroChatBackend(connection, transport=httpx.MockTransport(handler))
+
+
+async def test_the_references_example_answers_parse() -> None:
+    async with examples(EXAMPLES) as client:
+        assert isinstance(client, XeroChatBackend)
+        user = await client.system_user(user_id=39)
+        assert user == SystemUser(
+            id=39,
+            name="test_username",
+            email="test_user@test.com",
+            mobile="01234567891",
+            address="Heaven 21",
+            user_type="Member",
+            active=True,
+            package_id=16,
+            created_at=datetime(2020, 9, 27, 8, 13, 1, tzinfo=UTC),
+            # 0000-00-00 00:00:00 is MySQL's "never".
+            last_login_at=None,
+            last_login_ip="127.0.0.1",
+            expires_at=datetime(2020, 10, 27, tzinfo=UTC),
+        )
+        new_user = UserInput(
+            name="n", email="n@x.io", password="p", package_id=16, expires_on=date(2030, 1, 1)
+        )
+        assert (await client.create_system_user(new_user)).id == 39  # read back by its id
+        assert (await client.update_system_user(39, UserInput(name="m"))).id == 39
+        packages = await client.packages()
+        # "251,80,79,263,65, ..." is the reference's ellipsis: the ids before it are kept.
+        assert packages[0] == Package(
+            1, "Trial", (251, 80, 79, 263, 65), "0", 0, False, False, False
+        )
+        assert (packages[1].price, packages[1].validity_days, packages[1].visible) == (
+            "112.35",
+            700,
+            True,
+        )
+        subscriber = await client.subscriber("134242424")
+        assert (subscriber.id, subscriber.page_id, subscriber.full_name) == (
+            "134242424",
+            "1123123123123",
+            "test_full_name",
+        )
+        assert (subscriber.label_ids, subscriber.birthdate, subscriber.subscribed_at) == (
+            (),
+            None,
+            None,
+        )
+        assert await client.labels("1123123123123") == [
+            Label("2472856209402188", "Important"),
+            Label("2328660457215897", "Product"),
+        ]
+        # A label id is text: its leading zero stays.
+        assert await client.create_label("1", "VIP") == Label("012345678790", "VIP")
+        await client.assign_labels("1", "2", ["6243946525492645", "9452768492754035"])
+        assert await client.group(4567) == Group(4567, "Group 12")
+        assert await client.create_group("Group 12") == Group(276, "Group 12")
+        assert await client.update_group(4567, "Group 13") == Group(4567, "Group 13")
+        await client.delete_group(2)
+        contact = await client.contact(233)
+        assert contact == Contact(
+            id=233,
+            email="test@test.com",
+            phone="01234567891",
+            name="test_first_name",
+            surname="test_last_name",
+            groups=(GroupRef(67, ""),),
+        )
+        assert await client.create_contact(ContactInput(email="a@b.co", group_ids=(67,))) == contact
+        assert await client.update_contact(233, ContactInput(name="x")) == contact
+        await client.delete_contact(3)
+        assert await client.flow_campaigns() == [
+            FlowCampaign(1, "Flow Campaign 1"),
+            FlowCampaign(2, "Flow Campaign 2"),
+            FlowCampaign(3, "Flow Campaign 3"),
+            FlowCampaign(6, "Flow Campaign 4"),
+        ]
+        flow = await client.flow_campaign(1)
+        assert (flow.name, len(flow.questions), flow.questions[4]) == (
+            "serial check",
+            5,
+            "Which country do you love to live in?",
+        )
+        one = await client.flow_answers(1, subscriber_id="2499454673490220")
+        assert one.subscribers == (
+            SubscriberAnswers(
+                "2499454673490220",
+                (
+                    FlowAnswer(
+                        "45", "What do you like to do?", "Reading, Traveling, Watching Movies"
+                    ),
+                    FlowAnswer("46", "What is your favorite pet?", "Dog"),
+                ),
+            ),
+        )
+        every = await client.flow_answers(1)
+        assert [(s.subscriber_id, len(s.answers)) for s in every.subscribers] == [
+            ("2499454673490220", 2),
+            ("3001440154747507", 1),
+        ]
+
+
+# Each "Error Result Example", and the error class it is reported as.
+ERROR_EXAMPLES = [
+    ("get_user_info", "No Matching User Found", NotFound, lambda c: c.system_user(user_id=1)),
+    (
+        "create_system_user",
+        "Email already exists",
+        BadRequest,
+        lambda c: c.create_system_user(
+            UserInput(name="n", email="n@x.io", password="p", package_id=1, expires_on=date.today())
+        ),
+    ),
+    (
+        "update_user",
+        "User not found with the ID: 12",
+        NotFound,
+        lambda c: c.update_system_user(12, UserInput(name="x")),
+    ),
+    (
+        "get_all_packages",
+        "Either API Key Invalid or Member Validity Expired",
+        AuthError,
+        lambda c: c.packages(),
+    ),
+    (
+        "subscriber_information",
+        " No Matching Subscriber Found",
+        NotFound,
+        lambda c: c.subscriber("1"),
+    ),
+    ("create_label", "No Enabled Bot Found", BadRequest, lambda c: c.create_label("1", "x")),
+    (
+        "assign_label",
+        "(#100) The user ID is not valid.",
+        BadRequest,
+        lambda c: c.assign_labels("1", "2", ["3"]),
+    ),
+    (
+        "assign_label",
+        "No Enabled Bot Found",
+        BadRequest,
+        lambda c: c.assign_labels("1", "2", ["3"]),
+    ),
+    ("get_contact_group", "The contact type ID is required", BadRequest, lambda c: c.group(1)),
+    (
+        "create_contact_group",
+        "The contact type name is required",
+        BadRequest,
+        lambda c: c.create_group("x"),
+    ),
+    (
+        "update_contact_group",
+        "The contact type name is required",
+        BadRequest,
+        lambda c: c.update_group(1, "x"),
+    ),
+    (
+        "delete_contact_group",
+        "The contact_type_id field is required",
+        BadRequest,
+        lambda c: c.delete_group(1),
+    ),
+    ("get_contact", "The contact ID does not exist", NotFound, lambda c: c.contact(1)),
+    (
+        "create_contact",
+        "The email or phone_number is required",
+        BadRequest,
+        lambda c: c.create_contact(ContactInput(email="a@b.co", group_ids=(1,))),
+    ),
+    (
+        "update_contact",
+        "You should at least provide value for first name or last name or email or phone number",
+        BadRequest,
+        lambda c: c.update_contact(1, ContactInput(name="x")),
+    ),
+    ("delete_contact", "The contact ID does not exist", NotFound, lambda c: c.delete_contact(1)),
+    (
+        "get_flow_campaign_info",
+        "The flow_campaign_id field is required",
+        BadRequest,
+        lambda c: c.flow_campaign(1),
+    ),
+    (
+        "get_single_subscriber_flow_info",
+        "The flow campaign ID does not exist",
+        NotFound,
+        lambda c: c.flow_answers(1, subscriber_id="2"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "message", "error", "call"), ERROR_EXAMPLES)
+async def test_the_references_error_examples(
+    endpoint: str,
+    message: str,
+    error: type[SwitchboardError],
+    call: Callable[[XeroChatBackend], Awaitable[object]],
+) -> None:
+    body = f'{{\n"status": "error",\n"message": "{message}"\n}}'
+    async with examples({**EXAMPLES, endpoint: body}) as client:
+        assert isinstance(client, XeroChatBackend)
+        with pytest.raises(error) as caught:
+            await call(client)
+    assert caught.value.message == message.strip()
+
+
+async def test_the_no_label_error_example_is_an_empty_list() -> None:
+    body = '{\n"status": "error",\n"message": "No Matching Label Found"\n}'
+    async with examples({"get_all_labels": body}) as client:
+        assert await client.labels("1") == []
+
+
 # --- capabilities and malformed answers -------------------------------------------------------
 
 
