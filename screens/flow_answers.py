@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from backends.errors import InvalidInput
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.common import ConfirmModal, sb_app
 from screens.reports_common import ReportsPane, write_atomically
@@ -112,10 +113,15 @@ class FlowAnswersPane(ReportsPane):
     async def fetch_answers(self, flow_id: int, subscriber_id: str | None) -> None:
         """Fetch a flow's answers."""
         backend = await sb_app(self).backend()
-        answers, flow = await asyncio.gather(
-            backend.flow_answers(flow_id, subscriber_id=subscriber_id),
-            backend.flow_campaign(flow_id),
-        )
+        try:
+            answers = await backend.flow_answers(flow_id, subscriber_id=subscriber_id)
+        except InvalidInput as exc:
+            # Refused before sending (e.g. a subscriber id that is not a number): bad input.
+            self.query_one("#flow-status", Static).update("")
+            self.query_one("#flow-error", Static).update(exc.message)
+            return
+        # After the answers, not beside them: a refused call leaves no request behind.
+        flow = await backend.flow_campaign(flow_id)
         self.post_message(self.Loaded(answers, subscriber_id, flow.questions))
 
     @on(Loaded)

@@ -136,13 +136,23 @@ async def test_one_subscribers_answers(
 async def test_load_needs_a_flow_and_errors_go_to_the_modal(
     sandbox_console: Console, provider_apps: dict[str, Any]
 ) -> None:
+    emulator = provider_apps["xerochat"].state
     app = sandbox_console("sandbox-xerochat")
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_pane(pilot)
         await pilot.click("#flow-load")
         assert "Pick a flow campaign" in str(pane.query_one("#flow-error", Static).render())
         pane.query_one("#flow-select", Select).value = 1
+        # A subscriber id is a number (the reference: "subscriber_id | Integer"): inline.
         await type_into(pilot, "#flow-subscriber", "no-such-subscriber")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = str(pane.query_one("#flow-error", Static).render())
+        assert "subscriber_id field must contain a whole number" in error
+        assert not isinstance(app.screen, ErrorModal)
+        assert not [r for r in emulator.log.requests if "flow_info" in r.path]
+        # A number no subscriber has: the provider's answer, in the modal.
+        await type_into(pilot, "#flow-subscriber", "404")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ErrorModal)

@@ -469,3 +469,43 @@ def test_api_key_stays_out_of_output_log_and_urls(
     for key in (DEMO_API_KEY, "W-r-o-n-g-key-123"):
         assert key not in captured.out and key not in captured.err and key not in log_file
     assert query_of(server, "get_flow_campaigns") == {"api_key": "W-r-o-n-g-key-123"}
+
+
+# --- values the reference does not accept: one line, exit 2, nothing sent ---------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("subscribers", "show", "Ana"), "The subscriber_id field must contain a whole number"),
+        (("labels", "list", "--page-id", "XeroDevs"), "The page_id field must contain a whole"),
+        (("labels", "create", "--page-id", DEMO_PAGE_ID, " "), "The label_name field is required"),
+        (
+            ("labels", "assign", "--page-id", DEMO_PAGE_ID, "--subscriber", "bruno", IMPORTANT),
+            "The subscriber_id field must contain a whole number",
+        ),
+        (
+            ("flows", "answers", "1", "--subscriber", "ana"),
+            "The subscriber_id field must contain a whole number",
+        ),
+        (("users", "show", "--email", "nobody"), "The email field must contain a valid email"),
+        (("users", "update", "39", "--mobile", "+34 600"), "The mobile field must contain only"),
+        (("groups", "create", "  "), "The contact type name is required"),
+        (
+            ("contacts", "create", "--email", "zoe@", "--group-id", "67"),
+            "The email field must contain a valid email address",
+        ),
+    ],
+)
+def test_values_the_reference_refuses_never_leave(
+    account: str,
+    server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    error: str,
+) -> None:
+    assert cli(*args)[0] == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"switchboard: xerochat: {error}") and err.count("\n") == 1
+    assert DEMO_API_KEY not in err
+    assert len(log_of(server)) == 0

@@ -7,7 +7,6 @@ as one table per question with answer counts, and export to CSV with `--csv`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -327,10 +326,10 @@ async def cmd_flow_answers(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         # The flow's own questions too, so that questions nobody answered are listed.
-        answers, flow = await asyncio.gather(
-            backend.flow_answers(args.id, subscriber_id=args.subscriber),
-            backend.flow_campaign(args.id),
-        )
+        # One after the other: answers refused before sending (a PSID that is not a
+        # number) must leave no request behind, which a concurrent second call could.
+        answers = await backend.flow_answers(args.id, subscriber_id=args.subscriber)
+        flow = await backend.flow_campaign(args.id)
         summary = answers.summary_for(flow.questions)
         if args.csv is not None:
             header, rows = answer_rows(answers, summary, raw=args.raw)
