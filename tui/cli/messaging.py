@@ -97,6 +97,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     convs.add_argument("--page", type=int, default=1)
     convs.add_argument("--limit", type=int, default=100)
     convs.set_defaults(handler=cmd_wa_conversations)
+    conv = wa_sub.add_parser("conversation", parents=[common], help="show one conversation")
+    add_account_arg(conv)
+    conv.add_argument("sender", metavar="FROM")
+    conv.add_argument("recipient", metavar="TO")
+    conv.set_defaults(handler=cmd_wa_conversation)
     msgs = wa_sub.add_parser("messages", parents=[common], help="show a conversation's messages")
     add_account_arg(msgs)
     msgs.add_argument("sender", metavar="FROM")
@@ -322,6 +327,41 @@ async def cmd_wa_conversations(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return await with_backend(ctx, args.account, conversations)
+
+
+async def cmd_wa_conversation(ctx: Context, args: argparse.Namespace) -> int:
+    """Show one conversation (GET /whatsapp/conversations/{from}/{to})."""
+
+    async def conversation(backend: Backend) -> int:
+        c = await backend.conversation(args.sender, args.recipient)
+
+        def show() -> None:
+            who = c.contact
+            name = f"{who.first_name} {who.last_name}".strip() if who else ""
+            session = (
+                f"active until {fmt_time(c.session_expires_at)}"
+                if c.session_active
+                else "closed: only a template can be sent"
+            )
+            for label, value in (
+                ("from", c.sender),
+                ("to", c.recipient),
+                ("name", name),
+                ("email", who.email if who else ""),
+                ("country", who.country if who else ""),
+                ("status", c.status),
+                ("messages", c.total_messages),
+                ("session", session),
+                ("started", fmt_time(c.created_at)),
+                ("last", fmt_time(c.updated_at)),
+            ):
+                if value not in (None, ""):
+                    ctx.print(f"{label:>9}: {value}")
+
+        ctx.emit(c, show)
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, conversation)
 
 
 async def cmd_wa_messages(ctx: Context, args: argparse.Namespace) -> int:

@@ -87,7 +87,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     up = _parser(imgs, "upload", common, "host JPEG/PNG files and print their public URLs")
     up.add_argument("files", nargs="+", type=Path, metavar="FILE")
     up.add_argument(
-        "--external-id", help="id to tell the image apart (one file only; default: file name)"
+        "--external-id",
+        action="append",
+        default=[],
+        help="id to tell the image apart in the answer: once per file, in order "
+        "(default: the file name, numbered when two files share one)",
     )
     up.set_defaults(handler=cmd_image_upload)
 
@@ -307,7 +311,28 @@ async def cmd_shorten(ctx: Context, args: argparse.Namespace) -> int:
     return await with_backend(ctx, args.account, run)
 
 
-def _image(path: Path, external_id: str | None) -> ImageUpload:
+def image_ids(files: list[Path], given: list[str]) -> list[str]:
+    """One external id per file, each its own: the reference's externalId is there "to
+    identify the image in the response", which two equal ids could not do."""
+    if given:
+        if len(given) != len(files):
+            raise UsageError(
+                f"give --external-id once per file ({len(files)} files, {len(given)} ids)"
+            )
+        if len(set(given)) != len(given):
+            raise UsageError("each --external-id must differ from the others")
+        return list(given)
+    ids: list[str] = []
+    for file in files:
+        candidate, number = file.stem, 1
+        while candidate in ids:
+            number += 1
+            candidate = f"{file.stem}-{number}"
+        ids.append(candidate)
+    return ids
+
+
+def _image(path: Path, external_id: str) -> ImageUpload:
     extension = _IMAGE_SUFFIXES.get(path.suffix.lower())
     if extension is None:
         raise UsageError(f"{path}: only .jpg, .jpeg and .png files can be uploaded")
@@ -315,14 +340,13 @@ def _image(path: Path, external_id: str | None) -> ImageUpload:
         content = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return ImageUpload(external_id=external_id or path.stem, extension=extension, content=content)
+    return ImageUpload(external_id=external_id, extension=extension, content=content)
 
 
 async def cmd_image_upload(ctx: Context, args: argparse.Namespace) -> int:
     """Host images (POST /images/generate); exit 3 when the provider refused some."""
-    if args.external_id and len(args.files) > 1:
-        raise UsageError("--external-id needs exactly one file")
-    images = [_image(path, args.external_id) for path in args.files]
+    ids = image_ids(args.files, args.external_id)
+    images = [_image(path, external_id) for path, external_id in zip(args.files, ids, strict=True)]
 
     async def run(backend: Backend) -> int:
         hosted = await backend.image_generate(images)
