@@ -37,6 +37,7 @@ from backends.nrs360_common import (
     _opt,
     _rows,
     _str,
+    optional_data,
     otp_config_json,
     parse_page,
     parse_send_result,
@@ -475,6 +476,5 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         # returned only when the answer carries one as `data`, the shape of its GET.
         where = path("whatsapp", "conversations", sender, recipient, "messages")
         response = await self.http.request("POST", where, json={"content": content})
-        body = self.http.parse_json(response) if response.content.strip() else None
-        d = body.get("data") if isinstance(body, dict) else None
-        return parse_chat_message(d) if isinstance(d, dict) else None
+        d = optional_data(response.content)
+        return parse_chat_message(d) if d is not None else None

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime
 from backends.models import OtpConfig, RecipientResult, SendResult
@@ -64,6 +66,20 @@ def _object(body: Any) -> Mapping[str, Any]:
     if not isinstance(data, dict):
         raise MalformedResponse("'data' is not an object", status=200, provider="360nrs")
     return data
+
+
+def optional_data(content: bytes) -> Mapping[str, Any] | None:
+    """The `data` object of an answer the reference shows no body for, if it has one.
+
+    Such an answer is a success by its 2xx status alone: an empty body, one that is not
+    JSON, or JSON of another shape is no error, just nothing more to read.
+    """
+    try:
+        body = orjson.loads(content) if content.strip() else None
+    except orjson.JSONDecodeError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else None
 
 
 def parse_send_result(body: Any) -> SendResult:

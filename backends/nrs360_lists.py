@@ -7,8 +7,6 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
-
 from backends.base import Backend
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime, path
@@ -24,7 +22,7 @@ from backends.models_lists import (
     Template,
     ValidationResult,
 )
-from backends.nrs360_common import _int, _object, _opt, _rows, _str, parse_page
+from backends.nrs360_common import _int, _object, _opt, _rows, _str, optional_data, parse_page
 
 CSV_HEADER = ("email", "result")
 
@@ -243,18 +241,13 @@ class Nrs360Lists(Backend):
     async def form(self, form_id: int) -> Form:
         return parse_form(await self._object("GET", path("forms", form_id)))
 
-    def _form_answer(self, response: httpx.Response) -> Mapping[str, Any] | None:
-        # The reference shows no answer to a form's POST or PUT (only that they succeed):
-        # the form is taken from the answer when it carries one as `data`, else read back.
-        body = self.http.parse_json(response) if response.content.strip() else None
-        data = body.get("data") if isinstance(body, dict) else None
-        return data if isinstance(data, dict) else None
-
     async def form_create(self, form: FormInput) -> Form:
         # The reference's heading says /form but its curl posts to /forms, like every
         # other forms endpoint; /forms is the consistent reading.
+        # The reference shows no answer to a form's POST or PUT (only that they succeed):
+        # the form is taken from the answer when it carries one as `data`, else read back.
         response = await self.http.request("POST", "forms", json=form.to_json())
-        data = self._form_answer(response)
+        data = optional_data(response.content)
         if data is not None:
             return parse_form(data)
         # "name ... Unique name of the form.": the new form is the one with this name.
@@ -276,7 +269,7 @@ class Nrs360Lists(Backend):
     async def form_update(self, form_id: int, form: FormInput) -> Form:
         # The reference's curl omits the id; the heading's /forms/<ID> is the usable form.
         response = await self.http.request("PUT", path("forms", form_id), json=form.to_json())
-        data = self._form_answer(response)
+        data = optional_data(response.content)
         return parse_form(data) if data is not None else await self.form(form_id)
 
     async def form_delete(self, form_id: int) -> None:

@@ -1004,6 +1004,19 @@ CASES = [
         lambda m: m is None,
     ),
     Case(
+        # Whatever body a 2xx brings here, the 2xx is the success.
+        "conversation reply, another body",
+        {
+            ("POST", "/whatsapp/conversations/34666777555/34666555444/messages"): (
+                200,
+                "<html>OK</html>",
+                "text/html",
+            )
+        },
+        lambda b: b.reply("34666777555", "34666555444", "Message content"),
+        lambda m: m is None,
+    ),
+    Case(
         "scheduled, several",
         {("GET", "/scheduled"): js(200, SCHEDULED_MULTI)},
         lambda b: b.scheduled_list(),
