@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus
 
 import httpx
+import orjson
 import pytest
 from starlette.applications import Starlette
 
@@ -1168,6 +1169,64 @@ async def test_unknown_endpoint_never_leaves(backend: XeroChatBackend, log: Requ
     with pytest.raises(InvalidInput, match="not an endpoint the XeroChat reference documents"):
         await backend._get("no_such_endpoint")
     assert len(log) == 0
+
+
+def shape(value: Any) -> Any:
+    """A JSON value's shape: objects by key, lists by their items' shape, scalars by type."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        shapes = [shape(v) for v in value]
+        assert all(s == shapes[0] for s in shapes), shapes
+        return shapes[:1]
+    return type(value).__name__
+
+
+# A request the reference accepts for each endpoint, on the seeded emulator, keyed by the
+# example its answer must look like.
+SHAPED = [
+    ("GET", "get_user_info", {"user_id": "39"}),
+    ("POST", "create_system_user", {"name": "N", "email": "n@x.io", "password": "p",
+                                    "package_id": "16", "expired_date": "2030-01-01"}),
+    ("POST", "update_user/39", {"address": "Elsewhere 2"}),
+    ("GET", "get_all_packages", {}),
+    ("GET", "subscriber_information", {"subscriber_id": ANA}),
+    ("GET", "get_all_labels", {"page_id": DEMO_PAGE_ID}),
+    ("POST", "create_label", {"label_name": "VIP", "page_id": DEMO_PAGE_ID}),
+    ("POST", "assign_label", {"label_ids": PRODUCT, "page_id": DEMO_PAGE_ID,
+                              "subscriber_id": BRUNO}),
+    ("GET", "get_contact_group", {"contact_type_id": "67"}),
+    ("POST", "create_contact_group", {"name": "Walk-ins"}),
+    ("POST", "update_contact_group/67", {"name": "Clients"}),
+    ("POST", "delete_contact_group", {"contact_type_id": "68"}),
+    ("GET", "get_contact", {"contact_id": "233"}),
+    ("POST", "create_contact", {"contact_type_id": "67", "email": "zoe@example.com"}),
+    ("POST", "update_contact/233", {"first_name": "Dima"}),
+    ("POST", "delete_contact", {"contact_id": "234"}),
+    ("GET", "get_flow_campaigns", {}),
+    ("GET", "get_flow_campaign_info", {"flow_campaign_id": "1"}),
+    ("GET", "get_single_subscriber_flow_info", {"flow_campaign_id": "1", "subscriber_id": ANA}),
+    ("GET", "get_all_subscriber_flow_info", {"flow_campaign_id": "1"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "endpoint", "fields"), SHAPED)
+async def test_the_emulator_answers_the_documented_shapes(
+    raw: httpx.AsyncClient, method: str, endpoint: str, fields: dict[str, str]
+) -> None:
+    values = {"api_key": DEMO_API_KEY, **fields}
+    if method == "GET":
+        response = await raw.get(f"/api/{endpoint}", params=values)
+    else:
+        response = await raw.post(f"/api/{endpoint}", data=values)
+    assert response.status_code == 200
+    example = orjson.loads(EXAMPLES[endpoint.split("/")[0]])
+    answer = response.json()
+    if endpoint == "get_all_subscriber_flow_info":
+        # Keyed by subscriber id: the keys differ, each subscriber's answers look alike.
+        example["data"] = shape(next(iter(example["data"].values())))
+        answer["data"] = shape(next(iter(answer["data"].values())))
+    assert shape(answer) == shape(example)
 
 
 # --- the api_key stays secret -----------------------------------------------------------------
