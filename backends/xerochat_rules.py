@@ -200,6 +200,17 @@ def _any_of(names: Sequence[str], message: str) -> Check:
     return check
 
 
+def _not_both(first: str, second: str) -> Check:
+    """Two fields of which one names the thing: not both at once."""
+
+    def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
+        if _value(out, first) and _value(out, second):
+            return _fail(f"give either {first} or {second}, not both")
+        return None
+
+    return check
+
+
 def _path_integer(param: str, what: str) -> Check:
     """An `{id}` path segment that names an Integer-typed id."""
 
@@ -221,12 +232,12 @@ def _label_ids(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
     return None
 
 
-def get(path: str, *checks: Check) -> None:
+def _get(path: str, *checks: Check) -> None:
     """A documented GET endpoint: parameters in the query, the api_key among them."""
     RULES.endpoint("GET", path, _in_query, _api_key, *checks)
 
 
-def post(path: str, *checks: Check) -> None:
+def _post(path: str, *checks: Check) -> None:
     """A documented POST endpoint: parameters in a form body, the api_key among them."""
     RULES.endpoint("POST", path, _in_form, _api_key, *checks)
 
@@ -236,17 +247,13 @@ def post(path: str, *checks: Check) -> None:
 # "To get user info you need to make a GET call to the following endpoint: /get_user_info"
 # "user_id | Integer | The ID of the user"; "| String | The email address of the user" (the
 # table lost the field's name; the reference names it `email` everywhere else).
-get(
+_get(
     "/get_user_info",
     _allowed("user_id", "email"),
     # "Use either user_id or email address to make a successful get-user-info API call":
     # read as one of the two; both at once leaves which one wins to the server.
     _any_of(("user_id", "email"), "Either user_id or email is required"),
-    lambda out, params: (
-        _fail("give either user_id or email, not both")
-        if _value(out, "user_id") and _value(out, "email")
-        else None
-    ),
+    _not_both("user_id", "email"),
     _integer("user_id"),
     _email("email"),
 )
@@ -255,7 +262,7 @@ get(
 # /create_system_user"; name, email, password, package_id, expired_date without
 # "(optional)", mobile and address "(optional)".
 _USER_FIELDS = ("name", "email", "password", "package_id", "expired_date", "mobile", "address")
-post(
+_post(
     "/create_system_user",
     _allowed(*_USER_FIELDS),
     *(_required(n) for n in ("name", "email", "password", "package_id", "expired_date")),
@@ -287,18 +294,18 @@ _UPDATE_USER = (
     # "expired_date | Date | ... Date Format: 'YYYY-MM-DD'"
     _date("expired_date"),
 )
-post("/update_user/{userId}", *_UPDATE_USER)
-post("/create_system_user/{userId}", *_UPDATE_USER)
+_post("/update_user/{userId}", *_UPDATE_USER)
+_post("/create_system_user/{userId}", *_UPDATE_USER)
 
 # "To get info of all pacakges, you need to make a GET call to the following endpoint:
 # /get_all_packages"; only the api_key.
-get("/get_all_packages", _allowed())
+_get("/get_all_packages", _allowed())
 
 # --- subscribers and labels ------------------------------------------------------------------
 
 # "To get subscriber info, you need to make a GET call to the following endpoint:
 # /subscriber_information"; "subscriber_id | Integer | Subscriber PSID".
-get(
+_get(
     "/subscriber_information",
     _allowed("subscriber_id"),
     _required("subscriber_id"),
@@ -307,11 +314,11 @@ get(
 
 # "To get all labels, you need to make a GET call to the following endpoint:
 # /get_all_labels"; "page_id | Integer | Page ID [must be bot enabled in the system]".
-get("/get_all_labels", _allowed("page_id"), _required("page_id"), _integer("page_id"))
+_get("/get_all_labels", _allowed("page_id"), _required("page_id"), _integer("page_id"))
 
 # "To create a label, you need to make a POST call to the following endpoint:
 # /create_label"; "label_name | String | Label name to be created", "page_id | Integer".
-post(
+_post(
     "/create_label",
     _allowed("label_name", "page_id"),
     _required("label_name"),
@@ -321,7 +328,7 @@ post(
 
 # "To assign a label, you need to make a POST call to the following endpoint:
 # /assign_label"; label_ids (String), page_id and subscriber_id (Integer).
-post(
+_post(
     "/assign_label",
     _allowed("label_ids", "page_id", "subscriber_id"),
     _required("label_ids"),
@@ -337,7 +344,7 @@ post(
 # "To get contact group, you need to make a GET call to the following endpoint:
 # /get_contact_group"; "contact_type_id | Integer"; its documented error: "The contact type
 # ID is required".
-get(
+_get(
     "/get_contact_group",
     _allowed("contact_type_id"),
     _required("contact_type_id", "The contact type ID is required"),
@@ -346,7 +353,7 @@ get(
 
 # "To create contact group, you need to make a POST call to the following endpoint:
 # /create_contact_group"; "name | String"; "The contact type name is required".
-post(
+_post(
     "/create_contact_group",
     _allowed("name"),
     _required("name", "The contact type name is required"),
@@ -355,7 +362,7 @@ post(
 # "To update contact group, you need to make a POST call to the following endpoint:
 # /update_contact_group/{contact_type_id}"; "name | String"; "The contact type name is
 # required". The id is the Integer contact_type_id of the other group endpoints.
-post(
+_post(
     "/update_contact_group/{contact_type_id}",
     _allowed("name"),
     _required("name", "The contact type name is required"),
@@ -364,7 +371,7 @@ post(
 
 # "To delete contact group, you need to make a POST call to the following endpoint:
 # /delete_contact_group"; "The contact_type_id field is required".
-post(
+_post(
     "/delete_contact_group",
     _allowed("contact_type_id"),
     _required("contact_type_id", "The contact_type_id field is required"),
@@ -373,13 +380,13 @@ post(
 
 # "To get contact, you need to make a GET call to the following endpoint: /get_contact";
 # "contact_id | Integer | The contact ID to be fetched".
-get("/get_contact", _allowed("contact_id"), _required("contact_id"), _integer("contact_id"))
+_get("/get_contact", _allowed("contact_id"), _required("contact_id"), _integer("contact_id"))
 
 # "To create contact, you need to make a POST call to the following endpoint:
 # /create_contact"; contact_type_id (Integer), email (the table lost its name; the curl
 # sends 'email=email'), phone_number, first_name and last_name "(optional)".
 # "Note: Either email or phone_number is required" ("The email or phone_number is required").
-post(
+_post(
     "/create_contact",
     _allowed("contact_type_id", "email", "phone_number", "first_name", "last_name"),
     _required("contact_type_id"),
@@ -392,7 +399,7 @@ post(
 # /update_contact/{contact_id}"; its table lists contact_id (Integer) beside the optional
 # email, phone_number, first_name and last_name; its error: "You should at least provide
 # value for first name or last name or email or phone number".
-post(
+_post(
     "/update_contact/{contact_id}",
     _allowed("contact_id", "email", "phone_number", "first_name", "last_name"),
     _path_integer("contact_id", "contact id"),
@@ -406,7 +413,7 @@ post(
 
 # "To delete contact, you need to make a POST call to the following endpoint:
 # /delete_contact"; "contact_id | Integer | The contact ID to be deleted".
-post(
+_post(
     "/delete_contact",
     _allowed("contact_id"),
     _required("contact_id"),
@@ -417,7 +424,7 @@ post(
 
 # "To get flow campaign list, you need to make a GET call to the following endpoint:
 # /get_flow_campaigns"; only the api_key.
-get("/get_flow_campaigns", _allowed())
+_get("/get_flow_campaigns", _allowed())
 
 # "To get flow campaign info, you need to make a GET call to the following endpoint:
 # /get_flow_campaign_info", yet its curl is "curl -X POST 'https://base_url/api/
@@ -435,7 +442,7 @@ RULES.endpoint("POST", "/get_flow_campaign_info", _in_query, *_FLOW_INFO)
 
 # "To get single subscriber flow info, you need to make a GET call to the following
 # endpoint: /get_single_subscriber_flow_info"; flow_campaign_id and subscriber_id (Integer).
-get(
+_get(
     "/get_single_subscriber_flow_info",
     _allowed("flow_campaign_id", "subscriber_id"),
     _required("flow_campaign_id", "The flow_campaign_id field is required"),
@@ -446,7 +453,7 @@ get(
 
 # "To get all subscribers flow info, you need to make a GET call to the following
 # endpoint: /get_all_subscriber_flow_info"; "flow_campaign_id | Integer".
-get(
+_get(
     "/get_all_subscriber_flow_info",
     _allowed("flow_campaign_id"),
     _required("flow_campaign_id", "The flow_campaign_id field is required"),
