@@ -233,8 +233,10 @@ async def test_switching_account_rebuilds_the_tabs(
 
 
 def test_contact_rules_come_from_the_backend_class() -> None:
-    # 360nrs declares nothing: every field. XeroChat declares what its contacts hold.
-    assert ContactRules.of(Nrs360Backend) == ContactRules(number_needs_country=True)
+    # 360nrs holds every field but an external id (its reference only filters by one).
+    # XeroChat declares what its contacts hold.
+    nrs = ("name", "surname", "email", "phone", "landline", "country")
+    assert ContactRules.of(Nrs360Backend) == ContactRules(fields=nrs, number_needs_country=True)
     rules = ContactRules.of(XeroChatBackend)
     assert rules.fields == ("name", "surname", "email", "phone")
     assert (rules.custom_fields, rules.group_names, rules.one_group) == (False, False, True)
