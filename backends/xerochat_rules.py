@@ -7,8 +7,9 @@ sentence it comes from. The client refuses a request breaking one before it leav
 (`backends/sandbox/xerochat/app.py`).
 
 XeroChat has no error codes and its reference shows error bodies only, never a status:
-`{"status": "error", "message": ...}`. Its errors come as HTTP 200 (what the emulator
-answers for every documented error), so a broken rule is answered the same way. Missing
+`{"status": "error", "message": ...}`. Which status comes with them is not documented; we
+take HTTP 200 (a PHP page echoing JSON), as the emulator answers every documented error,
+and a broken rule is answered the same way. Missing
 fields use the reference's own messages where it documents one ("The flow_campaign_id
 field is required", "The contact type ID is required", ...) and the same
 "The <field> field is required" wording where it does not.
@@ -25,7 +26,7 @@ from backends.rules import Check, Outgoing, Rules, Violation
 __all__ = ["RULES"]
 
 # "Error Result Example: {"status": "error", "message": ...}": shown without a status;
-# XeroChat answers its errors with HTTP 200 (see the module docstring).
+# taken as HTTP 200 (see the module docstring).
 ERROR_STATUS = 200
 
 RULES = Rules(
@@ -41,8 +42,9 @@ RULES = Rules(
 API_KEY = "api_key"
 
 _INTEGER = re.compile(r"\d+")
-# PHP's is_numeric without decimals or exponents: an optional sign, then digits.
-_NUMERIC = re.compile(r"[+-]?\d+")
+# A "Numeric" mobile number: digits, a leading + allowed (PHP's is_numeric takes it too;
+# decimals and exponents, which it also takes, are no phone number).
+_NUMERIC = re.compile(r"\+?\d+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -152,7 +154,9 @@ def _numeric(name: str) -> Check:
     def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
         value = _value(out, name)
         if value and not _NUMERIC.fullmatch(value):
-            return _fail(f"The {name} field must contain only digits, not {value!r}")
+            return _fail(
+                f"The {name} field must contain only digits (a leading + allowed), not {value!r}"
+            )
         return None
 
     return check

@@ -383,3 +383,10 @@ async def test_an_empty_label_id_among_several(backend: XeroChatBackend, log: Re
     with pytest.raises(InvalidInput, match="label_ids must be label ids separated by commas"):
         await backend.assign_labels(DEMO_PAGE_ID, ANA, ["1", " "])
     assert len(log) == 0
+
+
+async def test_a_mobile_with_a_leading_plus_is_numeric(
+    backend: XeroChatBackend, state: XeroChatState
+) -> None:
+    user = await backend.update_system_user(39, UserInput(mobile="+34600111222"))
+    assert user.mobile == state.users[39].mobile == "+34600111222"
