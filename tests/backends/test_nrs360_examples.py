@@ -491,6 +491,13 @@ CONTACT_SAVED = """{
 }
 }"""
 
+NOT_FOUND = """{
+"error" : {
+"code" : 404 ,
+"description" : "Resource not found"
+}
+}"""
+
 GROUPS = """{
 "data" : [
 {
@@ -1085,6 +1092,16 @@ CASES = [
             )
         ),
         lambda c: c.id == 1 and c.groups == (GroupRef(1, "My Contact List"),),
+    ),
+    Case(
+        # A read that lags behind the write does not turn a saved contact into a failure.
+        "contact create, not readable yet",
+        {
+            ("POST", "/contacts"): js(201, CONTACT_SAVED),
+            ("GET", "/contacts/1"): js(404, NOT_FOUND),
+        },
+        lambda b: b.create_contact(ContactInput(email="new.contact@example.com", group_ids=(1,))),
+        lambda c: (c.id, c.email, c.groups) == (1, "new.contact@example.com", ()),
     ),
     Case(
         "contact update",
