@@ -66,9 +66,14 @@ def _fields(out: Outgoing) -> Mapping[str, Sequence[str]]:
 
 
 def _value(out: Outgoing, name: str) -> str:
-    """A parameter's value, stripped; empty when not given."""
+    """A parameter's value, stripped (for "given or blank"); empty when not given."""
+    return _raw(out, name).strip()
+
+
+def _raw(out: Outgoing, name: str) -> str:
+    """A parameter's value as sent (for its format); empty when not given."""
     values = _fields(out).get(name)
-    return values[0].strip() if values else ""
+    return values[0] if values else ""
 
 
 # --- where parameters go ---------------------------------------------------------------------
@@ -140,8 +145,8 @@ def _integer(name: str) -> Check:
     """A field the table types `Integer`: digits only, when given."""
 
     def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
-        value = _value(out, name)
-        if value and not _INTEGER.fullmatch(value):
+        value = _raw(out, name)
+        if value.strip() and not _INTEGER.fullmatch(value):
             return _fail(f"The {name} field must contain a whole number, not {value!r}")
         return None
 
@@ -152,8 +157,8 @@ def _numeric(name: str) -> Check:
     """A field the table types `Numeric`: a number as PHP's is_numeric reads one."""
 
     def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
-        value = _value(out, name)
-        if value and not _NUMERIC.fullmatch(value):
+        value = _raw(out, name)
+        if value.strip() and not _NUMERIC.fullmatch(value):
             return _fail(
                 f"The {name} field must contain only digits (a leading + allowed), not {value!r}"
             )

@@ -268,6 +268,8 @@ BAD = [
         "label_ids must be label ids separated by commas, with no empty one"),
     Bad("GET", "get_contact", {**KEY, "contact_id": "-1"},
         "The contact_id field must contain a whole number"),
+    Bad("POST", "delete_contact", {**KEY, "contact_id": " 234"},
+        "The contact_id field must contain a whole number, not ' 234'"),
     Bad("POST", "create_contact", {**KEY, "contact_type_id": "67", "email": "a@b"},
         "The email field must contain a valid email address"),
     Bad("GET", "get_single_subscriber_flow_info", {**KEY, "flow_campaign_id": "1",
