@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Backend, Capability, Connection
+from backends.collect_rules import RULES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, parse_datetime
 from backends.models_surveys import (
@@ -178,6 +179,7 @@ class CollectBackend(Backend):
             transport=transport,
             error_parser=error_parser,
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
     async def send_request(self, request: DocumentRequest) -> SentRequest:

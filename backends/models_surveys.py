@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -12,6 +13,17 @@ from typing import Any
 
 #: Keys a survey contact carries as addresses; every other key is respondent information.
 ADDRESS_KEYS = frozenset({"email", "mobile"})
+
+# The Xebo reference gives no address formats, only that "'email' field is mandatory for
+# medium 2. 'mobile' field is mandatory for medium 1.": an email is name@domain.tld, a
+# mobile is a phone number (an optional +, digits, the usual separators, 6 to 15 digits:
+# E.164 allows 15). The kind is what matters: an email is never a mobile, nor the reverse.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+MIN_DIGITS, MAX_DIGITS = 6, 15
+# A Collect sample's `url`: the reference says only "'itemId' and 'url'"; a link a
+# contact can open is an http(s) one.
+URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 class SurveyMedium(IntEnum):
@@ -29,6 +41,44 @@ class SurveyMedium(IntEnum):
         nothing for WhatsApp, which addresses phone numbers, so WhatsApp needs `mobile` too.
         """
         return "email" if self is SurveyMedium.EMAIL else "mobile"
+
+    @property
+    def label(self) -> str:
+        """The medium as the reference names it ("1: SMS 2: Email 3: Whatsapp")."""
+        return {1: "SMS", 2: "Email", 3: "WhatsApp"}[self.value]
+
+
+def address_problem(key: str, value: Any) -> str | None:
+    """Why `value` is not an address of kind `key` ("email" or "mobile"), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return f"no '{key}'"
+    text = value.strip()
+    if key == "email":
+        if not EMAIL_RE.match(text):
+            return f"{text!r} is not an email address"
+        return None
+    digits = sum(ch.isdigit() for ch in text)
+    if not NUMBER_RE.match(text) or not MIN_DIGITS <= digits <= MAX_DIGITS:
+        return f"{text!r} is not a mobile number"
+    return None
+
+
+def check_contacts(contacts: Iterable[SurveyContact], medium: SurveyMedium) -> None:
+    """ValueError (one line) naming the contacts whose address does not fit the medium:
+    an email for Email, a mobile number for SMS and WhatsApp."""
+    bad: list[str] = []
+    count = 0
+    for i, c in enumerate(contacts, 1):
+        count = i
+        problem = address_problem(medium.address_key, c.address(medium))
+        if problem is not None:
+            bad.append(f"#{i} {problem}")
+    if not count:
+        raise ValueError("no contacts")
+    if bad:
+        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        needs = "an email" if medium.address_key == "email" else "a mobile number"
+        raise ValueError(f"{medium.label} sends to {needs} for every contact: {shown}")
 
 
 @dataclass(frozen=True)
@@ -90,7 +140,9 @@ def unique_contacts(
             return None
         if medium.address_key == "email":
             return a.strip().lower()
-        return "".join(ch for ch in a if ch.isdigit())
+        # Digits only, so "+34 666" and "34666" are one number; something without digits
+        # (check_contacts refuses it first) keeps its text rather than becoming "".
+        return "".join(ch for ch in a if ch.isdigit()) or a.strip().lower()
 
     seen: set[str] = set()
     unique: list[SurveyContact] = []
@@ -196,3 +248,23 @@ class SentRequest:
     contact: RequestContact | None = None
     # Non-fatal problems the provider reported alongside the created request.
     errors: tuple[str, ...] = ()
+
+
+def check_document_request(req: DocumentRequest) -> None:
+    """ValueError (one line) for what the Collect reference requires of a request."""
+    # "campaignId string Required" and "contact string | object Required".
+    if not req.campaign_id.strip():
+        raise ValueError("a campaign id is required")
+    if isinstance(req.contact, str):
+        if not req.contact.strip():
+            raise ValueError("a contact id is required (or a new contact's email)")
+    elif not EMAIL_RE.match(req.contact.email.strip()):
+        raise ValueError(f"{req.contact.email!r} is not an email address")
+    if any(not item.strip() for item in req.items):
+        raise ValueError("an item id is empty")
+    # "The object must contain 2 parameters: 'itemId' and 'url'."
+    if req.sample is not None:
+        if not req.sample.item_id.strip():
+            raise ValueError("the sample needs an item id")
+        if not URL_RE.match(req.sample.url.strip()):
+            raise ValueError(f"the sample url {req.sample.url!r} is not an http(s) URL")

@@ -18,6 +18,7 @@ from backends.base import AccountField, Backend, Capability, Connection
 from backends.errors import ConfigError, MalformedResponse
 from backends.http import HttpClient, default_error_parser, path
 from backends.models_surveys import RejectedContact, SurveySend, SurveySendResult
+from backends.xebo_rules import RULES
 
 # `{env}` in the base URL is the datacenter prefix from the account's `env` option, so
 # the add-account dialog can prefill the template and the user types only `az4`.
@@ -147,6 +148,7 @@ class XeboBackend(Backend):
             transport=transport,
             error_parser=error_parser(mode),
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
     def _option(self, name: str, label: str) -> str:

@@ -2,7 +2,8 @@
 
 Behaviour chosen where the reference is silent (the client expects the same):
 - Error bodies are `{"error": "<status name>", "message": "<detail>"}`.
-- 400: a malformed body or field; a new contact needs a valid `email`.
+- 400: a request breaking `backends/collect_rules.py` (unknown or malformed fields, a new
+  contact without a valid `email`), naming the problem.
 - 403: a campaign hidden for administrators when the API user is not one, or a
   `createdBy` user without access to the campaign.
 - 404: unknown campaign, contact id, item, sample item, `createdBy` or `assignedTo`.
@@ -33,7 +34,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from .core import BasicAuthMiddleware, OrjsonResponse, RecordingMiddleware, RequestLog
+from backends.collect_rules import RULES
+from backends.rules import Violation
+
+from .core import (
+    BasicAuthMiddleware,
+    OrjsonResponse,
+    RecordingMiddleware,
+    RequestLog,
+    RulesMiddleware,
+)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-collect-password"
@@ -431,6 +441,21 @@ class ApiAuthMiddleware(BasicAuthMiddleware):
         await super().__call__(scope, receive, send)
 
 
+class ApiRulesMiddleware(RulesMiddleware):
+    """The request rules for the API only; the portal page is not part of it."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(API_PREFIX + "/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _refusal(violation: Violation) -> Response:
+    """The sandbox's error body for a request breaking `collect_rules`."""
+    return error_response(violation.status, violation.message)
+
+
 async def _collect_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CollectError)
     return error_response(exc.status, exc.message, exc.headers)
@@ -499,6 +524,8 @@ def create_app(
                 users=accounts,
                 on_failure=lambda: error_response(401),
             ),
+            # "401 Unauthorized -- Your API key is wrong." comes first, then the rules.
+            Middleware(ApiRulesMiddleware, rules=RULES, root=API_PREFIX, error=_refusal),
         ],
         exception_handlers={
             CollectError: _collect_error,

@@ -6,10 +6,13 @@ Behaviour chosen where the reference is silent (the client expects the same):
   they were issued, API keys do not.
 - An unknown collector and a collector token that does not match it are both the
   documented 400 "Collector not found" (the token is how Xebo finds the collector).
-- Malformed fields (`medium`, `contacts`, `collectortoken`) are 400 with the same body.
-- A contact without the medium's address, or with a malformed one, or a repeat of an
-  earlier contact, does not fail the request: it is counted in `rejected` and listed in
-  `rejected_list` as `{"contact": <as sent>, "reason": "..."}`.
+- A request breaking `backends/xebo_rules.py` (fields, `medium`, a contact without the
+  medium's kind of address: an email for Email, a number for SMS/WhatsApp) is 400 with
+  the same body, naming the problem.
+- A contact whose number or email has the right kind but not the form Xebo sends to
+  (`+` and 8-15 digits, name@domain.tld), or repeats an earlier contact's address, does
+  not fail the request: it is counted in `rejected` and listed in `rejected_list` as
+  `{"contact": <as sent>, "reason": "..."}` (the reference shows only an empty list).
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .core import OrjsonResponse, RecordingMiddleware, RequestLog
+from backends.rules import Violation
+from backends.xebo_rules import RULES
+
+from .core import OrjsonResponse, RecordingMiddleware, RequestLog, RulesMiddleware
 
 DEMO_ENV = "sandbox"
 DEMO_ACCESS_TOKEN = "demo-xebo-access-token"
@@ -183,7 +189,6 @@ def _rejection(contact: Any, medium: int, seen: set[str]) -> str | None:
 async def send_survey(request: Request) -> Response:
     """POST /v2/api/collectors/{id}/combined/auto: trigger the survey for each contact."""
     state = state_of(request)
-    authenticate(request, state)
     body = await _body(request)
     token = body.get("collectortoken")
     if not isinstance(token, str) or not token:
@@ -239,6 +244,28 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
 
+class AuthMiddleware:
+    """401 unless a live access token or a known API key (checked before the rules)."""
+
+    def __init__(self, app: Any, state: XeboState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            try:
+                authenticate(Request(scope), self.state)
+            except XeboError as exc:
+                await error_response(exc.status, exc.message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _refusal(violation: Violation) -> Response:
+    """What Xebo answers a request its reference does not accept (see xebo_rules)."""
+    return error_response(violation.status, violation.message)
+
+
 async def _xebo_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XeboError)
     return error_response(exc.status, exc.message)
@@ -271,6 +298,9 @@ def create_app(*, clock: Clock | None = None) -> Starlette:
         middleware=[
             Middleware(RecordingMiddleware, log=log),
             Middleware(FaultMiddleware, state=state),
+            # Xebo checks the token first (its 401 example), then the request.
+            Middleware(AuthMiddleware, state=state),
+            Middleware(RulesMiddleware, rules=RULES, root="", error=_refusal),
         ],
         exception_handlers={
             XeboError: _xebo_error,

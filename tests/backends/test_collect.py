@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
 from backends.collect import CollectBackend, parse_sent_request, parse_time
+from backends.collect_rules import RULES
 from backends.errors import (
     AuthError,
     BadRequest,
+    InvalidInput,
     MalformedResponse,
     NotFound,
     NotSupported,
@@ -30,6 +33,7 @@ from backends.models_surveys import (
     RequestSample,
     SentRequest,
 )
+from backends.rules import Outgoing
 from backends.sandbox.collect import (
     API_PREFIX,
     DEMO_CAMPAIGN_ID,
@@ -117,7 +121,9 @@ async def raw_post(app: Starlette, body: Any, *, password: str = DEMO_PASSWORD) 
         auth=(DEMO_USERNAME, password),
     ) as client:
         if isinstance(body, bytes):
-            return await client.post(PATH, content=body)
+            return await client.post(
+                PATH, content=body, headers={"Content-Type": "application/json"}
+            )
         return await client.post(PATH, json=body)
 
 
@@ -250,14 +256,53 @@ async def test_portal_page_is_served(backend: CollectBackend, app: Starlette) ->
 
 
 async def test_400_invalid_request(backend: CollectBackend, state: CollectState) -> None:
-    with pytest.raises(BadRequest) as caught:
-        await backend.send_request(DocumentRequest(DEMO_CAMPAIGN_ID, NewRequestContact("nope")))
+    # A request the rules accept but the campaign does not: an item it does not ask for
+    # is "404 Not Found"; a 400 from Collect reads as the reference's sentence.
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": "Bad Request", "message": "contact is archived"})
+
+    connection = Connection(BASE_URL, username="u", secret="s3cr3t-pw")
+    async with CollectBackend(connection, transport=httpx.MockTransport(handler)) as mocked:
+        with pytest.raises(BadRequest) as caught:
+            await mocked.send_request(DocumentRequest(DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID))
     assert caught.value.status == 400
-    assert caught.value.message == (
-        "Collect refused the request as invalid: "
-        "contact.email is required and must be a valid email address"
-    )
+    assert caught.value.message == "Collect refused the request as invalid: contact is archived"
     assert state.requests == {}
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (
+            DocumentRequest(DEMO_CAMPAIGN_ID, NewRequestContact("nope")),
+            "contact.email must be an email address",
+        ),
+        (DocumentRequest(" ", DEMO_CONTACT_ID), "campaignId is required"),
+        (DocumentRequest(DEMO_CAMPAIGN_ID, ""), "contact is required"),
+        (DocumentRequest(DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID, items=("idCard", "")), "items must be"),
+        (
+            DocumentRequest(
+                DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID, sample=RequestSample("idCard", "ftp://x")
+            ),
+            "sample.url must be an http(s) URL",
+        ),
+        (
+            DocumentRequest(
+                DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID, sample=RequestSample("", "https://x.co/a")
+            ),
+            "sample.itemId must be an item id",
+        ),
+        (DocumentRequest(DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID, created_by=""), "createdBy must be"),
+        (DocumentRequest(DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID, assigned_to=" "), "assignedTo must be"),
+    ],
+)
+async def test_client_refuses_what_the_rules_forbid_before_sending(
+    backend: CollectBackend, log: RequestLog, request_: DocumentRequest, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await backend.send_request(request_)
+    assert message in str(caught.value)
+    assert len(log) == 0
 
 
 async def test_401_wrong_password(app: Starlette) -> None:
@@ -403,13 +448,49 @@ async def test_unexpected_status_keeps_the_provider_message() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{oops", "the body is not valid JSON"),
+        (b"{oops", "POST /request: the body is not valid JSON"),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "note": "x"},
+            "note: not a field of a request",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": {"email": "x@example.com", "phone": "1"}},
+            "contact.phone: not a contact field",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": {"firstName": "Jo"}},
+            "contact.email must be an email address",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": {"email": "jo"}},
+            "contact.email must be an email address, not 'jo'",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "items": ["idCard", 3]},
+            "items must be a non-empty array",
+        ),
+        (
+            {
+                "campaignId": DEMO_CAMPAIGN_ID,
+                "contact": DEMO_CONTACT_ID,
+                "sample": {"itemId": "", "url": "https://x.co/a"},
+            },
+            "sample.itemId must be an item id",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "createdBy": 5},
+            "createdBy must be a non-empty string",
+        ),
+        (
+            {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "assignedTo": ""},
+            "assignedTo must be a non-empty string",
+        ),
         ([], "the body must be a JSON object"),
         ({"contact": DEMO_CONTACT_ID}, "campaignId is required"),
-        ({"campaignId": 7, "contact": DEMO_CONTACT_ID}, "campaignId must be a string"),
+        ({"campaignId": 7, "contact": DEMO_CONTACT_ID}, "campaignId is required"),
         (
             {"campaignId": DEMO_CAMPAIGN_ID},
-            "contact is required: an existing contact id or a contact object",
+            "contact is required: an existing contact's id or a new contact object",
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": {"email": "x@example.com", "company": 1}},
@@ -421,7 +502,7 @@ async def test_unexpected_status_keeps_the_provider_message() -> None:
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "items": []},
-            "items must be a non-empty array of item ids",
+            "items must be a non-empty array of item ids (strings)",
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "data": "x"},
@@ -429,7 +510,7 @@ async def test_unexpected_status_keeps_the_provider_message() -> None:
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "sample": {"url": "x"}},
-            "sample.itemId is required",
+            "sample must be an object with exactly itemId and url",
         ),
         (
             {
@@ -437,22 +518,28 @@ async def test_unexpected_status_keeps_the_provider_message() -> None:
                 "contact": DEMO_CONTACT_ID,
                 "sample": {"itemId": "idCard", "url": "ftp://x"},
             },
-            "sample.url must be an http(s) URL",
+            "sample.url must be an http(s) URL, not 'ftp://x'",
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "dueDate": "next week"},
-            "dueDate must be an ISO 8601 string",
+            "dueDate must be an ISO 8601 date, e.g. 2022-07-11T21:59:00Z, not 'next week'",
         ),
         (
             {"campaignId": DEMO_CAMPAIGN_ID, "contact": DEMO_CONTACT_ID, "sendMessage": "no"},
-            "sendMessage must be a boolean",
+            "sendMessage must be true or false",
         ),
     ],
 )
-async def test_emulator_validation(app: Starlette, body: Any, message: str) -> None:
+@pytest.mark.refused_requests
+async def test_emulator_validation(
+    app: Starlette, state: CollectState, body: Any, message: str
+) -> None:
     response = await raw_post(app, body)
     assert response.status_code == 400
-    assert response.json() == {"error": "Bad Request", "message": message}
+    answer = response.json()
+    assert answer["error"] == "Bad Request"
+    assert message in answer["message"]
+    assert state.requests == {}
 
 
 async def test_emulator_401_body(app: Starlette) -> None:
@@ -512,3 +599,40 @@ async def test_metadata_and_unsupported(backend: CollectBackend) -> None:
     assert CollectBackend.default_base_url == "https://api.usecollect.com/v1"
     with pytest.raises(NotSupported, match="Collect does not support surveys"):
         await backend.send_survey(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The reference's two request examples: a new contact, then an existing one's id.
+        {
+            "campaignId": "xvr69EYLKXvTkfYuk",
+            "contact": {
+                "email": "elon@example.com",
+                "firstName": "Elon",
+                "lastName": "Musk",
+                "company": "Tesla",
+                "data": {"brand": "Tesla", "model": "Roadster"},
+            },
+        },
+        {"campaignId": "xvr69EYLKXvTkfYuk", "contact": "WmTjsFknzHdmfs3Ra"},
+    ],
+)
+def test_reference_examples_pass_the_rules(body: dict[str, Any]) -> None:
+    out = Outgoing.from_wire(
+        "POST", "/v1/request", root="/v1", content_type="application/json", body=orjson.dumps(body)
+    )
+    assert RULES.check(out) == []
+
+
+@pytest.mark.refused_requests
+async def test_emulator_routes_only_the_documented_endpoint(app: Starlette) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://sandbox",
+        auth=(DEMO_USERNAME, DEMO_PASSWORD),
+    ) as client:
+        listing = await client.get(PATH)
+        other = await client.post("/v1/requests", json={})
+    assert (listing.status_code, listing.json()["error"]) == (405, "Method Not Allowed")
+    assert (other.status_code, other.json()["error"]) == (404, "Not Found")

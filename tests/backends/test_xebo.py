@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from starlette.applications import Starlette
 
@@ -16,6 +17,7 @@ from backends.errors import (
     AuthError,
     BadRequest,
     ConfigError,
+    InvalidInput,
     MalformedResponse,
     NotSupported,
     ServerError,
@@ -28,6 +30,7 @@ from backends.models_surveys import (
     SurveySendResult,
 )
 from backends.nrs360 import Nrs360Backend
+from backends.rules import Outgoing
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.xebo import (
     DEMO_ACCESS_TOKEN,
@@ -38,7 +41,14 @@ from backends.sandbox.xebo import (
     XeboState,
     create_app,
 )
-from backends.xebo import TOKEN_EXPIRED_HINT, XeboBackend, parse_rejected, resolve_base_url
+from backends.xebo import (
+    TOKEN_EXPIRED_HINT,
+    XeboBackend,
+    parse_rejected,
+    parse_send_result,
+    resolve_base_url,
+)
+from backends.xebo_rules import RULES
 from tui.config import Account, validate_account
 
 BASE_URL = "http://sandbox"
@@ -167,23 +177,20 @@ async def test_sms_and_whatsapp_send_to_mobiles(
 async def test_rejected_contacts_are_counted_and_listed(
     backend: XeboBackend, state: XeboState
 ) -> None:
+    # Numbers of the right kind that Xebo still refuses one by one: too short, a repeat.
     result = await backend.send_survey(
         SurveySend(
             SurveyMedium.SMS,
             (
-                SurveyContact(mobile="919876543210"),
-                SurveyContact(email="no-mobile@example.com", fields={"city": "Pune"}),
-                SurveyContact(mobile="12ab"),
+                SurveyContact(mobile="919876543210", fields={"city": "Pune"}),
+                SurveyContact(mobile="123456"),
                 SurveyContact(mobile="+919876543210"),  # the first one again
             ),
         )
     )
-    assert (result.accepted, result.rejected) == (1, 3)
+    assert (result.accepted, result.rejected) == (1, 2)
     assert result.rejected_list == (
-        RejectedContact(
-            {"email": "no-mobile@example.com", "city": "Pune"}, "'mobile' is mandatory for SMS"
-        ),
-        RejectedContact({"mobile": "12ab"}, "invalid mobile"),
+        RejectedContact({"mobile": "123456"}, "invalid mobile"),
         RejectedContact({"mobile": "+919876543210"}, "duplicate mobile"),
     )
     assert [c["mobile"] for c in state.sends[0].contacts] == ["919876543210"]
@@ -270,32 +277,61 @@ async def test_unknown_collector_or_token_is_collector_not_found(
     assert caught.value.message == "Collector not found"
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"{not json", "Request body is not valid JSON"),
-        (b"[]", "Request body must be a JSON object"),
-        (b'{"medium": 2, "contacts": [{}]}', "'collectortoken' is required"),
-        (
-            b'{"collectortoken": "t", "medium": 4, "contacts": [{}]}',
-            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
-        ),
-        (
-            b'{"collectortoken": "t", "medium": true, "contacts": [{}]}',
-            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
-        ),
-        (
-            b'{"collectortoken": "t", "medium": [2], "contacts": [{}]}',
-            "'medium' must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
-        ),
-        (
-            b'{"collectortoken": "t", "medium": 2, "contacts": []}',
-            "'contacts' must be a non-empty array",
-        ),
-        (b'{"collectortoken": "t", "medium": 2}', "'contacts' must be a non-empty array"),
-    ],
-)
-async def test_emulator_validation_errors(app: Starlette, body: bytes, message: str) -> None:
+# --- request rules (xebo_rules): refused by the client and by the emulator ------------------
+
+# Each rule: a body breaking it, and the message the emulator answers (a part of it).
+BROKEN_BODIES = [
+    (b"{not json", "the body is not valid JSON"),
+    (b"[]", "the body must be a JSON object"),
+    (
+        b'{"collectortoken": "t", "medium": 2, "contacts": [{"email": "a@b.co"}], "x": 1}',
+        "x: not a field of the survey send",
+    ),
+    (b'{"medium": 2, "contacts": [{"email": "a@b.co"}]}', "collectortoken is required"),
+    (
+        b'{"collectortoken": "t", "medium": 4, "contacts": [{}]}',
+        "medium must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": true, "contacts": [{}]}',
+        "medium must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": "2", "contacts": [{}]}',
+        "medium must be 1 (SMS), 2 (Email) or 3 (Whatsapp)",
+    ),
+    (b'{"collectortoken": "t", "medium": 2, "contacts": []}', "contacts must be a non-empty"),
+    (b'{"collectortoken": "t", "medium": 2}', "contacts must be a non-empty"),
+    (b'{"collectortoken": "t", "medium": 2, "contacts": ["a@b.co"]}', "must be an object"),
+    (
+        b'{"collectortoken": "t", "medium": 2, "contacts": [{"mobile": "+34666555444"}]}',
+        "contacts[0]: no 'email' ('email' is mandatory for Email)",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": 1, "contacts": [{"email": "a@b.co"}]}',
+        "contacts[0]: no 'mobile' ('mobile' is mandatory for SMS)",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": 1, "contacts": [{"mobile": "a@b.co"}]}',
+        "contacts[0]: 'a@b.co' is not a mobile number",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": 3, "contacts": [{"mobile": "+34666555444"}, '
+        b'{"mobile": "call me"}]}',
+        "contacts[1]: 'call me' is not a mobile number ('mobile' is mandatory for WhatsApp)",
+    ),
+    (
+        b'{"collectortoken": "t", "medium": 2, "contacts": [{"email": "+34666555444"}]}',
+        "contacts[0]: '+34666555444' is not an email address",
+    ),
+]
+
+
+@pytest.mark.refused_requests
+@pytest.mark.parametrize(("body", "message"), BROKEN_BODIES)
+async def test_emulator_refuses_what_the_rules_forbid(
+    app: Starlette, state: XeboState, body: bytes, message: str
+) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
         response = await c.post(
             PATH,
@@ -306,7 +342,124 @@ async def test_emulator_validation_errors(app: Starlette, body: bytes, message: 
             },
         )
     assert response.status_code == 400
-    assert response.json() == {"error": {"name": "Bad Request", "message": message}}
+    error = response.json()["error"]
+    assert error["name"] == "Bad Request"
+    assert message in error["message"]
+    assert state.sends == []
+
+
+@pytest.mark.refused_requests
+async def test_emulator_checks_the_token_before_the_rules(app: Starlette) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as c:
+        response = await c.post(PATH, content=b"[]", headers={"Content-Type": "application/json"})
+        undocumented = await c.get(PATH, headers={"x-api-key": DEMO_API_KEY})
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "The authorization token was not provided."
+    assert undocumented.status_code == 405
+    assert undocumented.json()["error"]["name"] == "Method Not Allowed"
+
+
+@pytest.mark.parametrize(
+    ("medium", "contact", "message"),
+    [
+        (SurveyMedium.SMS, SurveyContact(email="a@b.co"), "no 'mobile'"),
+        (SurveyMedium.SMS, SurveyContact(mobile="a@b.co"), "'a@b.co' is not a mobile number"),
+        (SurveyMedium.WHATSAPP, SurveyContact(mobile="12"), "'12' is not a mobile number"),
+        (SurveyMedium.EMAIL, SurveyContact(mobile="+34666555444"), "no 'email'"),
+        (SurveyMedium.EMAIL, SurveyContact(email="john"), "'john' is not an email address"),
+    ],
+)
+async def test_client_refuses_an_address_of_the_wrong_kind_before_sending(
+    backend: XeboBackend,
+    log: RequestLog,
+    medium: SurveyMedium,
+    contact: SurveyContact,
+    message: str,
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await backend.send_survey(
+            SurveySend(medium, (SurveyContact(mobile="+34666555444", email="ok@b.co"), contact))
+        )
+    assert message in str(caught.value)
+    assert "contacts[1]" in str(caught.value)
+    assert log.requests == []
+
+
+def test_reference_example_body_passes_the_rules() -> None:
+    # The reference's own payload (with the collectortoken of its cURL sample).
+    body = {
+        "collectortoken": "J/d5730267",
+        "medium": 2,
+        "contacts": [
+            {"email": "john1@s2c.com", "city": "Delhi"},
+            {"email": "john2@s2c.com", "city": "Mumbai"},
+        ],
+    }
+    for path in ("combined/auto", "campaigns"):
+        out = Outgoing.from_wire(
+            "POST",
+            f"/v2/api/collectors/66c70e71f57bd9efe12d691d/{path}",
+            content_type="application/json",
+            body=orjson.dumps(body),
+        )
+        assert RULES.check(out) == []
+
+
+def test_reference_example_answers_parse() -> None:
+    ok = parse_send_result(
+        {
+            "msg": "Request data is correct",
+            "msgId": "632882b8927d9b1e87c2b790",
+            "data": {"accepted": 2, "rejected": 0, "rejected_list": []},
+        }
+    )
+    assert ok == SurveySendResult(2, 0, (), "Request data is correct", "632882b8927d9b1e87c2b790")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "message"),
+    [
+        (
+            400,
+            {"error": {"name": "Bad Request", "message": "Collector not found"}},
+            BadRequest,
+            "Collector not found",
+        ),
+        (
+            401,
+            {
+                "error": {
+                    "name": "Unauthorized",
+                    "message": "The authorization token was not provided.",
+                }
+            },
+            AuthError,
+            "The authorization token was not provided.",
+        ),
+        (
+            500,
+            {
+                "error": {
+                    "name": "Internal Server Error",
+                    "message": "We were not able to process your request",
+                }
+            },
+            ServerError,
+            "We were not able to process your request",
+        ),
+    ],
+)
+async def test_reference_example_errors_parse(
+    status: int, body: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    connection = Connection(BASE_URL, secret="an-unrelated-token", options=DEMO_OPTIONS)
+    async with XeboBackend(connection, transport=httpx.MockTransport(handler)) as backend:
+        with pytest.raises(error) as caught:
+            await backend.send_survey(email_send("a@example.com"))
+    assert str(getattr(caught.value, "message", "")).startswith(message)
 
 
 async def test_server_error_is_the_documented_500(
