@@ -17,20 +17,23 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import AccountField, Backend, Capability, Connection
+from backends.eightbyeight_rules import (
+    DESTINATION_RE,
+    INVALID_MSISDN,
+    MAX_MESSAGES,
+    RULES,
+    SUBACCOUNT_ID_RE,
+    URL_VARIABLE_RE,
+)
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, path
 from backends.models import RecipientResult, SendResult
 
-SUBACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9\-._&]{3,50}$")
 # The reference gives no pattern for surveyId (a name 8x8 assigns). It is a path segment,
 # so we accept the subAccountId alphabet, which needs no percent-encoding, 1-50 long; the
 # sandbox applies the same rule.
 SURVEY_ID_RE = re.compile(r"^[A-Za-z0-9\-._&]{1,50}$")
-# 8x8 puts the survey link where the template says `{{url:}}`.
-URL_VARIABLE_RE = re.compile(r"\{\{url:[^{}]*\}\}")
-DESTINATION_RE = re.compile(r"^\+{0,1}[1-9]{1}[0-9]{6,14}$")
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
-MAX_MESSAGES = 10_000
 MAX_CLIENT_BATCH_ID = 20
 MAX_SOURCE = 16
 MAX_CLIENT_MESSAGE_ID = 350
@@ -158,6 +161,13 @@ def validate_batch(batch: SurveyBatch, sub_account_id: str) -> None:
         where = f"messages[{i}] ({m.destination}): "
         if not m.destination.strip():
             raise ValueError(f"messages[{i}]: destination is required")
+        # "Value must match regular expression ^\+{0,1}[1-9]{1}[0-9]{6,14}$": no spaces,
+        # no leading 0 (a national number goes without its trunk 0, with `country`).
+        if not DESTINATION_RE.match(m.destination):
+            raise ValueError(
+                f"{where}{INVALID_MSISDN}: a number of 7-15 digits, an optional + "
+                "and no leading 0 or spaces"
+            )
         body = m.template_body
         if body is None and template is None:
             raise ValueError(f"{where}templateBody is required without a batch template")
@@ -339,6 +349,7 @@ class EightByEightBackend(Backend):
             transport=transport,
             error_parser=error_parser,
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
     def sub_account_id(self, batch: SurveyBatch | None = None) -> str:

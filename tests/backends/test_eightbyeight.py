@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from starlette.applications import Starlette
 
@@ -21,12 +22,15 @@ from backends.eightbyeight import (
     SurveyMessage,
     SurveyRecipientResult,
     SurveyTemplate,
+    parse_batch_result,
     validate_batch,
 )
+from backends.eightbyeight_rules import RULES
 from backends.errors import (
     AuthError,
     BadRequest,
     ConfigError,
+    InvalidInput,
     MalformedResponse,
     NotFound,
     NotSupported,
@@ -34,6 +38,7 @@ from backends.errors import (
     ServerError,
 )
 from backends.models import RecipientResult, SendResult, SmsRequest
+from backends.rules import Outgoing
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.eightbyeight import (
     DEMO_API_KEY,
@@ -242,13 +247,13 @@ async def test_rejected_message_is_a_rejected_recipient(
     backend: EightByEightBackend, state: EightByEightState
 ) -> None:
     result = await backend.send_survey_batch(
-        batch(message("+6598760001"), message("0612345678"), message("+6598760003"))
+        batch(message("+6598760001"), message("+9991234567"), message("+6598760003"))
     )
     assert (result.accepted, result.rejected) == (2, 1)
     assert [r.accepted for r in result.results] == [True, False, True]
     bad = result.results[1]
     assert bad == SurveyRecipientResult(
-        to="0612345678",
+        to="+9991234567",
         accepted=False,
         id=bad.id,
         error_code="REJECTED",
@@ -258,27 +263,26 @@ async def test_rejected_message_is_a_rejected_recipient(
     )
     assert isinstance(bad, RecipientResult)
     # The engine matches results to recipients by number; every number is there.
-    assert [r.to for r in result.results] == ["+6598760001", "0612345678", "+6598760003"]
+    assert [r.to for r in result.results] == ["+6598760001", "+9991234567", "+6598760003"]
     assert state.messages[result.results[0].id or ""].description == QUEUED_TEXT
 
 
 async def test_a_national_number_with_its_country_is_queued(
     backend: EightByEightBackend, state: EightByEightState
 ) -> None:
-    # "for national you have to specify country": with GB the number is +447911123456.
-    result = await backend.send_survey_batch(
-        batch(message("07911123456", country="GB"), message("07911123456"))
-    )
-    assert [r.accepted for r in result.results] == [True, False]
+    # "for national you have to specify country": with GB, 7911123456 is +447911123456.
+    # The documented pattern admits no leading 0, so the national form is without it.
+    result = await backend.send_survey_batch(batch(message("7911123456", country="GB")))
+    assert [r.accepted for r in result.results] == [True]
     queued = state.messages[result.results[0].id or ""]
-    assert (queued.destination, queued.country) == ("07911123456", "GB")
+    assert (queued.destination, queued.country) == ("7911123456", "GB")
 
 
 async def test_counts_only_when_messages_are_not_requested(
     backend: EightByEightBackend, log: RequestLog
 ) -> None:
     result = await backend.send_survey_batch(
-        batch(message(), message("12"), include_messages=False)
+        batch(message(), message("+9991234567"), include_messages=False)
     )
     assert only(log).json()["includeMessagesInResponse"] is False
     assert result.results == ()
@@ -388,6 +392,13 @@ async def test_untrustworthy_answers_are_malformed(response: httpx.Response) -> 
         ({"messages": (message(dlr_callback_url="ftp://x"),)}, "dlrCallbackUrl"),
         ({"messages": (message(destination=" "),)}, "messages[0]: destination is required"),
         ({"messages": (message(scheduled=datetime(2025, 1, 1)),)}, "time zone"),
+        # destination: "Value must match regular expression ^\+{0,1}[1-9]{1}[0-9]{6,14}$"
+        ({"messages": (message("07911123456", country="GB"),)}, "Invalid MSISDN format"),
+        ({"messages": (message("+34 666 555 444"),)}, "Invalid MSISDN format"),
+        ({"messages": (message("123456"),)}, "no leading 0 or spaces"),
+        ({"messages": (message("+1234567890123456"),)}, "a number of 7-15 digits"),
+        ({"messages": (message("++6598760001"),)}, "Invalid MSISDN format"),
+        ({"messages": (message(), message("659876000a"))}, "messages[1] (659876000a)"),
     ],
 )
 async def test_invalid_batches_never_leave(
@@ -413,6 +424,7 @@ async def test_missing_subaccount_option_is_a_clear_error(app: Starlette, log: R
 
 
 def test_documented_boundaries_are_accepted() -> None:
+    validate_batch(batch(message("1234567"), message("+123456789012345")), "abc")
     validate_batch(batch(client_batch_id="x" * 20), "a-.")
     validate_batch(batch(), "A._&-" + "z" * 45)
     validate_batch(batch(message(client_message_id="x" * 350, source="x" * 16)), "abc")
@@ -509,6 +521,7 @@ async def test_emulator_requires_bearer_key(raw: httpx.AsyncClient) -> None:
     assert response.status_code == 401
 
 
+@pytest.mark.refused_requests
 async def test_emulator_unknown_path_is_404(raw: httpx.AsyncClient) -> None:
     assert_error_body(await raw.get("/api/v1/nothing"), 404, 1300)
 
@@ -524,6 +537,7 @@ async def test_emulator_unknown_path_is_404(raw: httpx.AsyncClient) -> None:
         (f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/unknown/messages/batch", 404, 1300),
     ],
 )
+@pytest.mark.refused_requests
 async def test_emulator_validates_path_ids(
     raw: httpx.AsyncClient, state: EightByEightState, path: str, status: int, code: int
 ) -> None:
@@ -537,7 +551,7 @@ async def test_emulator_validates_path_ids(
         ([], "the body must be a JSON object"),
         ({}, "messages is required"),
         ({"messages": []}, "messages is required"),
-        ({"messages": [{"destination": "+6598760001"}] * 10_001}, "at most 10000"),
+        ({"messages": [{"destination": "+6598760001"}] * 10_001}, "at most 10,000"),
         (valid_body(clientBatchId="x" * 21), "clientBatchId must be at most 20"),
         (valid_body(clientBatchId=5), "clientBatchId must be a string"),
         (valid_body(includeMessagesInResponse="yes"), "includeMessagesInResponse"),
@@ -571,6 +585,7 @@ async def test_emulator_validates_path_ids(
         ),
     ],
 )
+@pytest.mark.refused_requests
 async def test_emulator_refuses_invalid_batches_whole(
     raw: httpx.AsyncClient, state: EightByEightState, body: Any, fragment: str
 ) -> None:
@@ -580,9 +595,14 @@ async def test_emulator_refuses_invalid_batches_whole(
     assert state.batches == {} and state.messages == {}
 
 
+@pytest.mark.refused_requests
 async def test_emulator_invalid_json(raw: httpx.AsyncClient) -> None:
-    response = await raw.post(BATCH_PATH, content=b"{not json", headers={"content-type": "x"})
+    response = await raw.post(
+        BATCH_PATH, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert "not valid JSON" in assert_error_body(response, 400, 1000)["message"]
+    response = await raw.post(BATCH_PATH, content=b"{}", headers={"content-type": "text/plain"})
+    assert "must be a JSON object" in assert_error_body(response, 400, 1000)["message"]
 
 
 async def test_emulator_answer_shape_matches_the_reference(raw: httpx.AsyncClient) -> None:
@@ -591,7 +611,8 @@ async def test_emulator_answer_shape_matches_the_reference(raw: httpx.AsyncClien
         includeMessagesInResponse=True,
         messages=[
             {"destination": "6500000001", "clientMessageId": "SmsApi-Demo1/6500000001"},
-            {"destination": "+0123"},
+            # On the pattern, but +999 is no country: REJECTED, as in the reference.
+            {"destination": "+9991234567"},
         ],
     )
     response = await raw.post(BATCH_PATH, json=body)
@@ -664,3 +685,171 @@ async def test_bad_request_from_the_provider_keeps_code_and_error_id() -> None:
         with pytest.raises(BadRequest) as caught:
             await client.send_survey_batch(batch())
     assert (caught.value.code, caught.value.message) == (1002, "bad (errorId e-1)")
+
+
+# --- request rules (eightbyeight_rules) -------------------------------------------------------
+
+
+async def test_the_client_runs_the_rules_on_what_it_sends(
+    backend: EightByEightBackend, log: RequestLog
+) -> None:
+    # Past validate_batch, the HTTP layer still refuses a body the reference does not accept.
+    where = f"subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"
+    body = {"messages": [{"destination": "0612345678", "templateBody": TEMPLATE}]}
+    with pytest.raises(InvalidInput) as caught:
+        await backend.http.json("POST", where, json=body)
+    assert "destination '0612345678': Invalid MSISDN format" in str(caught.value)
+    with pytest.raises(InvalidInput, match="not a field of a batch"):
+        await backend.http.json("POST", where, json={**body, "priority": 1})
+    assert len(log) == 0
+
+
+@pytest.mark.refused_requests
+@pytest.mark.parametrize(
+    "destination", ["0612345678", "+34 666 555 444", "123456", "+1234567890123456", "65-9876"]
+)
+async def test_emulator_refuses_a_destination_off_the_pattern_with_1002(
+    raw: httpx.AsyncClient, state: EightByEightState, destination: str
+) -> None:
+    body = valid_body(messages=[{"destination": "+6598760001"}, {"destination": destination}])
+    answer = assert_error_body(await raw.post(BATCH_PATH, json=body), 400, 1002)
+    assert answer["message"].startswith(
+        f"messages[1].destination {destination!r}: {INVALID_MSISDN}"
+    )
+    assert state.batches == {} and state.messages == {}
+
+
+@pytest.mark.refused_requests
+async def test_emulator_refuses_undocumented_fields_and_methods(
+    raw: httpx.AsyncClient, state: EightByEightState
+) -> None:
+    extra = valid_body(priority="high")
+    assert (
+        "priority: not a field of a batch"
+        in assert_error_body(await raw.post(BATCH_PATH, json=extra), 400, 1000)["message"]
+    )
+    message_extra = valid_body(messages=[{"destination": "+6598760001", "text": "hi"}])
+    assert (
+        "messages[0].text: not a message field"
+        in assert_error_body(await raw.post(BATCH_PATH, json=message_extra), 400, 1000)["message"]
+    )
+    assert_error_body(await raw.get(BATCH_PATH), 405, 1000)
+    assert state.batches == {}
+
+
+# The reference's two example answers, as printed.
+REFERENCE_ANSWERS = [
+    {
+        "batchId": "f1ea5276-a824-e711-8146-022a22cc1c71",
+        "clientBatchId": "SmsApi-Demo1",
+        "acceptedCount": 3,
+        "rejectedCount": 1,
+        "messages": [
+            {
+                "umid": f"f{n}ea5276-a824-e711-8146-022a22cc1c71",
+                "clientMessageId": f"SmsApi-Demo1/650000000{n - 1}",
+                "destination": f"650000000{n - 1}",
+                "encoding": "GSM7",
+                "status": {
+                    "code": "QUEUED",
+                    "description": "SMS is accepted and queued for processing",
+                },
+            }
+            for n in (2, 3, 4)
+        ],
+    },
+    {
+        "batchId": "f1ea5276-a824-e711-8146-022a22cc1c71",
+        "clientBatchId": "Demo#1001",
+        "acceptedCount": 3,
+        "rejectedCount": 1,
+        "messages": [
+            {
+                "umid": "f2ea5276-a824-e711-8146-022a22cc1c71",
+                "clientMessageId": "Demo#1001/6598760001",
+                "destination": "6598760001",
+                "encoding": "GSM7",
+                "status": {"code": "QUEUED", "description": QUEUED_TEXT},
+            },
+            {
+                "umid": "f3ea5276-a824-e711-8146-022a22cc1c71",
+                "clientMessageId": "id_100001",
+                "destination": "659876002",
+                "encoding": "GSM7",
+                "status": {"code": "QUEUED", "description": QUEUED_TEXT},
+            },
+            {
+                "umid": "f3ea5276-a824-e711-8146-022a22cc1c71",
+                "clientMessageId": "id_100002",
+                "destination": "33509750003",
+                "encoding": "UCS2",
+                "status": {"code": "QUEUED", "description": QUEUED_TEXT},
+            },
+            {
+                "umid": "f3ea5276-a824-e711-8146-022a22cc1c71",
+                "clientMessageId": "id_100003",
+                "destination": "+12025550127",
+                "encoding": "GSM7",
+                "status": {"code": "REJECTED", "description": INVALID_MSISDN},
+            },
+        ],
+    },
+]
+
+
+@pytest.mark.parametrize("answer", REFERENCE_ANSWERS)
+def test_reference_example_answers_parse(answer: dict[str, Any]) -> None:
+    sent = batch(
+        *(
+            message(m["destination"], client_message_id=m["clientMessageId"])
+            for m in answer["messages"]
+        )
+    )
+    result = parse_batch_result(sent, answer)
+    assert (result.batch_id, result.client_batch_id) == (answer["batchId"], answer["clientBatchId"])
+    # The counts are 8x8's own, even where its example lists fewer messages than it counts.
+    assert (result.accepted, result.rejected) == (3, 1)
+    assert [r.to for r in result.results] == [m["destination"] for m in answer["messages"]]
+    assert [r.status for r in result.results] == [m["status"]["code"] for m in answer["messages"]]
+    last = result.results[-1]
+    if last.status == "REJECTED":
+        assert (last.accepted, last.error, last.error_code) == (False, INVALID_MSISDN, "REJECTED")
+
+
+def test_reference_request_body_shape_passes_the_rules() -> None:
+    # Every body field the reference lists, at its documented limits.
+    body = {
+        "clientBatchId": "x" * 20,
+        "messages": [
+            {
+                "destination": "+6598760001",
+                "country": "SG",
+                "templateBody": "Hi {{name}}: {{url:}}",
+                "templateVariables": {"name": "Ana"},
+                "source": "x" * 16,
+                "clientMessageId": "x" * 350,
+                "encoding": "UCS2",
+                "scheduled": "2025-03-10T09:00:00Z",
+                "expiry": "2025-03-11T09:00:00+08:00",
+                "dlrCallbackUrl": "https://example.com/dlr",
+            },
+            {"destination": "6500000001"},
+        ],
+        "template": {
+            "templateBody": "Rate us: {{url:}}",
+            "source": "ACME",
+            "encoding": "AUTO",
+            "scheduled": "2025-03-10T09:00:00Z",
+            "expiry": "2025-03-11T09:00:00Z",
+            "dlrCallbackUrl": "https://example.com/dlr",
+        },
+        "includeMessagesInResponse": True,
+    }
+    out = Outgoing.from_wire(
+        "POST",
+        f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch",
+        root="/api/v1",
+        content_type="application/json",
+        body=orjson.dumps(body),
+    )
+    assert RULES.check(out) == []

@@ -90,7 +90,7 @@ def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer)
         "--to",
         "+6598760001",
         "--to",
-        "0612",
+        "+9991234567",
         "--template",
         TEMPLATE,
         "--var",
@@ -115,7 +115,10 @@ def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer)
         "ID",
     ]
     assert lines[job + 3].split()[:2] == ["+6598760001", "QUEUED"]
-    assert lines[job + 4].startswith("0612") and "REJECTED  Invalid MSISDN format" in lines[job + 4]
+    assert (
+        lines[job + 4].startswith("+9991234567")
+        and "REJECTED  Invalid MSISDN format" in lines[job + 4]
+    )
     # The clientMessageId column shows the id the engine generated and sent.
     assert (lines[job + 3].split()[-1], lines[job + 4].split()[-1]) == ("sb1-0", "sb1-1")
     request = the_request(server)
@@ -129,7 +132,7 @@ def test_send_to_numbers_prints_each_result(account: str, server: SandboxServer)
                 "clientMessageId": "sb1-0",
             },
             {
-                "destination": "0612",
+                "destination": "+9991234567",
                 "templateVariables": {"name": "Ana"},
                 "clientMessageId": "sb1-1",
             },
@@ -186,7 +189,7 @@ def test_send_from_csv_json(account: str, server: SandboxServer, tmp_path: Path)
 
 
 def test_json_has_each_recipients_result(account: str, server: SandboxServer) -> None:
-    body = cli_json("--to", "+6598760001", "--to", "0612", "--template", TEMPLATE, expect=3)
+    body = cli_json("--to", "+6598760001", "--to", "+9991234567", "--template", TEMPLATE, expect=3)
     umids = [m.umid for m in state_of(server).messages.values()]
     assert (body["job"], body["status"], body["totals"]["rejected"]) == (1, "DONE", 1)
     queued, rejected = body["recipients"]
@@ -198,7 +201,7 @@ def test_json_has_each_recipients_result(account: str, server: SandboxServer) ->
         "reason": None,
     }
     assert (rejected["destination"], rejected["status"], rejected["clientMessageId"]) == (
-        "0612",
+        "+9991234567",
         "REJECTED",
         "sb1-1",
     )
@@ -305,6 +308,10 @@ def test_dry_run_sends_nothing_and_needs_no_secret(
         (("--to", "1", "--template", TEMPLATE, "--client-batch-id", "x" * 21), "clientBatchId"),
         (("--to", "1", "--template", TEMPLATE, "--expiry", "2025-03-11T09:30"), "time zone"),
         (("--to", "1", "--template", TEMPLATE, "--var", "novalue"), "KEY=VALUE"),
+        # destination: "Value must match regular expression ^\+{0,1}[1-9]{1}[0-9]{6,14}$"
+        (("--to", "0612345678", "--template", TEMPLATE), "(0612345678): Invalid MSISDN format"),
+        (("--to", "+65 9876 0001", "--template", TEMPLATE), "Invalid MSISDN format"),
+        (("--to", "+6598760001", "--to", "12345", "--template", TEMPLATE), "messages[1] (12345)"),
     ],
 )
 def test_invalid_batches_are_usage_errors(
@@ -316,8 +323,26 @@ def test_invalid_batches_are_usage_errors(
 ) -> None:
     code, _ = cli(*args)
     assert code == 2
-    assert error in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert error in err
+    assert len(err.strip().splitlines()) == 1
     assert len(log_of(server)) == 0
+
+
+def test_a_csv_row_off_the_destination_pattern_stops_the_whole_send(
+    account: str, server: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "many.csv"
+    rows = [f"+659{n:07d}" for n in range(12_000)]
+    rows[11_000] = "06 12 34 56 78"
+    csv_file.write_text("destination\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert cli("--csv", str(csv_file), "--template", TEMPLATE, "--yes")[0] == 2
+    err = capsys.readouterr().err
+    assert "(06 12 34 56 78): Invalid MSISDN format" in err
+    assert "counted from recipient 10001" in err
+    assert len(log_of(server)) == 0
+    with Journal(default_path()) as journal:
+        assert journal.jobs() == []
 
 
 def test_csv_without_destination_column(

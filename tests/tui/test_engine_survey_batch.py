@@ -86,8 +86,8 @@ async def test_25000_recipients_go_as_three_batches_with_per_message_outcomes(
     journal: Journal, app: Starlette
 ) -> None:
     tos = good(25_000)
-    tos[7] = "0612"  # not E.164: 8x8 queues the batch and rejects this message
-    tos[24_999] = "0613"
+    tos[7] = "+9991234567"  # on the pattern, no such country code: 8x8 rejects this message
+    tos[24_999] = "+9991234568"
     job_id = new_job(journal, tos, client_batch_id="SPRING-25")
     async with backend(app) as b:
         progress = await drain(run_job(journal, job_id, b, batch_size=10_000, concurrency=2))
@@ -115,8 +115,8 @@ async def test_25000_recipients_go_as_three_batches_with_per_message_outcomes(
     }
     assert received(app) == Counter(tos)
     rows = {r.to: r for r in journal.recipients(job_id)}
-    assert rows["0612"].state is State.REJECTED
-    assert rows["0612"].reason == "Invalid MSISDN format (not E.164 international number)"
+    assert rows["+9991234567"].state is State.REJECTED
+    assert rows["+9991234567"].reason == "Invalid MSISDN format (not E.164 international number)"
     umid = rows[tos[0]].provider_id
     assert umid in app.state.eightbyeight.messages
     assert journal.totals(job_id).total == 25_000

@@ -6,12 +6,14 @@ Choices where the reference is silent (the client does the same):
   settings are wrong, so a send engine should pause rather than fail recipients.
 - Malformed requests (schema, lengths, limits, a template without `{{url:}}`) are 400
   code 1000, 8x8's "Invalid parameter", naming the field; the whole batch is refused.
-- A destination that does not match the documented MSISDN pattern does not refuse the
-  batch: that message comes back REJECTED with the documented 1002 text, as the
-  reference's example shows for one message of four.
-- A national number is accepted when its message names a country ("for national you have
-  to specify country"): it is converted to E.164 with that country, then checked against
-  the pattern. Without a country, a national number (leading 0) is REJECTED.
+- A request breaking `backends/eightbyeight_rules.py` is refused whole before the route:
+  400 code 1002 with the reference's "Invalid MSISDN format" text for a destination off
+  the documented pattern, 400 code 1000 for any other field.
+- A destination on the pattern whose country calling code does not exist (+999...) does
+  not refuse the batch: that message comes back REJECTED with the documented 1002 text,
+  as the reference's example shows for one message of four.
+- A national number is read with its message's country ("for national you have to
+  specify country"); without one, its digits are read as an international number.
 - An unknown survey is 404 code 1300 ("Object wasn't found").
 - `includeMessagesInResponse` defaults to false: only the counts come back.
 """
@@ -34,7 +36,10 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..core import OrjsonResponse, RecordingMiddleware, RequestLog
+from backends.eightbyeight_rules import RULES
+from backends.rules import Violation
+
+from ..core import OrjsonResponse, RecordingMiddleware, RequestLog, RulesMiddleware
 from .state import (
     DEMO_API_KEY,
     Batch,
@@ -196,6 +201,17 @@ def international(destination: str, country: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def reachable(destination: str) -> bool:
+    """A number on the documented pattern whose country calling code exists."""
+    if not DESTINATION_RE.match(destination):
+        return False
+    try:
+        phonenumbers.parse("+" + destination.lstrip("+"))
+    except phonenumbers.NumberParseException:
+        return False
+    return True
+
+
 def _message(raw: Any, i: int, template: Mapping[str, Any] | None) -> dict[str, Any]:
     where = f"messages[{i}]."
     if not isinstance(raw, dict):
@@ -280,7 +296,7 @@ async def send_batch(request: Request) -> Response:
     batch_id = state.new_id()
     sent: list[SurveySms] = []
     for m in checked:
-        ok = DESTINATION_RE.match(international(m["destination"], m["country"])) is not None
+        ok = reachable(international(m["destination"], m["country"]))
         text = _render(state, m["templateBody"], m["templateVariables"])
         encoding = m["encoding"] if m["encoding"] != "AUTO" else detect_encoding(text)
         sms = SurveySms(
@@ -376,6 +392,12 @@ def create_app(
             return error_response(state, 404, 1300, "Object wasn't found", None)
         return error_response(state, exc.status_code, 1000, str(exc.detail), None)
 
+    def refusal(violation: Violation) -> Response:
+        code = violation.code if isinstance(violation.code, int) else 1000
+        # 1000 is 8x8's "Invalid parameter": its message says so, as the route's own do.
+        message = f"Invalid parameter: {violation.message}" if code == 1000 else violation.message
+        return error_response(state, violation.status, code, message, None)
+
     async def server_error(request: Request, exc: Exception) -> Response:
         return error_response(state, 500, 2000, "Internal server error", None)
 
@@ -386,6 +408,8 @@ def create_app(
             Middleware(RecordingMiddleware, log=log),
             Middleware(FaultMiddleware, state=state),
             Middleware(BearerAuthMiddleware, state=state),
+            # After auth, as 8x8 answers 1200 first; a breach is the documented error body.
+            Middleware(RulesMiddleware, rules=RULES, root=API_PREFIX, error=refusal),
         ],
         exception_handlers={
             ApiError: api_error,
