@@ -183,21 +183,7 @@ class HttpClient:
         timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         """Send one request; return the 2xx response or raise from the error tree."""
-        content: bytes | None = None
-        hdrs = dict(headers or {})
-        if json is not None:
-            content = orjson.dumps(json)
-            hdrs.setdefault("Content-Type", "application/json")
-        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        request = self._client.build_request(
-            method,
-            path,
-            params=clean_params or None,
-            content=content,
-            data=dict(data) if data is not None else None,
-            headers=hdrs,
-            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
+        request = self._build(method, path, params, json, data, headers, timeout)
         if self.rules is not None:
             self._check(request)
         started = time.perf_counter()
@@ -223,6 +209,46 @@ class HttpClient:
         if response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        timeout: httpx.Timeout | None,
+    ) -> httpx.Request:
+        content: bytes | None = None
+        hdrs = dict(headers or {})
+        if json is not None:
+            content = orjson.dumps(json)
+            hdrs.setdefault("Content-Type", "application/json")
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        return self._client.build_request(
+            method,
+            path,
+            params=clean_params or None,
+            content=content,
+            data=dict(data) if data is not None else None,
+            headers=hdrs,
+            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build the request `request` would send and run the rules on it, sending nothing:
+        InvalidInput when they refuse it (nothing to check without rules)."""
+        if self.rules is not None:
+            self._check(self._build(method, path, params, json, data, None, None))
 
     def _check(self, request: httpx.Request) -> None:
         """Refuse locally a request the provider's reference does not accept."""

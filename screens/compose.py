@@ -61,7 +61,14 @@ from tui.engine.recipients import (
     pick_column,
     sniff_delimiter,
 )
-from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
+from tui.engine.sender import (
+    JobControl,
+    check_channel_send,
+    check_sms_send,
+    create_channel_job,
+    create_sms_job,
+    run_job,
+)
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
 SOURCES = (("Typed", "typed"), ("Contact group", "group"), ("CSV file", "csv"))
@@ -609,7 +616,30 @@ class ComposeScreen(BaseScreen):
         summary = (
             await self._summary(backend, draft, recipients) if listed and kind == "phone" else None
         )
+        refusal = summary.refusal if summary is not None else ""
+        if send and not refusal and recipients.sendable:
+            # The first batch's request through the provider's rules before anything is
+            # journaled: what every batch would fail alike is said here, inline.
+            try:
+                await self._check_first(backend, draft, recipients)
+            except ValueError as exc:  # InvalidInput included
+                refusal = str(exc)
+        if refusal:
+            text = format_summary(summary, recipients) if summary else counts_text(recipients)
+            self.query_one("#preflight", Static).update(text)
+            self.query_one("#form-error", Static).update(
+                f"Cannot send: {refusal[:1].upper() + refusal[1:]}."
+            )
+            return
         self.post_message(self.Prepared(account, draft, recipients, summary, send))
+
+    @staticmethod
+    async def _check_first(backend: Backend, draft: Draft, recipients: Recipients) -> None:
+        rows = [(r.to, r.vars, r.country) for r in recipients.sendable]
+        if draft.channel.key == "sms":
+            await check_sms_send(backend, draft.sender, draft.message, rows, draft.sms_options())
+        else:
+            await check_channel_send(backend, job_template(draft), rows)
 
     async def _summary(self, backend: Backend, draft: Draft, recipients: Recipients) -> Summary:
         try:

@@ -113,8 +113,10 @@ def load_plan(path: Path, job_id: int, resend_unknown: bool) -> Plan:
         elif sms is None:
             got = estimate(rows, pricing)
         else:
-            text, max_parts, trans = sms
-            got = estimate(rows, pricing, text=text, max_parts=max_parts, trans=trans)
+            text, max_parts, trans, encoding = sms
+            got = estimate(
+                rows, pricing, text=text, max_parts=max_parts, trans=trans, encoding=encoding
+            )
     return Plan(job, resend_unknown, got, pricing is not None)
 
 

@@ -78,7 +78,13 @@ def test_sms_send_mixed_result_exit_3(account: str, nrs_server: SandboxServer) -
     assert (body["totals"]["accepted"], body["totals"]["total"]) == (1, 1)
     assert "row 2: '34': not a phone number" in result.stderr
     sent = log_of(nrs_server).matching("POST", "/api/rest/sms")
-    assert sent[0].json() == {"to": ["34666555444"], "from": "TEST", "message": "Hello"}
+    assert sent[0].json() == {
+        "to": ["34666555444"],
+        "from": "TEST",
+        "message": "Hello",
+        "encoding": "gsm",
+        "parts": 1,
+    }
 
 
 def test_otp_generate_then_check(account: str) -> None:

@@ -233,7 +233,7 @@ def test_job_template_round_trips_every_option(journal: Journal) -> None:
     ("kwargs", "message"),
     [
         ({"options": {"colour": "red"}}, "unknown SMS option"),
-        ({"options": {"notification_url": ("a", "b")}}, "one notification URL"),
+        ({"options": {"notification_url": ("a", "b")}}, "2 notification URLs for 1 recipients"),
         ({"recipients": []}, "no recipients"),
         ({"recipients": [("  ", None)]}, "empty"),
         ({"sender": " "}, "sender"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from backends.base import Backend
+from backends.errors import InvalidInput
 from tui.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -28,6 +29,7 @@ from tui.engine.preflight import format_summary, preflight
 from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
     DEFAULT_REGION,
+    Recipient,
     Recipients,
     RecipientsError,
     fetch_blacklist,
@@ -36,7 +38,7 @@ from tui.engine.recipients import (
     from_values,
 )
 from tui.engine.segments import MAX_PARTS_SMS
-from tui.engine.sender import create_sms_job, run_job
+from tui.engine.sender import check_sms_send, create_sms_job, run_job
 
 # Above this many recipients a send is confirmed first (or needs --yes when not interactive).
 CONFIRM_ABOVE: Final = 10
@@ -153,6 +155,24 @@ def _write_results(path: str, journal: Journal, job_id: int, recips: Recipients)
     return rows + len(recips.invalid) + recips.blacklisted
 
 
+def _notification_urls(
+    args: argparse.Namespace, options: Mapping[str, Any], sendable: Sequence[Recipient]
+) -> str | tuple[str, ...] | None:
+    """One URL for all, or each recipient's own: the --notification-url given in its --to
+    position, or its --notification-url-column cell."""
+    urls: str | tuple[str, ...] | None = options["notification_url"]
+    if isinstance(urls, tuple):
+        # Recipient rows are --to positions (1-based); invalid ones and duplicates are gone.
+        return tuple(urls[r.row - 1] for r in sendable)
+    column = args.notification_url_column
+    if column is None:
+        return urls
+    missing = [r.row for r in sendable if not (r.vars or {}).get(column)]
+    if missing:
+        raise UsageError(f"no {column!r} notification URL in CSV row {missing[0]}")
+    return tuple((r.vars or {})[column] for r in sendable)
+
+
 async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     """Preflight, confirm, journal and send an SMS job; exit 3 if anyone was not sent."""
     if sum(map(bool, (args.to, args.csv, args.group))) != 1:
@@ -168,9 +188,10 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     subs: tuple[Mapping[str, str], ...] = options.pop("sub")
     if subs and not args.to:
         raise UsageError("--sub-file goes with --to; CSV columns and contacts carry variables")
-    if isinstance(options["notification_url"], tuple):
-        # A job's template holds one URL; per-recipient URLs would have to follow batches.
-        raise UsageError("give one --notification-url for all recipients")
+    if args.notification_url_column and not args.csv:
+        raise UsageError("--notification-url-column goes with --csv")
+    if args.notification_url_column and args.notification_url:
+        raise UsageError("give --notification-url or --notification-url-column, not both")
     backend = await ctx.workspace.open(args.account)
     async with backend:
         recips = await _load_recipients(backend, args, subs)
@@ -179,14 +200,20 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
             recips,
             args.message,
             encoding=args.encoding,
+            parts=args.parts,
             trans=bool(args.trans),
-            max_parts=args.parts or MAX_PARTS_SMS,
+            max_parts=MAX_PARTS_SMS,
             otp_length=args.otp_length or OTP_LENGTH_DEFAULT,
             marketing=args.marketing,
             when=args.schedule,
         )
         sendable = recips.sendable
         text = format_summary(summary, recips)
+        if summary.refusal:
+            # The request could not carry the text as asked: refused here, exit 2.
+            if not ctx.json:
+                print(text, file=ctx.err)
+            raise UsageError(f"cannot send: {summary.refusal}")
         if args.dry_run:
             data = {"preflight": summary, "invalid": recips.invalid}
             ctx.emit(data, lambda: ctx.print(text))
@@ -196,6 +223,16 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
         if not sendable:
             print("switchboard: nobody to send to", file=ctx.err)
             return EXIT_REJECTED
+        options["notification_url"] = _notification_urls(args, options, sendable)
+        rows = [(r.to, r.vars, r.country) for r in sendable]
+        try:
+            # The first batch's request through the provider's rules, nothing journaled
+            # yet: a refusal (InvalidInput) is exit 2 with nothing sent.
+            await check_sms_send(backend, args.sender, args.message, rows, options)
+        except InvalidInput:
+            raise
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         if len(sendable) > CONFIRM_ABOVE:
             ctx.confirm(f"Send to {len(sendable)} recipients?", assume_yes=args.yes)
         with Journal(default_path()) as journal:
@@ -205,7 +242,7 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
                 backend.provider,
                 args.sender,
                 args.message,
-                [(r.to, r.vars, r.country) for r in sendable],
+                rows,
                 options,
                 # The preflight's prices go with the job: `jobs resume` estimates from them.
                 pricing=Pricing.from_summary(summary),

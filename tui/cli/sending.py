@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from backends.base import Backend
+from backends.errors import InvalidInput
 from backends.models import AvailableTime, OtpConfig
 from backends.models_send import (
     MAX_VOICE_RETRIES,
@@ -50,7 +51,7 @@ from tui.cli.common import (
 )
 from tui.engine.channels import Request
 from tui.engine.journal import JobStatus, Journal, State, default_path
-from tui.engine.sender import Progress, create_channel_job, run_job
+from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
 
 _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 
@@ -170,13 +171,21 @@ def add_sms_options(parser: argparse.ArgumentParser, *, landing: bool = False) -
         "--sub-file", help="JSON array of variables, one object per recipient (in --to order)"
     )
     if landing:
-        parser.add_argument("--notification-url", help="delivery notification URL")
+        # Appended so a second one is refused (sms_options), not silently dropped.
+        parser.add_argument(
+            "--notification-url", action="append", default=[], help="delivery notification URL"
+        )
         return
     parser.add_argument(
         "--notification-url",
         action="append",
         default=[],
         help="delivery notification URL (once for all, or once per recipient in --to order)",
+    )
+    parser.add_argument(
+        "--notification-url-column",
+        metavar="COL",
+        help="with --csv: the column holding each recipient's own notification URL",
     )
     parser.add_argument(
         "--available",
@@ -204,15 +213,22 @@ def sms_options(args: argparse.Namespace) -> dict[str, Any]:
         "split_parts": _flag(args.split_parts),
         "flash": _flag(args.flash),
     }
-    if isinstance(args.notification_url, list):
-        urls = tuple(args.notification_url)
-        if len(urls) > 1 and len(urls) != len(args.to):
-            raise UsageError("give one --notification-url, or exactly one per --to")
-        options["notification_url"] = urls if len(urls) > 1 else (urls[0] if urls else None)
-        options["available_times"] = tuple(args.available)
-        options["otp_config"] = otp_config(args)
-    else:
-        options["notification_url"] = args.notification_url
+    urls = tuple(args.notification_url)
+    if not hasattr(args, "available"):
+        # POST /landingsms documents `notificationUrl` as "string": one URL for the send.
+        if len(urls) > 1:
+            raise UsageError(
+                "a landing SMS takes one --notification-url (its reference has no list)"
+            )
+        options["notification_url"] = urls[0] if urls else None
+        return options
+    # POST /sms: "It is possible to specify a different notification url per recipient ...
+    # The array must contain as many elements as the send recipients."
+    if len(urls) > 1 and len(urls) != len(args.to or ()):
+        raise UsageError("give one --notification-url, or exactly one per --to")
+    options["notification_url"] = urls if len(urls) > 1 else (urls[0] if urls else None)
+    options["available_times"] = tuple(args.available)
+    options["otp_config"] = otp_config(args)
     return options
 
 
@@ -300,6 +316,14 @@ async def send_job(
     show each recipient's result."""
 
     async def send(backend: Backend) -> int:
+        try:
+            # The provider's rules see the first batch's request before anything is
+            # journaled (InvalidInput: exit 2); the job's own checks too (ValueError).
+            await check_channel_send(backend, template, recipients)
+        except InvalidInput:
+            raise
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         with Journal(default_path()) as journal:
             try:
                 job_id = create_channel_job(

@@ -38,6 +38,7 @@ from backends.models_send import (
 )
 from tui.engine import placeholders, segments
 from tui.engine.journal import Claimed, Job, JobRecipient, Journal, Outcome
+from tui.engine.preflight import plan_message
 from tui.engine.pricing import Pricing
 from tui.engine.results import match_results
 
@@ -54,6 +55,7 @@ __all__ = [
     "create_channel_job",
     "job_rows",
     "job_summary",
+    "landing_plan",
     "normalise_number",
     "template_of",
 ]
@@ -197,6 +199,21 @@ def _wa_message(template: WhatsAppTemplateMessage, to: str, variables: Mapping[s
     )
 
 
+def landing_plan(request: LandingRequest, rows: Sequence[Row]) -> LandingRequest:
+    """The landing SMS with the `encoding` and `parts` every batch sends, resolved as for
+    SMS (preflight.plan_message) within /landingsms's "maximum number of parts allowed is
+    8"; segments.PlanError (a ValueError) when it cannot be sent."""
+    plan = plan_message(
+        request.message,
+        (v for _, v, _ in rows),
+        encoding=request.encoding,
+        parts=request.parts,
+        trans=bool(request.trans),
+        max_parts=segments.MAX_PARTS_LANDING,
+    )
+    return dataclasses.replace(request, encoding=plan.encoding, parts=plan.parts)
+
+
 def check_request(request: Request, rows: Sequence[Row]) -> None:
     """ValueError naming what the provider would refuse in every batch."""
     # A filter the provider does not know ({name|typo}) would fail every batch.
@@ -214,6 +231,10 @@ def check_request(request: Request, rows: Sequence[Row]) -> None:
             raise ValueError("the sender is empty")
         if (request.template_body, request.template_id, request.template_v2_id) == (None,) * 3:
             raise ValueError("a landing SMS needs a page: an HTML body or a template id")
+        if isinstance(request.notification_url, tuple):
+            # /landingsms documents `notificationUrl` as "string": one URL for the send.
+            raise ValueError("a landing SMS takes one notification URL, not one per recipient")
+        landing_plan(request, rows)
     elif isinstance(request, MailingRequest):
         if (request.body, request.template_id, request.template_v2_id) == (None,) * 3:
             raise ValueError("an email needs a body or a template id")
@@ -267,6 +288,8 @@ def create_channel_job(
     # An audio file takes no variables: the reference's /voiceAudio has no `sub`.
     rows = job_rows(recipients, phone=channel != MAILING, variables=channel != VOICE_AUDIO)
     check_request(request, rows)
+    if isinstance(request, LandingRequest):
+        request = landing_plan(request, rows)
     if isinstance(request, WhatsAppTemplateRequest):
         encoded = _encode(request)
         encoded["message"] = _encode(request.messages[0])
@@ -398,14 +421,16 @@ def job_summary(job: Job) -> str:
     return f"Template {r.get('template_id', '')} from {r.get('sender', '')}{body}"
 
 
-def sms_text(job: Job) -> tuple[str, int, bool] | None:
-    """(text, max parts, trans) of a job whose messages are SMS (parts to price), or None."""
+def sms_text(job: Job) -> tuple[str, int, bool, str | None] | None:
+    """(text, max parts, trans, encoding) of a job whose messages are SMS (parts to price),
+    or None. The encoding is the one its requests carry (None for a job journaled without)."""
     if job.channel == "sms":
         options = job.message.get("options") or {}
         parts = int(options.get("parts") or segments.MAX_PARTS_SMS)
-        return str(job.message.get("message", "")), parts, bool(options.get("trans"))
+        text = str(job.message.get("message", ""))
+        return text, parts, bool(options.get("trans")), options.get("encoding")
     if job.channel == LANDING:
         r = job.message.get("request", {})
         parts = int(r.get("parts") or segments.MAX_PARTS_LANDING)
-        return str(r.get("message", "")), parts, bool(r.get("trans"))
+        return str(r.get("message", "")), parts, bool(r.get("trans")), r.get("encoding")
     return None

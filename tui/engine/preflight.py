@@ -110,11 +110,58 @@ class Summary:
     unpriced: tuple[str, ...] = ()
     balance: float | None = None
     warnings: list[str] = field(default_factory=list)
+    # What the request carries (encoding, parts), or why it cannot be sent as asked.
+    plan: segments.Plan | None = None
+    refusal: str = ""
 
     @property
     def over_balance(self) -> bool:
         """Whether the estimate exceeds the balance."""
         return self.balance is not None and self.total_cost > self.balance
+
+
+def render_for_count(
+    message: str,
+    variables: Mapping[str, str] | None,
+    *,
+    otp_length: int = placeholders.OTP_LENGTH_DEFAULT,
+) -> placeholders.Rendered:
+    """The text one recipient gets, as counted: its variables substituted, what the provider
+    generates ({OTP_CODE}, {LAND_URL}, short links) at full length. ValueError when one of
+    its values does not fit its filter."""
+    return placeholders.render(message, variables or {}, otp_length=otp_length)
+
+
+def _counted_text(message: str, variables: Mapping[str, str] | None, otp_length: int) -> str:
+    try:
+        return render_for_count(message, variables, otp_length=otp_length).text
+    except ValueError:
+        # The value the filter cannot take goes as written: counted that way (see summarise).
+        return message
+
+
+def plan_message(
+    message: str,
+    variables: Iterable[Mapping[str, str] | None],
+    *,
+    encoding: str | None = None,
+    parts: int | None = None,
+    trans: bool = False,
+    max_parts: int = segments.MAX_PARTS_SMS,
+    otp_length: int = placeholders.OTP_LENGTH_DEFAULT,
+) -> segments.Plan:
+    """The `encoding` and `parts` a send of message to recipients with these variables
+    carries; segments.PlanError (a ValueError) saying why it cannot be sent.
+
+    The one place every SMS and landing SMS path resolves them (CLI, Compose, job creation,
+    resume of a job journaled without them), so the preflight and the request agree.
+    """
+    placeholders.check_filters(message)
+    if "{" not in message:
+        texts: Iterable[str] = (message,)
+    else:
+        texts = (_counted_text(message, v, otp_length) for v in variables)
+    return segments.plan(texts, encoding=encoding, parts=parts, trans=trans, max_parts=max_parts)
 
 
 def summarise(
@@ -124,32 +171,29 @@ def summarise(
     prices: Mapping[str, CountryPrice],
     balance: float | None = None,
     encoding: str | None = None,
+    parts: int | None = None,
     trans: bool = False,
     max_parts: int = segments.MAX_PARTS_SMS,
     otp_length: int = placeholders.OTP_LENGTH_DEFAULT,
     marketing: bool = False,
     when: datetime | None = None,
 ) -> Summary:
-    """The preflight from data already fetched (pure; what the benchmark times)."""
-    cache: dict[str, segments.SegmentInfo] = {}
-    per_country: dict[str, list[int]] = {}  # country -> [recipients, parts]
+    """The preflight from data already fetched (pure; what the benchmark times).
+
+    Every recipient is counted with the one encoding the request will carry (see
+    plan_message); `plan` is what the request carries, or `refusal` says why it cannot go.
+    """
     filter_errors = 0
     filter_error = ""
     missing: dict[str, None] = {}
-    encodings: dict[str, None] = {}
-    parts_total = too_long = 0
-    lo, hi = 0, 0
-    has_vars = "{" in message
     # An unknown filter is the template's fault, whoever the recipient: refused outright.
     placeholders.check_filters(message)
-    plain: segments.SegmentInfo | None = None
-    if not has_vars:
-        plain = segments.count(message, encoding, trans=trans, max_parts=max_parts)
     sendable = recipients.sendable
-    for r in sendable:
-        if plain is None:
+    texts: list[str] = []
+    if "{" in message:
+        for r in sendable:
             try:
-                rendered = placeholders.render(message, r.vars or {}, otp_length=otp_length)
+                rendered = render_for_count(message, r.vars, otp_length=otp_length)
             except ValueError as exc:
                 # One recipient's value, not the template: report it, count it as written.
                 filter_errors += 1
@@ -157,12 +201,30 @@ def summarise(
                 rendered = placeholders.Rendered(message, ())
             if rendered.missing:
                 missing.update(dict.fromkeys(rendered.missing))
-            info = cache.get(rendered.text)
-            if info is None:
-                info = segments.count(rendered.text, encoding, trans=trans, max_parts=max_parts)
-                cache[rendered.text] = info
-        else:
-            info = plain
+            texts.append(rendered.text)
+    distinct = list(dict.fromkeys(texts)) if texts else [message]
+    plan: segments.Plan | None = None
+    refusal = ""
+    try:
+        plan = segments.plan(
+            distinct, encoding=encoding, parts=parts, trans=trans, max_parts=max_parts
+        )
+    except segments.PlanError as exc:
+        refusal = str(exc)
+    # Refused: the texts are still counted, as asked when the encoding is one we know.
+    counting = (
+        plan.encoding
+        if plan is not None
+        else (encoding if encoding in segments.ENCODINGS else None)
+    )
+    cache = {t: segments.count(t, counting, trans=trans, max_parts=max_parts) for t in distinct}
+    per_country: dict[str, list[int]] = {}  # country -> [recipients, parts]
+    encodings: dict[str, None] = {}
+    parts_total = too_long = 0
+    lo, hi = 0, 0
+    plain = cache[message] if not texts else None
+    for i, r in enumerate(sendable):
+        info = plain if plain is not None else cache[texts[i]]
         n = info.parts
         parts_total += n
         lo = n if not lo or n < lo else lo
@@ -179,16 +241,16 @@ def summarise(
     unpriced: list[str] = []
     total = 0.0
     currency = ""
-    for country, (count, parts) in sorted(per_country.items(), key=lambda kv: -kv[1][1]):
+    for country, (count, country_parts) in sorted(per_country.items(), key=lambda kv: -kv[1][1]):
         price = prices.get(country)
         if price is None:
             unpriced.append(country)
-            countries.append(CountryCost(country, count, parts, None, None))
+            countries.append(CountryCost(country, count, country_parts, None, None))
             continue
-        cost = round(price.max_cost * parts, 6)
+        cost = round(price.max_cost * country_parts, 6)
         total += cost
         currency = currency or price.currency
-        countries.append(CountryCost(country, count, parts, price.max_cost, cost))
+        countries.append(CountryCost(country, count, country_parts, price.max_cost, cost))
     summary = Summary(
         valid=len(recipients.valid),
         invalid=len(recipients.invalid),
@@ -198,7 +260,7 @@ def summarise(
         parts=parts_total,
         parts_min=lo,
         parts_max=hi,
-        distinct_texts=len(cache) if plain is None else min(1, len(sendable)),
+        distinct_texts=len(distinct) if texts else min(1, len(sendable)),
         encodings=tuple(encodings),
         too_long=too_long,
         missing_vars=tuple(missing),
@@ -209,6 +271,8 @@ def summarise(
         currency=currency,
         unpriced=tuple(unpriced),
         balance=balance,
+        plan=plan if sendable else None,
+        refusal=refusal if sendable else "",
     )
     summary.warnings = _warnings(summary, per_country, marketing=marketing, when=when)
     return summary
@@ -218,7 +282,9 @@ def _warnings(
     s: Summary, per_country: Mapping[str, list[int]], *, marketing: bool, when: datetime | None
 ) -> list[str]:
     out: list[str] = []
-    if s.too_long:
+    if s.refusal:
+        out.append(f"cannot be sent: {s.refusal}")
+    elif s.too_long:
         out.append(f"{s.too_long} recipients' text is longer than the parts limit")
     if s.missing_vars:
         out.append(f"variables with no value for some recipients: {', '.join(s.missing_vars)}")
@@ -257,6 +323,7 @@ async def preflight(
     message: str,
     *,
     encoding: str | None = None,
+    parts: int | None = None,
     trans: bool = False,
     max_parts: int = segments.MAX_PARTS_SMS,
     otp_length: int = placeholders.OTP_LENGTH_DEFAULT,
@@ -278,6 +345,7 @@ async def preflight(
         prices=prices,
         balance=balance,
         encoding=encoding,
+        parts=parts,
         trans=trans,
         max_parts=max_parts,
         otp_length=otp_length,
@@ -300,6 +368,8 @@ def format_summary(
             f"Parts: {s.parts} in all, {span} per message "
             f"({', '.join(s.encodings)}; {s.distinct_texts} distinct texts)"
         )
+        if s.plan is not None:
+            lines.append(f"Request: encoding {s.plan.encoding}, parts {s.plan.parts}")
     for c in s.countries:
         price = "unpriced" if c.price is None else f"{c.price:.4f} x {c.parts} = {c.cost:.4f}"
         lines.append(f"  {c.country}: {c.recipients} recipients, {c.parts} parts, {price}")

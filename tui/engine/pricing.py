@@ -114,10 +114,12 @@ def estimate(
     text: str | None = None,
     max_parts: int = segments.MAX_PARTS_SMS,
     trans: bool = False,
+    encoding: str | None = None,
 ) -> Estimate:
     """The cost of sending to (variables, country) rows; parts from `text` when it is an SMS.
 
-    Parts are counted once per distinct rendered text, as the preflight does.
+    Parts are counted once per distinct rendered text, as the preflight does, in the
+    `encoding` the job's requests carry (None: each text's own, for older jobs).
     """
     out = Estimate(currency=pricing.currency if pricing else "")
     cache: dict[str, int] = {}
@@ -137,7 +139,7 @@ def estimate(
                 rendered = text
             units = cache.get(rendered, 0)
             if not units:
-                units = segments.count(rendered, trans=trans, max_parts=max_parts).parts
+                units = segments.count(rendered, encoding, trans=trans, max_parts=max_parts).parts
                 cache[rendered] = units
         out.cost += price * units
         key = country or "??"

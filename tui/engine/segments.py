@@ -8,7 +8,7 @@ Python loops and only texts with two-unit characters near a part boundary are wa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -233,3 +233,68 @@ def count(
         too_long=parts > max_parts,
         text=text,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The `encoding` and `parts` one request carries for every recipient of a send."""
+
+    encoding: Encoding
+    parts: int  # what the request says: the operator's --parts, else `needed`
+    needed: int  # the most parts any recipient's text needs under `encoding`
+    max_parts: int
+
+
+class PlanError(ValueError):
+    """The texts cannot be sent as asked: too long, or an encoding that cannot carry them."""
+
+
+def plan(
+    texts: Iterable[str],
+    *,
+    encoding: str | None = None,
+    parts: int | None = None,
+    trans: bool = False,
+    max_parts: int = MAX_PARTS_SMS,
+) -> Plan:
+    """The one encoding and parts a request for these rendered texts must carry.
+
+    One request carries one `encoding` for all its recipients: utf-16 when any text needs
+    it, else gsm, unless the operator forced one (refused when it cannot carry a text).
+    POST /sms `parts`: "This variable is set to 1 by default, so if it is not specified and
+    a message over 160 characters for gsm encoding is sent, the message will fail ... If the
+    number of parts is less than that required for sending the text, the message will fail
+    with error 105. The maximum number of parts allowed is 15" (/landingsms: 8). So `parts`
+    is always sent, as the largest need among the texts; an operator's larger value is kept
+    ("The server will only use the minimum necessary parts"), a smaller one refused.
+    """
+    distinct = list(dict.fromkeys(texts))
+    forced = None if encoding is None else _BY_NAME.get(encoding)
+    if encoding is not None and forced is None:
+        raise PlanError(f"unknown encoding {encoding!r}; expected one of {', '.join(ENCODINGS)}")
+    infos = [count(t, forced, trans=trans, max_parts=max_parts) for t in distinct]
+    if forced is not None and forced != "utf-16":
+        bad = dict.fromkeys(c for info in infos for c in info.unsupported)
+        if bad:
+            shown = " ".join(repr(c) for c in list(bad)[:5])
+            raise PlanError(
+                f"encoding {forced} cannot carry {shown}; use utf-16 or leave the encoding out"
+            )
+    chosen: Encoding = forced or ("utf-16" if any(i.encoding == "utf-16" for i in infos) else "gsm")
+    if forced is None and chosen == "utf-16":
+        # GSM texts of a job that needs UCS-2 go as UCS-2 too: recount them that way.
+        infos = [
+            i if i.encoding == "utf-16" else count(t, "utf-16", trans=trans)
+            for i, t in zip(infos, distinct, strict=True)
+        ]
+    needed = max((i.parts for i in infos), default=0) or 1
+    if needed > max_parts:
+        raise PlanError(
+            f"the text needs {needed} parts in {chosen}; at most {max_parts} are allowed"
+        )
+    if parts is not None:
+        if not 1 <= parts <= max_parts:
+            raise PlanError(f"parts must be between 1 and {max_parts}")
+        if parts < needed:
+            raise PlanError(f"parts {parts} is below the {needed} parts the text needs in {chosen}")
+    return Plan(chosen, parts or needed, needed, max_parts)

@@ -30,7 +30,7 @@ import dataclasses
 import os
 import random
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -43,6 +43,7 @@ from backends.errors import (
     BadRequest,
     ConfigError,
     ConnectFailed,
+    InvalidInput,
     MalformedResponse,
     NotSupported,
     OutcomeUnknown,
@@ -51,9 +52,20 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
+from backends.http import HttpClient
 from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
-from tui.engine import placeholders
-from tui.engine.channels import CHANNEL_TYPES, RequestChannel, create_channel_job, job_rows
+from backends.models_send import LandingRequest
+from tui.engine import placeholders, segments
+from tui.engine.channels import (
+    CHANNEL_TYPES,
+    LANDING,
+    Request,
+    RequestChannel,
+    check_request,
+    create_channel_job,
+    job_rows,
+    landing_plan,
+)
 from tui.engine.journal import (
     Claimed,
     Job,
@@ -64,6 +76,7 @@ from tui.engine.journal import (
     State,
     Totals,
 )
+from tui.engine.preflight import plan_message
 from tui.engine.pricing import CostMeter, Pricing, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.results import match_results, reason_text
@@ -74,10 +87,13 @@ __all__ = [
     "JobControl",
     "Progress",
     "RetryPolicy",
+    "check_channel_send",
+    "check_sms_send",
     "create_channel_job",
     "create_sms_job",
     "create_survey_batch_job",
     "match_results",
+    "precheck",
     "resume",
     "run_job",
 ]
@@ -188,6 +204,53 @@ def template_request(job: Job) -> SmsRequest:
     )
 
 
+def otp_length_of(options: Mapping[str, Any]) -> int:
+    """The {OTP_CODE} length an SMS's otpConfig asks for (the provider's default without)."""
+    cfg = options.get("otp_config")
+    length = cfg.length if isinstance(cfg, OtpConfig) else None
+    return length or placeholders.OTP_LENGTH_DEFAULT
+
+
+def sms_template(
+    sender: str,
+    message: str,
+    rows: Sequence[tuple[str, Mapping[str, str] | None, str | None]],
+    options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The SMS job's journaled template: sender, text and options with the resolved
+    `encoding` and `parts` (segments.PlanError, a ValueError, when it cannot be sent).
+
+    A `notification_url` tuple is one URL per row, kept apart and sliced per batch.
+    """
+    if not sender.strip():
+        raise ValueError("the sender is empty")
+    if not message:
+        raise ValueError("the message is empty")
+    placeholders.check_filters(message)
+    opts = dict(options or {})
+    plan = plan_message(
+        message,
+        (v for _, v, _ in rows),
+        encoding=opts.get("encoding"),
+        parts=opts.get("parts"),
+        trans=bool(opts.get("trans")),
+        max_parts=segments.MAX_PARTS_SMS,
+        otp_length=otp_length_of(opts),
+    )
+    opts["encoding"], opts["parts"] = plan.encoding, plan.parts
+    urls = opts.get("notification_url")
+    template: dict[str, Any] = {"sender": sender, "message": message}
+    if isinstance(urls, tuple):
+        # POST /sms: "When using multiple notification URLs, the array must contain as many
+        # elements as the send recipients": one per row, each batch takes its rows' URLs.
+        if len(urls) != len(rows):
+            raise ValueError(f"{len(urls)} notification URLs for {len(rows)} recipients")
+        del opts["notification_url"]
+        template["notification_urls"] = list(urls)
+    template["options"] = _encode_options(opts)
+    return template
+
+
 def create_sms_job(
     journal: Journal,
     account: str,
@@ -202,23 +265,90 @@ def create_sms_job(
     """Journal an SMS job; its id. Nothing is sent.
 
     Recipients are (to, `sub` variables[, ISO country]); the country prices a recipient.
+    The job's options carry the `encoding` and `parts` every batch sends (plan_message).
     """
-    if not sender.strip():
-        raise ValueError("the sender is empty")
-    if not message:
-        raise ValueError("the message is empty")
-    placeholders.check_filters(message)
-    template: dict[str, Any] = {
-        "sender": sender,
-        "message": message,
-        "options": _encode_options(options or {}),
-    }
+    rows = job_rows(recipients)
+    template = sms_template(sender, message, rows, options)
     if pricing is not None:
         template["pricing"] = pricing.encode()
-    rows = job_rows(recipients)
     return journal.create_job(
         account=account, provider=provider, channel="sms", message=template, recipients=rows
     )
+
+
+# --- checking a send before it is journaled -------------------------------------------
+
+
+class _Checked(Exception):
+    """The request passed the rules; it was not sent."""
+
+
+class _CheckOnly:
+    """Stands in for a backend's HttpClient: runs its rules on the request, sends nothing."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self._http = http
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        kwargs.pop("headers", None)
+        kwargs.pop("timeout", None)
+        self._http.check(method, path, **kwargs)
+        raise _Checked
+
+    json = request
+
+
+async def precheck(backend: Backend, send: Callable[[Backend], Awaitable[object]]) -> None:
+    """Run the provider's request rules on what `send` would send, without sending it;
+    InvalidInput when they refuse it (so nothing is journaled for a send that every batch
+    would fail the same way).
+
+    For sends whose backend method builds its body and calls `http` before anything else
+    (360nrs SMS and landing SMS): the stand-in is in place only while that runs, which is
+    without a suspension, so no other task sees it.
+    """
+    http = getattr(backend, "http", None)
+    if not isinstance(http, HttpClient) or http.rules is None:
+        return
+    setattr(backend, "http", _CheckOnly(http))  # noqa: B010 - an attribute mypy cannot see
+    try:
+        await send(backend)
+    except _Checked:
+        pass
+    finally:
+        setattr(backend, "http", http)  # noqa: B010
+
+
+async def check_sms_send(
+    backend: Backend,
+    sender: str,
+    message: str,
+    recipients: Sequence[JobRecipient],
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """What create_sms_job would refuse (ValueError) or the provider's rules would refuse in
+    the first batch's request (InvalidInput), before anything is journaled."""
+    rows = job_rows(recipients)
+    template = sms_template(sender, message, rows, options)
+    first = Claimed(0, rows[0][0], rows[0][1], rows[0][2])
+    request = SmsChannel.from_template(template).request([first])
+    await precheck(backend, lambda b: b.send_sms(request))
+
+
+async def check_channel_send(
+    backend: Backend, request: Request, recipients: Sequence[JobRecipient]
+) -> None:
+    """For a landing SMS, check_sms_send's checks (the other channels' job checks are
+    create_channel_job's own): ValueError or InvalidInput before anything is journaled."""
+    if not isinstance(request, LandingRequest):
+        return
+    rows = job_rows(recipients)
+    check_request(request, rows)
+    to, variables, _ = rows[0]
+    first = dataclasses.replace(
+        landing_plan(request, rows), to=(to,), sub=(variables,) if variables else ()
+    )
+    await precheck(backend, lambda b: b.send_landing(first))
 
 
 # --- channels -----------------------------------------------------------------------
@@ -250,6 +380,31 @@ class SmsChannel(RequestChannel):
 
     def __init__(self, job: Job) -> None:
         self.template = template_request(job)
+        urls = job.message.get("notification_urls")
+        self.urls: list[str] | None = list(urls) if urls else None
+
+    @classmethod
+    def from_template(cls, template: Mapping[str, Any]) -> SmsChannel:
+        """The channel of a template not journaled yet (to check its first request)."""
+        channel = cls.__new__(cls)
+        channel.template = SmsRequest(
+            to=(),
+            sender=template["sender"],
+            message=template["message"],
+            **_decode_options(template.get("options", {})),
+        )
+        urls = template.get("notification_urls")
+        channel.urls = list(urls) if urls else None
+        return channel
+
+    def request(self, batch: Sequence[Claimed]) -> Any:
+        """The batch's request, with its recipients' own notification URLs when they have."""
+        request = super().request(batch)
+        if self.urls is not None:
+            return dataclasses.replace(
+                request, notification_url=tuple(self.urls[c.seq] for c in batch)
+            )
+        return request
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
         return await backend.send_sms(request)
@@ -414,6 +569,12 @@ class _Run:
         except BadRequest as exc:
             reason = reason_text(exc.code, exc.message)
             outcomes = [Outcome(c.seq, c.to, State.REJECTED, reason) for c in batch]
+        except InvalidInput as exc:
+            # The provider's rules refused the request before it left (backends/http.py):
+            # nobody in the batch was sent anything, and every batch would fail alike.
+            self._release(batch)
+            self.stop(f"{exc}. This batch was not sent; nothing was sent to its recipients.")
+            return
         except (OutcomeUnknown, ServerError, MalformedResponse) as exc:
             reason = f"outcome unknown: {exc}"
             outcomes = [Outcome(c.seq, c.to, State.UNKNOWN, reason) for c in batch]
@@ -490,6 +651,43 @@ def _check(job: Job, backend: Backend) -> None:
         raise ConfigError(f"job {job.id} was created for {job.provider}, not {backend.provider}")
 
 
+def _with_plan(journal: Journal, job: Job) -> Job:
+    """A job journaled before `encoding` and `parts` were resolved at creation, with them
+    resolved the same way from its rows (InvalidInput when they cannot be)."""
+    if job.channel == "sms":
+        options = dict(job.message.get("options") or {})
+        if "parts" in options and "encoding" in options:
+            return job
+        text = str(job.message.get("message", ""))
+        limit = segments.MAX_PARTS_SMS
+        decoded = _decode_options(options)
+        otp_length = otp_length_of(decoded)
+    elif job.channel == LANDING:
+        options = dict(job.message.get("request") or {})
+        if "parts" in options and "encoding" in options:
+            return job
+        text = str(options.get("message", ""))
+        limit = segments.MAX_PARTS_LANDING
+        otp_length = placeholders.OTP_LENGTH_DEFAULT
+    else:
+        return job
+    try:
+        plan = plan_message(
+            text,
+            (r.vars for r in journal.recipients(job.id)),
+            encoding=options.get("encoding"),
+            parts=options.get("parts"),
+            trans=bool(options.get("trans")),
+            max_parts=limit,
+            otp_length=otp_length,
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"job {job.id} cannot be sent: {exc}") from None
+    options["encoding"], options["parts"] = plan.encoding, plan.parts
+    key = "options" if job.channel == "sms" else "request"
+    return dataclasses.replace(job, message={**job.message, key: options})
+
+
 def _starting_point(
     journal: Journal, job_id: int, pricing: Pricing | None
 ) -> tuple[Totals, CostMeter | None]:
@@ -525,6 +723,7 @@ async def run_job(
         raise ValueError("batch_size and concurrency must be at least 1")
     job = journal.job(job_id)
     _check(job, backend)
+    job = await asyncio.to_thread(_with_plan, journal, job)
     channel = CHANNELS[job.channel](job)
     if channel.batch_fixed:
         batch_size = None

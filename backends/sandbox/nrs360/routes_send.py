@@ -36,17 +36,19 @@ from .common import (
 from .routes_sms import (
     BLACKLISTED,
     ENCODINGS,
-    _count_parts,
     _max_parts,
     _parse_date,
     _sender_too_long,
     accept_sms,
     campaign_fields,
+    charge_for,
     contact_fields,
+    fields_getter,
     is_url,
     issue_otp,
     notification_urls,
     otp_config,
+    parts_needed,
     recipients,
     record_sms,
     rejected,
@@ -54,7 +56,7 @@ from .routes_sms import (
     substitutions,
 )
 from .seed import BUSINESS_NUMBER
-from .state import SMS_PART_COST_CENTS, Conversation, Nrs360State, SmsMessage, WaContact, WaMessage
+from .state import Conversation, Nrs360State, SmsMessage, WaContact, WaMessage
 from .state_sending import (
     ATTACHMENT_COST_CENTS,
     CERTIFIED_COST_CENTS,
@@ -481,10 +483,6 @@ async def send_landing(request: Request) -> Response:
     if encoding not in ENCODINGS:
         raise ApiError(400, 113, "Invalid coding")
     max_parts = _max_parts(body, MAX_LANDING_PARTS)
-    # Counted as written: the platform's short landing URL is about as long as the tag.
-    parts = _count_parts(message, encoding)
-    if parts > max_parts:
-        raise ApiError(400, 105, "Text message too long")
     scheduled_at, expires_at = _dates(state, body)
     targets = recipients(body)
     # Only one notification URL here: the reference types it as a string for landings.
@@ -497,12 +495,18 @@ async def send_landing(request: Request) -> Response:
     optional_bool(body, "flash", False)
     if not _template_exists(state, body, "templateBody"):
         raise ApiError(400, 140, "Template missing")
+    # /landingsms `parts`: "If the number of parts is less than that required for sending
+    # the text, the message will fail with error 105"; each recipient's own text counts,
+    # its {LAND_URL} as long as the link the platform makes for it.
+    needs = parts_needed(message, encoding, targets, fields_getter(state, subs), 4)
+    parts = max(needs, default=1)
+    if parts > max_parts:
+        raise ApiError(400, 105, "Text message too long")
     if split and parts > 1:
         split_placeholders(message, encoding)
 
     valid, blocked = _sendable(state, targets, PHONE_RE, "sms")
-    per_message = parts * SMS_PART_COST_CENTS + (CERTIFIED_COST_CENTS if certified else 0)
-    cost = (len(valid) - len(blocked)) * per_message
+    cost = charge_for(targets, needs, valid - blocked, certified)
     _charge(state, cost)
 
     campaign_id, sending_id = _campaign_and_sending(state, campaign_name)
@@ -527,6 +531,7 @@ async def send_landing(request: Request) -> Response:
             expires_at=expires_at,
         ),
         subs=subs,
+        needs=needs,
     )
     record_sms(state, body, "landingsms", items, campaign_id, campaign_name, tags, cost)
     return _answer(campaign_id, sending_id, results, len(items))

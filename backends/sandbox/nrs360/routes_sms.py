@@ -47,6 +47,7 @@ _DATE_RE = re.compile(r"^\d{14}$")
 _HOUR_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$|^https?://localhost\b[^\s]*$")
 _PLACEHOLDER_RE = re.compile(r"\{[^{}\s]+\}")
+_VARIABLE_RE = re.compile(r"\{([\w.-]+)(?:\|(\w+))?\}")
 #: A delivery window shorter than this cannot be planned around (code 196); the
 #: reference gives no figure, half an hour is the dashboard's smallest time step.
 MIN_WINDOW_MINUTES = 30
@@ -79,6 +80,80 @@ def _count_parts(text: str, encoding: str) -> int:
             parts, used = parts + 1, 0
         used += size
     return parts
+
+
+# Links the platform makes per recipient: {LAND_URL} and {UNSUB_URL} (its own short links,
+# a 10-character code here) and {x|shorten} (its shortener's answers look like
+# https://sms.tl/GFA6Fm).
+_GENERATED_LINK = "https://sms.tl/" + "L" * 10
+_SHORT_LINK = "https://sms.tl/" + "S" * 6
+_NUMBER_RE = re.compile(r"^\s*(-?)(\d+)(?:\.(\d+))?\s*$")
+
+
+def _format_number(value: str, thousands: str, decimal: str) -> str:
+    match = _NUMBER_RE.match(value)
+    if match is None:
+        return value
+    sign, whole, fraction = match.groups()
+    grouped = f"{int(whole):,}".replace(",", thousands)
+    return sign + grouped + (decimal + fraction if fraction else "")
+
+
+def _filtered(value: str, name: str | None) -> str:
+    if name == "lower":
+        return value.lower()
+    if name == "upper":
+        return value.upper()
+    if name == "capitalize":
+        return value[:1].upper() + value[1:]
+    if name == "capitalizeAll":
+        return " ".join(w[:1].upper() + w[1:] for w in value.split(" "))
+    if name == "formatDotComma":
+        return _format_number(value, ".", ",")
+    if name == "formatCommaDot":
+        return _format_number(value, ",", ".")
+    if name == "shorten":
+        return _SHORT_LINK
+    return value
+
+
+def rendered_text(message: str, fields: dict[str, str], otp_length: int = 4) -> str:
+    """The text one recipient gets: its variables (`sub` item or contact fields) filled in,
+    and what the platform generates at the length it generates it. A variable with no
+    value stays as written. Written apart from the client's renderer (tui/engine), so a
+    client that counts wrong fails here as on the real platform.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        name, filter_name = match[1], match[2]
+        if name == "OTP_CODE":
+            return "7" * otp_length
+        if name in ("LAND_URL", "UNSUB_URL"):
+            return _GENERATED_LINK
+        found = fields.get(name)
+        return match[0] if found is None else _filtered(found, filter_name)
+
+    return _VARIABLE_RE.sub(value, message) if "{" in message else message
+
+
+def parts_needed(
+    message: str,
+    encoding: str,
+    targets: list[Any],
+    fields_of: Any,
+    otp_length: int,
+) -> list[int]:
+    """Each recipient's parts for the text it gets (`fields_of(index, target)`)."""
+    if "{" not in message:
+        return [_count_parts(message, encoding)] * len(targets)
+    cache: dict[str, int] = {}
+    out: list[int] = []
+    for index, target in enumerate(targets):
+        text = rendered_text(message, fields_of(index, target), otp_length)
+        if text not in cache:
+            cache[text] = _count_parts(text, encoding)
+        out.append(cache[text])
+    return out
 
 
 def _sender_too_long(sender: str) -> bool:
@@ -275,9 +350,6 @@ async def send_sms(request: Request) -> Response:
     if encoding not in ENCODINGS:
         raise ApiError(400, 113, "Invalid coding")
     max_parts = _max_parts(body)
-    parts = _count_parts(message, encoding)
-    if parts > max_parts:
-        raise ApiError(400, 105, "Text message too long")
     # 121/119 are the reference's codes for these two dates; 108 ("No valid Datetime for
     # send") is not documented for any parameter of this endpoint.
     scheduled_at = _parse_date(body.get("scheduleDate"), 121, "Invalid scheduled date")
@@ -295,6 +367,14 @@ async def send_sms(request: Request) -> Response:
     optional_bool(body, "flash", False)
     available_times(body)
     otp = otp_config(body, "message")
+    # `parts`: "If the number of parts is less than that required for sending the text,
+    # the message will fail with error 105": the text each recipient gets, variables in.
+    needs = parts_needed(
+        message, encoding, targets, fields_getter(state, subs), otp["length"] if otp else 4
+    )
+    parts = max(needs, default=1)
+    if parts > max_parts:
+        raise ApiError(400, 105, "Text message too long")
     if split and parts > 1:
         split_placeholders(message, encoding)
 
@@ -307,8 +387,7 @@ async def send_sms(request: Request) -> Response:
         # Nothing left to send is the documented whole-request 400, not an empty 207.
         raise ApiError(400, 102, "No valid recipients")
     # The whole request is refused when it cannot be paid for: half a campaign is worse.
-    per_message = parts * SMS_PART_COST_CENTS + (CERTIFIED_COST_CENTS if certified else 0)
-    cost = len(sendable) * per_message
+    cost = charge_for(targets, needs, set(sendable), certified)
     if cost > state.balance_cents:
         raise ApiError(402, 111, "Not enough credits")
     state.balance_cents -= cost
@@ -336,11 +415,33 @@ async def send_sms(request: Request) -> Response:
         ),
         subs=subs,
         otp=otp,
+        needs=needs,
     )
     if items:
         record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
     status = 202 if len(items) == len(targets) else 207
     return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
+
+
+def fields_getter(state: Nrs360State, subs: list[dict[str, str]] | None) -> Any:
+    """(index, target) -> the variables the platform fills that recipient's text with."""
+
+    def fields_of(index: int, target: Any) -> dict[str, str]:
+        if subs:
+            return subs[index]
+        return contact_fields(state.contact_by_phone(target)) if isinstance(target, str) else {}
+
+    return fields_of
+
+
+def charge_for(targets: list[Any], needs: list[int], sendable: set[str], certified: bool) -> int:
+    """What sending to the sendable targets costs: each part is charged as one message."""
+    extra = CERTIFIED_COST_CENTS if certified else 0
+    return sum(
+        n * SMS_PART_COST_CENTS + extra
+        for t, n in zip(targets, needs, strict=True)
+        if isinstance(t, str) and t in sendable
+    )
 
 
 def accept_sms(
@@ -352,6 +453,7 @@ def accept_sms(
     message: SmsMessage,
     subs: list[dict[str, str]] | None,
     otp: JsonObject | None = None,
+    needs: list[int] | None = None,
 ) -> tuple[list[JsonObject], list[SentItem]]:
     """Per-recipient results of an SMS or landing SMS send, storing each accepted message.
 
@@ -367,6 +469,9 @@ def accept_sms(
             results.append(rejected(target, BLACKLISTED))
             continue
         sms = replace(message, id=state.new_sms_id(), to=target)
+        if needs is not None:
+            # "The server will only use the minimum necessary parts for sending the text".
+            sms = replace(sms, parts=needs[index])
         state.sms[sms.id] = sms
         fields = subs[index] if subs else contact_fields(state.contact_by_phone(target))
         items.append(SentItem(sms.id, target, fields))
