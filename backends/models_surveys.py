@@ -258,7 +258,7 @@ def check_document_request(req: DocumentRequest) -> None:
     if isinstance(req.contact, str):
         if not req.contact.strip():
             raise ValueError("a contact id is required (or a new contact's email)")
-    elif not EMAIL_RE.match(req.contact.email.strip()):
+    elif not EMAIL_RE.match(str(req.contact.email or "").strip()):
         raise ValueError(f"{req.contact.email!r} is not an email address")
     if any(not item.strip() for item in req.items):
         raise ValueError("an item id is empty")

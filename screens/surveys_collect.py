@@ -17,7 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from backends.models_surveys import DocumentRequest, NewRequestContact, RequestSample, SentRequest
+from backends.models_surveys import (
+    DocumentRequest,
+    NewRequestContact,
+    RequestSample,
+    SentRequest,
+    check_document_request,
+)
 from screens.common import sb_app
 from screens.surveys_common import SendPane
 
@@ -160,7 +166,7 @@ class CollectPane(SendPane):
             raise ValueError("A sample needs both its item id and its file URL.")
         send_message = self.query_one("#collect-send-msg", Select).value
         items = tuple(i.strip() for i in self.value("#collect-items").split(",") if i.strip())
-        return DocumentRequest(
+        request = DocumentRequest(
             campaign_id=campaign,
             contact=contact,
             items=items,
@@ -171,6 +177,10 @@ class CollectPane(SendPane):
             assigned_to=self.value("#collect-assigned-to") or None,
             send_message=None if send_message == "default" else send_message == "yes",
         )
+        # What collect_rules would refuse (an email without a domain, a sample that is no
+        # http(s) link) is said here, before any request.
+        check_document_request(request)
+        return request
 
     @on(Button.Pressed, "#collect-send")
     @on(Input.Submitted)

@@ -28,6 +28,8 @@ from backends.models_surveys import (
     SurveyMedium,
     SurveySend,
     SurveySendResult,
+    check_contacts,
+    unique_contacts,
 )
 from backends.nrs360 import Nrs360Backend
 from backends.rules import Outgoing
@@ -582,3 +584,20 @@ def test_rows_read_their_addresses_in_any_case_and_repeats_are_left_out() -> Non
     ]
     by_email, dropped = unique_contacts(contacts, SurveyMedium.EMAIL)
     assert dropped == 1 and [c.email for c in by_email] == [None, None, "Bo@Example.com"]
+
+
+def test_addresses_without_digits_are_not_one_repeated_number() -> None:
+    # The form bug: every non-numeric entry became the same empty number, so a second
+    # email under SMS was dropped as a "repeated address" (and the first sent as a mobile).
+    contacts = [SurveyContact(mobile="ana@example.com"), SurveyContact(mobile="bo@example.com")]
+    assert unique_contacts(contacts, SurveyMedium.SMS) == (contacts, 0)
+    with pytest.raises(ValueError) as caught:
+        check_contacts(contacts, SurveyMedium.SMS)
+    assert str(caught.value) == (
+        "SMS sends to a mobile number for every contact: "
+        "#1 'ana@example.com' is not a mobile number; #2 'bo@example.com' is not a mobile number"
+    )
+    check_contacts([SurveyContact(mobile="+34 666-555 444")], SurveyMedium.WHATSAPP)
+    check_contacts([SurveyContact(email="ana@example.com")], SurveyMedium.EMAIL)
+    with pytest.raises(ValueError, match="#1 no 'email'"):
+        check_contacts([SurveyContact(mobile="+34666555444")], SurveyMedium.EMAIL)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Select, Static
 
 from backends.models_surveys import SurveyMedium
@@ -47,7 +48,8 @@ async def test_xebo_csv_fields_reach_the_provider_and_rejects_are_listed(
     sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
 ) -> None:
     csv_file = tmp_path / "people.csv"
-    csv_file.write_text("mobile,name,city\n+34666555444,Ana,Madrid\n12,Bo,Lugo\n", "utf-8")
+    # 123456 is a number (the kind SMS needs) that the provider still rejects.
+    csv_file.write_text("mobile,name,city\n+34666555444,Ana,Madrid\n123456,Bo,Lugo\n", "utf-8")
     app = sandbox_console("sandbox-xebo")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f10")
@@ -60,15 +62,47 @@ async def test_xebo_csv_fields_reach_the_provider_and_rejects_are_listed(
         assert text(app, "#xebo-counts").startswith("Accepted: 2 · Rejected: 1")
         table = app.screen.query_one("#xebo-rejected", DataTable)
         assert table.row_count == 1
-        assert table.get_row_at(0)[0] == "12"
+        assert table.get_row_at(0)[0] == "123456"
     (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
     body = request.json()
     assert body["medium"] == 1
     assert body["contacts"] == [
         {"mobile": "+34666555445"},
         {"mobile": "+34666555444", "name": "Ana", "city": "Madrid"},
-        {"mobile": "12", "name": "Bo", "city": "Lugo"},
+        {"mobile": "123456", "name": "Bo", "city": "Lugo"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("medium", "typed", "error"),
+    [
+        # The reported bug: emails typed for SMS were one "repeated" empty number.
+        (None, "ana@example.com, bo@example.com", "#1 'ana@example.com' is not a mobile number"),
+        (None, "+34666555444, bo@example.com", "#2 'bo@example.com' is not a mobile number"),
+        ("email", "+34666555444", "#1 '+34666555444' is not an email address"),
+    ],
+)
+async def test_xebo_address_of_the_wrong_kind_is_an_inline_error(
+    sandbox_console: Console,
+    provider_apps: dict[str, Any],
+    medium: str | None,
+    typed: str,
+    error: str,
+) -> None:
+    app = sandbox_console("sandbox-xebo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await settle(pilot)
+        if medium == "email":
+            app.screen.query_one("#xebo-medium", Select).value = SurveyMedium.EMAIL
+            await settle(pilot)
+        await type_into(pilot, "#xebo-to", typed)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SurveysScreen)  # no confirmation, no error dialog
+        assert error in text(app, "#xebo-error")
+        assert text(app, "#xebo-counts") == "Nothing sent yet."
+    assert provider_apps["xebo"].state.log.matching("POST", XEBO_PATH) == []
 
 
 async def test_xebo_csv_headers_in_any_case_and_repeated_numbers_sent_once(
@@ -230,7 +264,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
     sandbox_console: Console, provider_apps: dict[str, Any], tmp_path: Path
 ) -> None:
     rows = [f"+6590{i:06d},n{i}" for i in range(25_000)]
-    rows[3] = "0612,bad"
+    rows[3] = "+9991234567,bad"
     csv_file = tmp_path / "many.csv"
     csv_file.write_text("destination,name\n" + "\n".join(rows) + "\n", "utf-8")
     app = sandbox_console("sandbox-8x8")
@@ -249,7 +283,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
         assert "24999 queued, 1 rejected, 0 unknown" in text(app, "#batch-totals")
         assert "DONE" in text(app, "#batch-totals")
         table = app.screen.query_one("#batch-results", DataTable)
-        assert table.get_row_at(0)[:2] == ["0612", "REJECTED"]
+        assert table.get_row_at(0)[:2] == ["+9991234567", "REJECTED"]
         assert table.row_count == 500
     requests = provider_apps["8x8"].state.log.matching("POST", BATCH_PATH)
     assert sorted(len(r.json()["messages"]) for r in requests) == [5_000, 10_000, 10_000]
@@ -260,7 +294,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
         totals = journal.totals(job.id)
         assert (totals.accepted, totals.rejected, totals.total) == (24_999, 1, 25_000)
         (rejected,) = journal.recipients(job.id, State.REJECTED)
-        assert rejected.to == "0612"
+        assert rejected.to == "+9991234567"
 
 
 async def test_batch_typed_numbers_with_options_and_validation(

@@ -26,7 +26,7 @@ def test_xebo_form_with_rejects(snap_compare: Any, sandbox_console: Console) -> 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("f10")
         await settle(pilot)
-        await type_into(pilot, "#xebo-to", "+34666555444, 12, +34666555446")
+        await type_into(pilot, "#xebo-to", "+34666555444, 123456, +34666555446")
         await pilot.press("enter")
         await confirm(pilot)
         await unfocus(pilot, "#xebo-send")
@@ -57,7 +57,7 @@ def test_batch_form_after_a_job(snap_compare: Any, sandbox_console: Console) -> 
         await pilot.press("f10")
         await settle(pilot)
         await type_into(pilot, "#batch-template", "Rate your visit: {{url:}}")
-        await type_into(pilot, "#batch-to", "+6598760001, 0612, +6598760003")
+        await type_into(pilot, "#batch-to", "+6598760001, +9991234567, +6598760003")
         await type_into(pilot, "#batch-scheduled", "2025-03-11T09:30+08:00")
         await pilot.press("enter")
         await confirm(pilot)

@@ -100,7 +100,8 @@ def test_survey_send_from_csv_shows_rejections(
     accounts: None, xebo_server: SandboxServer, tmp_path: Path
 ) -> None:
     contacts = tmp_path / "contacts.csv"
-    contacts.write_text("mobile,name,city\n+919876543210,Asha,Delhi\n12ab,Ravi,\n")
+    # 123456 is a number (the kind SMS needs) that the provider still rejects.
+    contacts.write_text("mobile,name,city\n+919876543210,Asha,Delhi\n123456,Ravi,\n")
     code, out = cli(
         "survey", "send", "-a", "surveys", "--medium", "sms", "--contacts-file", str(contacts)
     )
@@ -108,11 +109,11 @@ def test_survey_send_from_csv_shows_rejections(
     lines = out.splitlines()
     assert lines[0].startswith("Accepted 1, rejected 1")
     assert lines[1].split() == ["REJECTED", "CONTACT", "REASON"]
-    assert lines[2].split() == ["mobile=12ab,", "name=Ravi", "invalid", "mobile"]
+    assert lines[2].split() == ["mobile=123456,", "name=Ravi", "invalid", "mobile"]
     (request,) = log_of(xebo_server).matching("POST", XEBO_PATH)
     assert request.json()["contacts"] == [
         {"mobile": "+919876543210", "name": "Asha", "city": "Delhi"},
-        {"mobile": "12ab", "name": "Ravi"},
+        {"mobile": "123456", "name": "Ravi"},
     ]
 
 
@@ -160,6 +161,35 @@ def test_survey_send_usage_errors(
     accounts: None, xebo_server: SandboxServer, args: tuple[str, ...]
 ) -> None:
     assert cli("survey", "send", "-a", "surveys", *args)[0] == 2
+    assert len(log_of(xebo_server)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # "'mobile' field is mandatory for medium 1": an email is not a mobile (the form bug).
+        (("--medium", "sms", "--to", "ana@example.com"), "#1 'ana@example.com' is not a mobile"),
+        (
+            ("--medium", "whatsapp", "--to", "+919876543210", "--to", "bo@example.com"),
+            "WhatsApp sends to a mobile number for every contact: #2 'bo@example.com'",
+        ),
+        (("--medium", "sms", "--to", "12"), "#1 '12' is not a mobile number"),
+        # "'email' field is mandatory for medium 2."
+        (("--medium", "email", "--to", "+919876543210"), "'+919876543210' is not an email"),
+        (("--medium", "email", "--contact", '{"email": "ana"}'), "#1 'ana' is not an email"),
+        (("--medium", "email", "--contact", '{"mobile": "919876543210"}'), "#1 no 'email'"),
+    ],
+)
+def test_survey_address_of_the_wrong_kind_is_refused_before_sending(
+    accounts: None,
+    xebo_server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    error: str,
+) -> None:
+    assert cli("survey", "send", "-a", "surveys", *args)[0] == 2
+    err = capsys.readouterr().err
+    assert error in err and len(err.strip().splitlines()) == 1
     assert len(log_of(xebo_server)) == 0
 
 
@@ -271,6 +301,32 @@ def test_request_send_usage_errors(
     accounts: None, collect_server: SandboxServer, args: tuple[str, ...]
 ) -> None:
     assert cli("request", "send", "-a", "docs", *args)[0] == 2
+    assert len(log_of(collect_server)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--campaign", " ", "--contact-id", "x"), "a campaign id is required"),
+        (("--campaign", "c", "--contact-id", ""), "a contact id is required"),
+        (("--campaign", "c", "--email", "jane"), "'jane' is not an email address"),
+        (("--campaign", "c", "--email", "a@b.co", "--item", " "), "an item id is empty"),
+        (
+            ("--campaign", "c", "--email", "a@b.co", "--sample-item", "i", "--sample-url", "x"),
+            "the sample url 'x' is not an http(s) URL",
+        ),
+    ],
+)
+def test_request_send_refuses_what_collect_refuses_before_sending(
+    accounts: None,
+    collect_server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    error: str,
+) -> None:
+    assert cli("request", "send", "-a", "docs", *args)[0] == 2
+    err = capsys.readouterr().err
+    assert error in err and len(err.strip().splitlines()) == 1
     assert len(log_of(collect_server)) == 0
 
 

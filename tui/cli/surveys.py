@@ -25,6 +25,8 @@ from backends.models_surveys import (
     SurveyMedium,
     SurveySend,
     SurveySendResult,
+    check_contacts,
+    check_document_request,
     contact_from_row,
     unique_contacts,
 )
@@ -140,7 +142,8 @@ def _read_contacts_file(path: Path) -> list[SurveyContact]:
 
 
 def survey_contacts(args: argparse.Namespace, medium: SurveyMedium) -> list[SurveyContact]:
-    """Contacts from --to, --contact and --contacts-file; each must have the medium's address."""
+    """Contacts from --to, --contact and --contacts-file; each must have the medium's kind of
+    address (an email for email, a mobile number for SMS and WhatsApp)."""
     key = medium.address_key
     contacts = [
         SurveyContact(email=a.strip()) if key == "email" else SurveyContact(mobile=a.strip())
@@ -158,12 +161,10 @@ def survey_contacts(args: argparse.Namespace, medium: SurveyMedium) -> list[Surv
         contacts.extend(_read_contacts_file(args.contacts_file))
     if not contacts:
         raise UsageError("no contacts: use --to, --contact or --contacts-file")
-    missing = [i for i, c in enumerate(contacts, 1) if not c.address(medium)]
-    if missing:
-        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        raise UsageError(
-            f"{medium.name.lower()} needs '{key}' for every contact (missing: #{shown})"
-        )
+    try:
+        check_contacts(contacts, medium)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return contacts
 
 
@@ -222,7 +223,7 @@ def parse_due(text: str) -> datetime:
 def document_request(args: argparse.Namespace) -> DocumentRequest:
     """The request the arguments describe."""
     contact: NewRequestContact | str
-    if args.contact_id:
+    if args.contact_id is not None:
         if args.first_name or args.last_name or args.company or args.contact_data:
             raise UsageError("--first-name, --last-name, --company and --contact-data need --email")
         contact = args.contact_id
@@ -236,7 +237,7 @@ def document_request(args: argparse.Namespace) -> DocumentRequest:
         )
     if bool(args.sample_item) != bool(args.sample_url):
         raise UsageError("--sample-item and --sample-url go together")
-    return DocumentRequest(
+    request = DocumentRequest(
         campaign_id=args.campaign,
         contact=contact,
         items=tuple(args.item),
@@ -247,6 +248,11 @@ def document_request(args: argparse.Namespace) -> DocumentRequest:
         assigned_to=args.assigned_to,
         send_message=args.send_message,
     )
+    try:
+        check_document_request(request)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return request
 
 
 def _show_request(ctx: Context, sent: SentRequest) -> None:
