@@ -627,9 +627,7 @@ class ComposeScreen(BaseScreen):
         if refusal:
             text = format_summary(summary, recipients) if summary else counts_text(recipients)
             self.query_one("#preflight", Static).update(text)
-            self.query_one("#form-error", Static).update(
-                f"Cannot send: {refusal[:1].upper() + refusal[1:]}."
-            )
+            self.query_one("#form-error", Static).update(f"Cannot send: {refusal}.")
             return
         self.post_message(self.Prepared(account, draft, recipients, summary, send))
 
