@@ -17,7 +17,7 @@ from screens.compose import ComposeScreen
 from screens.jobs import JobsScreen
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_compose_screen import fill_sms, open_compose, send_and_answer, write_csv
-from tests.tui.test_sms_parts import EURO_AT_BOUNDARY, GSM_200, UCS2_TEXT
+from tests.tui.test_sms_parts import EURO_AT_BOUNDARY, GSM_200, UCS2_TEXT, strict_rules
 from tui.app import SwitchboardApp
 from tui.config import Account
 from tui.engine.journal import JobStatus, Journal, default_path
@@ -152,3 +152,19 @@ async def test_jobs_resume_sends_the_plan_of_new_and_old_jobs(
     assert bodies == {"34600000001": ("utf-16", 2), "34600000002": ("gsm", 2)}
     with Journal(default_path()) as journal:
         assert {journal.job(j).status for j in (new, old)} == {JobStatus.DONE}
+
+
+async def test_a_send_the_rules_refuse_is_an_inline_error_with_nothing_journaled(
+    app: SwitchboardApp, nrs_server: SandboxServer
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        backend = await app.backend(ACCOUNT)
+        backend.http.rules = strict_rules()  # type: ignore[attr-defined]
+        await open_compose(pilot)
+        await fill_sms(pilot, "34600000001", GSM_200)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ComposeScreen)
+        assert form_error(app) == "Cannot send: 360nrs: parts above 1 refused here."
+        assert sms_bodies(nrs_server) == []
+        assert not default_path().exists() or Journal(default_path()).jobs() == []

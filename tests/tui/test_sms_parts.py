@@ -263,15 +263,22 @@ def _no_parts_above_one(out: Outgoing, params: Mapping[str, str]) -> Violation |
     return Violation("parts above 1 refused here", 400, 110) if parts and parts > 1 else None
 
 
-def strict_backend(server: SandboxServer) -> Nrs360Backend:
-    """A 360nrs client whose rules refuse parts above 1 (a stand-in for a rule it breaks)."""
+def strict_rules() -> Rules:
+    """360nrs rules that refuse parts above 1 (a stand-in for any rule a request breaks);
+    the other endpoints a send reads (prices, balance, blacklist) pass."""
     rules = Rules("360nrs")
     rules.endpoint("POST", "/sms", _no_parts_above_one)
-    rules.endpoint("GET", "/sms/{ids}")
+    for path in ("/sms/{ids}", "/sms/coverageByCountry", "/account", "/v2/blacklist/{kind}"):
+        rules.endpoint("GET", path)
+    return rules
+
+
+def strict_backend(server: SandboxServer) -> Nrs360Backend:
+    """A 360nrs client whose rules refuse parts above 1 (a stand-in for a rule it breaks)."""
     backend = Nrs360Backend(
         Connection(server.url + "/api/rest", username=DEMO_USERNAME, secret=DEMO_PASSWORD)
     )
-    backend.http.rules = rules
+    backend.http.rules = strict_rules()
     return backend
 
 
