@@ -218,6 +218,18 @@ async def test_collect_bad_input_stays_inline_and_sends_nothing(
         await type_into(pilot, "#collect-email", "x@example.com")
         await pilot.press("enter")
         assert "not both" in text(app, "#collect-error")
+        # "The object must contain 2 parameters: 'itemId' and 'url'": a link to open.
+        await type_into(pilot, "#collect-email", "")
+        await type_into(pilot, "#collect-sample-item", "idCard")
+        await type_into(pilot, "#collect-sample-url", "example.com/id.pdf")
+        await pilot.press("enter")
+        assert "is not an http(s) URL" in text(app, "#collect-error")
+        await type_into(pilot, "#collect-sample-item", "")
+        await type_into(pilot, "#collect-sample-url", "")
+        await type_into(pilot, "#collect-contact-id", "")
+        await type_into(pilot, "#collect-email", "jane@localhost")
+        await pilot.press("enter")
+        assert "'jane@localhost' is not an email address" in text(app, "#collect-error")
         assert not isinstance(app.screen, ConfirmModal)
     assert len(provider_apps["collect"].state.log) == 0
 
@@ -313,6 +325,11 @@ async def test_batch_typed_numbers_with_options_and_validation(
         await pilot.press("enter")
         assert "Invalid 8x8 surveyId" in text(app, "#batch-error")
         await type_into(pilot, "#batch-survey", DEMO_SURVEY)
+        # destination: "Value must match regular expression ^\+{0,1}[1-9]{1}[0-9]{6,14}$"
+        await type_into(pilot, "#batch-to", "98760001, 098760002")
+        await pilot.press("enter")
+        assert "(098760002): Invalid MSISDN format" in text(app, "#batch-error")
+        await type_into(pilot, "#batch-to", "98760001, 98760002")
         await type_into(pilot, "#batch-country", "SG")
         await type_into(pilot, "#batch-scheduled", "2025-03-11T09:30+08:00")
         assert text(app, "#batch-scheduled-utc") == "= 2025-03-11 01:30 UTC"
