@@ -20,11 +20,11 @@ from backends.base import AccountField, Backend, Capability, Connection
 from backends.eightbyeight_rules import (
     DESTINATION_RE,
     INVALID_MSISDN,
-    MAX_MESSAGES,
     RULES,
     SUBACCOUNT_ID_RE,
     URL_VARIABLE_RE,
 )
+from backends.eightbyeight_rules import MAX_MESSAGES as MAX_MESSAGES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, path
 from backends.models import RecipientResult, SendResult

@@ -636,3 +636,28 @@ async def test_emulator_routes_only_the_documented_endpoint(app: Starlette) -> N
         other = await client.post("/v1/requests", json={})
     assert (listing.status_code, listing.json()["error"]) == (405, "Method Not Allowed")
     assert (other.status_code, other.json()["error"]) == (404, "Not Found")
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "sentence"),
+    [
+        # The reference documents each status with a sentence and no body.
+        (400, BadRequest, "Collect refused the request as invalid"),
+        (401, AuthError, "Collect refused the username or password"),
+        (403, AuthError, "the object requested is hidden for administrators only"),
+        (404, NotFound, "the campaign, contact, item or team member could not be found"),
+        (500, ServerError, "Collect had a problem with its server"),
+    ],
+)
+async def test_documented_statuses_without_a_body_are_explained(
+    status: int, error: type[ProviderError], sentence: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status)
+
+    connection = Connection(BASE_URL, username="u", secret="s3cr3t-pw")
+    async with CollectBackend(connection, transport=httpx.MockTransport(handler)) as mocked:
+        with pytest.raises(error) as caught:
+            await mocked.send_request(DocumentRequest(DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID))
+    assert caught.value.status == status
+    assert caught.value.message.startswith(sentence)

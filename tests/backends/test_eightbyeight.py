@@ -853,3 +853,20 @@ def test_reference_request_body_shape_passes_the_rules() -> None:
         body=orjson.dumps(body),
     )
     assert RULES.check(out) == []
+
+
+async def test_ids_with_ampersand_reach_the_sandbox_as_one_segment(
+    app: Starlette, state: EightByEightState, log: RequestLog
+) -> None:
+    # "&" is in the documented subAccountId alphabet; encoded, it cannot end the segment.
+    state.keys[DEMO_API_KEY].add("Acme&Co.-_1")
+    state.surveys["Acme&Co.-_1"] = {"csat&nps"}
+    async with connect(app) as client:
+        result = await client.send_survey_batch(
+            batch(sub_account_id="Acme&Co.-_1", survey_id="csat&nps")
+        )
+    assert result.accepted == 1
+    assert log.requests[0].raw_path == (
+        "/api/v1/subaccounts/Acme%26Co.-_1/surveys/csat%26nps/messages/batch"
+    )
+    assert state.batches[result.batch_id].sub_account_id == "Acme&Co.-_1"

@@ -56,7 +56,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(send)
     send.add_argument("--survey", help="survey id (default: the account's survey_id)")
     send.add_argument("--subaccount", help="subaccount id (default: the account's)")
-    send.add_argument("--to", action="append", default=[], metavar="NUMBER", help="repeatable")
+    send.add_argument(
+        "--to",
+        action="append",
+        default=[],
+        metavar="NUMBER",
+        # The reference's pattern ^\+{0,1}[1-9]{1}[0-9]{6,14}$: digits only, no leading 0.
+        help="7-15 digits, optional leading +, no spaces or leading 0 (repeatable)",
+    )
     send.add_argument(
         "--csv",
         type=Path,
@@ -65,7 +72,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         + ", ".join(sorted(MESSAGE_FIELDS))
         + " columns; other columns are template variables",
     )
-    send.add_argument("--country", help="two-letter country of --to numbers in national format")
+    send.add_argument(
+        "--country", help="two-letter country of --to numbers in national format (no leading 0)"
+    )
     send.add_argument("--var", action="append", default=[], metavar="KEY=VALUE")
     send.add_argument("--template", help="batch template body; must contain {{url:}}")
     send.add_argument("--source", help="sender id (up to 16 characters)")
