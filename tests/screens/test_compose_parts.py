@@ -159,7 +159,7 @@ async def test_a_send_the_rules_refuse_is_an_inline_error_with_nothing_journaled
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         backend = await app.backend(ACCOUNT)
-        backend.http.rules = strict_rules()  # type: ignore[attr-defined]
+        backend.http.rules = strict_rules()
         await open_compose(pilot)
         await fill_sms(pilot, "34600000001", GSM_200)
         await pilot.press("ctrl+s")
