@@ -153,9 +153,17 @@ def otp_config(args: argparse.Namespace) -> OtpConfig | None:
 
 def add_sms_options(parser: argparse.ArgumentParser, *, landing: bool = False) -> None:
     """The options of an SMS send (`sms send`; `landing send` takes all but the last few)."""
-    parser.add_argument("--encoding", choices=("gsm", "gsm-pt", "utf-16"))
+    parser.add_argument(
+        "--encoding",
+        choices=("gsm", "gsm-pt", "utf-16"),
+        help="default: gsm, or utf-16 when a recipient's text needs it",
+    )
     limit = 8 if landing else 15
-    parser.add_argument("--parts", type=int, help=f"maximum parts (1-{limit})")
+    parser.add_argument(
+        "--parts",
+        type=int,
+        help=f"parts allowed per message (1-{limit}; default: what the longest text needs)",
+    )
     parser.add_argument(
         "--trans",
         action=argparse.BooleanOptionalAction,
