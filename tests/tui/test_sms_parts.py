@@ -96,6 +96,10 @@ def test_cli_variables_push_some_recipients_into_a_second_part(
     with Journal(default_path()) as journal:
         by_to = {r.to: r.parts for r in journal.recipients(body["job"])}
     assert by_to == {PHONE: 1, PHONE2: 2}  # the provider bills each its own need
+    # So the preflight's estimate prices the parts the provider charges.
+    (country,) = preflight["countries"]
+    assert country["parts"] == sum(by_to.values()) == preflight["parts"]
+    assert country["cost"] == pytest.approx(country["price"] * 3)
 
 
 def test_preflight_parts_and_cost_are_what_the_request_carries(

@@ -30,7 +30,14 @@ import dataclasses
 import os
 import random
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -298,25 +305,30 @@ class _CheckOnly:
     json = request
 
 
-async def precheck(backend: Backend, send: Callable[[Backend], Awaitable[object]]) -> None:
+async def precheck(
+    backend: Backend, send: Callable[[Backend], Coroutine[Any, Any, object]]
+) -> None:
     """Run the provider's request rules on what `send` would send, without sending it;
     InvalidInput when they refuse it (so nothing is journaled for a send that every batch
     would fail the same way).
 
-    For sends whose backend method builds its body and calls `http` before anything else
-    (360nrs SMS and landing SMS): the stand-in is in place only while that runs, which is
-    without a suspension, so no other task sees it.
+    The backend's HttpClient is replaced by a stand-in only while `send` runs up to its
+    first request, stepped here by hand: a backend method that would suspend before it
+    (and so let another task see the stand-in) is abandoned unchecked, and the rules
+    still run when the batch is sent.
     """
     http = getattr(backend, "http", None)
     if not isinstance(http, HttpClient) or http.rules is None:
         return
-    setattr(backend, "http", _CheckOnly(http))  # noqa: B010 - an attribute mypy cannot see
+    setattr(backend, "http", _CheckOnly(http))  # noqa: B010 - not every Backend has one
+    coro = send(backend)
     try:
-        await send(backend)
-    except _Checked:
-        pass
+        coro.send(None)
+    except (_Checked, StopIteration):
+        return
     finally:
         setattr(backend, "http", http)  # noqa: B010
+    coro.close()
 
 
 async def check_sms_send(
