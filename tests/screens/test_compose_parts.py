@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import TextArea
 
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
@@ -168,3 +169,20 @@ async def test_a_send_the_rules_refuse_is_an_inline_error_with_nothing_journaled
         assert form_error(app) == "Cannot send: 360nrs: parts above 1 refused here."
         assert sms_bodies(nrs_server) == []
         assert not default_path().exists() or Journal(default_path()).jobs() == []
+
+
+async def test_compose_landing_carries_the_counted_parts(
+    app: SwitchboardApp, nrs_server: SandboxServer
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compose(pilot, "landing")
+        # 136 characters and {LAND_URL}, counted as the 25-character link it becomes.
+        await fill_sms(pilot, "34600000001", "m" * 132 + " at {LAND_URL}")
+        screen.query_one("#html", TextArea).text = "<h1>Hi</h1>"
+        await pilot.pause()
+        await send_and_answer(pilot, confirm=True)
+        (post,) = log_of(nrs_server).matching("POST", "/api/rest/landingsms")
+        assert (post.json()["encoding"], post.json()["parts"]) == ("gsm", 2)
+        with Journal(default_path()) as journal:
+            (job,) = journal.jobs()
+            assert journal.totals(job.id).accepted == 1
