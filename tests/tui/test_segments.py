@@ -400,3 +400,33 @@ def test_random_texts_match_character_walk(seed: int) -> None:
 
 def test_module_has_no_ui_imports() -> None:
     assert "textual" not in segments.__dict__
+
+
+# --- the plan one request carries ------------------------------------------------------
+
+
+def test_plan_takes_utf16_for_all_when_one_text_needs_it() -> None:
+    # 100 GSM characters: 1 part alone, 2 parts (67 each) once the job goes as utf-16.
+    plan = segments.plan(["a" * 100, "Olá ç"])
+    assert (plan.encoding, plan.parts, plan.needed) == ("utf-16", 2, 2)
+    assert segments.plan(["a" * 100]).encoding == "gsm"
+    assert segments.plan([]).parts == 1  # never below the provider's minimum
+
+
+def test_plan_keeps_an_operators_choice_that_fits_and_refuses_one_that_does_not() -> None:
+    assert segments.plan(["hi"], encoding="utf-16", parts=3) == segments.Plan("utf-16", 3, 1, 15)
+    with pytest.raises(segments.PlanError, match="parts 1 is below the 2 parts"):
+        segments.plan(["a" * 161], parts=1)
+    with pytest.raises(segments.PlanError, match=r"encoding gsm cannot carry 'ç' '😀'"):
+        segments.plan(["ç 😀"], encoding="gsm")
+    with pytest.raises(segments.PlanError, match="parts must be between 1 and 8"):
+        segments.plan(["hi"], parts=9, max_parts=segments.MAX_PARTS_LANDING)
+    with pytest.raises(segments.PlanError, match="needs 9 parts in gsm; at most 8"):
+        segments.plan(["a" * (8 * 153 + 1)], max_parts=segments.MAX_PARTS_LANDING)
+
+
+def test_plan_counts_after_trans() -> None:
+    # 'ó' becomes 'o' with trans=1, so a forced gsm can carry it.
+    assert segments.plan(["Canción"], encoding="gsm", trans=True).encoding == "gsm"
+    with pytest.raises(segments.PlanError):
+        segments.plan(["Canción"], encoding="gsm")
