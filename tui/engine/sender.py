@@ -341,7 +341,8 @@ async def check_sms_send(
     """What create_sms_job would refuse (ValueError) or the provider's rules would refuse in
     the first batch's request (InvalidInput), before anything is journaled."""
     rows = job_rows(recipients)
-    template = sms_template(sender, message, rows, options)
+    # Every recipient's text is counted: off the event loop (a console's UI runs there).
+    template = await asyncio.to_thread(sms_template, sender, message, rows, options)
     first = Claimed(0, rows[0][0], rows[0][1], rows[0][2])
     request = SmsChannel.from_template(template).request([first])
     await precheck(backend, lambda b: b.send_sms(request))
@@ -355,11 +356,10 @@ async def check_channel_send(
     if not isinstance(request, LandingRequest):
         return
     rows = job_rows(recipients)
-    check_request(request, rows)
+    await asyncio.to_thread(check_request, request, rows)
+    planned = await asyncio.to_thread(landing_plan, request, rows)
     to, variables, _ = rows[0]
-    first = dataclasses.replace(
-        landing_plan(request, rows), to=(to,), sub=(variables,) if variables else ()
-    )
+    first = dataclasses.replace(planned, to=(to,), sub=(variables,) if variables else ())
     await precheck(backend, lambda b: b.send_landing(first))
 
 
