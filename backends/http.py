@@ -6,10 +6,12 @@ sandbox through `transport=httpx.ASGITransport(app)`; production uses the defaul
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import email.utils
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -45,6 +47,26 @@ MAX_RETRY_AFTER = 300.0
 SECRET_FIELDS = frozenset(
     {"api_key", "apikey", "key", "token", "access_token", "password", "secret", "x-api-key"}
 )
+
+# Set by `checking_only()` for the current task alone: other tasks sharing the client
+# (a console's refresh, a running send) keep sending.
+_CHECK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("check_only", default=False)
+
+
+class Checked(Exception):
+    """Raised instead of sending under `checking_only()`: the request passed the rules."""
+
+
+@contextlib.contextmanager
+def checking_only() -> Iterator[None]:
+    """In this task, every request is checked against its provider's rules and not sent:
+    `InvalidInput` if refused, else `Checked` at the first request."""
+    token = _CHECK_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CHECK_ONLY.reset(token)
+
 
 ErrorParser = Callable[[httpx.Response, Any], tuple[int | str | None, str]]
 
@@ -186,6 +208,8 @@ class HttpClient:
         request = self._build(method, path, params, json, data, headers, timeout)
         if self.rules is not None:
             self._check(request)
+        if _CHECK_ONLY.get():
+            raise Checked
         started = time.perf_counter()
         try:
             response = await self._client.send(request)

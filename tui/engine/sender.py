@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import os
 import random
@@ -59,7 +60,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.http import HttpClient
+from backends.http import Checked, HttpClient, checking_only
 from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
 from backends.models_send import LandingRequest
 from tui.engine import placeholders, segments
@@ -286,49 +287,17 @@ def create_sms_job(
 # --- checking a send before it is journaled -------------------------------------------
 
 
-class _Checked(Exception):
-    """The request passed the rules; it was not sent."""
-
-
-class _CheckOnly:
-    """Stands in for a backend's HttpClient: runs its rules on the request, sends nothing."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self._http = http
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        kwargs.pop("headers", None)
-        kwargs.pop("timeout", None)
-        self._http.check(method, path, **kwargs)
-        raise _Checked
-
-    json = request
-
-
 async def precheck(
     backend: Backend, send: Callable[[Backend], Coroutine[Any, Any, object]]
 ) -> None:
     """Run the provider's request rules on what `send` would send, without sending it;
     InvalidInput when they refuse it (so nothing is journaled for a send that every batch
-    would fail the same way).
-
-    The backend's HttpClient is replaced by a stand-in only while `send` runs up to its
-    first request, stepped here by hand: a backend method that would suspend before it
-    (and so let another task see the stand-in) is abandoned unchecked, and the rules
-    still run when the batch is sent.
-    """
+    would fail the same way). A backend without an HTTP layer of rules is not called."""
     http = getattr(backend, "http", None)
     if not isinstance(http, HttpClient) or http.rules is None:
         return
-    setattr(backend, "http", _CheckOnly(http))  # noqa: B010 - not every Backend has one
-    coro = send(backend)
-    try:
-        coro.send(None)
-    except (_Checked, StopIteration):
-        return
-    finally:
-        setattr(backend, "http", http)  # noqa: B010
-    coro.close()
+    with checking_only(), contextlib.suppress(Checked):
+        await send(backend)
 
 
 async def check_sms_send(
