@@ -45,6 +45,7 @@ from backends.nrs360_common import (
 )
 from backends.nrs360_lists import Nrs360Lists
 from backends.nrs360_reports import Nrs360Reports
+from backends.nrs360_rules import RULES
 from backends.nrs360_send import Nrs360Send
 
 
@@ -276,6 +277,7 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
             headers={"Accept": "application/json"},
             transport=transport,
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
     async def account(self) -> AccountInfo:

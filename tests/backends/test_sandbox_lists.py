@@ -59,6 +59,7 @@ def test_demo_data_is_deterministic_and_seeded_once() -> None:
 # --- blacklist ------------------------------------------------------------------------------
 
 
+@pytest.mark.refused_requests
 async def test_blacklist_invalid_type_is_422(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{API}/v2/blacklist/whatsapp")
     assert response.status_code == 422
@@ -76,6 +77,7 @@ async def test_blacklist_invalid_type_is_422(client: httpx.AsyncClient) -> None:
         ("mailing", {"recipient": "34666555444"}, "The recipient format is invalid."),
     ],
 )
+@pytest.mark.refused_requests
 async def test_blacklist_put_validation(
     client: httpx.AsyncClient, kind: str, body: dict[str, Any], description: str
 ) -> None:
@@ -105,6 +107,7 @@ async def test_blacklist_put_is_idempotent_and_normalises(
     assert not state.lists.is_blacklisted("sms", "ana@example.com")
 
 
+@pytest.mark.refused_requests
 async def test_blacklist_filters(client: httpx.AsyncClient) -> None:
     by_sending = await client.get(f"{API}/v2/blacklist/sms", params={"sendingId": 100017})
     assert {e["recipient"] for e in by_sending.json()["data"]} == {"99000000001", "99000000002"}
@@ -130,6 +133,7 @@ async def test_blacklist_pagination_links(client: httpx.AsyncClient) -> None:
     }
 
 
+@pytest.mark.refused_requests
 async def test_blacklist_delete(client: httpx.AsyncClient, state: Nrs360State) -> None:
     gone = await client.request(
         "DELETE", f"{API}/v2/blacklist/sms", json={"recipient": "99000000001"}
@@ -149,6 +153,7 @@ async def test_blacklist_delete(client: httpx.AsyncClient, state: Nrs360State) -
     assert state.lists.is_blacklisted("sms", "99000000004")
 
 
+@pytest.mark.refused_requests
 async def test_invalid_json_is_400_125(client: httpx.AsyncClient) -> None:
     for method, path in (
         ("PUT", "/v2/blacklist/sms"),
@@ -157,7 +162,9 @@ async def test_invalid_json_is_400_125(client: httpx.AsyncClient) -> None:
         ("PUT", "/v2/templates/1"),
         ("POST", "/forms"),
     ):
-        response = await client.request(method, API + path, content=b"{nope")
+        response = await client.request(
+            method, API + path, content=b"{nope", headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 400, path
         assert response.json() == error(125, "Invalid JSON")
 
@@ -199,6 +206,7 @@ NO_TARGET = "The groups ids field is required when emails is not present."
         ),
     ],
 )  # fmt: skip
+@pytest.mark.refused_requests
 async def test_validation_create_errors(
     client: httpx.AsyncClient, body: dict[str, Any], status: int, expected: dict[str, Any]
 ) -> None:
@@ -305,6 +313,7 @@ async def test_validation_list_pages_and_delete(client: httpx.AsyncClient) -> No
         ({"name": "x" * 256, "html": "<p/>"}, "The name may not be greater than 255 characters."),
     ],
 )
+@pytest.mark.refused_requests
 async def test_template_validation(
     client: httpx.AsyncClient, prefix: str, body: dict[str, Any], description: str
 ) -> None:
@@ -341,7 +350,9 @@ async def test_template_create_and_update_answers(
 
 async def test_template_not_found_and_delete(client: httpx.AsyncClient) -> None:
     for method in ("GET", "PUT", "DELETE"):
-        response = await client.request(method, f"{API}/templates/99", json={})
+        # A body the rules accept: the unknown id is what is answered.
+        body = {"name": "x", "html": "<p>x</p>"} if method == "PUT" else None
+        response = await client.request(method, f"{API}/templates/99", json=body)
         assert response.status_code == 404, method
     assert (await client.get(f"{API}/v2/templates/99/preview")).status_code == 404
     deleted = await client.delete(f"{API}/v2/templates/3")
@@ -425,6 +436,7 @@ TEXT = {"type": "text", "label": "Name", "customField": "form_name"}
         (form(TEXT, backgroundUrl=1), "The background url format is invalid."),
     ],
 )  # fmt: skip
+@pytest.mark.refused_requests
 async def test_form_validation(
     client: httpx.AsyncClient, body: dict[str, Any], description: str
 ) -> None:

@@ -73,6 +73,7 @@ async def refused(client: httpx.AsyncClient, path: str, **changes: Any) -> tuple
 
 
 @pytest.mark.parametrize("path", ["mailing", "voice", "voiceAudio", "landingsms", "whatsapp"])
+@pytest.mark.refused_requests
 async def test_auth_and_invalid_json(app: Starlette, client: httpx.AsyncClient, path: str) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as anonymous:
@@ -82,7 +83,9 @@ async def test_auth_and_invalid_json(app: Starlette, client: httpx.AsyncClient, 
         error(103, "Username or password unknown"),
     )
     for raw in (b"{nope", b"[1, 2]"):
-        response = await client.post(f"{API}/{path}", content=raw)
+        response = await client.post(
+            f"{API}/{path}", content=raw, headers={"Content-Type": "application/json"}
+        )
         assert (response.status_code, response.json()) == (400, error(125, "Invalid JSON"))
 
 
@@ -141,6 +144,7 @@ async def test_not_enough_credits_is_402_and_nothing_is_recorded(
 
 
 @pytest.mark.parametrize("path", ["sms", "mailing", "voice", "landingsms"])
+@pytest.mark.refused_requests
 async def test_tags_without_campaign_name_is_126(client: httpx.AsyncClient, path: str) -> None:
     assert await refused(client, path, tags=["x"]) == (400, error(126, "Empty campaign name"))
     assert await refused(client, path, tags=["x"], campaignName=" ") == (
@@ -150,6 +154,7 @@ async def test_tags_without_campaign_name_is_126(client: httpx.AsyncClient, path
 
 
 @pytest.mark.parametrize("path", ["sms", "mailing", "voice", "landingsms"])
+@pytest.mark.refused_requests
 async def test_sub_needs_one_object_per_recipient(client: httpx.AsyncClient, path: str) -> None:
     status, body = await refused(client, path, sub=[{"a": "1"}, {"a": "2"}])
     assert (status, body) == (422, error(422, "The sub must contain 1 items."))
@@ -185,6 +190,7 @@ async def test_sub_needs_one_object_per_recipient(client: httpx.AsyncClient, pat
         ({"message": "x" * 155 + "{name}", "splitParts": True, "parts": 2}, 142, None),
     ],
 )
+@pytest.mark.refused_requests
 async def test_sms_option_errors(
     client: httpx.AsyncClient,
     state: Nrs360State,
@@ -206,7 +212,8 @@ async def test_sms_option_errors(
 @pytest.mark.parametrize(
     ("changes", "description"),
     [
-        ({"trans": 2}, "The trans field must be true or false."),
+        # trans: "integer ... Possible values are 1 and 0."
+        ({"trans": 2}, "The trans must be 0 or 1."),
         ({"certified": "yes"}, "The certified field must be true or false."),
         ({"flash": 3}, "The flash field must be true or false."),
         ({"splitParts": "x"}, "The split parts field must be true or false."),
@@ -220,6 +227,7 @@ async def test_sms_option_errors(
         ({"otpConfig": "x"}, "The otp config must be an object."),
     ],
 )
+@pytest.mark.refused_requests
 async def test_sms_option_validation_422(
     client: httpx.AsyncClient, changes: dict[str, Any], description: str
 ) -> None:
@@ -340,6 +348,7 @@ async def test_sms_blacklisted_recipients_are_rejected(
         ({"attachments": [{}]}, 422, 422, "The attachments.0.name field is required."),
     ],
 )
+@pytest.mark.refused_requests
 async def test_mailing_errors(
     client: httpx.AsyncClient,
     state: Nrs360State,
@@ -418,6 +427,7 @@ async def test_mailing_custom_fields_from_contact_by_email(
         ({"to": [VOICE_BLACKLISTED]}, 102, "No valid recipients"),
     ],
 )
+@pytest.mark.refused_requests
 async def test_voice_errors(
     client: httpx.AsyncClient,
     state: Nrs360State,
@@ -440,7 +450,7 @@ async def test_voice_every_option_and_per_recipient_results(
         gender="F",
         callers={"ES": "6123456789", "PT": "+6987654321"},
         scheduleDate=LATER,
-        retries="5",
+        retries=5,
         expirationDate="20250311170000",
         amd=True,
     )
@@ -466,6 +476,7 @@ async def test_voice_every_option_and_per_recipient_results(
         ({"callers": {"ES": ""}}, 132, "Invalid voice caller"),
     ],
 )
+@pytest.mark.refused_requests
 async def test_voice_audio_errors(
     client: httpx.AsyncClient, changes: dict[str, Any], code: int, description: str
 ) -> None:
@@ -499,6 +510,7 @@ async def test_voice_audio_url_with_query_string(client: httpx.AsyncClient) -> N
         ({"to": [SMS_BLACKLISTED]}, 102, "No valid recipients"),
     ],
 )
+@pytest.mark.refused_requests
 async def test_landing_errors(
     client: httpx.AsyncClient,
     state: Nrs360State,
@@ -550,6 +562,7 @@ async def test_landing_with_templates_parts_and_lookup(
         ),
     ],
 )
+@pytest.mark.refused_requests
 async def test_whatsapp_errors(
     client: httpx.AsyncClient,
     state: Nrs360State,
@@ -709,6 +722,7 @@ async def test_scheduled_list_filters(client: httpx.AsyncClient) -> None:
         ("guid=100&type=MAILING", 404, error(404, "Resource not found")),
     ],
 )
+@pytest.mark.refused_requests
 async def test_scheduled_list_errors(
     client: httpx.AsyncClient, query: str, status: int, body: dict[str, Any]
 ) -> None:
@@ -778,6 +792,7 @@ async def test_scheduled_reschedule(
         ({"guid": [999], "scheduleDate": LATER}, 200, {"result": True, "updated": 0}),
     ],
 )
+@pytest.mark.refused_requests
 async def test_scheduled_reschedule_errors(
     client: httpx.AsyncClient, body: dict[str, Any], status: int, expected: dict[str, Any]
 ) -> None:
@@ -810,6 +825,7 @@ async def test_scheduled_delete(client: httpx.AsyncClient, state: Nrs360State) -
     assert balance == state.balance_cents
 
 
+@pytest.mark.refused_requests
 async def test_scheduled_delete_errors(client: httpx.AsyncClient) -> None:
     await schedule(client)
     bodies: list[dict[str, Any]] = [{"guid": []}, {"guid": [1.5]}, {"guid": "abc"}]

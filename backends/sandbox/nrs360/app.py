@@ -11,7 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog
+from backends.nrs360_rules import ERROR_TABLE, RULES
+from backends.rules import Violation
+
+from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog, RulesMiddleware
 from ..faults import FaultMiddleware, FaultProfile
 from . import (
     routes_account,
@@ -57,6 +60,24 @@ ROUTES: list[BaseRoute] = [
 
 def _unauthorized() -> Response:
     return error_response(401, 103, "Username or password unknown")
+
+
+def _refusal(violation: Violation) -> Response:
+    """What 360nrs answers a request its reference does not accept (see nrs360_rules).
+
+    A failure the error table names is answered with its documented description; a
+    validation error (422) with the rule's message, as Laravel words its own.
+    """
+    if violation.code is None:
+        # The rules core's own refusal of a body that is not JSON: "125 | 400 | Invalid JSON".
+        return error_response(400, 125, "Invalid JSON")
+    code = violation.code if isinstance(violation.code, int) else violation.status
+    if code == 404:
+        return error_response(404, 404, "Resource not found")
+    if code == 140 and "WhatsApp" in violation.message:
+        # The WhatsApp send's example error: {"code": 140, "description": "Invalid template"}.
+        return error_response(400, 140, "Invalid template")
+    return error_response(violation.status, code, ERROR_TABLE.get(code, violation.message))
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -105,6 +126,9 @@ def create_app(
         middleware.append(Middleware(FaultMiddleware, profile=faults, delivered=delivered))
     # Auth runs before routing: unknown paths also answer 401 without credentials.
     middleware.append(Middleware(BasicAuthMiddleware, users=accounts, on_failure=_unauthorized))
+    # After auth (the API answers 103 to a caller it does not know before reading the
+    # request) and inside the recorder, so a refused request is still logged.
+    middleware.append(Middleware(RulesMiddleware, rules=RULES, root=API_PREFIX, error=_refusal))
     app = Starlette(
         routes=[Mount(API_PREFIX, routes=ROUTES)],
         middleware=middleware,
