@@ -197,12 +197,16 @@ def test_sms_send_usage_errors(account: str, nrs_server: SandboxServer) -> None:
     assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
 
 
-def test_sms_send_provider_refusal_is_exit_3(
-    account: str, capsys: pytest.CaptureFixture[str]
+def test_sms_send_tags_without_campaign_refused_locally(
+    account: str, nrs_server: SandboxServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # tags: "campaignName is required if this parameter is specified."
     code, _ = cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x", "--tag", "a")
-    assert code == 3
-    assert "1 rejected: 126:" in capsys.readouterr().err
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "tags need a campaign name" in err and len(err.strip().splitlines()) == 1
+    # Only the preflight's reads (account, blacklist) reached the sandbox.
+    assert log_of(nrs_server).matching("POST", "/api/rest/sms") == []
 
 
 def big_csv(tmp_path: Path, n: int = 12) -> Path:
