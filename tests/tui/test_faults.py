@@ -180,6 +180,7 @@ async def test_answers_slower_than_the_read_timeout_are_unknown(journal: Journal
     assert all(stored(app)[r.to] == 1 for r in unknown)
 
 
+@pytest.mark.refused_requests  # the empty bodies are refused on purpose
 async def test_faults_are_deterministic_from_the_seed() -> None:
     async def kinds(seed: int) -> list[int]:
         app = rich_app(faults=FaultProfile(error_rate=0.3, drop_rate=0.2, seed=seed))

@@ -31,6 +31,7 @@ from backends.models_send import (
     WhatsAppTemplateRequest,
 )
 from backends.nrs360 import Nrs360Backend
+from backends.nrs360_rules import RULES
 from backends.sandbox.core import RequestLog
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.channels import template_of
@@ -72,6 +73,7 @@ class QuickBackend(Nrs360Backend):
             transport=transport,
             timeout=httpx.Timeout(5.0, read=self.read_timeout),
             secrets=(connection.secret,),
+            rules=RULES,
         )
 
 
@@ -312,14 +314,17 @@ async def test_207_applies_per_recipient(journal: Journal) -> None:
 
 async def test_400_rejects_the_batch_with_the_provider_reason(journal: Journal) -> None:
     app = rich_app()
+    # Every number blacklisted: a request the rules accept that the provider refuses whole.
+    for t in numbers(30):
+        app.state.nrs.lists.blacklist_add("sms", t, app.state.nrs.now())
     job_id = create_sms_job(
-        journal, "acct", "360nrs", "MUCHTOOLONGSENDER", "Hi", [(t, None) for t in numbers(30)]
+        journal, "acct", "360nrs", "TEST", "Hi", [(t, None) for t in numbers(30)]
     )
     async with backend_for(app) as backend:
         last = (await drain(run_job(journal, job_id, backend, batch_size=10)))[-1]
     assert last.status is JobStatus.DONE
     assert last.totals.rejected == 30
-    assert {r.reason for r in journal.recipients(job_id)} == {"107: Sender too long"}
+    assert {r.reason for r in journal.recipients(job_id)} == {"102: No valid recipients"}
     assert len(app.state.log) == 3  # refused, not retried
 
 
