@@ -6,7 +6,6 @@ its id, create, edit and delete; the table then holds the contacts handled this 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -28,6 +27,8 @@ from screens.contacts_forms import (
     WorkerPane,
 )
 from screens.contacts_io import EXPORT_HEADER, ImportModal, export_row
+from tui.csvout import SafeCsv
+from tui.files import atomic_text
 
 PAGE_SIZE = 50
 EXPORT_PAGE = 1000
@@ -444,29 +445,23 @@ class ContactsPane(WorkerPane):
         done = total = 0
         posts = Coalesce()
         # Written beside the target and renamed at the end: a failed export leaves no
-        # half file under the operator's chosen name.
-        partial = path.with_name(path.name + ".part")
-        try:
-            with partial.open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(EXPORT_HEADER)
-                page_no = 1
-                while True:
-                    page = await backend.contacts_page(
-                        page_no, limit=EXPORT_PAGE, filters=filters, include_details=True
-                    )
-                    total = page.total
-                    writer.writerows(export_row(c) for c in page.items)
-                    done += len(page.items)
-                    if posts.due():
-                        self.post_message(self.Exported(done, total, str(path), False))
-                    if not page.has_next or not page.items:
-                        break
-                    page_no += 1
-            partial.replace(path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        # half file under the operator's chosen name. Formula-safe: names and fields are
+        # typed by whoever filled in a form.
+        with atomic_text(path) as out:
+            writer = SafeCsv(out, EXPORT_HEADER)
+            page_no = 1
+            while True:
+                page = await backend.contacts_page(
+                    page_no, limit=EXPORT_PAGE, filters=filters, include_details=True
+                )
+                total = page.total
+                writer.write(export_row(c) for c in page.items)
+                done += len(page.items)
+                if posts.due():
+                    self.post_message(self.Exported(done, total, str(path), False))
+                if not page.has_next or not page.items:
+                    break
+                page_no += 1
         self.post_message(self.Exported(done, total, str(path), True))
 
     @on(Exported)

@@ -21,8 +21,9 @@ from textual.worker import Worker, WorkerState
 from backends.errors import InvalidInput
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.common import ConfirmModal, sb_app
-from screens.reports_common import ReportsPane, write_atomically
+from screens.reports_common import ReportsPane
 from tui.csvout import count_rows, csv_text, share
+from tui.files import write_atomic
 
 
 class FlowAnswersPane(ReportsPane):
@@ -185,7 +186,7 @@ class FlowAnswersPane(ReportsPane):
         through a temporary file so a failed write never leaves half a CSV behind."""
         data, rows = csv_text(*count_rows(self.summary, shares=True))
         try:
-            await asyncio.to_thread(write_atomically, path, data)
+            await asyncio.to_thread(write_atomic, path, data)
         except OSError as exc:
             self.query_one("#flow-error", Static).update(f"Cannot write {path}: {exc.strerror}")
             return

@@ -1,15 +1,12 @@
 """Pieces the Reports tabs share: a view base that reports its workers' failures, tables
-whose plain-letter keys only work while they have focus, dates, CSV and file writing."""
+whose plain-letter keys only work while they have focus, dates and reading provider CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from textual import on
 from textual.containers import Vertical
@@ -94,28 +91,6 @@ def csv_table(text: str) -> tuple[list[str], list[list[str]]]:
     if not rows:
         return [], []
     return rows[0], rows[1:]
-
-
-def to_csv(columns: list[str], rows: list[list[str]]) -> str:
-    """CSV text with a header row, as the provider writes it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def write_atomically(path: Path, data: str) -> None:
-    """Write a text file so that readers never see half of it."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def fmt_time(value: datetime | None) -> str:

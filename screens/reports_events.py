@@ -17,7 +17,9 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.models_reports import KeysReport
 from screens.common import ConfirmModal
-from screens.reports_common import ReportsView, to_csv, write_atomically
+from screens.reports_common import ReportsView
+from tui.csvout import csv_text
+from tui.files import write_atomic
 
 #: Rows put in the table at most: adding rows measures every cell, so a big report is
 #: filtered in memory and only a window of it is shown (export still writes every match).
@@ -135,7 +137,8 @@ class EventsView(ReportsView):
         if path.is_dir():
             self._result(f"{path} is a folder: name a file.", error=True)
             return
-        data = to_csv(self.columns, self.shown)
+        # Formula-safe like every export: event rows carry URLs and texts others typed.
+        data, _ = csv_text(self.columns, self.shown)
         rows = len(self.shown)
         if not path.exists():
             self.export(path, data, rows)
@@ -156,7 +159,7 @@ class EventsView(ReportsView):
     async def export(self, path: Path, data: str, rows: int) -> None:
         """Write the file off the UI loop."""
         try:
-            await asyncio.to_thread(write_atomically, path, data)
+            await asyncio.to_thread(write_atomic, path, data)
         except OSError as exc:
             self.post_message(self.ExportFailed(path, exc.strerror or str(exc)))
             return

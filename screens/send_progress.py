@@ -13,7 +13,6 @@ which changes once, goes below the title and takes the lines it needs.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from screens.common import Coalesce, ConfirmModal, sb_app
-from tui.cli.jobs import write_csv
+from tui.engine.export import export_job
 from tui.engine.journal import JobStatus, Journal, Outcome, Totals
 from tui.engine.pricing import cost_text
 from tui.engine.sender import JobControl, Progress
@@ -57,16 +56,9 @@ def totals_text(t: Totals) -> str:
 
 
 def write_export(path: Path, journal_path: Path | None, job_id: int) -> int:
-    """Write a journaled job's results atomically."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh, Journal(journal_path) as journal:
-            count = write_csv(fh, journal, job_id, None)
-        # A half-written export never replaces a good one.
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
+    """Write a journaled job's results atomically (in a thread: it reads the journal)."""
+    with Journal(journal_path) as journal:
+        return export_job(path, journal, job_id)
 
 
 class SendProgress(Vertical):

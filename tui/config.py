@@ -6,9 +6,7 @@ never overwritten: the user fixes or moves it, nothing is lost.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import threading
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +18,7 @@ import tomli_w
 
 from backends.errors import ConfigError
 from backends.registry import backend_class
+from tui.files import write_atomic
 
 CONFIG_FILE = "config.toml"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -149,17 +148,8 @@ class ConfigStore:
         doc["accounts"] = {a.name: a.to_toml() for a in config.accounts.values() if not a.ephemeral}
         payload = tomli_w.dumps(doc).encode("utf-8")
         self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # fsync: the accounts must survive a power cut; 0600 before it takes the name.
+        write_atomic(self.path, payload, fsync=True, mode=0o600)
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A console preference from the [settings] table (default if unset or unreadable)."""

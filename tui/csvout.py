@@ -1,7 +1,8 @@
-"""Formula-safe CSV for exports of text typed by strangers (flow answers), and their rows.
+"""The one CSV writer: formula-safe, for every export and results file; flow answers' rows.
 
-The CLI (`switchboard flows answers --csv`) and the Reports screen's export write the same
-rows through the same writer, so a cell is neutralised the same way wherever it is saved.
+Exports carry text typed by strangers (answers, contact names, message texts, reasons), so
+every cell goes through `cell`. The CLI and the console write the same rows through the
+same writer, so a cell is neutralised the same way wherever it is saved.
 """
 
 from __future__ import annotations
@@ -29,15 +30,27 @@ def cell(value: object) -> str:
     return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
 
 
+class SafeCsv:
+    """A CSV writer that writes a header, then rows with every cell through `cell`: the one
+    writer of every export and results file (jobs, contacts, events, flow answers)."""
+
+    def __init__(self, target: TextIO, header: Sequence[str]) -> None:
+        self._writer = csv.writer(target)
+        self._writer.writerow(header)
+        self.rows = 0
+
+    def write(self, rows: Iterable[Sequence[object]]) -> None:
+        """Write rows, formula-safe."""
+        for row in rows:
+            self._writer.writerow([cell(v) for v in row])
+            self.rows += 1
+
+
 def write_csv(target: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a header and rows (formula-safe) and return how many rows."""
-    writer = csv.writer(target)
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-        count += 1
-    return count
+    out = SafeCsv(target, header)
+    out.write(rows)
+    return out.rows
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[str, int]:

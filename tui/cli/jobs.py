@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import orjson
 
 from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, say_not_done, table
 from tui.engine.channels import CHANNEL_LABELS, job_summary
+from tui.engine.export import export_job, write_job_csv
 from tui.engine.journal import Job, JobStatus, Journal, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
@@ -21,7 +20,6 @@ from tui.engine.sender import Progress, resume
 
 # Text progress is coalesced to a couple of lines a second, like the console's.
 PROGRESS_INTERVAL = 0.5
-EXPORT_COLUMNS = ("seq", "to", "state", "reason", "provider_id", "parts", "updated_at", "vars")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -239,6 +237,7 @@ async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
                 f"{unknown} recipients of job {job.id} may already have received the message. "
                 "Send it to them again?",
                 assume_yes=args.yes,
+                count=unknown,
             )
         backend = await ctx.workspace.open(job.account)
         async with backend:
@@ -256,44 +255,16 @@ async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
             )
 
 
-def write_csv(out: TextIO, journal: Journal, job_id: int, state: State | None) -> int:
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for r in journal.recipients(job_id, state):
-        writer.writerow(
-            (
-                r.seq,
-                r.to,
-                r.state.value,
-                r.reason or "",
-                r.provider_id or "",
-                "" if r.parts is None else r.parts,
-                r.updated_at,
-                orjson.dumps(r.vars).decode() if r.vars else "",
-            )
-        )
-        count += 1
-    return count
-
-
 async def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     """Write every recipient's outcome to a CSV file."""
     state = State(args.state) if args.state else None
     with open_journal(args) as journal:
         job = journal.job(args.id)
         if args.output == "-":
-            count = write_csv(ctx.out, journal, job.id, state)
+            count = write_job_csv(ctx.out, journal, job.id, state)
             return EXIT_OK
         path = Path(args.output)
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                count = write_csv(fh, journal, job.id, state)
-            # Replace atomically: a half-written export never overwrites a good one.
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        count = export_job(path, journal, job.id, state)
     ctx.emit(
         {"job": job.id, "output": str(path), "rows": count},
         lambda: ctx.print(f"Wrote {count} recipients of job {job.id} to {path}"),

@@ -28,6 +28,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.files import write_atomic
 
 
 def _parser(actions: Any, name: str, common: argparse.ArgumentParser, helptext: str) -> Any:
@@ -187,9 +188,9 @@ def read_text(path: Path, what: str) -> str:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a file, or UsageError saying why not."""
+    """Write a file whole (atomically), or UsageError saying why not."""
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -286,6 +287,7 @@ async def cmd_blacklist_remove(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(
         f"Remove {count} recipient{'s' if count > 1 else ''} from the {args.kind} blacklist?",
         assume_yes=args.yes,
+        count=count,
     )
 
     async def run(backend: Backend) -> int:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from backends.base import Backend
 from backends.errors import InvalidInput
@@ -17,12 +15,14 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_yes_arg,
     fmt_time,
     table,
     with_backend,
 )
-from tui.cli.jobs import follow, write_csv
+from tui.cli.jobs import follow
 from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
+from tui.engine.export import export_job
 from tui.engine.journal import Journal, default_path
 from tui.engine.placeholders import OTP_LENGTH_DEFAULT, check_filters
 from tui.engine.preflight import format_summary, preflight
@@ -39,9 +39,7 @@ from tui.engine.recipients import (
 )
 from tui.engine.segments import MAX_PARTS_SMS
 from tui.engine.sender import check_sms_send, create_sms_job, run_job
-
-# Above this many recipients a send is confirmed first (or needs --yes when not interactive).
-CONFIRM_ABOVE: Final = 10
+from tui.usecases.confirm import Need, needed
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -58,7 +56,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send.add_argument("--region", default=DEFAULT_REGION, help="region of national numbers")
     send.add_argument("--message", required=True)
     send.add_argument("--dry-run", action="store_true", help="preflight only: send nothing")
-    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_yes_arg(send)
     send.add_argument("--marketing", action="store_true", help="check countries' marketing hours")
     send.add_argument("--results", metavar="FILE", help="write each recipient's result as CSV")
     add_sms_options(send)
@@ -138,21 +136,15 @@ async def _load_recipients(
 
 def _write_results(path: str, journal: Journal, job_id: int, recips: Recipients) -> int:
     """The journal's per-recipient outcomes, then the rows never sent (invalid, blacklisted)."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            rows = write_csv(fh, journal, job_id, None)
-            writer = csv.writer(fh)
-            for bad in recips.invalid:
-                writer.writerow(("", bad.value, "INVALID", f"row {bad.row}: {bad.reason}"))
-            for r in recips.valid:
-                if r.blacklisted:
-                    writer.writerow(("", r.to, "BLACKLISTED", f"row {r.row}: on the blacklist"))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return rows + len(recips.invalid) + recips.blacklisted
+    never_sent = [
+        ("", bad.value, "INVALID", f"row {bad.row}: {bad.reason}") for bad in recips.invalid
+    ]
+    never_sent += [
+        ("", r.to, "BLACKLISTED", f"row {r.row}: on the blacklist")
+        for r in recips.valid
+        if r.blacklisted
+    ]
+    return export_job(Path(path), journal, job_id, more=never_sent)
 
 
 def _notification_urls(
@@ -218,7 +210,9 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
             data = {"preflight": summary, "invalid": recips.invalid}
             ctx.emit(data, lambda: ctx.print(text))
             return EXIT_OK
-        if recips.invalid or summary.warnings or len(sendable) > CONFIRM_ABOVE:
+        # A send the operator must confirm shows its preflight first, as in the console.
+        asks = needed(len(sendable)).need is not Need.NOTHING
+        if recips.invalid or summary.warnings or asks:
             print(text, file=ctx.err)
         if not sendable:
             print("switchboard: nobody to send to", file=ctx.err)
@@ -233,8 +227,12 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
             raise
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        if len(sendable) > CONFIRM_ABOVE:
-            ctx.confirm(f"Send to {len(sendable)} recipients?", assume_yes=args.yes)
+        ctx.confirm(
+            f"Send to {len(sendable)} recipients?",
+            assume_yes=args.yes,
+            count=len(sendable),
+            destructive=False,
+        )
         with Journal(default_path()) as journal:
             job_id = create_sms_job(
                 journal,

@@ -24,6 +24,7 @@ from tui.cli.common import (
     with_backend,
 )
 from tui.csvout import count_rows, write_csv
+from tui.files import atomic_text
 
 
 def _action(actions: Any, name: str, common: argparse.ArgumentParser, helptext: str) -> Any:
@@ -338,7 +339,7 @@ async def cmd_flow_answers(ctx: Context, args: argparse.Namespace) -> int:
                 return EXIT_OK
             path = Path(args.csv)
             try:
-                with path.open("w", newline="", encoding="utf-8") as fh:
+                with atomic_text(path) as fh:
                     count = write_csv(fh, header, rows)
             except OSError as exc:
                 raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,66 @@
+"""A journaled job's per-recipient outcomes as CSV: `jobs export`, `--results` and the console.
+
+One place for the columns and the rows, written through the formula-safe CSV writer and
+the atomic file write, so the CLI and the console export the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import orjson
+
+from tui.csvout import write_csv
+from tui.engine.journal import Journal, State
+from tui.files import atomic_text
+
+EXPORT_COLUMNS = ("seq", "to", "state", "reason", "provider_id", "parts", "updated_at", "vars")
+
+
+def job_rows(
+    journal: Journal, job_id: int, state: State | None = None
+) -> Iterator[tuple[object, ...]]:
+    """One row per journaled recipient (of `state` if given), in EXPORT_COLUMNS order."""
+    for r in journal.recipients(job_id, state):
+        yield (
+            r.seq,
+            r.to,
+            r.state.value,
+            r.reason or "",
+            r.provider_id or "",
+            "" if r.parts is None else r.parts,
+            r.updated_at,
+            orjson.dumps(r.vars).decode() if r.vars else "",
+        )
+
+
+def write_job_csv(
+    out: TextIO,
+    journal: Journal,
+    job_id: int,
+    state: State | None = None,
+    *,
+    more: Iterable[Sequence[object]] = (),
+) -> int:
+    """The job's rows, then `more` (rows never journaled), to `out`; how many rows."""
+
+    def rows() -> Iterator[Sequence[object]]:
+        yield from job_rows(journal, job_id, state)
+        yield from more
+
+    return write_csv(out, EXPORT_COLUMNS, rows())
+
+
+def export_job(
+    path: Path,
+    journal: Journal,
+    job_id: int,
+    state: State | None = None,
+    *,
+    more: Iterable[Sequence[object]] = (),
+) -> int:
+    """`write_job_csv` into `path`, atomically: a failed export never replaces a good file."""
+    with atomic_text(path) as fh:
+        return write_job_csv(fh, journal, job_id, state, more=more)
