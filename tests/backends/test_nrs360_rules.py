@@ -9,6 +9,7 @@ the reference documents, and every endpoint the client calls is one of them.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import re
 from collections.abc import Awaitable, Callable
@@ -35,9 +36,11 @@ from backends.models_send import (
 from backends.nrs360 import Nrs360Backend
 from backends.nrs360_rules import RULES
 from backends.rules import Outgoing
-from backends.sandbox.core import RequestLog
-from backends.sandbox.nrs360 import BUSINESS_NUMBER
+from backends.sandbox.core import RequestLog, SandboxServer
+from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME
 from tests.backends.conftest import API
+from tui.cli import run
+from tui.config import Account, ConfigStore
 
 REFERENCE = Path("/work/shared/reference/360nrs-api.txt")
 PHONE = "34666555444"
@@ -540,3 +543,164 @@ async def test_every_client_call_is_a_documented_endpoint(
     # client has no call for (bulk reschedule/delete share PUT/DELETE /scheduled).
     missing = {(e.method, "/".join(e.template)) for e in RULES.endpoints if e not in reached}
     assert missing == {("POST", "form")}
+
+
+# --- the CLI: one line, exit 2, nothing sent ----------------------------------------------
+
+SEND = ("--to", PHONE, "--yes")  # sms send asks for confirmation
+TO = ("--to", PHONE)
+FAR_ISO = (datetime.now(UTC) + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
+# (command line, the request it must not send, a piece of the one-line error)
+CLI_REFUSALS: list[tuple[list[str], tuple[str, str], str]] = [
+    (["sms", "send", "--from", "ABCDEFGHIJKL", "--message", "x", *SEND], ("POST", "sms"), "11"),
+    (["sms", "send", "--from", "1" * 16, "--message", "x", *SEND], ("POST", "sms"), "15"),
+    (
+        ["sms", "send", "--from", "T", "--message", "x", "--parts", "16", *SEND],
+        ("POST", "sms"),
+        "15",
+    ),
+    (
+        [
+            "landing",
+            "send",
+            "--from",
+            "T",
+            "--message",
+            "{LAND_URL}",
+            "--template-body",
+            "<p/>",
+            "--parts",
+            "9",
+            *TO,
+        ],
+        ("POST", "landingsms"),
+        "8",
+    ),
+    (
+        ["sms", "send", "--from", "T", "--message", "x", "--tag", "a", *SEND],
+        ("POST", "sms"),
+        "campaign",
+    ),
+    (
+        [
+            "mail",
+            "send",
+            "--to",
+            "a@example.com",
+            "--from-email",
+            "info@example.com",
+            "--reply-to",
+            "info@example.com",
+            "--subject",
+            "S",
+            "--body",
+            "<p/>",
+            "--tag",
+            "a",
+        ],
+        ("POST", "mailing"),
+        "campaign",
+    ),
+    (
+        [
+            "voice",
+            "send",
+            "--message",
+            "Hola",
+            "--language",
+            "es_ES",
+            "--gender",
+            "F",
+            "--tag",
+            "a",
+            *TO,
+        ],
+        ("POST", "voice"),
+        "campaign",
+    ),
+    (
+        [
+            "voice",
+            "send",
+            "--message",
+            "Hola",
+            "--language",
+            "es_ES",
+            "--gender",
+            "F",
+            "--retries",
+            "6",
+            *TO,
+        ],
+        ("POST", "voice"),
+        "5",
+    ),
+    (
+        ["voice", "send", "--message", "Hola", "--language", "hi_IN", "--gender", "M", *TO],
+        ("POST", "voice"),
+        "female",
+    ),
+    (["otp", "generate", "--recipient", PHONE, "--length", "11"], ("POST", "otp/generate"), "10"),
+    (["otp", "generate", "--recipient", PHONE, "--validity", "20"], ("POST", "otp/generate"), "30"),
+    (
+        ["otp", "generate", "--recipient", PHONE, "--max-attempts", "11"],
+        ("POST", "otp/generate"),
+        "10",
+    ),
+    (
+        ["sms", "send", "--from", "T", "--message", "x", "--available", "21:00-09:00", *SEND],
+        ("POST", "sms"),
+        "21:00",
+    ),
+    (
+        ["sms", "send", "--from", "T", "--message", "x", "--schedule", FAR_ISO, *SEND],
+        ("POST", "sms"),
+        "year",
+    ),
+    (["contacts", "list", "--limit", "1001"], ("GET", "contacts"), "1000"),
+    (["groups", "list", "--limit", "1001"], ("GET", "groups"), "1000"),
+    (
+        ["contacts", "create", "--email", "a@example.com", "--group", "T", "--external-id", "E"],
+        ("POST", "contacts"),
+        "external id",
+    ),
+]
+
+
+@pytest.fixture
+def cli_account(
+    nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account(
+            name="demo",
+            provider="360nrs",
+            base_url=nrs_server.url + "/api/rest",
+            username=DEMO_USERNAME,
+        )
+    )
+    return "demo"
+
+
+@pytest.mark.parametrize(
+    ("args", "request_", "expected"),
+    [pytest.param(a, r, e, id=" ".join(a[:2] + a[-5:-3])) for a, r, e in CLI_REFUSALS],
+)
+def test_cli_refuses_locally(
+    cli_account: str,
+    nrs_server: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    request_: tuple[str, str],
+    expected: str,
+) -> None:
+    code = run([*args, "-a", cli_account], out=io.StringIO())
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    # The preflight's summary may come first; the refusal is one line of its own.
+    errors = [line for line in err.splitlines() if line.startswith("switchboard:")]
+    assert len(errors) == 1 and expected in errors[0], err
+    log: RequestLog = nrs_server.app.state.log  # type: ignore[attr-defined]
+    method, where = request_
+    assert log.matching(method, f"/api/rest/{where}") == []

@@ -62,7 +62,13 @@ from backends.errors import (
 )
 from backends.http import Checked, HttpClient, checking_only
 from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
-from backends.models_send import LandingRequest
+from backends.models_send import (
+    LandingRequest,
+    MailingRequest,
+    VoiceAudioRequest,
+    VoiceRequest,
+    WhatsAppTemplateRequest,
+)
 from tui.engine import placeholders, segments
 from tui.engine.channels import (
     CHANNEL_TYPES,
@@ -74,6 +80,7 @@ from tui.engine.channels import (
     job_rows,
     landing_plan,
 )
+from tui.engine.channels import _wa_message as wa_message
 from tui.engine.journal import (
     Claimed,
     Job,
@@ -321,8 +328,12 @@ async def check_channel_send(
     backend: Backend, request: Request, recipients: Sequence[JobRecipient]
 ) -> None:
     """For a landing SMS, check_sms_send's checks (the other channels' job checks are
-    create_channel_job's own): ValueError or InvalidInput before anything is journaled."""
+    create_channel_job's own); for every channel, the provider's rules on the first
+    batch's request: ValueError or InvalidInput before anything is journaled."""
     if not isinstance(request, LandingRequest):
+        rows = job_rows(recipients)
+        if rows:
+            await _check_first_request(backend, request, rows[0][0], rows[0][1])
         return
     rows = job_rows(recipients)
     await asyncio.to_thread(check_request, request, rows)
@@ -330,6 +341,30 @@ async def check_channel_send(
     to, variables, _ = rows[0]
     first = dataclasses.replace(planned, to=(to,), sub=(variables,) if variables else ())
     await precheck(backend, lambda b: b.send_landing(first))
+
+
+async def _check_first_request(
+    backend: Backend, request: Request, to: str, variables: Mapping[str, str] | None
+) -> None:
+    """The rules on what the channel sends its first recipient (as RequestChannel.request
+    builds it), so a send every batch would fail the same way is refused up front."""
+    if isinstance(request, WhatsAppTemplateRequest):
+        try:
+            message = wa_message(request.messages[0], to, variables or {})
+        except ValueError:
+            return  # create_channel_job says what is wrong with the variables
+        wa = dataclasses.replace(request, messages=(message,))
+        await precheck(backend, lambda b: b.send_whatsapp_template(wa))
+    elif isinstance(request, VoiceAudioRequest):
+        audio = dataclasses.replace(request, to=(to,))
+        await precheck(backend, lambda b: b.send_voice_audio(audio))
+    elif isinstance(request, MailingRequest | VoiceRequest):
+        sub = (variables,) if variables else ()
+        first = dataclasses.replace(request, to=(to,), sub=sub)
+        if isinstance(first, MailingRequest):
+            await precheck(backend, lambda b: b.send_mailing(first))
+        else:
+            await precheck(backend, lambda b: b.send_voice(first))
 
 
 # --- channels -----------------------------------------------------------------------
