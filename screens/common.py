@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
+from tui.usecases.confirm import Need, needed
 
 if TYPE_CHECKING:
     from tui.app import SwitchboardApp
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
 def sb_app(node: DOMNode) -> SwitchboardApp:
     """The running SwitchboardApp, typed."""
     return cast("SwitchboardApp", node.app)
-
-
-# Sends to more recipients than this are confirmed by typing the count (Compose, Jobs,
-# Surveys).
-TYPED_CONFIRM_ABOVE = 100
 
 
 def or_list(items: Iterable[str]) -> str:
@@ -121,10 +117,12 @@ class ConfirmModal(ModalScreen[bool]):
 
 
 def count_confirm(count: int, question: str, yes_label: str) -> ModalScreen[bool]:
-    """The confirmation of a send to `count` recipients: above TYPED_CONFIRM_ABOVE the
-    operator types the count, else yes or no."""
-    if count > TYPED_CONFIRM_ABOVE:
-        return TypedConfirmModal(question, str(count), yes_label=yes_label)
+    """The confirmation of a send to `count` recipients, as the one policy says
+    (tui.usecases.confirm): above CONFIRM_ABOVE the operator types the count, else yes or
+    no (the dialog is where the console shows a send for review)."""
+    policy = needed(count, review=True)
+    if policy.need is Need.TYPE:
+        return TypedConfirmModal(question, policy.phrase, yes_label=yes_label)
     return ConfirmModal(question, yes_label=yes_label)
 
 

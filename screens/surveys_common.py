@@ -56,7 +56,7 @@ class SendPane(VerticalScroll):
         self.query_one(f"#{self.ERROR_ID}", Static).update(text)
 
     def confirm(self, count: int, question: str, then: Callable[[], None]) -> None:
-        """Ask before sending: type the count above TYPED_CONFIRM_ABOVE, else yes/no."""
+        """Ask before sending, as the one confirmation policy says (count_confirm)."""
 
         def answered(ok: bool | None) -> None:
             if ok:

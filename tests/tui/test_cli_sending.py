@@ -568,7 +568,8 @@ def test_scheduled_reschedule_all_confirmed_interactively(
 ) -> None:
     schedule_two(nrs_server)
     questions: list[str] = []
-    answers = iter(["n", "y"])
+    # Every message, however many: the phrase is typed, as in the console (a "y" is no).
+    answers = iter(["y", "RESCHEDULE ALL"])
 
     def answer(question: str) -> str:
         questions.append(question)
@@ -577,11 +578,14 @@ def test_scheduled_reschedule_all_confirmed_interactively(
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr("builtins.input", answer)
     date = ("--date", "2025-03-20T10:00:00+01:00")
-    assert cli("scheduled", "reschedule", "--all", *date)[0] == 2  # answered no
+    assert cli("scheduled", "reschedule", "--all", *date)[0] == 2  # not the phrase
     assert log_of(nrs_server).requests == []
     code, out = cli("scheduled", "reschedule", "--all", *date)
     assert (code, out) == (0, "Rescheduled 3 scheduled message(s).\n")
-    assert questions[0] == "Reschedule EVERY scheduled message to 2025-03-20 09:00:00 UTC? [y/N] "
+    assert questions[0] == (
+        "Reschedule EVERY scheduled message to 2025-03-20 09:00:00 UTC? "
+        "Type RESCHEDULE ALL to confirm: "
+    )
     assert sent(nrs_server, "PUT", "scheduled").json() == {"scheduleDate": "20250320090000"}
     moved = datetime(2025, 3, 20, 9, tzinfo=UTC)
     assert {i.scheduled_at for i in state_of(nrs_server).sending.pending(NOW)} == {moved}

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from backends.base import Backend
+from tui.usecases.confirm import CONFIRM_ABOVE, DELETE_ALL_PHRASE, Need, needed
 from tui.workspace import Workspace
 
 EXIT_OK = 0
@@ -52,14 +53,24 @@ class Context:
         if not self.json:
             print(*parts, file=self.out)
 
-    def confirm(self, question: str, *, assume_yes: bool) -> None:
-        """Ask before something destructive; UsageError if not confirmed."""
-        if assume_yes:
+    def confirm(
+        self,
+        question: str,
+        *,
+        assume_yes: bool,
+        count: int | None = 1,
+        destructive: bool = True,
+        every: str = DELETE_ALL_PHRASE,
+    ) -> None:
+        """Ask what the confirmation policy (tui.usecases.confirm) needs before an action
+        on `count` targets (None: all of them); UsageError if not confirmed."""
+        policy = needed(count, destructive=destructive, assume_yes=assume_yes, every=every)
+        if policy.need is Need.NOTHING:
             return
         if not self.interactive:
             raise UsageError(f"{question} Refusing without --yes (not a terminal).")
-        answer = input(f"{question} [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        prompt = "[y/N]" if policy.need is Need.ASK else f"Type {policy.phrase} to confirm:"
+        if not policy.accepts(input(f"{question} {prompt} ")):
             raise UsageError("cancelled")
 
     def read_secret(self, prompt: str, *, from_stdin: bool) -> str:
@@ -126,6 +137,16 @@ Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
 def add_account_arg(parser: argparse.ArgumentParser) -> None:
     """The -a/--account option most commands take."""
     parser.add_argument("-a", "--account", required=True, help="account name")
+
+
+def add_yes_arg(parser: argparse.ArgumentParser) -> None:
+    """--yes: skip the confirmation a bulk send needs (tui.usecases.confirm), for scripts."""
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help=f"do not ask for confirmation (asked above {CONFIRM_ABOVE} recipients)",
+    )
 
 
 def say_not_done(ctx: Context, job_id: int, status: str, reason: str | None) -> None:

@@ -25,7 +25,7 @@ from backends.eightbyeight import (
     SurveyTemplate,
 )
 from backends.registry import backend_class
-from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table
+from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, add_yes_arg, table
 from tui.cli.jobs import follow
 from tui.engine.journal import Claimed, Journal, State, default_path
 from tui.engine.recipients import csv_rows
@@ -36,10 +36,9 @@ from tui.engine.survey_batch import (
     check_job,
     create_survey_batch_job,
     messages_from_rows,
+    unique_messages,
 )
 
-# Above this many recipients a send is confirmed first (or needs --yes when not interactive).
-CONFIRM_ABOVE = 100
 # Per-recipient lines printed after a send; bigger jobs are summed up (see `jobs export`).
 SHOW_ROWS = 1_000
 
@@ -89,7 +88,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="print only the totals, not each recipient's result",
     )
     send.add_argument("--dry-run", action="store_true", help="validate the send; send nothing")
-    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_yes_arg(send)
     send.set_defaults(handler=cmd_send)
 
 
@@ -241,7 +240,10 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     sub_account = args.subaccount or options.get("subaccount_id", "")
     if not sub_account:
         raise UsageError("give --subaccount (the account has no subaccount_id)")
-    messages = list(batch.messages)
+    # Each number once, as the console's form and `sms send` do.
+    messages, repeated = unique_messages(batch.messages)
+    if repeated:
+        print(f"switchboard: {repeated} repeated number(s) left out", file=ctx.err)
     try:
         check_job(survey_id, sub_account, messages, batch.template, batch.client_batch_id)
     except ValueError as exc:
@@ -259,8 +261,12 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
             lambda: ctx.print(f"OK: {count} message(s) for survey {survey_id}; nothing sent."),
         )
         return EXIT_OK
-    if count > CONFIRM_ABOVE:
-        ctx.confirm(f"Send the survey to {count} recipients?", assume_yes=args.yes)
+    ctx.confirm(
+        f"Send the survey to {count} recipients?",
+        assume_yes=args.yes,
+        count=count,
+        destructive=False,
+    )
     backend = await ctx.workspace.open(args.account)
     async with backend:
         with Journal(default_path()) as journal:

@@ -44,6 +44,7 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_yes_arg,
     fmt_time,
     say_not_done,
     table,
@@ -52,6 +53,7 @@ from tui.cli.common import (
 from tui.engine.channels import Request
 from tui.engine.journal import JobStatus, Journal, State, default_path
 from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
+from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
 
 _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 
@@ -316,12 +318,13 @@ def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress)
 
 async def send_job(
     ctx: Context,
-    account: str,
+    args: argparse.Namespace,
     template: Request,
     recipients: list[tuple[str, Mapping[str, str] | None]],
 ) -> int:
-    """Journal a landing, email, voice or WhatsApp job, send it through the engine, and
-    show each recipient's result."""
+    """Confirm (tui.usecases.confirm), journal a landing, email, voice or WhatsApp job,
+    send it through the engine, and show each recipient's result."""
+    account = args.account
 
     async def send(backend: Backend) -> int:
         try:
@@ -332,6 +335,14 @@ async def send_job(
             raise
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        # After the checks (a send that cannot go is not worth a question), before the
+        # journal: refused means nothing journaled and nothing sent.
+        ctx.confirm(
+            f"Send to {len(recipients)} recipients?",
+            assume_yes=args.yes,
+            count=len(recipients),
+            destructive=False,
+        )
         with Journal(default_path()) as journal:
             try:
                 job_id = create_channel_job(
@@ -350,6 +361,7 @@ async def send_job(
 
 def _to_arg(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--to", action="append", required=True, help=f"{what} (repeatable)")
+    add_yes_arg(parser)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -424,7 +436,7 @@ async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
         track_clicks=args.track_clicks,
         otp_config=otp_config(args),
     )
-    return await send_job(ctx, args.account, request, recipients)
+    return await send_job(ctx, args, request, recipients)
 
 
 def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -483,7 +495,7 @@ async def cmd_voice_send(ctx: Context, args: argparse.Namespace) -> int:
             message=args.message, language=args.language, gender=args.gender, **common
         )
     recipients = recipients_of(args.to, load_subs(args.sub_file))
-    return await send_job(ctx, args.account, request, recipients)
+    return await send_job(ctx, args, request, recipients)
 
 
 def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -516,7 +528,7 @@ async def cmd_landing_send(ctx: Context, args: argparse.Namespace) -> int:
         template_v2_id=args.template_v2_id,
         **options,
     )
-    return await send_job(ctx, args.account, request, recipients)
+    return await send_job(ctx, args, request, recipients)
 
 
 def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
@@ -570,7 +582,7 @@ async def cmd_wa_send_template(ctx: Context, args: argparse.Namespace) -> int:
         campaign_name=args.campaign,
         tags=tuple(args.tag),
     )
-    return await send_job(ctx, args.account, request, [(to, None) for to in args.to])
+    return await send_job(ctx, args, request, [(to, None) for to in args.to])
 
 
 # --- scheduled ------------------------------------------------------------------------------
@@ -639,7 +651,13 @@ async def cmd_scheduled_change(ctx: Context, args: argparse.Namespace) -> int:
             )
         scope = f"EVERY scheduled {kind} message" if kind else "EVERY scheduled message"
         when = f" to {fmt_time(args.date.astimezone(UTC))}" if rescheduling else ""
-        ctx.confirm(f"{args.action_name.capitalize()} {scope}{when}?", assume_yes=args.yes)
+        # Every message, however many: the operator types the phrase, as in the console.
+        ctx.confirm(
+            f"{args.action_name.capitalize()} {scope}{when}?",
+            assume_yes=args.yes,
+            count=None,
+            every=RESCHEDULE_ALL_PHRASE if rescheduling else DELETE_ALL_PHRASE,
+        )
 
     async def change(backend: Backend) -> int:
         result: ScheduledChange

@@ -36,6 +36,7 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_yes_arg,
     fmt_time,
     table,
     with_backend,
@@ -67,6 +68,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         type=Path,
         help="CSV with a header row (email, mobile, custom columns) or a JSON array",
     )
+    add_yes_arg(send)
     send.set_defaults(handler=cmd_survey_send)
 
     r = sub.add_parser("request", help="document/information requests (e.g. Collect)")
@@ -188,6 +190,14 @@ async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
 
     async def send(backend: Backend) -> int:
         _require(backend, Capability.SURVEYS, "surveys")
+        # One request carries every contact: confirmed as any bulk send (a 5,000-row
+        # --contacts-file once went out unasked); refused means nothing sent.
+        ctx.confirm(
+            f"Send the survey by {args.medium} to {len(contacts)} contacts?",
+            assume_yes=args.yes,
+            count=len(contacts),
+            destructive=False,
+        )
         result = await backend.send_survey(SurveySend(medium, tuple(contacts)))
         ctx.emit(result, lambda: _show_survey_result(ctx, result))
         return EXIT_REJECTED if result.rejected else EXIT_OK

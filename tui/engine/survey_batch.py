@@ -31,6 +31,7 @@ from backends.eightbyeight import (
 )
 from backends.errors import ConfigError
 from tui.engine.journal import Claimed, Job, Journal, Outcome, State
+from tui.engine.recipients import DEFAULT_REGION, normalise_phone
 
 __all__ = [
     "CHANNEL",
@@ -40,6 +41,7 @@ __all__ = [
     "create_survey_batch_job",
     "match_survey_results",
     "messages_from_rows",
+    "unique_messages",
 ]
 
 CHANNEL = "survey-batch"
@@ -91,6 +93,34 @@ def messages_from_rows(
             )
         )
     return out
+
+
+def number_key(destination: str, country: str | None) -> str:
+    """The number a destination reaches, as the recipients loader normalises it (E.164
+    digits), so "+65 9876 0001", "6598760001" and "98760001" with country SG are one.
+    A number it cannot read keys by its digits: the provider's pattern (check_job) and its
+    per-message answer say what is wrong with it."""
+    raw = destination.strip()
+    # 8x8 reads a number without `country` as international, so its key does too.
+    text = raw if country or raw.startswith("+") else "+" + raw
+    got = normalise_phone(text, (country or DEFAULT_REGION).upper())
+    return got[0] if isinstance(got, tuple) else raw.lstrip("+")
+
+
+def unique_messages(messages: Iterable[SurveyMessage]) -> tuple[list[SurveyMessage], int]:
+    """Each number's first message, and how many repeats were left out (a number queued
+    twice is surveyed twice: 8x8 does not de-duplicate a batch)."""
+    seen: set[str] = set()
+    out: list[SurveyMessage] = []
+    repeated = 0
+    for m in messages:
+        key = number_key(m.destination, m.country)
+        if key in seen:
+            repeated += 1
+            continue
+        seen.add(key)
+        out.append(m)
+    return out, repeated
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,0 +1,11 @@
+"""Use cases: what a user does, once, for both front ends.
+
+One module per user task (sending, contacts, reports, jobs, ...). A use case is plain
+async Python: no argparse, no textual. It takes a request object, runs the checks, the
+confirmation policy, the journal and the backend calls, and returns typed results with
+one JSON shape. The CLI commands (`tui/cli/`) and the console's screens (`screens/`) are
+thin adapters over it: they turn arguments or a form into the request and render the
+result, so a rule changed here changes in both.
+
+- `confirm`: the one confirmation policy for every bulk or destructive action.
+"""
