@@ -166,7 +166,28 @@ class TypedConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class BaseScreen(Screen[None]):
+class WorkerErrors:
+    """Mixin for every screen, pane and dialog that runs workers: the one handler for a
+    failed worker, which shows its error in the app's error modal (the provider's code and
+    message). Override `worker_failed` to show some failures inline first.
+
+    Worker.StateChanged does not bubble, so each node running workers must handle its own.
+    """
+
+    # A plain mixin carries no @on handlers; Textual dispatches this name along the MRO.
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Hand a failed worker's error to `worker_failed`."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
+            self.worker_failed(error)
+
+    def worker_failed(self, error: BaseException) -> None:
+        """Show the error in the app's error modal."""
+        assert isinstance(self, DOMNode)
+        sb_app(self).show_error(error)
+
+
+class BaseScreen(WorkerErrors, Screen[None]):
     """A top-level screen: header, footer and one handler for failed workers."""
 
     #: False while the active account offers nothing on this screen (its notice says why):
@@ -197,8 +218,3 @@ class BaseScreen(Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's main actions for the command palette (none by default)."""
         return ()
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            sb_app(self).show_error(event.worker.error)

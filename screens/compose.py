@@ -9,7 +9,6 @@ while they send.
 from __future__ import annotations
 
 import asyncio
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,13 +36,13 @@ from screens.compose_form import (
     counter,
     job_template,
     offered,
-    parse_when,
+    parse_send_time,
     preview,
     split_values,
-    utc_label,
     validate,
 )
 from screens.send_progress import SendProgress, follow
+from tui.dates import utc_label
 from tui.engine import segments
 from tui.engine.channels import check_request
 from tui.engine.journal import Journal, default_path
@@ -51,6 +50,7 @@ from tui.engine.preflight import Summary, format_summary, price_map, summarise
 from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.recipients import (
+    Kind,
     Recipient,
     Recipients,
     RecipientsError,
@@ -58,8 +58,7 @@ from tui.engine.recipients import (
     from_csv,
     from_group,
     from_values,
-    pick_column,
-    sniff_delimiter,
+    peek_csv,
 )
 from tui.engine.sender import (
     JobControl,
@@ -85,30 +84,6 @@ RECIPIENT_PLACEHOLDERS = {
 COLUMN_HINT = "type its name in the CSV column field"
 # No provider price list for these channels: the cost is known only from the reports.
 NO_PRICES = "cost: the provider publishes no prices for {label}"
-
-
-def peek_csv(
-    path: Path, kind: str = "phone", column: str | None = None, limit: int = 3
-) -> list[tuple[str, dict[str, str] | None]]:
-    """The first rows of a CSV file as (recipient, variables), for the preview only."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        delimiter = sniff_delimiter(fh.read(64 * 1024))
-        fh.seek(0)
-        reader = csv.reader(fh, delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        at = pick_column(header, column, kind="email" if kind == "email" else "phone")
-        if at is None:
-            return []
-        rows: list[tuple[str, dict[str, str] | None]] = []
-        for fields in reader:
-            if not fields:
-                continue
-            pairs = enumerate(zip(header, fields, strict=False))
-            variables = {n: v for i, (n, v) in pairs if i != at and n}
-            rows.append((fields[at] if at < len(fields) else "", variables or None))
-            if len(rows) >= limit:
-                break
-    return rows
 
 
 class Batch(list[Recipient]):
@@ -444,11 +419,13 @@ class ComposeScreen(BaseScreen):
         self._refresh_preview()
 
     @work(group="peek", exclusive=True, exit_on_error=False)
-    async def peek(self, path: str, kind: str, column: str | None) -> None:
+    async def peek(self, path: str, kind: Kind, column: str | None) -> None:
         """Read a CSV file's first rows for the preview (quietly: it may be half typed)."""
         try:
-            rows = await asyncio.to_thread(peek_csv, Path(path).expanduser(), kind, column)
-        except (OSError, UnicodeDecodeError, csv.Error, RecipientsError):
+            rows = await asyncio.to_thread(
+                peek_csv, Path(path).expanduser(), to_column=column, kind=kind
+            )
+        except RecipientsError:  # it says what is wrong; the field may be half typed
             rows = []
         self.post_message(self.Peeked(path, rows))
 
@@ -463,13 +440,13 @@ class ComposeScreen(BaseScreen):
     def _date_changed(self, event: Input.Changed) -> None:
         line = self.query_one(f"#{event.input.id}-utc", Static)
         try:
-            moment = parse_when(event.value, now=datetime.now().astimezone())
+            moment = parse_send_time(event.value, now=datetime.now().astimezone())
         except ValueError as exc:
             line.update(str(exc))
             line.add_class("error-text")
             return
         line.remove_class("error-text")
-        line.update(utc_label(moment) if moment else "")
+        line.update(f"sent as {utc_label(moment)}" if moment else "")
 
     # --- the draft ------------------------------------------------------------------------
     def _value(self, selector: str) -> str:
@@ -501,8 +478,8 @@ class ComposeScreen(BaseScreen):
         gender = self.query_one("#gender", Select).value
         now = datetime.now().astimezone()
         try:
-            schedule = parse_when(self._value("#schedule"), now=now)
-            expires = parse_when(self._value("#expires"), now=now)
+            schedule = parse_send_time(self._value("#schedule"), now=now)
+            expires = parse_send_time(self._value("#expires"), now=now)
         except ValueError as exc:
             raise ValueError(f"date: {exc}") from None
         whatsapp = self.channel.key == "whatsapp"

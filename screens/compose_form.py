@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from rich.text import Text
@@ -26,6 +26,7 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
+from tui import dates
 from tui.engine import placeholders, segments
 from tui.engine.channels import Request
 from tui.engine.recipients import Kind
@@ -62,33 +63,15 @@ def offered(backend: type[Backend]) -> list[Channel]:
 # --- dates ----------------------------------------------------------------------------
 
 
-def parse_when(text: str, *, now: datetime | None = None) -> datetime | None:
-    """An aware date-time from ISO text; without an offset it is this machine's local time.
+def parse_send_time(text: str, *, now: datetime | None = None) -> datetime | None:
+    """A send time typed in Compose (tui.dates' rule: no offset is local time).
 
-    Empty text (or "now", what the field's placeholder says) is None: at once. Raises
-    ValueError with a message for the operator, also for a moment already past (`now`
-    given).
+    Empty text (or "now", what the field's placeholder says) is None: at once. ValueError
+    with a message for the operator, also for a moment already past (`now` given).
     """
-    raw = text.strip()
-    if not raw or raw.casefold() == "now":
+    if text.strip().casefold() == "now":
         return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(
-            f"not a date-time: {raw!r}; type e.g. 2026-11-24 09:00 (local) "
-            "or 2026-11-24T09:00+01:00"
-        ) from None
-    # astimezone() on a naive value reads it as local time, which is what people type.
-    moment = moment if moment.tzinfo is not None else moment.astimezone()
-    if now is not None and moment <= now:
-        raise ValueError(f"{raw} has already passed; leave it empty to send now")
-    return moment
-
-
-def utc_label(moment: datetime) -> str:
-    """How a moment reaches the provider, for the line under a date input."""
-    return f"sent as {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return dates.parse_optional(text, now=now)
 
 
 # --- the live SMS counter ---------------------------------------------------------------

@@ -8,16 +8,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from backends.errors import SwitchboardError
 from backends.models import Contact, ContactInput, CustomField, split_type
-from screens.common import describe_error, or_list, sb_app
+from screens.common import WorkerErrors, describe_error, or_list, sb_app
 
 # (input id, label) of a contact's plain fields, in form order.
 CONTACT_FIELDS = (
@@ -33,22 +31,8 @@ CONTACT_FIELDS = (
 ADDRESSES = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
 
 
-def show_worker_error(node: DOMNode, event: Worker.StateChanged) -> None:
-    """Show a failed worker's error in the error modal."""
-    if event.state == WorkerState.ERROR and event.worker.error is not None:
-        sb_app(node).show_error(event.worker.error)
-
-
-class WorkerPane(Vertical):
-    """A tab's body whose workers' failures show in the error modal.
-
-    Worker.StateChanged does not bubble, so the screen's handler never sees the
-    failures of workers that run on a widget.
-    """
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        show_worker_error(self, event)
+class WorkerPane(WorkerErrors, Vertical):
+    """A tab's body whose workers' failures show in the error modal."""
 
 
 def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
@@ -136,7 +120,7 @@ class SavedContact:
     created: bool
 
 
-class ContactModal(ModalScreen[SavedContact | None]):
+class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
     """Create or edit a contact: plain fields, custom fields and groups, as `rules` allow.
 
     The dialog saves the contact itself and closes only once the provider has accepted
@@ -289,13 +273,11 @@ class ContactModal(ModalScreen[SavedContact | None]):
         self.query_one("#cf-error", Static).update(f"{title}: {message}")
         self.query_one("#cf-save", Button).disabled = False
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Anything but a provider's refusal: the error modal, over this dialog (kept).
-        if event.state == WorkerState.ERROR:
-            self.query_one("#cf-error", Static).update("")
-            self.query_one("#cf-save", Button).disabled = False
-        show_worker_error(self, event)
+    def worker_failed(self, error: BaseException) -> None:
+        """Anything but a provider's refusal: the error modal, over this dialog (kept)."""
+        self.query_one("#cf-error", Static).update("")
+        self.query_one("#cf-save", Button).disabled = False
+        super().worker_failed(error)
 
     @on(Button.Pressed, "#cf-cancel")
     def action_cancel(self) -> None:

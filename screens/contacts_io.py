@@ -16,17 +16,15 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
-from textual.worker import Worker
 
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
-from screens.common import Coalesce, ConfirmModal, or_list, sb_app
+from screens.common import Coalesce, ConfirmModal, WorkerErrors, or_list, sb_app
 from screens.contacts_forms import (
     ContactRules,
     format_custom_fields,
     parse_custom_fields,
     parse_groups,
-    show_worker_error,
 )
 from tui.engine.recipients import sniff_delimiter
 
@@ -203,7 +201,7 @@ def row_input(
     return ContactInput(group_ids=ids, group_names=names, custom_fields=fields, **values)
 
 
-class ImportModal(ModalScreen[int | None]):
+class ImportModal(WorkerErrors, ModalScreen[int | None]):
     """Import contacts from a CSV file; returns how many were created.
 
     Only what the provider's `rules` let a contact hold is offered, and rows that break
@@ -426,10 +424,6 @@ class ImportModal(ModalScreen[int | None]):
                 table.add_row(str(line), reason)
             table.display = True
             self.call_after_refresh(table.scroll_visible)
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        show_worker_error(self, event)
 
     @on(Button.Pressed, "#imp-close")
     def action_close(self) -> None:

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from backends.errors import InvalidInput
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
@@ -192,8 +191,7 @@ class FlowAnswersPane(ReportsPane):
             return
         self.query_one("#flow-status", Static).update(f"Exported {rows} row(s) to {path}")
 
-    @on(Worker.StateChanged)
-    def _clear_status(self, event: Worker.StateChanged) -> None:
-        # The failure itself goes to the error modal (ReportsView); "Loading…" goes away.
-        if event.state == WorkerState.ERROR:
-            self.query_one("#flow-status", Static).update("")
+    def worker_failed(self, error: BaseException) -> None:
+        """The failure itself goes to the error modal; "Loading…" goes away."""
+        self.query_one("#flow-status", Static).update("")
+        super().worker_failed(error)

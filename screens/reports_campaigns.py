@@ -89,8 +89,8 @@ class CampaignsPane(ReportsPane):
             yield Select[str](
                 [(c, c) for c in CAMPAIGN_CHANNELS], prompt="Any channel", id="campaign-channel"
             )
-            yield Input(placeholder="from YYYY-MM-DD (UTC)", id="campaign-from")
-            yield Input(placeholder="to YYYY-MM-DD (UTC)", id="campaign-to")
+            yield Input(placeholder="from YYYY-MM-DD (local)", id="campaign-from")
+            yield Input(placeholder="to YYYY-MM-DD (local)", id="campaign-to")
             yield Button("Search", variant="primary", id="campaign-search")
         yield Static("", id="campaign-filter-error", classes="error-text")
         yield CampaignTable(id="campaigns-table")

@@ -8,26 +8,17 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from textual import on
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.worker import Worker, WorkerState
 
-from screens.common import sb_app
+from screens.common import WorkerErrors
+from tui.dates import is_date_only, parse_optional
 
 
-class ReportsView(Vertical):
-    """A part of the Reports screen that runs workers.
-
-    Worker state messages do not bubble, so each view shows its own workers' failures
-    in the app's error modal (the provider's code and message).
-    """
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            sb_app(self).show_error(event.worker.error)
+class ReportsView(WorkerErrors, Vertical):
+    """A part of the Reports screen that runs workers; their failures show in the app's
+    error modal (the provider's code and message)."""
 
 
 class ReportsPane(ReportsView):
@@ -62,22 +53,16 @@ class ActionTable(DataTable[str]):
 
 
 def parse_day(text: str, *, end: bool = False) -> datetime | None:
-    """A filter date typed as YYYY-MM-DD or an ISO datetime; no offset means UTC.
+    """A filter date typed as YYYY-MM-DD or an ISO datetime (tui.dates: no offset is local
+    time), None when blank.
 
     A bare date covers its whole day: as an end bound it means the next midnight, since
     the provider's `beforeDate` is exclusive.
     """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    if end and len(text) == 10:
-        value += timedelta(days=1)
+    value = parse_optional(text)
+    if value is not None and end and is_date_only(text):
+        # On the naive day, so that a change of summer time still lands on midnight.
+        value = (datetime.fromisoformat(text.strip()) + timedelta(days=1)).astimezone()
     return value
 
 

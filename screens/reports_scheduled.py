@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,30 +16,12 @@ from textual.widgets import Button, Input, Label, Select, Static
 from backends.models_send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.common import ConfirmModal, TypedConfirmModal, sb_app
 from screens.reports_common import ActionTable, ReportsPane, fmt_time
+from tui.dates import parse_when, utc_label
 
 #: Rows shown at most; the count line says how many the provider listed.
 SHOWN_ROWS = 1000
 DELETE_ALL_PHRASE = "DELETE ALL"
 RESCHEDULE_ALL_PHRASE = "RESCHEDULE ALL"
-
-
-def parse_when(text: str) -> datetime:
-    """A new send time typed as YYYY-MM-DD HH:MM[:SS][+HH:MM]; no offset means local time."""
-    text = text.strip()
-    if not text:
-        raise ValueError("enter a date and time, e.g. 2025-03-10 09:30")
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    if len(text) <= 10:
-        raise ValueError("add a time of day, e.g. 2025-03-10 09:30")
-    return value if value.tzinfo else value.astimezone()
-
-
-def utc_label(when: datetime) -> str:
-    """How a send time travels to the provider, in UTC."""
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class RescheduleModal(ModalScreen[datetime | None]):
@@ -68,7 +50,7 @@ class RescheduleModal(ModalScreen[datetime | None]):
     @on(Input.Changed, "#when")
     def _typed(self, event: Input.Changed) -> None:
         try:
-            text = f"Sent as {utc_label(parse_when(event.value))}"
+            text = f"Sent as {utc_label(parse_when(event.value, need_time=True))}"
         except ValueError:
             text = ""
         self.query_one("#when-utc", Static).update(text)
@@ -77,7 +59,7 @@ class RescheduleModal(ModalScreen[datetime | None]):
     @on(Input.Submitted, "#when")
     def _save(self) -> None:
         try:
-            when = parse_when(self.query_one("#when", Input).value)
+            when = parse_when(self.query_one("#when", Input).value, need_time=True)
         except ValueError as exc:
             message = str(exc)
             self.query_one("#when-error", Static).update(message[0].upper() + message[1:] + ".")

@@ -28,7 +28,7 @@ from textual.message_pump import MessagePump
 from textual.widgets import Button, Input, Label, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import Coalesce, ConfirmModal, sb_app
+from screens.common import Coalesce, ConfirmModal, WorkerErrors, sb_app
 from tui.engine.export import export_job
 from tui.engine.journal import JobStatus, Journal, Outcome, Totals
 from tui.engine.pricing import cost_text
@@ -61,7 +61,7 @@ def write_export(path: Path, journal_path: Path | None, job_id: int) -> int:
         return export_job(path, journal, job_id)
 
 
-class SendProgress(Vertical):
+class SendProgress(WorkerErrors, Vertical):
     """Progress of one send; hidden until `begin`."""
 
     BUSY_WORK: ClassVar[dict[str, str]] = {"export": "an export"}
@@ -282,18 +282,15 @@ class SendProgress(Vertical):
         status.remove_class("error-text")
         status.update(f"Wrote {event.rows} recipients to {event.path}")
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.error is None:
-            return
-        error = event.worker.error
+    def worker_failed(self, error: BaseException) -> None:
+        """A failed export's bad path beside its field; anything else in the error modal."""
         if isinstance(error, OSError):
             # A bad path is bad input: say so beside the field.
             status = self.query_one("#export-status", Static)
             status.update(f"Cannot write the file: {error.strerror or error}")
             status.add_class("error-text")
         else:
-            sb_app(self).show_error(error)
+            super().worker_failed(error)
 
 
 # Few enough screen updates that a 100,000-recipient send costs the UI almost nothing.

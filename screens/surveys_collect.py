@@ -7,7 +7,7 @@ reference's table (400, 401, 403, 404, 429, 500, 503); the error modal shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import orjson
@@ -26,6 +26,7 @@ from backends.models_surveys import (
 )
 from screens.common import sb_app
 from screens.surveys_common import SendPane
+from tui.dates import parse_optional, utc_label
 
 SEND_MESSAGE = [("Campaign default", "default"), ("Yes", "yes"), ("No", "no")]
 
@@ -44,16 +45,11 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
 
 
 def parse_due_date(text: str) -> datetime | None:
-    """An ISO 8601 date or date-time; without an offset it is UTC (as Collect reads it)."""
-    if not text:
-        return None
+    """A due date (tui.dates: no offset is local time), or None when blank."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"Due date {text!r} is not ISO 8601 (e.g. 2025-03-31 or 2025-03-31T18:00:00Z)."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_optional(text)
+    except ValueError as exc:
+        raise ValueError(f"Due date: {exc}.") from None
 
 
 class CollectPane(SendPane):
@@ -111,7 +107,7 @@ class CollectPane(SendPane):
                     yield Input(placeholder="https://…/example.pdf", id="collect-sample-url")
             with Horizontal(classes="field-row"):
                 with Vertical():
-                    yield Label("Due date (ISO 8601, UTC)")
+                    yield Label("Due date (ISO 8601, local time)")
                     yield Input(placeholder="2025-03-31T18:00:00Z", id="collect-due")
                 with Vertical():
                     yield Label("Created by (member)")
@@ -217,7 +213,7 @@ class CollectPane(SendPane):
     @on(Sent)
     def _sent(self, event: Sent) -> None:
         r = event.request
-        due = f" · due {r.due_date.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if r.due_date else ""
+        due = f" · due {utc_label(r.due_date)}" if r.due_date else ""
         notes = f"\nProvider notes: {'; '.join(r.errors)}" if r.errors else ""
         self.query_one("#collect-status", Static).update(
             f"Request {r.id}: {r.status or 'created'}{due}{notes}"

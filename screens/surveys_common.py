@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from screens.common import count_confirm, sb_app
+from screens.common import WorkerErrors, count_confirm
 from tui.engine.recipients import csv_rows
 
 
@@ -34,7 +34,7 @@ def split_entries(text: str) -> list[str]:
     return [e for e in text.replace(";", ",").replace(" ", ",").split(",") if e.strip()]
 
 
-class SendPane(VerticalScroll):
+class SendPane(WorkerErrors, VerticalScroll):
     """A send form: an inline error line, confirmation before sending, worker failures."""
 
     #: The id of this pane's `.error-text` Static.
@@ -69,9 +69,7 @@ class SendPane(VerticalScroll):
 
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:
-        # Worker messages do not bubble: a pane shows its own workers' failures.
+        # The failure itself goes to the error modal (WorkerErrors).
         ended = (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS)
         if event.state in ended and event.worker.group != "surveys-prepare":
             self.sending_done()
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            sb_app(self).show_error(event.worker.error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +14,12 @@ import pytest
 from backends.rules import SEEN
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import create_app
+
+# A date typed without an offset is local time (tui.dates): the tests run in UTC so that
+# what they type means the same moment on every machine; tests/tui/test_dates.py moves
+# the zone on purpose.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 class FakeKeyringBackend:

@@ -59,10 +59,12 @@ def test_share_base_and_cost_line() -> None:
 
 def test_filter_dates() -> None:
     assert parse_day("") is None
+    # tui.dates' rule: no offset is local time (the tests run in UTC, see tests/conftest.py).
     assert parse_day("2025-02-01") == datetime(2025, 2, 1, tzinfo=UTC)
     # A bare end date includes its whole day (the provider's beforeDate is exclusive).
     assert parse_day("2025-02-01", end=True) == datetime(2025, 2, 2, tzinfo=UTC)
     assert parse_day("2025-02-01T10:00", end=True) == datetime(2025, 2, 1, 10, tzinfo=UTC)
+    assert parse_day("2025-02-01T10:00+02:00") == datetime(2025, 2, 1, 8, tzinfo=UTC)
     with pytest.raises(ValueError, match="not a date"):
         parse_day("01/02/2025")
 

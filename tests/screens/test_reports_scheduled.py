@@ -13,9 +13,10 @@ from backends.models import SmsRequest
 from backends.models_send import MailingRequest
 from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.reports import ReportsScreen
-from screens.reports_scheduled import RescheduleModal, parse_when, utc_label
+from screens.reports_scheduled import RescheduleModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
+from tui.dates import parse_when, utc_label
 
 SCHEDULED = "/api/rest/scheduled"
 SMS_TO = ("34666555001", "34666555002", "34666555003")
@@ -99,11 +100,14 @@ async def test_reschedule_one_sends_the_utc_time_typed(
         await type_into(pilot, "#when", "tomorrow")
         await pilot.press("enter")
         await pilot.pause()
-        assert text(app, "#when-error") == ("'tomorrow' is not a date and time (YYYY-MM-DD HH:MM).")
+        assert text(app, "#when-error") == (
+            "Not a date-time: 'tomorrow'; type ISO 8601, e.g. 2026-11-24 09:00 (local time) "
+            "or 2026-11-24T09:00+01:00."
+        )
 
         # 10:30 at +02:00 is 08:30 UTC, shown before it is sent.
         await type_into(pilot, "#when", "2025-03-05 10:30+02:00")
-        assert text(app, "#when-utc") == "Sent as 2025-03-05 08:30:00 UTC"
+        assert text(app, "#when-utc") == "Sent as 2025-03-05 08:30 UTC"
         await pilot.press("enter")
         await settle(pilot)
 
@@ -198,7 +202,7 @@ async def test_reschedule_all_of_a_type_needs_its_phrase(
         modal = app.screen
         assert isinstance(modal, TypedConfirmModal)
         assert modal.phrase == "RESCHEDULE ALL"
-        assert "EVERY scheduled SMS message to 2025-03-04 07:00:00 UTC" in modal.question
+        assert "EVERY scheduled SMS message to 2025-03-04 07:00 UTC" in modal.question
         await type_into(pilot, "#phrase", "RESCHEDULE ALL")
         await pilot.press("enter")
         await settle(pilot)
@@ -213,12 +217,12 @@ async def test_reschedule_all_of_a_type_needs_its_phrase(
 
 def test_send_time_parsing() -> None:
     assert parse_when("2025-03-05T10:30:00+01:00") == datetime(2025, 3, 5, 9, 30, tzinfo=UTC)
-    local = parse_when("2025-03-05 10:30")
+    local = parse_when("2025-03-05 10:30", need_time=True)
     assert local.tzinfo is not None
-    assert utc_label(local) == local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert utc_label(local) == local.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     for bad, message in (("", "enter a date"), ("2025-03-05", "add a time"), ("x", "not a")):
         try:
-            parse_when(bad)
+            parse_when(bad, need_time=True)
         except ValueError as exc:
             assert message in str(exc)
         else:

@@ -126,7 +126,12 @@ async def test_filters_reach_the_emulator_rfc3986_encoded(
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        ("yesterday", "", "'yesterday' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."),
+        (
+            "yesterday",
+            "",
+            "Not a date-time: 'yesterday'; type ISO 8601, e.g. 2026-11-24 09:00 (local time) "
+            "or 2026-11-24T09:00+01:00.",
+        ),
         ("2025-03-01", "2025-02-01", "The 'from' date must be before the 'to' date."),
     ],
 )

@@ -19,7 +19,7 @@ import pytest
 from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
 from tui.cli import run
-from tui.cli.sending import parse_caller, parse_when, parse_window
+from tui.cli.sending import parse_caller, parse_window, when_arg
 from tui.config import Account, ConfigStore
 
 NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -84,7 +84,8 @@ def sent(server: SandboxServer, method: str, path: str) -> RecordedRequest:
 # --- argument types -------------------------------------------------------------------------
 
 
-def test_parse_when_local_and_offset() -> None:
+def test_when_arg_local_and_offset() -> None:
+    parse_when = when_arg
     with_offset = parse_when("2025-03-11T09:30:00-05:00")
     assert with_offset.astimezone(UTC) == datetime(2025, 3, 11, 14, 30, tzinfo=UTC)
     naive = parse_when("2025-03-11T09:30")

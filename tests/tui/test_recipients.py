@@ -20,6 +20,7 @@ from tui.engine.recipients import (
     from_values,
     normalise_email,
     normalise_phone,
+    peek_csv,
     sniff_delimiter,
 )
 
@@ -199,3 +200,32 @@ def test_csv_rows_sniffs_the_separator_strips_cells_and_keeps_quoted_newlines() 
         csv_rows("")
     with pytest.raises(ValueError, match="field larger than field limit"):
         csv_rows('email\n"' + "x" * 200_000)  # a quote never closed
+
+
+def test_the_preview_reads_a_csv_as_the_send_does(tmp_path: Path) -> None:
+    # Semicolons, a BOM, a quoted cell over two lines, a blank line, a short row.
+    path = tmp_path / "r.csv"
+    path.write_text(
+        '\ufeffName;Phone;Note\nAna;34666555444;"two\nlines"\n\nBo;34666555333\nCy;34666555222;x\n',
+        encoding="utf-8",
+    )
+    sent = from_csv(path)
+    assert peek_csv(path, limit=2) == [
+        ("34666555444", {"Name": "Ana", "Note": "two\nlines"}),
+        ("34666555333", {"Name": "Bo", "Note": ""}),
+    ]
+    assert [r.vars for r in sent.valid[:2]] == [v for _, v in peek_csv(path, limit=2)]
+    assert peek_csv(path, to_column="name") == [
+        ("Ana", {"Phone": "34666555444", "Note": "two\nlines"}),
+        ("Bo", {"Phone": "34666555333", "Note": ""}),
+        ("Cy", {"Phone": "34666555222", "Note": "x"}),
+    ]
+    # What the send refuses, the preview refuses with the same words.
+    for broken in (tmp_path / "missing.csv", tmp_path):
+        with pytest.raises(RecipientsError):
+            peek_csv(broken)
+    emails = tmp_path / "e.csv"
+    emails.write_text("who;x\nana@example.com;1\n", encoding="utf-8")
+    with pytest.raises(RecipientsError, match="which column holds the phone numbers"):
+        peek_csv(emails)
+    assert peek_csv(emails, kind="email", to_column="WHO") == [("ana@example.com", {"x": "1"})]

@@ -27,6 +27,7 @@ from backends.eightbyeight import (
 from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, add_yes_arg, table
 from tui.cli.jobs import follow
+from tui.dates import parse_optional
 from tui.engine.journal import Claimed, Journal, State, default_path
 from tui.engine.recipients import csv_rows
 from tui.engine.sender import run_job
@@ -78,7 +79,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send.add_argument("--template", help="batch template body; must contain {{url:}}")
     send.add_argument("--source", help="sender id (up to 16 characters)")
     send.add_argument("--encoding", choices=ENCODINGS)
-    send.add_argument("--scheduled", metavar="ISO-TIME", help="e.g. 2025-03-10T09:00:00+01:00")
+    send.add_argument(
+        "--scheduled",
+        metavar="ISO-TIME",
+        help="e.g. 2025-03-10T09:00+01:00 (no offset: local time)",
+    )
     send.add_argument("--expiry", metavar="ISO-TIME")
     send.add_argument("--dlr-url", help="delivery report webhook for this batch")
     send.add_argument("--client-batch-id", help="your reference (up to 20 characters)")
@@ -93,15 +98,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _time(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
+    # tui.dates' rule: no offset is local time, as everywhere else.
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: not an ISO 8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise UsageError(f"{option}: give a time zone, e.g. {value}+00:00")
-    return parsed
+        return parse_optional(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def _pairs(items: list[str]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.dates import parse_when
 from tui.files import write_atomic
 
 _IMAGE_SUFFIXES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
@@ -40,8 +41,8 @@ def _parser(actions: Any, name: str, common: argparse.ArgumentParser, helptext: 
 
 
 def _dates(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--after", type=parse_date, help="ISO 8601 date; without offset means UTC")
-    p.add_argument("--before", type=parse_date, help="ISO 8601 date; without offset means UTC")
+    p.add_argument("--after", type=parse_date, help="ISO 8601 date; local time without an offset")
+    p.add_argument("--before", type=parse_date, help="ISO 8601 date; local time without an offset")
 
 
 def _output(p: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -103,12 +104,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def parse_date(text: str) -> datetime:
-    """An ISO 8601 date or datetime from the command line; no offset means UTC."""
+    """An ISO 8601 date or datetime from the command line (tui.dates: local without offset)."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def check_writable(path: Path, force: bool) -> None:

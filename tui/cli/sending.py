@@ -50,6 +50,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.dates import parse_when
 from tui.engine.channels import Request
 from tui.engine.journal import JobStatus, Journal, State, default_path
 from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
@@ -61,16 +62,12 @@ _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 # --- argument types -------------------------------------------------------------------------
 
 
-def parse_when(text: str) -> datetime:
-    """An ISO 8601 date-time; without an offset it is this machine's local time."""
+def when_arg(text: str) -> datetime:
+    """An argument type for tui.dates' rule (ISO 8601; local time without an offset)."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 date-time: {text!r} (e.g. 2025-03-11T09:30 or ...+01:00)"
-        ) from None
-    # astimezone() on a naive datetime takes it as local time, which is what people type.
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_window(text: str) -> AvailableTime:
@@ -171,8 +168,8 @@ def add_sms_options(parser: argparse.ArgumentParser, *, landing: bool = False) -
         action=argparse.BooleanOptionalAction,
         help="replace common characters missing from GSM7 (á -> a)",
     )
-    parser.add_argument("--schedule", type=parse_when, help="send at (ISO 8601; local if naive)")
-    parser.add_argument("--expires", type=parse_when, help="expire at (ISO 8601; local if naive)")
+    parser.add_argument("--schedule", type=when_arg, help="send at (ISO 8601; local if naive)")
+    parser.add_argument("--expires", type=when_arg, help="expire at (ISO 8601; local if naive)")
     add_campaign_args(parser)
     parser.add_argument("--certified", action="store_true", help="send as certified (costs more)")
     parser.add_argument("--split-parts", action="store_true", help="separate SMS, not concatenated")
@@ -392,7 +389,7 @@ def _register_mail(sub: Any, common: argparse.ArgumentParser) -> None:
     content.add_argument("--body-file", help="file holding the HTML body")
     content.add_argument("--template-id", type=int, help="legacy template id")
     content.add_argument("--template-v2-id", type=int, help="template id")
-    send.add_argument("--schedule", type=parse_when, help="send at (ISO 8601; local if naive)")
+    send.add_argument("--schedule", type=when_arg, help="send at (ISO 8601; local if naive)")
     add_campaign_args(send)
     send.add_argument("--certified", action="store_true", help="send as certified (costs more)")
     send.add_argument("--sub-file", help="JSON array of variables, one object per recipient")
@@ -460,11 +457,11 @@ def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="CC=NUMBER",
         help="caller id for a country (repeatable)",
     )
-    send.add_argument("--schedule", type=parse_when, help="call at (ISO 8601; local if naive)")
+    send.add_argument("--schedule", type=when_arg, help="call at (ISO 8601; local if naive)")
     send.add_argument(
         "--retries", type=int, help=f"retries when unanswered (0-{MAX_VOICE_RETRIES})"
     )
-    send.add_argument("--expires", type=parse_when, help="give up calling after (ISO 8601)")
+    send.add_argument("--expires", type=when_arg, help="give up calling after (ISO 8601)")
     add_campaign_args(send)
     send.add_argument("--sub-file", help="JSON array of variables, one object per recipient")
     send.add_argument("--amd", action="store_true", help="hang up on answering machines")
@@ -608,7 +605,7 @@ def _register_scheduled(sub: Any, common: argparse.ArgumentParser) -> None:
         cmd.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
         if name == "reschedule":
             cmd.add_argument(
-                "--date", type=parse_when, required=True, help="new date (ISO 8601; local if naive)"
+                "--date", type=when_arg, required=True, help="new date (ISO 8601; local if naive)"
             )
         cmd.set_defaults(handler=cmd_scheduled_change, action_name=name)
 

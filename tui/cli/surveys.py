@@ -8,7 +8,7 @@ declare the capability.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.dates import parse_when
 from tui.engine.recipients import csv_rows
 
 MEDIUMS = {m.name.lower(): m for m in SurveyMedium}
@@ -89,7 +90,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     rq.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="request data")
     rq.add_argument("--sample-item", help="item id the sample file illustrates")
     rq.add_argument("--sample-url", help="URL of the sample file")
-    rq.add_argument("--due", help="due date, ISO 8601 (no offset: UTC)")
+    rq.add_argument("--due", help="due date, ISO 8601 (no offset: local time)")
     rq.add_argument("--created-by", help="id of the user sending the request")
     rq.add_argument("--assigned-to", help="team member id or email")
     rq.add_argument(
@@ -220,14 +221,11 @@ def key_values(items: list[str], option: str) -> dict[str, str]:
 
 
 def parse_due(text: str) -> datetime:
-    """An ISO 8601 date or date-time; without an offset it is UTC."""
+    """An ISO 8601 date or date-time (tui.dates: local time without an offset)."""
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"--due expects an ISO 8601 date, e.g. 2025-07-11T21:59:00Z (got {text!r})"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_when(text)
+    except ValueError as exc:
+        raise UsageError(f"--due: {exc}") from None
 
 
 def document_request(args: argparse.Namespace) -> DocumentRequest:

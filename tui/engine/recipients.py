@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -238,23 +239,25 @@ def _pick_column(
     return col
 
 
-def from_csv(
-    path: str | Path,
-    *,
-    to_column: str | None = None,
-    kind: Kind = "phone",
-    region: str = DEFAULT_REGION,
-    blacklist: frozenset[str] | set[str] = frozenset(),
-    column_hint: str = CLI_COLUMN_HINT,
-) -> Recipients:
-    """Recipients from a CSV file with a header row; the other columns become variables.
+@dataclass
+class _Sheet:
+    """A CSV file's header as read for recipients: the recipients' column and the rest."""
 
-    Comma, semicolon and tab separated files are told apart from the first lines. Row
-    numbers are the file's line numbers (the header is line 1). A row with more fields
-    than the header is invalid; missing trailing fields are empty; blank lines are
-    skipped. UTF-8 (with or without BOM) only: anything else is a clear error.
-    `column_hint` says what to do when no column is the recipients'.
-    """
+    path: Path
+    names: list[str]
+    col: int
+    others: list[tuple[int, str]]
+
+    def variables(self, fields: Sequence[str]) -> dict[str, str] | None:
+        return {n: fields[i] for i, n in self.others} if self.others else None
+
+
+@contextmanager
+def _open_sheet(
+    path: str | Path, to_column: str | None, kind: Kind, column_hint: str
+) -> Iterator[tuple[_Sheet, Iterator[tuple[int, list[str]]]]]:
+    """The header and the non-blank rows (line number, fields) of a recipients CSV, read
+    the one way for sending and for previews. RecipientsError says what is wrong."""
     p = Path(path)
     try:
         fh = p.open(encoding="utf-8-sig", newline="")
@@ -275,33 +278,72 @@ def from_csv(
             if dup:
                 raise RecipientsError(f"{p}: repeated column names: {', '.join(sorted(dup))}")
             col = _pick_column(names, to_column, p, kind, column_hint)
-            width = len(names)
             others = [(i, n) for i, n in enumerate(names) if i != col and n]
-            rows: list[tuple[int, str, dict[str, str] | None]] = []
-            bad: list[Invalid] = []
-            for fields in reader:
-                line = reader.line_num
-                if not fields or (len(fields) == 1 and not fields[0].strip()):
-                    continue
-                if len(fields) > width:
-                    bad.append(
-                        Invalid(line, fields[col] if col < len(fields) else "",
-                                f"{len(fields)} fields, the header has {width}")
-                    )  # fmt: skip
-                    continue
-                if len(fields) < width:
-                    fields += [""] * (width - len(fields))
-                variables = {n: fields[i] for i, n in others} if others else None
-                rows.append((line, fields[col], variables))
+
+            def rows() -> Iterator[tuple[int, list[str]]]:
+                for fields in reader:
+                    if not fields or (len(fields) == 1 and not fields[0].strip()):
+                        continue
+                    yield reader.line_num, fields
+
+            yield _Sheet(p, names, col, others), rows()
     except UnicodeDecodeError as exc:
         raise RecipientsError(
             f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
         ) from None
     except csv.Error as exc:
         raise RecipientsError(f"{p}: not a readable CSV file: {exc}") from None
+
+
+def from_csv(
+    path: str | Path,
+    *,
+    to_column: str | None = None,
+    kind: Kind = "phone",
+    region: str = DEFAULT_REGION,
+    blacklist: frozenset[str] | set[str] = frozenset(),
+    column_hint: str = CLI_COLUMN_HINT,
+) -> Recipients:
+    """Recipients from a CSV file with a header row; the other columns become variables.
+
+    Comma, semicolon and tab separated files are told apart from the first lines. Row
+    numbers are the file's line numbers (the header is line 1). A row with more fields
+    than the header is invalid; missing trailing fields are empty; blank lines are
+    skipped. UTF-8 (with or without BOM) only: anything else is a clear error.
+    `column_hint` says what to do when no column is the recipients'.
+    """
+    rows: list[tuple[int, str, dict[str, str] | None]] = []
+    bad: list[Invalid] = []
+    with _open_sheet(path, to_column, kind, column_hint) as (sheet, lines):
+        width, col = len(sheet.names), sheet.col
+        for line, fields in lines:
+            if len(fields) > width:
+                bad.append(
+                    Invalid(line, fields[col] if col < len(fields) else "",
+                            f"{len(fields)} fields, the header has {width}")
+                )  # fmt: skip
+                continue
+            if len(fields) < width:
+                fields += [""] * (width - len(fields))
+            rows.append((line, fields[col], sheet.variables(fields)))
     out = build(rows, kind=kind, region=region, blacklist=blacklist)
     if bad:
         out.invalid = sorted([*out.invalid, *bad], key=lambda i: i.row)
+    return out
+
+
+def peek_csv(
+    path: str | Path, *, to_column: str | None = None, kind: Kind = "phone", limit: int = 3
+) -> list[tuple[str, dict[str, str] | None]]:
+    """The first rows of a recipients CSV as (recipient, variables), read as `from_csv`
+    reads them, for a preview: nothing is checked beyond the header."""
+    out: list[tuple[str, dict[str, str] | None]] = []
+    with _open_sheet(path, to_column, kind, CLI_COLUMN_HINT) as (sheet, lines):
+        for _, fields in lines:
+            fields = fields + [""] * (len(sheet.names) - len(fields))
+            out.append((fields[sheet.col], sheet.variables(fields)))
+            if len(out) >= limit:
+                break
     return out
 
 
