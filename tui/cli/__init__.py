@@ -1,5 +1,8 @@
 """The `switchboard` command: the console by default, subcommands for scripts.
 
+One module per command group registers its arguments and handlers (`common.py` holds
+the context, output and confirmation helpers they share); a handler turns arguments into
+a call on the engine, a use case or a backend and prints the result, as text or `--json`.
 Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a request,
 1 anything else. Every error is one line on stderr, never a traceback.
 """

@@ -1,1 +1,9 @@
-"""Pure compose-time facts about messages (segments, placeholders): no I/O, no UI."""
+"""The send engine and what it needs, with no UI: every send from the CLI or a screen.
+
+`recipients.py` loads and validates recipients (typed, CSV, groups), `segments.py` and
+`placeholders.py` count SMS parts, `preflight.py` and `pricing.py` say what a send will
+do and cost, `sender.py` (with `channels.py` and `survey_batch.py`) journals a job and
+sends it in batches under a rate limiter (`ratelimit.py`), matching answers per
+recipient (`results.py`), and `journal.py` is its SQLite journal, exported as CSV by
+`export.py`.
+"""

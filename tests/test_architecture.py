@@ -1,0 +1,126 @@
+"""The layers' import contracts and the module size limit, read from the source with ast.
+
+Layers: `backends` (provider clients, request rules, sandbox) knows nothing of the
+application; `tui` (engine, CLI, config, use cases) knows nothing of the console's screens
+or Textual, except `tui/app.py`, the console itself; `screens` never goes through the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("backends", "tui", "screens")
+MAX_LINES = 500
+
+# Modules over MAX_LINES when the limit was set. The list may only shrink: the test fails
+# when a module not listed grows past the limit, and when a listed one is back under it
+# (then take it off the list).
+KNOWN_LARGE = frozenset(
+    {
+        "backends/nrs360_rules.py",
+        "backends/sandbox/collect.py",
+        "backends/sandbox/nrs360/routes_send.py",
+        "backends/sandbox/nrs360/routes_sms.py",
+        "screens/compose.py",
+        "tui/cli/lists.py",
+        "tui/cli/sending.py",
+        "tui/engine/journal.py",
+        "tui/engine/sender.py",
+    }
+)
+
+# (layer, what it must never import, modules of the layer allowed to)
+CONTRACTS: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...] = (
+    ("backends", ("tui", "screens", "textual"), frozenset()),
+    # tui/app.py is the console: it alone puts the screens on Textual.
+    ("tui", ("screens", "textual"), frozenset({"tui/app.py"})),
+    ("screens", ("tui.cli",), frozenset()),
+)
+
+
+def modules(package: str) -> Iterator[Path]:
+    yield from sorted((ROOT / package).rglob("*.py"))
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def imported(source: str, module: str) -> set[str]:
+    """Every module name `source` (the module `module`, dotted) imports, at any depth of
+    the file (also under TYPE_CHECKING or inside functions), relative imports resolved;
+    `from a import b` counts as importing both `a` and `a.b`."""
+    names: set[str] = set()
+    package = module.split(".")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                # In a package's __init__ the package itself is level 1.
+                base = package[: len(package) - node.level]
+                stem = ".".join([*base, node.module] if node.module else base)
+            else:
+                stem = node.module or ""
+            names.add(stem)
+            names.update(f"{stem}.{alias.name}" for alias in node.names)
+    return names
+
+
+def dotted(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts if parts[-1] != "__init__" else [*parts[:-1], "__init__"])
+
+
+def breaches(names: set[str], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names for f in forbidden if n == f or n.startswith(f + "."))
+
+
+@pytest.mark.parametrize(("layer", "forbidden", "allowed"), CONTRACTS, ids=lambda v: str(v))
+def test_import_contracts(layer: str, forbidden: tuple[str, ...], allowed: frozenset[str]) -> None:
+    found = {}
+    for path in modules(layer):
+        if rel(path) in allowed:
+            continue
+        bad = breaches(imported(path.read_text(encoding="utf-8"), dotted(path)), forbidden)
+        if bad:
+            found[rel(path)] = bad
+    assert found == {}, f"{layer} must not import {', '.join(forbidden)}"
+
+
+def test_the_checker_sees_every_form_of_import() -> None:
+    source = """
+from __future__ import annotations
+from typing import TYPE_CHECKING
+import textual.widgets
+from tui import cli
+from ..engine import journal
+if TYPE_CHECKING:
+    from screens.common import sb_app
+def later() -> None:
+    from textual.app import App
+"""
+    names = imported(source, "tui.cli.jobs")
+    assert breaches(names, ("textual",)) == ["textual.app", "textual.app.App", "textual.widgets"]
+    assert breaches(names, ("tui.cli",)) == ["tui.cli"]
+    assert breaches(names, ("screens",)) == ["screens.common", "screens.common.sb_app"]
+    assert "tui.engine.journal" in names
+    assert breaches({"tuition", "textualize"}, ("tui", "textual")) == []
+
+
+def test_no_module_grows_past_the_limit_and_the_known_list_only_shrinks() -> None:
+    sizes = {
+        rel(path): len(path.read_text(encoding="utf-8").splitlines())
+        for package in PACKAGES
+        for path in modules(package)
+    }
+    large = {path for path, lines in sizes.items() if lines > MAX_LINES}
+    new = {path: sizes[path] for path in large - KNOWN_LARGE}
+    assert new == {}, f"modules over {MAX_LINES} lines: split them"
+    shrunk = {path: sizes.get(path) for path in KNOWN_LARGE - large}
+    assert shrunk == {}, "under the limit (or gone) now: take them off KNOWN_LARGE"
