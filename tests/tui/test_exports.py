@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from backends.sandbox.core import SandboxServer
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from screens.send_progress import write_export
+from tests.tui.test_cli_jobs import account  # noqa: F401  (fixture: 360nrs account "demo")
 from tui.cli import run
-from tui.config import Account, ConfigStore
 from tui.engine.export import EXPORT_COLUMNS
 from tui.engine.journal import Journal, default_path
 from tui.engine.sender import create_sms_job
@@ -69,25 +67,12 @@ def test_the_console_and_cli_job_exports_are_formula_safe_and_the_same(
     assert [r[1] for r in rows[1:]] == ["'" + FORMULA, "34600000001"]
 
 
-@pytest.fixture
-def account(nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
-    ConfigStore(isolated_dirs / "config").add_account(
-        Account(
-            name="demo",
-            provider="360nrs",
-            base_url=nrs_server.url + "/api/rest",
-            username=DEMO_USERNAME,
-        )
-    )
-    return "demo"
-
-
-def test_the_results_file_is_formula_safe_for_rows_never_sent(account: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("account")
+def test_the_results_file_is_formula_safe_for_rows_never_sent(tmp_path: Path) -> None:
     source = tmp_path / "r.csv"
     source.write_text(f"name,mobile\nAna,34600000001\nEve,{FORMULA}\n", encoding="utf-8")
     results = tmp_path / "results.csv"
-    args = ["sms", "send", "-a", account, "--from", "T", "--csv", str(source), "--message", "Hi"]
+    args = ["sms", "send", "-a", "demo", "--from", "T", "--csv", str(source), "--message", "Hi"]
     code = run([*args, "--yes", "--results", str(results)], out=io.StringIO())
     assert code == 3  # one row was invalid
     rows = list(csv.DictReader(results.open(encoding="utf-8", newline="")))
