@@ -32,7 +32,12 @@ from screens.common import sb_app
 from screens.surveys_common import SendPane, read_csv, split_entries
 from tui.engine.journal import JobStatus, Journal, Outcome, State, default_path
 from tui.engine.sender import JobControl, Progress, run_job
-from tui.engine.survey_batch import check_job, create_survey_batch_job, messages_from_rows
+from tui.engine.survey_batch import (
+    check_job,
+    create_survey_batch_job,
+    messages_from_rows,
+    unique_messages,
+)
 
 RESULT_ROWS = 500
 NO_ENCODING = "default"
@@ -75,10 +80,11 @@ def _checked_send(
     client_batch_id: str | None,
     messages: Callable[[], list[SurveyMessage]],
 ) -> BatchSend:
-    """The send with its messages read and checked as the job will be (in a thread)."""
-    found = messages()
+    """The send with its messages read, each number once (as Compose: the recipients
+    loader's normalisation), and checked as the job will be (in a thread)."""
+    found, repeated = unique_messages(messages())
     check_job(survey_id, sub_account, found, template, client_batch_id)
-    return BatchSend(survey_id, sub_account, found, template, client_batch_id)
+    return BatchSend(survey_id, sub_account, found, template, client_batch_id, repeated)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class BatchSend:
     messages: list[SurveyMessage]
     template: SurveyTemplate | None
     client_batch_id: str | None
+    repeated: int = 0  # numbers given more than once, left out
 
     def __repr__(self) -> str:
         # Textual reprs a worker's arguments: never tens of thousands of messages.
@@ -241,6 +248,8 @@ class BatchPane(SendPane):
         n = len(send.messages)
         batches = -(-n // MAX_MESSAGES)
         question = f"Send survey {send.survey_id} to {n} recipient(s) in {batches} batch(es)?"
+        if send.repeated:
+            question += f"\n{send.repeated} repeated number(s) left out."
         self.confirm(n, question, lambda: self._start(send))
 
     def _start(self, send: BatchSend) -> None:
