@@ -17,11 +17,10 @@ from backends.models_send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.common import ConfirmModal, TypedConfirmModal, sb_app
 from screens.reports_common import ActionTable, ReportsPane, fmt_time
 from tui.dates import parse_when, utc_label
+from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
 
 #: Rows shown at most; the count line says how many the provider listed.
 SHOWN_ROWS = 1000
-DELETE_ALL_PHRASE = "DELETE ALL"
-RESCHEDULE_ALL_PHRASE = "RESCHEDULE ALL"
 
 
 class RescheduleModal(ModalScreen[datetime | None]):

@@ -260,3 +260,20 @@ def test_yes_skips_the_question_for_scripts(accounts: None, nrs_server: SandboxS
     command, recipients, _ = SENDS["voice"]
     code, out = cli(*command, "-a", "demo", *repeat("--to", recipients), "--yes")
     assert code == 0 and f"{MANY} accepted" in out
+
+
+# --- survey-batch send: each number once --------------------------------------------------
+
+
+def test_survey_batch_send_drops_a_repeated_number(
+    accounts: None, e8_server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As Compose and the console's form: one number typed twice is surveyed once."""
+    code, _ = cli(
+        "survey-batch", "send", "-a", "e8", "--template", "Rate us {{url:}}", "--country", "SG",
+        "--to", "+6598760001", "--to", "98760001", "--to", "98760002",
+    )  # fmt: skip
+    assert code == 0
+    assert "1 repeated number(s) left out" in capsys.readouterr().err
+    (post,) = log_of(e8_server).requests
+    assert [m["destination"] for m in post.json()["messages"]] == ["+6598760001", "98760002"]
