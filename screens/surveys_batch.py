@@ -12,7 +12,7 @@ import asyncio
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -30,6 +30,8 @@ from backends.eightbyeight import (
 )
 from screens.common import sb_app
 from screens.surveys_common import SendPane, read_csv, split_entries
+from tui.dates import parse_optional
+from tui.dates import utc_label as dates_utc_label
 from tui.engine.journal import JobStatus, Journal, Outcome, State, default_path
 from tui.engine.sender import JobControl, Progress, run_job
 from tui.engine.survey_batch import (
@@ -44,21 +46,17 @@ NO_ENCODING = "default"
 
 
 def parse_time(text: str, what: str) -> datetime | None:
-    """An ISO 8601 date-time; without an offset it is UTC. ValueError names the field."""
-    if not text:
-        return None
+    """A time typed in the form or a CSV cell (tui.dates: no offset is local time), or
+    None when blank. ValueError names the field."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{what} {text!r} is not ISO 8601 (e.g. 2025-03-11T09:30+01:00)."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_optional(text)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}.") from None
 
 
 def utc_label(moment: datetime | None) -> str:
-    """How a time reads in UTC, the zone 8x8 is sent."""
-    return f"= {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if moment else ""
+    """How a time is sent to 8x8 (in UTC), for the line under its field."""
+    return f"sent as {dates_utc_label(moment)}" if moment else ""
 
 
 def messages_from(typed: str, country: str, csv_path: str) -> list[SurveyMessage]:
