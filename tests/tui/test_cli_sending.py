@@ -19,7 +19,7 @@ import pytest
 from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
 from tui.cli import run
-from tui.cli.sending import parse_caller, parse_window, when_arg
+from tui.cli.sending import parse_caller, parse_window, schedule_arg, when_arg
 from tui.config import Account, ConfigStore
 
 NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -94,6 +94,17 @@ def test_when_arg_local_and_offset() -> None:
     assert parse_when("2025-03-11 09:30Z").utcoffset() == timedelta(0)
     with pytest.raises(argparse.ArgumentTypeError):
         parse_when("tomorrow")
+
+
+def test_a_send_time_already_past_is_allowed_with_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The reference sends "for immediate mailings" without a date; a past one is not refused
+    # by any sentence, so it is let through, but the operator is told.
+    assert schedule_arg("2020-01-01T09:00Z") == datetime(2020, 1, 1, 9, 0, tzinfo=UTC)
+    assert "2020-01-01T09:00Z has already passed" in capsys.readouterr().err
+    schedule_arg((datetime.now(UTC) + timedelta(days=1)).isoformat())
+    assert capsys.readouterr().err == ""
 
 
 def test_parse_window_and_caller() -> None:

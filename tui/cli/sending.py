@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,18 @@ def when_arg(text: str) -> datetime:
         return parse_when(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def schedule_arg(text: str) -> datetime:
+    """`when_arg` for a send time; a moment already past is sent at once by the provider,
+    so it is allowed but said on stderr (a resent script's old date is usually a slip)."""
+    moment = when_arg(text)
+    if moment <= datetime.now(UTC):
+        print(
+            f"switchboard: warning: {text.strip()} has already passed; the provider sends at once",
+            file=sys.stderr,
+        )
+    return moment
 
 
 def parse_window(text: str) -> AvailableTime:
@@ -168,7 +181,7 @@ def add_sms_options(parser: argparse.ArgumentParser, *, landing: bool = False) -
         action=argparse.BooleanOptionalAction,
         help="replace common characters missing from GSM7 (á -> a)",
     )
-    parser.add_argument("--schedule", type=when_arg, help="send at (ISO 8601; local if naive)")
+    parser.add_argument("--schedule", type=schedule_arg, help="send at (ISO 8601; local if naive)")
     parser.add_argument("--expires", type=when_arg, help="expire at (ISO 8601; local if naive)")
     add_campaign_args(parser)
     parser.add_argument("--certified", action="store_true", help="send as certified (costs more)")
@@ -389,7 +402,7 @@ def _register_mail(sub: Any, common: argparse.ArgumentParser) -> None:
     content.add_argument("--body-file", help="file holding the HTML body")
     content.add_argument("--template-id", type=int, help="legacy template id")
     content.add_argument("--template-v2-id", type=int, help="template id")
-    send.add_argument("--schedule", type=when_arg, help="send at (ISO 8601; local if naive)")
+    send.add_argument("--schedule", type=schedule_arg, help="send at (ISO 8601; local if naive)")
     add_campaign_args(send)
     send.add_argument("--certified", action="store_true", help="send as certified (costs more)")
     send.add_argument("--sub-file", help="JSON array of variables, one object per recipient")
@@ -457,7 +470,7 @@ def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="CC=NUMBER",
         help="caller id for a country (repeatable)",
     )
-    send.add_argument("--schedule", type=when_arg, help="call at (ISO 8601; local if naive)")
+    send.add_argument("--schedule", type=schedule_arg, help="call at (ISO 8601; local if naive)")
     send.add_argument(
         "--retries", type=int, help=f"retries when unanswered (0-{MAX_VOICE_RETRIES})"
     )
