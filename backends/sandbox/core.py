@@ -120,29 +120,38 @@ class RecordingMiddleware:
             return
         # The whole body must be read up front so that requests rejected by later layers
         # (auth, validation) are still recorded with their payload.
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                # The client went away before its body ended (a killed process): like a
-                # real server, nothing was received, so nothing is recorded or processed.
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
+        if body is None:
+            return
         self.log.append(_record(scope, body))
+        await self.app(scope, replaying(body, receive), send)
 
-        replayed = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+async def read_body(receive: Receive) -> bytes | None:
+    """A request's whole body; None when the client went away before it ended (a killed
+    process): like a real server, nothing was received, so nothing is recorded or processed."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
-        await self.app(scope, replay, send)
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the already-read body once, then the client's own messages."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class RulesMiddleware:
@@ -171,15 +180,9 @@ class RulesMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
+        if body is None:
+            return
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         content_type = ""
         for name, value in scope.get("headers", []):
@@ -198,17 +201,7 @@ class RulesMiddleware:
             SEEN.add(self.rules.provider, f"{out.method} {raw_path}", violations)
             await self.error(violations[0])(scope, receive, send)
             return
-
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 def _record(scope: Scope, body: bytes) -> RecordedRequest:
