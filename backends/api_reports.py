@@ -1,7 +1,8 @@
 """Campaigns, reports, certificates, tools and coverage: the provider-neutral interface.
 
-Every method raises NotSupported unless a backend overrides it; the UI checks
-`Backend.supports(Capability...)` first. Area models live in `backends/models_reports.py`.
+Every method raises NotSupported unless a backend overrides it; a backend that overrides
+a capability's methods (`backends.base.CAPABILITY_METHODS`) has that capability, and the
+UI checks `Backend.supports(Capability...)` first. Area models live in `backends/models_reports.py`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 The UI and CLI ask `Backend.supports(...)` before showing a control or a command; they
 never look at provider names. Every method not overridden raises `NotSupported`.
+
+A provider's capabilities are derived, never declared: `CAPABILITY_METHODS` names the
+methods each capability needs, and a provider class has the capability iff it overrides
+all of them. Overriding only some of them is refused when the class is created, so an
+advertised capability never reaches a stub and an implemented one is never hidden.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, ClassVar
 
 import httpx
@@ -51,7 +56,7 @@ if TYPE_CHECKING:  # the 8x8 module imports this one; its models are only annota
 
 
 class Capability(StrEnum):
-    """Things a provider can do; the UI shows only what a backend declares."""
+    """Things a provider can do; the UI shows only what a backend implements."""
 
     ACCOUNT = "account"
     SMS = "sms"
@@ -87,6 +92,76 @@ class Capability(StrEnum):
     USERS = "users"
 
 
+# The methods a provider must override to have each capability. Methods built on these
+# (the `iter_*` pagers, `sms_certificate`/`mail_certificate`) come with them.
+CAPABILITY_METHODS: Mapping[Capability, tuple[str, ...]] = MappingProxyType(
+    {
+        Capability.ACCOUNT: ("account",),
+        Capability.SMS: ("send_sms",),
+        Capability.SMS_STATUS: ("sms_status",),
+        Capability.OTP: ("otp_generate", "otp_check"),
+        Capability.CONTACTS: ("contact", "create_contact", "update_contact", "delete_contact"),
+        Capability.GROUPS: ("group", "create_group", "update_group", "delete_group"),
+        Capability.CONTACTS_LISTING: ("contacts_page", "groups_page"),
+        Capability.WHATSAPP_CONVERSATIONS: (
+            "conversations_page",
+            "conversation",
+            "conversation_messages",
+            "reply",
+        ),
+        Capability.MAILING: ("send_mailing",),
+        Capability.VOICE: ("send_voice",),
+        Capability.VOICE_AUDIO: ("send_voice_audio",),
+        Capability.LANDING_SMS: ("send_landing",),
+        Capability.WHATSAPP_TEMPLATES: ("send_whatsapp_template",),
+        Capability.SCHEDULED: (
+            "scheduled_list",
+            "scheduled_update",
+            "scheduled_update_all",
+            "scheduled_delete",
+            "scheduled_delete_all",
+        ),
+        Capability.CAMPAIGNS: ("campaigns",),
+        Capability.REPORTS: ("sending_events", "sending_keys"),
+        Capability.CERTIFICATES: ("certificate",),
+        Capability.BLACKLIST: ("blacklist_list", "blacklist_add", "blacklist_remove"),
+        Capability.EMAIL_VALIDATION: (
+            "validations_list",
+            "validation",
+            "validation_result",
+            "validation_create",
+            "validation_delete",
+        ),
+        Capability.TEMPLATES: (
+            "templates_list",
+            "template",
+            "template_create",
+            "template_update",
+            "template_delete",
+            "template_preview",
+        ),
+        Capability.FORMS: (
+            "forms_list",
+            "form",
+            "form_create",
+            "form_update",
+            "form_delete",
+            "form_preview",
+        ),
+        Capability.SHORTENER: ("shorten",),
+        Capability.IMAGES: ("image_generate",),
+        Capability.COVERAGE: ("coverage", "coverage_by_country"),
+        Capability.SURVEYS: ("send_survey",),
+        Capability.DOCUMENT_REQUESTS: ("send_request",),
+        Capability.SURVEY_BATCH: ("send_survey_batch",),
+        Capability.FLOWS: ("flow_campaigns", "flow_campaign", "flow_answers"),
+        Capability.LABELS: ("labels", "create_label", "assign_labels"),
+        Capability.SUBSCRIBERS: ("subscriber",),
+        Capability.USERS: ("system_user", "create_system_user", "update_system_user", "packages"),
+    }
+)
+
+
 @dataclass(frozen=True)
 class AccountField:
     """A non-secret account setting a provider needs besides the base URL."""
@@ -111,12 +186,13 @@ class Backend(SendApi, ListsApi, ReportsApi):
     """Base class of every provider client.
 
     Subclasses set the class-level metadata and override the methods of the
-    capabilities they declare.
+    capabilities they offer; `capabilities` is derived from those overrides.
     """
 
     provider: ClassVar[str]
     label: ClassVar[str]
     default_base_url: ClassVar[str]
+    # Set for every subclass by __init_subclass__ from what it overrides; never declared.
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     # Whether the account needs a username besides the secret.
     needs_username: ClassVar[bool] = True
@@ -145,6 +221,33 @@ class Backend(SendApi, ListsApi, ReportsApi):
     contact_group_names: ClassVar[bool] = True
     contact_one_group: ClassVar[bool] = False
     contact_groups_movable: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "capabilities" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} declares capabilities; they are derived from the "
+                "methods it overrides (CAPABILITY_METHODS)"
+            )
+        offered: set[Capability] = set()
+        for capability, names in CAPABILITY_METHODS.items():
+            done = [name for name in names if cls.implements(name)]
+            if len(done) == len(names):
+                offered.add(capability)
+            elif done and "provider" in cls.__dict__:
+                # A provider class (the one the registry lists) must offer a capability
+                # whole; partial mixins (e.g. 360nrs's per-area classes) are checked
+                # through the class that combines them.
+                missing = ", ".join(name for name in names if name not in done)
+                raise TypeError(
+                    f"{cls.__name__} implements part of {capability.value!r}; missing: {missing}"
+                )
+        cls.capabilities = frozenset(offered)
+
+    @classmethod
+    def implements(cls, method: str) -> bool:
+        """Whether this class overrides one of the base's capability methods."""
+        return getattr(cls, method) is not getattr(Backend, method)
 
     def __init__(
         self, connection: Connection, *, transport: httpx.AsyncBaseTransport | None = None
@@ -241,7 +344,7 @@ class Backend(SendApi, ListsApi, ReportsApi):
         include_details: bool = False,
     ) -> Page[Contact]:
         """One page of contacts matching the filters."""
-        raise self._unsupported("contacts")
+        raise self._unsupported("listing contacts")
 
     async def iter_contacts(
         self, *, filters: ContactFilter | None = None, limit: int = 1000
@@ -270,7 +373,7 @@ class Backend(SendApi, ListsApi, ReportsApi):
 
     async def groups_page(self, page: int = 1, *, limit: int = 100) -> Page[Group]:
         """One page of groups."""
-        raise self._unsupported("groups")
+        raise self._unsupported("listing contact groups")
 
     async def iter_groups(self, *, limit: int = 1000) -> AsyncIterator[Group]:
         """Every group."""

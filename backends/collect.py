@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import Backend, Capability, Connection
+from backends.base import Backend, Connection
 from backends.collect_rules import RULES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, parse_datetime
@@ -165,7 +165,6 @@ class CollectBackend(Backend):
     provider: ClassVar[str] = "collect"
     label: ClassVar[str] = "Collect"
     default_base_url: ClassVar[str] = "https://api.usecollect.com/v1"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.DOCUMENT_REQUESTS})
     secret_label: ClassVar[str] = "Password"
 
     def _make_http(

@@ -1,9 +1,10 @@
 """8x8 SMS Engage: survey batches under `https://sms.8x8.com/api/v1` with a Bearer API key.
 
 The reference documents one endpoint, POST
-`subaccounts/{subAccountId}/surveys/{surveyId}/messages/batch`; the backend declares only
-`Capability.SURVEY_BATCH`. Batches are validated here first so a typo in an id or a
-template fails with a clear message before anything is sent.
+`subaccounts/{subAccountId}/surveys/{surveyId}/messages/batch`; the backend implements
+`send_survey_batch` only, so its one capability is `Capability.SURVEY_BATCH`. Batches are
+validated here first so a typo in an id or a template fails with a clear message before
+anything is sent.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import AccountField, Backend, Capability, Connection
+from backends.base import AccountField, Backend, Connection
 from backends.eightbyeight_rules import (
     DESTINATION_RE,
     INVALID_MSISDN,
@@ -317,7 +318,6 @@ class EightByEightBackend(Backend):
     provider: ClassVar[str] = "8x8"
     label: ClassVar[str] = "8x8 SMS Engage"
     default_base_url: ClassVar[str] = "https://sms.8x8.com/api/v1"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.SURVEY_BATCH})
     needs_username: ClassVar[bool] = False
     secret_label: ClassVar[str] = "API key"
     extra_fields: ClassVar[tuple[AccountField, ...]] = (

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import Capability, Connection
+from backends.base import Connection
 from backends.errors import InvalidInput, MalformedResponse, NotFound
 from backends.http import HttpClient, parse_datetime, path, segment
 from backends.models import (
@@ -237,34 +237,6 @@ class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
         "phone",
         "landline",
         "country",
-    )
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.ACCOUNT,
-            Capability.SMS,
-            Capability.SMS_STATUS,
-            Capability.OTP,
-            Capability.CONTACTS,
-            Capability.CONTACTS_LISTING,
-            Capability.GROUPS,
-            Capability.WHATSAPP_CONVERSATIONS,
-            Capability.MAILING,
-            Capability.VOICE,
-            Capability.VOICE_AUDIO,
-            Capability.LANDING_SMS,
-            Capability.WHATSAPP_TEMPLATES,
-            Capability.SCHEDULED,
-            Capability.BLACKLIST,
-            Capability.EMAIL_VALIDATION,
-            Capability.TEMPLATES,
-            Capability.FORMS,
-            Capability.CAMPAIGNS,
-            Capability.REPORTS,
-            Capability.CERTIFICATES,
-            Capability.SHORTENER,
-            Capability.IMAGES,
-            Capability.COVERAGE,
-        }
     )
 
     def _make_http(

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import AccountField, Backend, Capability, Connection
+from backends.base import AccountField, Backend, Connection
 from backends.errors import ConfigError, MalformedResponse
 from backends.http import HttpClient, default_error_parser, path
 from backends.models_surveys import RejectedContact, SurveySend, SurveySendResult
@@ -122,7 +122,6 @@ class XeboBackend(Backend):
     provider: ClassVar[str] = "xebo"
     label: ClassVar[str] = "Xebo"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.SURVEYS})
     needs_username: ClassVar[bool] = False
     secret_label: ClassVar[str] = "Access token or API key"
     # The collector token travels in the body and is shown on the platform to anyone

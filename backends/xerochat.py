@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import Backend, Capability, Connection
+from backends.base import Backend, Connection
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -31,12 +31,10 @@ from backends.errors import (
 from backends.http import HttpClient, parse_datetime, path
 from backends.models import (
     Contact,
-    ContactFilter,
     ContactInput,
     CustomField,
     Group,
     GroupRef,
-    Page,
 )
 from backends.models_xerochat import (
     FlowAnswer,
@@ -281,16 +279,6 @@ class XeroChatBackend(Backend):
     contact_group_names: ClassVar[bool] = False
     contact_one_group: ClassVar[bool] = True
     contact_groups_movable: ClassVar[bool] = False
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.CONTACTS,
-            Capability.GROUPS,
-            Capability.FLOWS,
-            Capability.LABELS,
-            Capability.SUBSCRIBERS,
-            Capability.USERS,
-        }
-    )
 
     def _make_http(
         self, connection: Connection, transport: httpx.AsyncBaseTransport | None
@@ -402,18 +390,8 @@ class XeroChatBackend(Backend):
         )
 
     # --- contact groups and contacts -----------------------------------------------
-    async def contacts_page(
-        self,
-        page: int = 1,
-        *,
-        limit: int = 100,
-        filters: ContactFilter | None = None,
-        include_details: bool = False,
-    ) -> Page[Contact]:
-        raise self._unsupported("listing contacts (its API opens a contact by id)")
-
-    async def groups_page(self, page: int = 1, *, limit: int = 100) -> Page[Group]:
-        raise self._unsupported("listing contact groups (its API opens a group by id)")
+    # No contacts_page/groups_page: its API opens a contact or a group by id only, so it
+    # lacks Capability.CONTACTS_LISTING and the base's NotSupported answers a listing.
 
     async def group(self, group_id: int) -> Group:
         d = _obj(await self._get("get_contact_group", contact_type_id=group_id), "group")
