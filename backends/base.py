@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import httpx
 
@@ -40,6 +40,7 @@ from backends.models import (
     SmsMessage,
     SmsRequest,
 )
+from backends.models_eightbyeight import SurveyBatch, SurveyBatchResult
 from backends.models_surveys import DocumentRequest, SentRequest, SurveySend, SurveySendResult
 from backends.models_xerochat import (
     FlowAnswers,
@@ -50,9 +51,6 @@ from backends.models_xerochat import (
     SystemUser,
     UserInput,
 )
-
-if TYPE_CHECKING:  # the 8x8 module imports this one; its models are only annotations here
-    from backends.eightbyeight import SurveyBatch, SurveyBatchResult
 
 
 class Capability(StrEnum):

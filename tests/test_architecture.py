@@ -93,6 +93,59 @@ def test_import_contracts(layer: str, forbidden: tuple[str, ...], allowed: froze
     assert found == {}, f"{layer} must not import {', '.join(forbidden)}"
 
 
+# The provider-neutral core of `backends`, and the provider modules it must never import
+# (the core is what every provider imports; an import back is a cycle).
+CORE = ("base", "api_", "models", "http", "errors", "rules")
+PROVIDER_MODULES = (
+    "backends.nrs360",
+    "backends.xebo",
+    "backends.collect",
+    "backends.eightbyeight",
+    "backends.xerochat",
+    "backends.sandbox",
+)
+
+
+def provider_imports(names: set[str]) -> list[str]:
+    return sorted(
+        n
+        for n in names
+        for p in PROVIDER_MODULES
+        # a provider's own modules: backends.nrs360_rules, backends.sandbox.core, ...
+        if n == p or n.startswith((p + ".", p + "_"))
+    )
+
+
+def test_the_backend_core_imports_no_provider_module() -> None:
+    core = [p for p in sorted((ROOT / "backends").glob("*.py")) if p.stem.startswith(CORE)]
+    assert {"base", "api_send", "models_eightbyeight", "http"} <= {p.stem for p in core}
+    found = {
+        rel(path): bad
+        for path in core
+        if (bad := provider_imports(imported(path.read_text(encoding="utf-8"), dotted(path))))
+    }
+    assert found == {}
+
+
+def test_the_provider_import_check_sees_a_cycle() -> None:
+    # What backends/base.py did before the 8x8 batch models moved out of the provider.
+    source = """
+from typing import TYPE_CHECKING
+from backends.models_eightbyeight import SurveyBatch
+if TYPE_CHECKING:
+    from backends.eightbyeight import SurveyBatch, SurveyBatchResult
+"""
+    assert provider_imports(imported(source, "backends.base")) == [
+        "backends.eightbyeight",
+        "backends.eightbyeight.SurveyBatch",
+        "backends.eightbyeight.SurveyBatchResult",
+    ]
+    assert provider_imports({"backends.nrs360_rules", "backends.sandbox.core"}) == [
+        "backends.nrs360_rules",
+        "backends.sandbox.core",
+    ]
+
+
 def test_the_checker_sees_every_form_of_import() -> None:
     source = """
 from __future__ import annotations
