@@ -16,10 +16,10 @@ from backends.registry import backend_class
 from screens.common import BaseScreen, Coalesce, or_list, sb_app
 from screens.contacts_blacklist import BlacklistPane
 from screens.contacts_counts import MemberCounts, MembersCounted, MembersWanted, count_members
-from screens.contacts_forms import ContactRules
 from screens.contacts_groups import GroupsPane
 from screens.contacts_list import ContactsPane
 from screens.contacts_validation import ValidationPane
+from tui.usecases.contacts import ContactRules
 
 # (capability, what a user calls it) for the notice that says what a provider lacks.
 TAB_NEEDS = (

@@ -12,10 +12,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from backends.base import Backend
 from backends.errors import SwitchboardError
 from backends.models import Contact, ContactInput, CustomField, split_type
-from screens.common import WorkerErrors, describe_error, or_list, sb_app
+from screens.common import WorkerErrors, describe_error, sb_app
+from tui.usecases.contacts import ContactRules, check_contact
 
 # (input id, label) of a contact's plain fields, in form order.
 CONTACT_FIELDS = (
@@ -27,8 +27,6 @@ CONTACT_FIELDS = (
     ("country", "Country (ISO, with a phone)"),
     ("external_id", "External id"),
 )
-# The fields a contact is reached by (one is needed), as the inline message names them.
-ADDRESSES = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
 
 
 class WorkerPane(WorkerErrors, Vertical):
@@ -80,36 +78,11 @@ def format_groups(contact: Contact) -> str:
     return ", ".join(g.name or str(g.id) for g in contact.groups)
 
 
-@dataclass(frozen=True)
-class ContactRules:
-    """What a provider's contacts hold, so the dialog offers only that (Backend's
-    `contact_*` class attributes)."""
-
-    fields: tuple[str, ...] = tuple(field_id for field_id, _ in CONTACT_FIELDS)
-    custom_fields: bool = True
-    group_names: bool = True
-    one_group: bool = False
-    groups_movable: bool = True
-    # A phone or landline needs a country with it (360nrs refuses one without, HTTP 422).
-    number_needs_country: bool = False
-
-    @classmethod
-    def of(cls, backend: type[Backend]) -> ContactRules:
-        """The rules a backend class declares."""
-        return cls(
-            fields=backend.contact_fields,
-            custom_fields=backend.contact_custom_fields,
-            group_names=backend.contact_group_names,
-            one_group=backend.contact_one_group,
-            groups_movable=backend.contact_groups_movable,
-            number_needs_country=backend.contact_number_needs_country,
-        )
-
-    def groups_label(self) -> str:
-        """The label of the groups input."""
-        if self.one_group:
-            return "Group id" if not self.group_names else "Group (a name or an id)"
-        return "Groups (names or ids, a, b)" if self.group_names else "Group ids (a, b)"
+def groups_label(rules: ContactRules) -> str:
+    """The label of the groups input."""
+    if rules.one_group:
+        return "Group id" if not rules.group_names else "Group (a name or an id)"
+    return "Groups (names or ids, a, b)" if rules.group_names else "Group ids (a, b)"
 
 
 @dataclass(frozen=True)
@@ -160,7 +133,7 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
     def compose(self) -> ComposeResult:
         c = self.contact
         items = [(f, label) for f, label in CONTACT_FIELDS if f in self.rules.fields]
-        items.append(("groups", self.rules.groups_label()))
+        items.append(("groups", groups_label(self.rules)))
         with VerticalScroll(classes="dialog-body form", id="contact-form"):
             title = f"Edit contact {c.id}" if c else "New contact"
             yield Label(title, classes="dialog-title")
@@ -205,14 +178,6 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
     def build(self) -> ContactInput:
         """The form's contents as a ContactInput, or ValueError for the inline message."""
         values = {field_id: self._value(field_id) for field_id, _ in CONTACT_FIELDS}
-        reachable = [f for f in ADDRESSES if f in self.rules.fields]
-        if not any(values[f] for f in reachable):
-            raise ValueError(f"Give {or_list(ADDRESSES[f] for f in reachable)}.")
-        needs_country = self.rules.number_needs_country and not values["country"]
-        if needs_country and (values["phone"] or values["landline"]):
-            raise ValueError("Give a country (ISO, e.g. ES) with a phone number.")
-        if values["country"]:
-            values["country"] = values["country"].upper()
         custom: tuple[CustomField, ...] = ()
         if self.rules.custom_fields:
             custom = parse_custom_fields(self.query_one("#cf-custom", TextArea).text)
@@ -225,13 +190,10 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
         names: tuple[str, ...] = ()
         if self.groups_editable:
             ids, names = parse_groups(self.query_one("#cf-groups", Input).value)
-            if names and not self.rules.group_names:
-                raise ValueError("Give groups by their ids (whole numbers).")
-            if self.rules.one_group and len(ids) + len(names) != 1:
-                raise ValueError("Give exactly one group.")
-            if not (ids or names):
-                raise ValueError("Give at least one group (a name or an id).")
-        return ContactInput(group_ids=ids, group_names=names, custom_fields=custom, **values)
+        data = ContactInput(group_ids=ids, group_names=names, custom_fields=custom, **values)
+        # The form shows the whole contact, but only a provider whose update replaces it
+        # needs a whole one back (tui.usecases.contacts, as the CLI).
+        return check_contact(data, self.rules, update=self.contact is not None)
 
     @on(Button.Pressed, "#cf-save")
     @on(Input.Submitted, "#contact-form Input")

@@ -21,12 +21,12 @@ from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
 from screens.common import Coalesce, ConfirmModal, WorkerErrors, or_list, sb_app
 from screens.contacts_forms import (
-    ContactRules,
     format_custom_fields,
     parse_custom_fields,
     parse_groups,
 )
 from tui.engine.recipients import sniff_delimiter
+from tui.usecases.contacts import ContactRules, check_contact
 
 EXPORT_HEADER = (
     "id",
@@ -160,8 +160,8 @@ def row_input(
     groups: tuple[tuple[int, ...], tuple[str, ...]],
     rules: ContactRules | None = None,
 ) -> ContactInput:
-    """One CSV row as a contact, or ValueError when it has no way to reach the person or
-    breaks the provider's `rules`: refused here, the row costs no request."""
+    """One CSV row as a contact, or ValueError (tui.usecases.contacts' ContactRefused)
+    when it breaks the provider's `rules`: refused here, the row costs no request."""
     rules = rules or ContactRules()
 
     def cell(index: int | None) -> str | None:
@@ -170,25 +170,12 @@ def row_input(
         return row[index].strip() or None
 
     values = {field: cell(index) for field, index in mapping.items() if field not in LIST_FIELDS}
-    if not (values.get("email") or values.get("phone") or values.get("landline")):
-        raise ValueError("no email, phone or landline")
-    needs_country = rules.number_needs_country and not values.get("country")
-    if needs_country and (values.get("phone") or values.get("landline")):
-        raise ValueError("a phone number needs a country (ISO, e.g. ES)")
-    if values.get("country"):
-        values["country"] = str(values["country"]).upper()
     ids, names = groups
     own = cell(mapping.get("groups"))
     if own:
         # Names may hold commas, so a cell separates its groups with | only.
         row_ids, row_names = parse_groups(own, GROUP_SEPARATOR)
         ids, names = tuple(dict.fromkeys(ids + row_ids)), tuple(dict.fromkeys(names + row_names))
-    if not (ids or names):
-        raise ValueError("no group (the groups column is empty)")
-    if names and not rules.group_names:
-        raise ValueError(f"groups must be given by id here, not by name ({', '.join(names)})")
-    if rules.one_group and len(ids) + len(names) > 1:
-        raise ValueError("a contact joins exactly one group here")
     fields = tuple(
         CustomField(key, value) for index, key in custom.items() if (value := cell(index))
     )
@@ -198,7 +185,8 @@ def row_input(
         given = {f.key: f for f in fields}
         given.update({f.key: f for f in parse_custom_fields(typed)})
         fields = tuple(given.values())
-    return ContactInput(group_ids=ids, group_names=names, custom_fields=fields, **values)
+    data = ContactInput(group_ids=ids, group_names=names, custom_fields=fields, **values)
+    return check_contact(data, rules)
 
 
 class ImportModal(WorkerErrors, ModalScreen[int | None]):

@@ -21,7 +21,6 @@ from backends.models import Contact, ContactFilter, Page
 from screens.common import Coalesce, ConfirmModal, sb_app
 from screens.contacts_forms import (
     ContactModal,
-    ContactRules,
     SavedContact,
     TextPromptModal,
     WorkerPane,
@@ -29,6 +28,7 @@ from screens.contacts_forms import (
 from screens.contacts_io import EXPORT_HEADER, ImportModal, export_row
 from tui.csvout import SafeCsv
 from tui.files import atomic_text
+from tui.usecases.contacts import ContactRules
 
 PAGE_SIZE = 50
 EXPORT_PAGE = 1000

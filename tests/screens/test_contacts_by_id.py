@@ -13,7 +13,7 @@ from backends.nrs360 import Nrs360Backend
 from backends.xerochat import XeroChatBackend
 from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
-from screens.contacts_forms import ContactModal, ContactRules
+from screens.contacts_forms import ContactModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import (
     column,
@@ -25,6 +25,7 @@ from tests.screens.test_contacts_screen import (
 )
 from tui.app import SwitchboardApp
 from tui.sandbox import SPECS
+from tui.usecases.contacts import ContactRules
 
 XEROCHAT_KEY = next(s.secret for s in SPECS if s.provider == "xerochat")
 
@@ -78,9 +79,9 @@ async def test_xerochat_contacts_by_id_create_edit_delete(
         assert not modal.query("#cf-custom")
         assert "Group id" in [str(w.render()) for w in modal.query(Label)]
         await fill_contact(pilot, name="Nia", email="nia@example.com", groups="67, 68")
-        assert text(app, "#cf-error") == "Give exactly one group."
+        assert text(app, "#cf-error") == "a XeroChat contact belongs to exactly one group"
         await fill_contact(pilot, groups="Customers")
-        assert text(app, "#cf-error") == "Give groups by their ids (whole numbers)."
+        assert text(app, "#cf-error") == "XeroChat contacts have no group names: give groups by id"
         assert not xc.state.log.matching("POST", "/api/create_contact")
         await fill_contact(
             pilot, name="Nia", surname="Okafor", email="nia@example.com", groups="67"
@@ -236,7 +237,13 @@ def test_contact_rules_come_from_the_backend_class() -> None:
     # 360nrs holds every field but an external id (its reference only filters by one).
     # XeroChat declares what its contacts hold.
     nrs = ("name", "surname", "email", "phone", "landline", "country")
-    assert ContactRules.of(Nrs360Backend) == ContactRules(fields=nrs, number_needs_country=True)
+    assert ContactRules.of(Nrs360Backend) == ContactRules(
+        label="360nrs",
+        fields=nrs,
+        number_needs_country=True,
+        update_replaces=True,
+        international_numbers=True,
+    )
     rules = ContactRules.of(XeroChatBackend)
     assert rules.fields == ("name", "surname", "email", "phone")
     assert (rules.custom_fields, rules.group_names, rules.one_group) == (False, False, True)

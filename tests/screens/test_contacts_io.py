@@ -97,7 +97,7 @@ async def test_import_maps_columns_and_reports_each_failed_row(
         assert text(app, "#imp-summary") == "Finished: 4 of 4 rows, 2 created, 2 failed"
         failures = table(app, "#imp-failures")
         assert [tuple(map(str, failures.get_row_at(i))) for i in range(2)] == [
-            ("3", "no email, phone or landline"),
+            ("3", "give an email, a mobile phone or a landline"),
             ("4", "The email must be a valid email address."),
         ]
         new = [state.contacts[i] for i in sorted(set(state.contacts) - before)]
@@ -257,7 +257,7 @@ def test_export_row_reads_back_as_the_same_contact() -> None:
     )
     # Without a group in the row or for every row, the row is refused with its reason.
     row[7] = ""
-    with pytest.raises(ValueError, match="no group"):
+    with pytest.raises(ValueError, match="give at least one group"):
         row_input(row, mapping, {}, ((), ()))
 
 
@@ -340,8 +340,8 @@ async def test_import_offers_only_what_xerochat_contacts_hold(
         assert text(app, "#imp-summary") == "Finished: 3 of 3 rows, 1 created, 2 failed"
         failures = table(app, "#imp-failures")
         assert [tuple(map(str, failures.get_row_at(i))) for i in range(2)] == [
-            ("3", "a contact joins exactly one group here"),
-            ("4", "groups must be given by id here, not by name (Customers)"),
+            ("3", "a XeroChat contact belongs to exactly one group"),
+            ("4", "XeroChat contacts have no group names: give groups by id"),
         ]
         # Only the good row was sent, without the columns XeroChat does not store.
         (post,) = xc.state.log.matching("POST", "/api/create_contact")
@@ -371,7 +371,7 @@ async def test_import_refuses_a_360nrs_phone_without_a_country_before_sending_it
         assert text(app, "#imp-summary") == "Finished: 2 of 2 rows, 1 created, 1 failed"
         failures = table(app, "#imp-failures")
         assert [tuple(map(str, failures.get_row_at(0)))] == [
-            ("2", "a phone number needs a country (ISO, e.g. ES)")
+            ("2", "360nrs needs a country (two-letter ISO code, e.g. ES) with a phone number")
         ]
         posts = nrs.state.log.matching("POST", CONTACTS)
         assert [p.json()["phone"] for p in posts] == ["34600111444"]

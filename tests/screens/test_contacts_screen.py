@@ -153,7 +153,7 @@ async def test_create_edit_and_delete_a_contact(
         await pilot.pause()
         await fill_contact(pilot, name="Ana")
         assert isinstance(app.screen, ContactModal)
-        assert text(app, "#cf-error") == "Give an email, a mobile phone or a landline."
+        assert text(app, "#cf-error") == "give an email, a mobile phone or a landline"
         await fill_contact(
             pilot,
             email="ana.new@example.com",
@@ -379,7 +379,9 @@ async def test_a_360nrs_phone_without_a_country_is_refused_inline(
         await fill_contact(pilot, name="Eva", phone="34600111222", groups="VIP")
         # Said before the request, not as the provider's HTTP 422.
         assert isinstance(app.screen, ContactModal)
-        assert text(app, "#cf-error") == "Give a country (ISO, e.g. ES) with a phone number."
+        assert text(app, "#cf-error") == (
+            "360nrs needs a country (two-letter ISO code, e.g. ES) with a phone number"
+        )
         assert not nrs.state.log.matching("POST", CONTACTS)
 
 

@@ -173,8 +173,8 @@ def test_360nrs_contact_rules_follow_the_backend_attributes(
     sent = log_of(nrs_server).requests
     if strict:
         assert codes == (2, 2)
-        assert "360nrs needs --country with --phone or --landline" in err
-        assert "give at least one of --email, --phone or --landline" in err
+        assert "360nrs needs a country (two-letter ISO code, e.g. ES) with a phone number" in err
+        assert "give an email, a mobile phone or a landline" in err
         assert sent == []
     else:
         # 360nrs's rules (nrs360_rules, from its parameter tables) refuse both locally.

@@ -268,7 +268,7 @@ def test_contacts_update_with_nothing_to_change(
     [
         (
             ("create", "--email", "a@example.com", "--group-id", "67", "--group-id", "68"),
-            "a XeroChat contact belongs to exactly one group (contact type)",
+            "a XeroChat contact belongs to exactly one group",
         ),
         (
             ("create", "--email", "a@example.com", "--group", "Customers"),

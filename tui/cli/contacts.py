@@ -9,6 +9,7 @@ from backends.base import Backend
 from backends.models import Contact, ContactFilter, ContactInput, CustomField, split_type
 from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table, with_backend
+from tui.usecases.contacts import ContactRefused, ContactRules, check_contact
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -102,23 +103,13 @@ def parse_field(text: str) -> CustomField:
 def contact_input(
     args: argparse.Namespace, backend: type[Backend], *, update: bool = False
 ) -> ContactInput:
-    """The contact fields given on the command line, checked against the backend's rules.
-
-    A create (or an update that replaces the whole contact) needs an address and a group;
-    an update that changes only the fields given needs just one field to change.
-    """
-    whole = not update or backend.contact_update_replaces
-    if whole and not (args.email or args.phone or args.landline):
-        raise UsageError("give at least one of --email, --phone or --landline")
-    if backend.contact_number_needs_country and (args.phone or args.landline) and not args.country:
-        raise UsageError(f"{backend.label} needs --country with --phone or --landline")
-    if whole and not (args.group_id or args.group):
-        raise UsageError("give at least one --group NAME or --group-id ID")
+    """The contact fields given on the command line, as the contact rules
+    (tui.usecases.contacts) accept them, or UsageError with their one line."""
     data = ContactInput(
         email=args.email,
         phone=args.phone,
         landline=args.landline,
-        country=args.country.upper() if args.country else None,
+        country=args.country,
         name=args.name,
         surname=args.surname,
         external_id=args.external_id,
@@ -126,9 +117,10 @@ def contact_input(
         group_names=tuple(args.group),
         custom_fields=tuple(parse_field(f) for f in args.field),
     )
-    if data == ContactInput():
-        raise UsageError("give at least one field to change (e.g. --name, --email, --phone)")
-    return data
+    try:
+        return check_contact(data, ContactRules.of(backend), update=update)
+    except ContactRefused as exc:
+        raise UsageError(str(exc)) from None
 
 
 def contact_rows(contacts: list[Contact]) -> list[tuple[object, ...]]:

@@ -8,4 +8,5 @@ thin adapters over it: they turn arguments or a form into the request and render
 result, so a rule changed here changes in both.
 
 - `confirm`: the one confirmation policy for every bulk or destructive action.
+- `contacts`: what a contact must hold before it is created, changed or imported.
 """

@@ -1,0 +1,158 @@
+"""What a contact must hold before it is created, changed or imported, for both front ends.
+
+The CLI (`contacts create|update`) and the console (New/Edit contact, CSV import) build a
+ContactInput from their arguments, form or CSV row and pass it through `check_contact`:
+the same input gets the same answer everywhere, a refusal as one line (ContactRefused)
+and an acceptance as the ContactInput to send, its mobile number normalised the way
+Compose normalises recipients where the provider stores international numbers (so
+"+34 600 111 333" is sent to 360nrs as "34600111333").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Final
+
+import phonenumbers
+
+from backends.base import Backend
+from backends.models import ContactInput
+from tui.engine.recipients import DEFAULT_REGION, normalise_phone
+
+# The fields a contact is reached by (one is needed), as the messages name them.
+ADDRESSES: Final = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
+# A contact's plain fields a provider may not hold, as "<provider> contacts have no ...".
+# The country is not among them: XeroChat takes one and stores nothing (backends/xerochat.py).
+_OPTIONAL: Final = {"landline": "landline", "external_id": "external id"}
+# What a typed landline may be written with besides its digits.
+_SEPARATORS: Final = re.compile(r"[\s().\-/]")
+
+
+class ContactRefused(ValueError):
+    """A contact the rules refuse; its message is one line either front end shows as is."""
+
+
+@dataclass(frozen=True)
+class ContactRules:
+    """What a provider's contacts hold and need (Backend's `contact_*` class attributes)."""
+
+    label: str = "The provider"
+    fields: tuple[str, ...] = (
+        "name",
+        "surname",
+        "email",
+        "phone",
+        "landline",
+        "country",
+        "external_id",
+    )
+    custom_fields: bool = True
+    group_names: bool = True
+    one_group: bool = False
+    groups_movable: bool = True
+    # A phone or landline needs a country with it (360nrs refuses one without, HTTP 422).
+    number_needs_country: bool = False
+    # An update replaces the whole contact, so it needs what a create needs.
+    update_replaces: bool = False
+    # Whether mobile numbers are stored in international form, normalised here. 360nrs
+    # writes them so ("phone=34666666666") and asks for the country that lets a national
+    # number be read; XeroChat's example keeps a national one ("phone_number":
+    # "01234567891") and its backend sends numbers as typed, so only separators go.
+    international_numbers: bool = False
+
+    @classmethod
+    def of(cls, backend: type[Backend]) -> ContactRules:
+        """The rules a backend class declares."""
+        return cls(
+            label=backend.label,
+            fields=backend.contact_fields,
+            custom_fields=backend.contact_custom_fields,
+            group_names=backend.contact_group_names,
+            one_group=backend.contact_one_group,
+            groups_movable=backend.contact_groups_movable,
+            number_needs_country=backend.contact_number_needs_country,
+            update_replaces=backend.contact_update_replaces,
+            # The country a provider needs with a number is what reads it (see above).
+            international_numbers=backend.contact_number_needs_country,
+        )
+
+    def addresses(self) -> list[str]:
+        """The fields of ADDRESSES this provider's contacts hold, in order."""
+        return [f for f in ADDRESSES if f in self.fields]
+
+
+def or_list(items: Iterable[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    words = list(items)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def normalise_mobile(text: str, country: str | None) -> str:
+    """A typed mobile number as E.164 digits without '+' when it is a valid number,
+    else as typed without separators.
+
+    The 360nrs reference writes contact phones in international form without '+' (its
+    filter example: "phone=34666666666"), as its SMS recipients ("Must include the
+    international prefix (e.g. in Spain 34666666666)"): so the recipients loader's
+    normaliser, reading a national number in the contact's country (else Compose's
+    default region). A number it does not know is not refused here: contacts already
+    stored with one must stay editable, and the provider judges its own format.
+    """
+    region = (country or "").upper()
+    # A country the numbering plan does not know ("ESP") cannot read a national number:
+    # the number is read as Compose reads it, and the provider's rules judge the country.
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        region = DEFAULT_REGION
+    got = normalise_phone(text, region)
+    return clean_number(text) if isinstance(got, str) else got[0]
+
+
+def clean_number(text: str) -> str:
+    """A typed number without its spaces, dots, dashes, slashes and parentheses.
+
+    Landlines are not normalised to international form: the 360nrs reference's only
+    landline example is national ("landline=900222222"), so they keep the form typed.
+    """
+    return _SEPARATORS.sub("", text)
+
+
+def check_contact(data: ContactInput, rules: ContactRules, *, update: bool = False) -> ContactInput:
+    """`data` as it is sent to create (or, with `update`, change) a contact, or
+    ContactRefused saying what is wrong.
+
+    A create, or an update of a provider whose update replaces the contact, needs an
+    address and a group; an update that changes only the fields given needs one field to
+    change. "" in a field means "clear it" and is kept as it is.
+    """
+    if update and data == ContactInput():
+        raise ContactRefused("give at least one field to change")
+    whole = not update or rules.update_replaces
+    for field, what in _OPTIONAL.items():
+        if field not in rules.fields and getattr(data, field):
+            raise ContactRefused(f"{rules.label} contacts have no {what}")
+    if data.custom_fields and not rules.custom_fields:
+        raise ContactRefused(f"{rules.label} contacts have no custom fields")
+    reachable = rules.addresses()
+    if whole and not any(getattr(data, f) for f in reachable):
+        raise ContactRefused(f"give {or_list(ADDRESSES[f] for f in reachable)}")
+    country = data.country.strip().upper() if data.country else data.country
+    if rules.number_needs_country and (data.phone or data.landline) and not country:
+        raise ContactRefused(
+            f"{rules.label} needs a country (two-letter ISO code, e.g. ES) with a phone number"
+        )
+    if data.group_names and not rules.group_names:
+        raise ContactRefused(f"{rules.label} contacts have no group names: give groups by id")
+    groups = len(data.group_ids) + len(data.group_names)
+    if rules.one_group and groups > 1:
+        raise ContactRefused(f"a {rules.label} contact belongs to exactly one group")
+    if whole and not groups and (not update or rules.groups_movable):
+        raise ContactRefused("give at least one group (a name or an id)")
+    phone = data.phone
+    if phone:
+        phone = (
+            normalise_mobile(phone, country) if rules.international_numbers else clean_number(phone)
+        )
+    landline = clean_number(data.landline) if data.landline else data.landline
+    return replace(data, phone=phone, landline=landline, country=country)
