@@ -23,6 +23,7 @@ from backends.models_send import WhatsAppTemplateRequest
 from screens import conversations_view as view
 from screens.common import BaseScreen, ConfirmModal, sb_app
 from screens.conversations_template import TemplateSendModal
+from tui.usecases import conversations as chats
 
 # Refreshes come every 5 s unless the agent picks a slower pace (never faster: each one
 # reads the list and the newest message of each conversation).
@@ -33,8 +34,6 @@ INTERVAL_SETTING = "conversations_refresh_seconds"
 # One page is plenty for a console; the filters narrow a bigger inbox.
 LIST_LIMIT = 100
 THREAD_LIMIT = 100
-# Reads of each conversation's newest message (for the unread mark) run a few at a time.
-NEWEST_CONCURRENCY = 4
 SESSION = timedelta(hours=24)
 
 
@@ -197,22 +196,11 @@ class ConversationsScreen(BaseScreen):
     ) -> None:
         """Read the first page of conversations and the newest message of changed ones."""
         backend = await sb_app(self).backend()
-        page = await backend.conversations_page(
-            1, limit=LIST_LIMIT, sender=sender, recipient=recipient
+        page = await chats.list_conversations(
+            backend, limit=LIST_LIMIT, sender=sender, recipient=recipient
         )
-        limiter = asyncio.Semaphore(NEWEST_CONCURRENCY)
-
-        async def newest(c: Conversation) -> tuple[str, ChatMessage | None]:
-            key = view.conversation_key(c)
-            cached = known.get(key)
-            if cached is not None and cached[0] == c.updated_at:
-                return key, cached[1]
-            async with limiter:
-                found = await backend.conversation_messages(c.sender, c.recipient, limit=1)
-            return key, found.messages[0] if found.messages else None
-
-        pairs = await asyncio.gather(*(newest(c) for c in page.items))
-        self.post_message(self.ListLoaded(generation, page.items, page.total, dict(pairs)))
+        newest = await chats.newest_messages(backend, page.items, known)
+        self.post_message(self.ListLoaded(generation, page.items, page.total, newest))
 
     @on(ListLoaded)
     def _list_loaded(self, event: ListLoaded) -> None:
@@ -221,11 +209,11 @@ class ConversationsScreen(BaseScreen):
         table = self.query_one("#conversations", DataTable)
         selected = self._cursor_key(table)
         table.clear()
-        self.conversations = {view.conversation_key(c): c for c in event.conversations}
+        self.conversations = {chats.conversation_key(c): c for c in event.conversations}
         for key, c in self.conversations.items():
             newest = event.newest.get(key)
             self._newest[key] = (c.updated_at, newest)
-            if self.current is not None and key == view.conversation_key(self.current):
+            if self.current is not None and key == chats.conversation_key(self.current):
                 self._seen[key] = c.updated_at  # the open thread is being read
             unread = view.is_unread(newest, c) and self._seen.get(key) != c.updated_at
             table.add_row(
@@ -331,12 +319,12 @@ class ConversationsScreen(BaseScreen):
     async def load_thread(self, sender: str, recipient: str) -> None:
         """Read the newest page of a conversation's messages."""
         backend = await sb_app(self).backend()
-        thread = await backend.conversation_messages(sender, recipient, limit=THREAD_LIMIT)
+        thread = await chats.messages(backend, sender, recipient, limit=THREAD_LIMIT)
         self.post_message(self.ThreadLoaded(f"{sender}/{recipient}", thread))
 
     @on(ThreadLoaded)
     def _thread_loaded(self, event: ThreadLoaded) -> None:
-        if self.current is None or event.key != view.conversation_key(self.current):
+        if self.current is None or event.key != chats.conversation_key(self.current):
             return  # the operator moved on to another conversation
         scroll = self.query_one("#thread-scroll", VerticalScroll)
         at_end = scroll.scroll_y >= scroll.max_scroll_y
@@ -414,9 +402,10 @@ class ConversationsScreen(BaseScreen):
         box = self.query_one("#reply", Input)
         if self.current is None or box.disabled:
             return
-        text = box.value.strip()
-        if not text:
-            error.update("Type a message first.")
+        try:
+            text = chats.checked_reply(box.value)
+        except chats.ReplyRefused as exc:
+            error.update(str(exc).capitalize() + ".")
             return
         error.update("")
         self.send_reply(self.current.sender, self.current.recipient, text)
@@ -425,14 +414,14 @@ class ConversationsScreen(BaseScreen):
     async def send_reply(self, sender: str, recipient: str, text: str) -> None:
         """Send one reply in the conversation."""
         backend = await sb_app(self).backend()
-        await backend.reply(sender, recipient, text)
+        await chats.reply(backend, sender, recipient, text)
         self.post_message(self.Replied(f"{sender}/{recipient}", text))
 
     @on(Replied)
     def _replied(self, event: Replied) -> None:
         box = self.query_one("#reply", Input)
         # Only the text that was sent is cleared; a thread switched meanwhile keeps its draft.
-        same = self.current is not None and event.key == view.conversation_key(self.current)
+        same = self.current is not None and event.key == chats.conversation_key(self.current)
         if same and box.value.strip() == event.content:
             box.value = ""
         self.action_refresh_now()
@@ -450,7 +439,7 @@ class ConversationsScreen(BaseScreen):
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self.send_template(view.conversation_key(conversation), request)
+                    self.send_template(chats.conversation_key(conversation), request)
 
             self.app.push_screen(
                 ConfirmModal(

@@ -23,11 +23,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def conversation_key(conversation: Conversation) -> str:
-    """A stable row key for a conversation: sender/recipient."""
-    return f"{conversation.sender}/{conversation.recipient}"
-
-
 def contact_name(conversation: Conversation) -> str:
     """The customer's name, or empty when the provider has none."""
     contact = conversation.contact

@@ -16,9 +16,15 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from backends.base import Capability
 from backends.models import Otp, OtpCheck
 from screens.common import BaseScreen, sb_app
-
-# The ranges the 360nrs reference documents for /otp/generate.
-RANGES = {"length": (3, 10), "max-attempts": (1, 10), "validity": (30, 600)}
+from tui.usecases import otp as otp_usecase
+from tui.usecases.otp import (
+    CheckRequest,
+    GenerateRequest,
+    OtpRefused,
+    checked_check,
+    checked_generate,
+    whole_number,
+)
 
 
 def seconds_valid(otp: Otp) -> float:
@@ -125,70 +131,38 @@ class OtpScreen(BaseScreen):
         self.set_offered(supported)
         self.query_one("#otp-body").display = supported
 
-    def _int_field(self, field_id: str) -> int | None:
-        raw = self.query_one(f"#{field_id}", Input).value.strip()
-        if not raw:
-            return None
-        low, high = RANGES[field_id]
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError(f"{field_id.replace('-', ' ')} must be a whole number") from None
-        if not low <= value <= high:
-            raise ValueError(f"{field_id.replace('-', ' ')} must be between {low} and {high}")
-        return value
-
     @on(Button.Pressed, "#generate")
     @on(Input.Submitted, "#otp-form Input")
     def action_generate(self) -> None:
-        """Validate the form and ask the provider for a code."""
+        """Check the form (tui.usecases.otp, as the CLI) and ask the provider for a code."""
         error = self.query_one("#otp-form-error", Static)
-        recipient = self.query_one("#recipient", Input).value.strip()
+
+        def typed(field_id: str) -> str:
+            return self.query_one(f"#{field_id}", Input).value
+
         try:
-            if not recipient:
-                raise ValueError("enter a phone number or an email")
-            options = {
-                "length": self._int_field("length"),
-                "max_attempts": self._int_field("max-attempts"),
-                "validity": self._int_field("validity"),
-            }
-        except ValueError as exc:
+            request = checked_generate(
+                GenerateRequest(
+                    typed("recipient"),
+                    length=whole_number("length", typed("length")),
+                    max_attempts=whole_number("max attempts", typed("max-attempts")),
+                    validity=whole_number("validity", typed("validity")),
+                    alpha=self.query_one("#alpha", Checkbox).value,
+                    app_id=typed("app-id"),
+                    reject_if_pending=self.query_one("#reject-pending", Checkbox).value,
+                )
+            )
+        except OtpRefused as exc:
             error.update(str(exc).capitalize() + ".")
             return
         error.update("")
-        self.generate(
-            recipient,
-            length=options["length"],
-            max_attempts=options["max_attempts"],
-            validity=options["validity"],
-            alpha=self.query_one("#alpha", Checkbox).value or None,
-            app_id=self.query_one("#app-id", Input).value.strip() or None,
-            reject_if_pending=self.query_one("#reject-pending", Checkbox).value or None,
-        )
+        self.generate(request)
 
     @work(group="otp", exit_on_error=False)
-    async def generate(
-        self,
-        recipient: str,
-        *,
-        length: int | None,
-        max_attempts: int | None,
-        validity: int | None,
-        alpha: bool | None,
-        app_id: str | None,
-        reject_if_pending: bool | None,
-    ) -> None:
+    async def generate(self, request: GenerateRequest) -> None:
         """Generate a code on the active account."""
         backend = await sb_app(self).backend()
-        otp = await backend.otp_generate(
-            recipient,
-            length=length,
-            alpha=alpha,
-            max_attempts=max_attempts,
-            validity=validity,
-            app_id=app_id,
-            reject_if_pending=reject_if_pending,
-        )
+        otp = await otp_usecase.generate(backend, request)
         self.post_message(self.Generated(otp, time.monotonic()))
 
     @on(Generated)
@@ -228,34 +202,30 @@ class OtpScreen(BaseScreen):
     @on(Input.Submitted, "#check-code")
     def action_check(self) -> None:
         """Check the typed code for the recipient of the form."""
-        recipient = (
-            self.otp.recipient if self.otp else self.query_one("#recipient", Input).value.strip()
-        )
-        code = self.query_one("#check-code", Input).value.strip()
+        recipient = self.otp.recipient if self.otp else self.query_one("#recipient", Input).value
+        app_id = self.otp.app_id if self.otp else self.query_one("#app-id", Input).value
         result = self.query_one("#check-result", Static)
-        if not recipient or not code:
-            result.update("Enter a recipient and a code to check.")
+        try:
+            request = checked_check(
+                CheckRequest(
+                    recipient,
+                    self.query_one("#check-code", Input).value,
+                    app_id,
+                    self.query_one("#case-sensitive", Checkbox).value,
+                )
+            )
+        except OtpRefused as exc:
+            result.update(str(exc).capitalize() + ".")
             return
-        app_id = self.otp.app_id if self.otp else self.query_one("#app-id", Input).value.strip()
         # Cleared so the next attempt is typed fresh; the result line says what was checked.
         self.query_one("#check-code", Input).value = ""
-        self.check(
-            recipient,
-            code,
-            app_id=app_id or None,
-            case_sensitive=self.query_one("#case-sensitive", Checkbox).value or None,
-        )
+        self.check(request)
 
     @work(group="otp", exit_on_error=False)
-    async def check(
-        self, recipient: str, code: str, *, app_id: str | None, case_sensitive: bool | None
-    ) -> None:
+    async def check(self, request: CheckRequest) -> None:
         """Check a code on the active account."""
         backend = await sb_app(self).backend()
-        result = await backend.otp_check(
-            recipient, code, app_id=app_id, case_sensitive=case_sensitive
-        )
-        self.post_message(self.Checked(result))
+        self.post_message(self.Checked(await otp_usecase.check(backend, request)))
 
     @on(Checked)
     def _checked(self, event: Checked) -> None:

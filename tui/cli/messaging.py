@@ -39,7 +39,16 @@ from tui.engine.recipients import (
 )
 from tui.engine.segments import MAX_PARTS_SMS
 from tui.engine.sender import check_sms_send, create_sms_job, run_job
+from tui.usecases import conversations as chats
+from tui.usecases import otp as otp_usecase
 from tui.usecases.confirm import Need, needed
+from tui.usecases.otp import (
+    CheckRequest,
+    GenerateRequest,
+    OtpRefused,
+    checked_check,
+    checked_generate,
+)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -292,17 +301,22 @@ async def cmd_sms_status(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_otp_generate(ctx: Context, args: argparse.Namespace) -> int:
     """Generate an OTP code."""
+    request = GenerateRequest(
+        args.recipient,
+        length=args.length,
+        alpha=args.alpha,
+        max_attempts=args.max_attempts,
+        validity=args.validity,
+        app_id=args.app_id,
+        reject_if_pending=args.reject_if_pending,
+    )
+    try:
+        checked_generate(request)
+    except OtpRefused as exc:
+        raise UsageError(str(exc)) from None
 
     async def generate(backend: Backend) -> int:
-        otp = await backend.otp_generate(
-            args.recipient,
-            length=args.length,
-            alpha=True if args.alpha else None,
-            max_attempts=args.max_attempts,
-            validity=args.validity,
-            app_id=args.app_id,
-            reject_if_pending=True if args.reject_if_pending else None,
-        )
+        otp = await otp_usecase.generate(backend, request)
         ctx.emit(
             otp,
             lambda: ctx.print(
@@ -317,14 +331,14 @@ async def cmd_otp_generate(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_otp_check(ctx: Context, args: argparse.Namespace) -> int:
     """Check an OTP code; exit 3 when it is not valid."""
+    request = CheckRequest(args.recipient, args.code, args.app_id, args.case_sensitive)
+    try:
+        checked_check(request)
+    except OtpRefused as exc:
+        raise UsageError(str(exc)) from None
 
     async def check(backend: Backend) -> int:
-        result = await backend.otp_check(
-            args.recipient,
-            args.code,
-            app_id=args.app_id,
-            case_sensitive=True if args.case_sensitive else None,
-        )
+        result = await otp_usecase.check(backend, request)
         left = f" ({result.otp.attempts_left} attempts left)" if result.otp else ""
         ctx.emit(
             result,
@@ -339,8 +353,8 @@ async def cmd_wa_conversations(ctx: Context, args: argparse.Namespace) -> int:
     """List WhatsApp conversations."""
 
     async def conversations(backend: Backend) -> int:
-        page = await backend.conversations_page(
-            args.page, limit=args.limit, sender=args.sender, recipient=args.recipient
+        page = await chats.list_conversations(
+            backend, page=args.page, limit=args.limit, sender=args.sender, recipient=args.recipient
         )
 
         def show() -> None:
@@ -368,7 +382,7 @@ async def cmd_wa_conversation(ctx: Context, args: argparse.Namespace) -> int:
     """Show one conversation (GET /whatsapp/conversations/{from}/{to})."""
 
     async def conversation(backend: Backend) -> int:
-        c = await backend.conversation(args.sender, args.recipient)
+        c = await chats.open_conversation(backend, args.sender, args.recipient)
 
         def show() -> None:
             who = c.contact
@@ -403,8 +417,8 @@ async def cmd_wa_messages(ctx: Context, args: argparse.Namespace) -> int:
     """Show a conversation's messages."""
 
     async def messages(backend: Backend) -> int:
-        result = await backend.conversation_messages(
-            args.sender, args.recipient, page=args.page, limit=args.limit
+        result = await chats.messages(
+            backend, args.sender, args.recipient, page=args.page, limit=args.limit
         )
         session = (
             f"session active until {fmt_time(result.session_expires_at)}"
@@ -428,9 +442,13 @@ async def cmd_wa_messages(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_wa_reply(ctx: Context, args: argparse.Namespace) -> int:
     """Reply in a conversation."""
+    try:
+        text = chats.checked_reply(args.message)
+    except chats.ReplyRefused as exc:
+        raise UsageError(str(exc)) from None
 
     async def reply(backend: Backend) -> int:
-        message = await backend.reply(args.sender, args.recipient, args.message)
+        message = await chats.reply(backend, args.sender, args.recipient, text)
         # A provider may answer a reply with no body (360nrs documents none): then there
         # is no id to show, and --json prints null.
         said = f"Sent ({message.id})." if message is not None and message.id else "Sent."

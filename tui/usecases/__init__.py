@@ -9,4 +9,6 @@ result, so a rule changed here changes in both.
 
 - `confirm`: the one confirmation policy for every bulk or destructive action.
 - `contacts`: what a contact must hold before it is created, changed or imported.
+- `otp`: generate and check one-time codes, with their checks.
+- `conversations`: WhatsApp conversations: list, open one, messages, reply.
 """

@@ -1,0 +1,94 @@
+"""WhatsApp conversations: list them, open one, read its messages, reply, for both front ends.
+
+`switchboard whatsapp conversations|conversation|messages|reply` and the Conversations
+screen call these with what was typed or selected; a reply that cannot be sent is refused
+before the provider is asked (ReplyRefused, one line).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from backends.base import Backend
+from backends.models import ChatMessage, Conversation, ConversationMessages, Page
+
+# Reads of each conversation's newest message (for the unread mark) run a few at a time.
+NEWEST_CONCURRENCY = 4
+
+
+class ReplyRefused(ValueError):
+    """A reply the checks refuse; its message is one line either front end shows."""
+
+
+def conversation_key(conversation: Conversation) -> str:
+    """A stable key for a conversation: sender/recipient."""
+    return f"{conversation.sender}/{conversation.recipient}"
+
+
+async def list_conversations(
+    backend: Backend,
+    *,
+    page: int = 1,
+    limit: int = 100,
+    sender: str | None = None,
+    recipient: str | None = None,
+) -> Page[Conversation]:
+    """A page of conversations, filtered by business sender and customer when given."""
+    return await backend.conversations_page(
+        page, limit=limit, sender=sender or None, recipient=recipient or None
+    )
+
+
+async def newest_messages(
+    backend: Backend,
+    conversations: Iterable[Conversation],
+    known: Mapping[str, tuple[datetime | None, ChatMessage | None]] | None = None,
+) -> dict[str, ChatMessage | None]:
+    """Each conversation's newest message by conversation_key.
+
+    `known` holds (updated_at, newest) from an earlier read: a conversation not updated
+    since is not read again.
+    """
+    known = known or {}
+    limiter = asyncio.Semaphore(NEWEST_CONCURRENCY)
+
+    async def newest(c: Conversation) -> tuple[str, ChatMessage | None]:
+        key = conversation_key(c)
+        cached = known.get(key)
+        if cached is not None and cached[0] == c.updated_at:
+            return key, cached[1]
+        async with limiter:
+            found = await backend.conversation_messages(c.sender, c.recipient, limit=1)
+        return key, found.messages[0] if found.messages else None
+
+    return dict(await asyncio.gather(*(newest(c) for c in conversations)))
+
+
+async def open_conversation(backend: Backend, sender: str, recipient: str) -> Conversation:
+    """One conversation: its customer, status and session."""
+    return await backend.conversation(sender, recipient)
+
+
+async def messages(
+    backend: Backend, sender: str, recipient: str, *, page: int = 1, limit: int = 100
+) -> ConversationMessages:
+    """A page of a conversation's messages with its session state."""
+    return await backend.conversation_messages(sender, recipient, page=page, limit=limit)
+
+
+def checked_reply(text: str) -> str:
+    """The reply's text trimmed, or ReplyRefused when there is none."""
+    content = text.strip()
+    if not content:
+        raise ReplyRefused("type a message first")
+    return content
+
+
+async def reply(backend: Backend, sender: str, recipient: str, text: str) -> ChatMessage | None:
+    """Send a free-text reply in the conversation's open session.
+
+    The sent message when the provider's answer carries one, else None.
+    """
+    return await backend.reply(sender, recipient, checked_reply(text))
