@@ -69,7 +69,7 @@ def test_list_show_resume_and_export(
 
     code, listed = cli_json("jobs", "list")
     assert code == 0
-    assert [(j["id"], j["status"], j["totals"]["sending"]) for j in listed] == [
+    assert [(j["job"], j["status"], j["totals"]["sending"]) for j in listed] == [
         (job_id, "RUNNING", 100)
     ]
     code, text = cli("jobs", "list")

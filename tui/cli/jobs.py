@@ -17,6 +17,7 @@ from tui.engine.journal import Job, JobStatus, Journal, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
+from tui.usecases.jobs import JobResult
 
 # Text progress is coalesced to a couple of lines a second, like the console's.
 PROGRESS_INTERVAL = 0.5
@@ -64,18 +65,6 @@ def open_journal(args: argparse.Namespace) -> Journal:
     return Journal(getattr(args, "journal", None))
 
 
-def _totals_json(t: Totals) -> dict[str, int]:
-    return {
-        "total": t.total,
-        "accepted": t.accepted,
-        "rejected": t.rejected,
-        "unknown": t.unknown,
-        "pending": t.pending,
-        "sending": t.sending,
-        "parts": t.parts,
-    }
-
-
 def _shown_message(job: Job) -> dict[str, Any]:
     """The job's message as printed: attachments by name and type, not megabytes of
     base64."""
@@ -93,17 +82,14 @@ def _shown_message(job: Job) -> dict[str, Any]:
 
 
 def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
-    return {
-        "id": job.id,
+    """A job as the one result shape (tui.usecases.jobs) with what the journal adds."""
+    return JobResult.of(job.id, job.status, job.pause_reason, totals).to_json() | {
         "created_at": job.created_at.isoformat(),
         "account": job.account,
         "provider": job.provider,
         "channel": job.channel,
-        "status": job.status.value,
-        "pause_reason": job.pause_reason,
         "pid": job.pid,
         "message": _shown_message(job),
-        "totals": _totals_json(totals),
     }
 
 
@@ -213,12 +199,7 @@ async def follow(ctx: Context, updates: AsyncIterator[Progress]) -> int:
     assert last is not None  # run_job always yields a final update
     t = last.totals
     ctx.emit(
-        {
-            "job": last.job_id,
-            "status": last.status.value,
-            "reason": last.reason,
-            "totals": _totals_json(t),
-        },
+        JobResult.of(last.job_id, last.status, last.reason, t).to_json(),
         lambda: ctx.print(f"Job {last.job_id} {last.status.value}:\n{_totals_line(t)}"),
     )
     if last.status is not JobStatus.DONE:

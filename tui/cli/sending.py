@@ -56,6 +56,7 @@ from tui.engine.channels import Request
 from tui.engine.journal import JobStatus, Journal, State, default_path
 from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
 from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
+from tui.usecases.jobs import JobResult
 
 _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 
@@ -268,26 +269,7 @@ def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress)
     """
     rows = list(journal.recipients(job_id))
     t = last.totals
-    data = {
-        "job": job_id,
-        "status": last.status.value,
-        "reason": last.reason,
-        "accepted": t.accepted,
-        "rejected": t.rejected,
-        "unknown": t.unknown,
-        "pending": t.pending + t.sending,
-        "results": [
-            {
-                "to": r.to,
-                "state": r.state.value,
-                "accepted": r.state is State.ACCEPTED,
-                "id": r.provider_id,
-                "parts": r.parts,
-                "reason": r.reason,
-            }
-            for r in rows
-        ],
-    }
+    data = JobResult.of(job_id, last.status, last.reason, t, rows).to_json()
 
     def text() -> None:
         table(

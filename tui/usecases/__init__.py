@@ -11,4 +11,5 @@ result, so a rule changed here changes in both.
 - `contacts`: what a contact must hold before it is created, changed or imported.
 - `otp`: generate and check one-time codes, with their checks.
 - `conversations`: WhatsApp conversations: list, open one, messages, reply.
+- `jobs`: a send job's result, one typed value and one JSON shape.
 """
