@@ -26,7 +26,7 @@ from screens.contacts_forms import (
     parse_groups,
 )
 from tui.engine.recipients import sniff_delimiter
-from tui.usecases.contacts import ContactRules, check_contact
+from tui.usecases.contacts import ContactRefused, ContactRules, check_contact, check_groups
 
 EXPORT_HEADER = (
     "id",
@@ -330,11 +330,10 @@ class ImportModal(WorkerErrors, ModalScreen[int | None]):
             error.update("Give at least one group for the imported contacts.")
             return
         # The groups for every row, checked once here rather than failing every row.
-        if groups[1] and not self.rules.group_names:
-            error.update("Give the groups by their ids (whole numbers).")
-            return
-        if self.rules.one_group and len(groups[0]) + len(groups[1]) > 1:
-            error.update("Give one group: a contact joins exactly one.")
+        try:
+            check_groups(*groups, self.rules)
+        except ContactRefused as exc:
+            error.update(str(exc))
             return
         used = set(mapping.values())
         custom = (

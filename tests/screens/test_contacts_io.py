@@ -327,8 +327,8 @@ async def test_import_offers_only_what_xerochat_contacts_hold(
         assert not modal.query_one("#imp-custom", Checkbox).display
         # Groups for every row by name, or more than one, are refused inline.
         for given, message in (
-            ("Customers", "Give the groups by their ids (whole numbers)."),
-            ("67, 68", "Give one group: a contact joins exactly one."),
+            ("Customers", "XeroChat contacts have no group names: give groups by id"),
+            ("67, 68", "a XeroChat contact belongs to exactly one group"),
         ):
             modal.query_one("#imp-groups", Input).value = given
             await pilot.press("ctrl+s")

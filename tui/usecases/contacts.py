@@ -118,6 +118,14 @@ def clean_number(text: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
+def check_groups(ids: tuple[int, ...], names: tuple[str, ...], rules: ContactRules) -> None:
+    """ContactRefused when the groups given are more, or other, than the provider takes."""
+    if names and not rules.group_names:
+        raise ContactRefused(f"{rules.label} contacts have no group names: give groups by id")
+    if rules.one_group and len(ids) + len(names) > 1:
+        raise ContactRefused(f"a {rules.label} contact belongs to exactly one group")
+
+
 def check_contact(data: ContactInput, rules: ContactRules, *, update: bool = False) -> ContactInput:
     """`data` as it is sent to create (or, with `update`, change) a contact, or
     ContactRefused saying what is wrong.
@@ -142,12 +150,8 @@ def check_contact(data: ContactInput, rules: ContactRules, *, update: bool = Fal
         raise ContactRefused(
             f"{rules.label} needs a country (two-letter ISO code, e.g. ES) with a phone number"
         )
-    if data.group_names and not rules.group_names:
-        raise ContactRefused(f"{rules.label} contacts have no group names: give groups by id")
-    groups = len(data.group_ids) + len(data.group_names)
-    if rules.one_group and groups > 1:
-        raise ContactRefused(f"a {rules.label} contact belongs to exactly one group")
-    if whole and not groups and (not update or rules.groups_movable):
+    check_groups(data.group_ids, data.group_names, rules)
+    if whole and not (data.group_ids or data.group_names) and (not update or rules.groups_movable):
         raise ContactRefused("give at least one group (a name or an id)")
     phone = data.phone
     if phone:
