@@ -364,6 +364,9 @@ class ImportModal(WorkerErrors, ModalScreen[int | None]):
         backend = await sb_app(self).backend()
         done = total = created = 0
         failures: list[tuple[int, str]] = []
+        # The line of each contact created: a row that is the same contact once its number
+        # is normalised ("+34 600 111 333" and "34600111333") is not created twice.
+        lines: dict[ContactInput, int] = {}
         posts = Coalesce()
         try:
             # Counted first (fast: no requests) so the bar can show a fraction; a bad
@@ -372,7 +375,10 @@ class ImportModal(WorkerErrors, ModalScreen[int | None]):
             for line, row in iter_rows(source):
                 try:
                     data = row_input(row, mapping, custom, groups, self.rules)
+                    if data in lines:
+                        raise ValueError(f"the same contact as line {lines[data]}")
                     await backend.create_contact(data)
+                    lines[data] = line
                     created += 1
                 except (ValueError, BadRequest, NotFound) as exc:
                     # Only this row's problem; auth or outage errors stop the import (modal).

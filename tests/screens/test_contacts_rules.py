@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from backends.base import Backend
 from backends.models import ContactInput
@@ -148,11 +148,19 @@ async def test_new_contact_and_import_accept_a_formatted_number(
     tmp_path: Path,
 ) -> None:
     """Issue 12: both refused "+34 600 111 333" (the provider's "phone format is
-    invalid"), which Compose normalises; both now send it as Compose would."""
+    invalid"), which Compose normalises; both now send it as Compose would, and an import
+    creates a contact once when two rows are the same contact."""
     nrs: Starlette = provider_apps["360nrs"]
     state = nrs.state.nrs
     source = tmp_path / "people.csv"
-    source.write_text("email,phone,country\nbea@example.com,+34 600 111 444,es\n", "utf-8")
+    # The third row is the second once its number is normalised: not created twice.
+    source.write_text(
+        "email,phone,country\n"
+        "bea@example.com,+34 600 111 444,es\n"
+        "cai@example.com,600 111 555,ES\n"
+        "bea@example.com,34600111444,ES\n",
+        "utf-8",
+    )
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await open_contacts(pilot)
@@ -164,11 +172,14 @@ async def test_new_contact_and_import_accept_a_formatted_number(
         modal.query_one("#imp-groups", Input).value = "VIP"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert text(app, "#imp-summary") == "Finished: 1 of 1 rows, 1 created, 0 failed"
+        assert text(app, "#imp-summary") == "Finished: 3 of 3 rows, 2 created, 1 failed"
+        failures = app.screen.query_one("#imp-failures", DataTable)
+        assert [str(c) for c in failures.get_row_at(0)] == ["4", "the same contact as line 2"]
     posts = nrs.state.log.matching("POST", "/api/rest/contacts")
     assert [(p.json()["phone"], p.json()["countryIso"]) for p in posts] == [
         ("34600111333", "ES"),
         ("34600111444", "ES"),
+        ("34600111555", "ES"),
     ]
     phones = {c.phone for c in state.contacts.values()}
     assert {"34600111333", "34600111444"} <= phones
