@@ -1,6 +1,8 @@
 """Provider clients behind one provider-neutral async interface, and their emulators.
 
-`base.py` (with `api_*.py`) declares what a backend can do and `registry.py` maps a
+`base.py` is what every backend has (metadata, connection, `supports`, `capability`),
+`capabilities/` the per-capability interfaces (SmsApi, ContactsApi, ...) a provider
+inherits or not (its capabilities are derived from them), and `registry.py` maps a
 provider name to its class; `http.py` is the one HTTP layer (auth, timeouts, retries of
 idempotent reads, pagination, secret-free logging) and `errors.py` the one error tree.
 Each provider has its client (`nrs360*.py`, `xebo.py`, `collect.py`, `eightbyeight.py`,

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Backend, Connection
+from backends.capabilities import DocumentRequestsApi
 from backends.collect_rules import RULES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, parse_datetime
@@ -159,7 +160,7 @@ def parse_sent_request(body: Any) -> SentRequest:
     )
 
 
-class CollectBackend(Backend):
+class CollectBackend(Backend, DocumentRequestsApi):
     """The Collect API (usecollect.com)."""
 
     provider: ClassVar[str] = "collect"

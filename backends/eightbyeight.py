@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import AccountField, Backend, Connection
+from backends.capabilities import SurveyBatchApi
 from backends.eightbyeight_rules import (
     DESTINATION_RE,
     INVALID_MSISDN,
@@ -245,7 +246,7 @@ def parse_batch_result(batch: SurveyBatch, body: Any) -> SurveyBatchResult:
     )
 
 
-class EightByEightBackend(Backend):
+class EightByEightBackend(Backend, SurveyBatchApi):
     """8x8 SMS Engage survey batches."""
 
     provider: ClassVar[str] = "8x8"

@@ -8,6 +8,16 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Connection
+from backends.capabilities import (
+    AccountApi,
+    ContactsApi,
+    ContactsListingApi,
+    ConversationsApi,
+    GroupsApi,
+    OtpApi,
+    SmsApi,
+    SmsStatusApi,
+)
 from backends.errors import InvalidInput, MalformedResponse, NotFound
 from backends.http import HttpClient, parse_datetime, path, segment
 from backends.models import (
@@ -218,7 +228,19 @@ def parse_chat_message(d: Mapping[str, Any]) -> ChatMessage:
     )
 
 
-class Nrs360Backend(Nrs360Send, Nrs360Lists, Nrs360Reports):
+class Nrs360Backend(
+    Nrs360Send,
+    Nrs360Lists,
+    Nrs360Reports,
+    AccountApi,
+    SmsApi,
+    SmsStatusApi,
+    OtpApi,
+    ContactsApi,
+    GroupsApi,
+    ContactsListingApi,
+    ConversationsApi,
+):
     """The 360nrs REST API."""
 
     provider: ClassVar[str] = "360nrs"

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import BlacklistApi, EmailValidationApi, FormsApi, TemplatesApi
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime, path
 from backends.models import Page
@@ -111,8 +112,8 @@ def _kind(kind: str) -> str:
     return kind
 
 
-class Nrs360Lists(Backend):
-    """360nrs implementation of `ListsApi` (mixed into Nrs360Backend)."""
+class Nrs360Lists(Backend, BlacklistApi, EmailValidationApi, TemplatesApi, FormsApi):
+    """360nrs blacklists, email validation, templates and forms (mixed into Nrs360Backend)."""
 
     async def _object(self, method: str, where: str, **kwargs: Any) -> Mapping[str, Any]:
         return _object(await self.http.json(method, where, **kwargs))

@@ -14,6 +14,14 @@ from urllib.parse import quote
 import httpx
 
 from backends.base import Backend
+from backends.capabilities import (
+    CampaignsApi,
+    CertificatesApi,
+    CoverageApi,
+    ImagesApi,
+    ReportsApi,
+    ShortenerApi,
+)
 from backends.errors import InvalidInput, MalformedResponse
 from backends.http import parse_datetime, path
 from backends.models_reports import (
@@ -241,7 +249,9 @@ def _same_country(country: str | None, iso: str) -> bool:
     return country is None or iso.upper() == country.strip().upper()
 
 
-class Nrs360Reports(Backend):
+class Nrs360Reports(
+    Backend, CampaignsApi, ReportsApi, CertificatesApi, ShortenerApi, ImagesApi, CoverageApi
+):
     """360nrs implementation of `ReportsApi` (mixed into Nrs360Backend)."""
 
     async def campaigns(

@@ -7,6 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import (
+    LandingApi,
+    MailApi,
+    ScheduledApi,
+    VoiceApi,
+    VoiceAudioApi,
+    WhatsAppTemplatesApi,
+)
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime
 from backends.models import SendResult
@@ -236,8 +244,10 @@ def parse_change(body: Any, key: str) -> ScheduledChange:
     return ScheduledChange(result=body.get("result") is True, count=count)
 
 
-class Nrs360Send(Backend):
-    """360nrs implementation of `SendApi` (mixed into Nrs360Backend)."""
+class Nrs360Send(
+    Backend, MailApi, VoiceApi, VoiceAudioApi, LandingApi, WhatsAppTemplatesApi, ScheduledApi
+):
+    """360nrs sending on other channels and scheduled sends (mixed into Nrs360Backend)."""
 
     async def _send(self, path: str, body: dict[str, Any]) -> SendResult:
         return parse_send_result(await self.http.json("POST", path, json=body))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import AccountField, Backend, Connection
+from backends.capabilities import SurveysApi
 from backends.errors import ConfigError, MalformedResponse
 from backends.http import HttpClient, default_error_parser, path
 from backends.models_surveys import RejectedContact, SurveySend, SurveySendResult
@@ -116,7 +117,7 @@ def send_body(send: SurveySend, collector_token: str) -> dict[str, Any]:
     }
 
 
-class XeboBackend(Backend):
+class XeboBackend(Backend, SurveysApi):
     """The Xebo survey-distribution API."""
 
     provider: ClassVar[str] = "xebo"

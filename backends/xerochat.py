@@ -20,6 +20,14 @@ from typing import Any, ClassVar
 import httpx
 
 from backends.base import Backend, Connection
+from backends.capabilities import (
+    ContactsApi,
+    FlowsApi,
+    GroupsApi,
+    LabelsApi,
+    SubscribersApi,
+    UsersApi,
+)
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -264,7 +272,9 @@ def _contact_fields(data: ContactInput, *, update: bool = False) -> dict[str, An
     return {key: value or None for key, value in fields.items()}
 
 
-class XeroChatBackend(Backend):
+class XeroChatBackend(
+    Backend, ContactsApi, GroupsApi, FlowsApi, LabelsApi, SubscribersApi, UsersApi
+):
     """The XeroChat API."""
 
     provider: ClassVar[str] = "xerochat"

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.base import Capability
+from backends.capabilities import AccountApi
 from backends.errors import ConfigError
 from backends.models import AccountInfo
 from backends.registry import PROVIDERS, backend_class
@@ -239,7 +240,7 @@ class AccountsScreen(BaseScreen):
             if not backend.supports(Capability.ACCOUNT):
                 self.post_message(self.Tested(name, None, note="no balance endpoint"))
                 return
-            info = await backend.account()
+            info = await backend.capability(AccountApi).account()
         except Exception as exc:
             title, message = describe_error(exc)
             self.post_message(self.Tested(name, None, f"{title}: {message}"))

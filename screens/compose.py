@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
+from backends.capabilities import AccountApi, CoverageApi
 from backends.errors import NotSupported
 from backends.models_send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
 from screens.common import BaseScreen, count_confirm, sb_app
@@ -618,11 +619,11 @@ class ComposeScreen(BaseScreen):
 
     async def _summary(self, backend: Backend, draft: Draft, recipients: Recipients) -> Summary:
         try:
-            prices = price_map(await backend.coverage_by_country())
+            prices = price_map(await backend.capability(CoverageApi).coverage_by_country())
         except NotSupported:
             prices = {}
         try:
-            balance = (await backend.account()).balance
+            balance = (await backend.capability(AccountApi).account()).balance
         except NotSupported:
             balance = None
         limit = (

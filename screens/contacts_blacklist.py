@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from backends.capabilities import BlacklistApi
 from backends.models import Page
 from backends.models_lists import BlacklistEntry, BlacklistKind
 from screens.common import ConfirmModal, sb_app
@@ -111,7 +112,9 @@ class BlacklistPane(WorkerPane):
     async def fetch_page(self, kind: BlacklistKind, page: int, recipient: str | None) -> None:
         """Read one page of a blacklist."""
         backend = await sb_app(self).backend()
-        result = await backend.blacklist_list(kind, page=page, limit=PAGE_SIZE, recipient=recipient)
+        result = await backend.capability(BlacklistApi).blacklist_list(
+            kind, page=page, limit=PAGE_SIZE, recipient=recipient
+        )
         self.post_message(self.Loaded(kind, result))
 
     @on(Loaded)
@@ -177,7 +180,7 @@ class BlacklistPane(WorkerPane):
     async def add(self, kind: BlacklistKind, recipient: str) -> None:
         """Blacklist one recipient."""
         backend = await sb_app(self).backend()
-        entry = await backend.blacklist_add(kind, recipient)
+        entry = await backend.capability(BlacklistApi).blacklist_add(kind, recipient)
         self.post_message(self.Changed(f"Added {entry.recipient} to the {kind} blacklist."))
 
     @on(Button.Pressed, "#bl-remove")
@@ -200,7 +203,7 @@ class BlacklistPane(WorkerPane):
     async def remove_entry(self, kind: BlacklistKind, recipient: str) -> None:
         """Take one recipient off a blacklist."""
         backend = await sb_app(self).backend()
-        await backend.blacklist_remove(kind, recipient)
+        await backend.capability(BlacklistApi).blacklist_remove(kind, recipient)
         self.post_message(self.Changed(f"Removed {recipient} from the {kind} blacklist."))
 
     @on(Changed)

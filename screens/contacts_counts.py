@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from backends.base import Backend
+from backends.capabilities import ContactsListingApi
 
 COUNT_PAGE = 1000
 
@@ -64,7 +65,9 @@ async def count_members(backend: Backend) -> AsyncIterator[MemberCounts]:
     while True:
         # include_details asks for the custom fields too: the interface has no groups-only
         # listing, and the groups are what is counted.
-        page = await backend.contacts_page(page_no, limit=COUNT_PAGE, include_details=True)
+        page = await backend.capability(ContactsListingApi).contacts_page(
+            page_no, limit=COUNT_PAGE, include_details=True
+        )
         for contact in page.items:
             counts.update({g.id for g in contact.groups})
         done += len(page.items)

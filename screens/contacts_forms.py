@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from backends.capabilities import ContactsApi
 from backends.errors import SwitchboardError
 from backends.models import Contact, ContactInput, CustomField, split_type
 from screens.common import WorkerErrors, describe_error, sb_app
@@ -217,9 +218,9 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
         backend = await sb_app(self).backend()
         try:
             if contact_id is None:
-                saved = await backend.create_contact(data)
+                saved = await backend.capability(ContactsApi).create_contact(data)
             else:
-                saved = await backend.update_contact(contact_id, data)
+                saved = await backend.capability(ContactsApi).update_contact(contact_id, data)
         except SwitchboardError as exc:
             self.post_message(self.Failed(exc))
             return

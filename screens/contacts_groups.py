@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
+from backends.capabilities import ContactsListingApi, GroupsApi
 from backends.models import Group, Page
 from screens.common import ConfirmModal, sb_app
 from screens.contacts_counts import MemberCounts, MembersWanted
@@ -131,7 +132,11 @@ class GroupsPane(WorkerPane):
     async def fetch_page(self, page: int) -> None:
         """Read one page of groups (with member counts when the provider gives them)."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Loaded(await backend.groups_page(page, limit=PAGE_SIZE)))
+        self.post_message(
+            self.Loaded(
+                await backend.capability(ContactsListingApi).groups_page(page, limit=PAGE_SIZE)
+            )
+        )
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -218,7 +223,9 @@ class GroupsPane(WorkerPane):
     async def open_group(self, group_id: int) -> None:
         """Read one group."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Changed(await backend.group(group_id), "Opened"))
+        self.post_message(
+            self.Changed(await backend.capability(GroupsApi).group(group_id), "Opened")
+        )
 
     @on(Button.Pressed, "#g-new")
     def action_new(self) -> None:
@@ -234,7 +241,9 @@ class GroupsPane(WorkerPane):
     async def create(self, name: str) -> None:
         """Create a group."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Changed(await backend.create_group(name), "Created"))
+        self.post_message(
+            self.Changed(await backend.capability(GroupsApi).create_group(name), "Created")
+        )
 
     @on(Button.Pressed, "#g-rename")
     def action_rename(self) -> None:
@@ -254,7 +263,11 @@ class GroupsPane(WorkerPane):
     async def rename(self, group_id: int, name: str) -> None:
         """Rename a group."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Changed(await backend.update_group(group_id, name), "Renamed"))
+        self.post_message(
+            self.Changed(
+                await backend.capability(GroupsApi).update_group(group_id, name), "Renamed"
+            )
+        )
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:
@@ -290,7 +303,7 @@ class GroupsPane(WorkerPane):
     async def delete(self, group_id: int) -> None:
         """Delete a group."""
         backend = await sb_app(self).backend()
-        await backend.delete_group(group_id)
+        await backend.capability(GroupsApi).delete_group(group_id)
         self.post_message(self.Deleted(group_id))
 
     @on(Deleted)

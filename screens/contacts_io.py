@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
+from backends.capabilities import ContactsApi
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models import Contact, ContactInput, CustomField
 from screens.common import Coalesce, ConfirmModal, WorkerErrors, or_list, sb_app
@@ -377,7 +378,7 @@ class ImportModal(WorkerErrors, ModalScreen[int | None]):
                     data = row_input(row, mapping, custom, groups, self.rules)
                     if data in lines:
                         raise ValueError(f"the same contact as line {lines[data]}")
-                    await backend.create_contact(data)
+                    await backend.capability(ContactsApi).create_contact(data)
                     lines[data] = line
                     created += 1
                 except (ValueError, BadRequest, NotFound) as exc:

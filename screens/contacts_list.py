@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
 
+from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.models import Contact, ContactFilter, Page
 from screens.common import Coalesce, ConfirmModal, sb_app
 from screens.contacts_forms import (
@@ -204,7 +205,7 @@ class ContactsPane(WorkerPane):
     async def fetch_page(self, page: int, filters: ContactFilter, token: int) -> None:
         """Read one page of contacts (with their groups)."""
         backend = await sb_app(self).backend()
-        result = await backend.contacts_page(
+        result = await backend.capability(ContactsListingApi).contacts_page(
             page, limit=PAGE_SIZE, filters=filters, include_details=True
         )
         self.post_message(self.Loaded(result, token))
@@ -313,7 +314,9 @@ class ContactsPane(WorkerPane):
     async def open_contact(self, contact_id: int, edit: bool) -> None:
         """Read one contact in full."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Opened(await backend.contact(contact_id), edit))
+        self.post_message(
+            self.Opened(await backend.capability(ContactsApi).contact(contact_id), edit)
+        )
 
     @on(Opened)
     def _opened(self, event: Opened) -> None:
@@ -379,7 +382,7 @@ class ContactsPane(WorkerPane):
     async def delete(self, contact_id: int) -> None:
         """Delete a contact."""
         backend = await sb_app(self).backend()
-        await backend.delete_contact(contact_id)
+        await backend.capability(ContactsApi).delete_contact(contact_id)
         self.post_message(self.Deleted(contact_id))
 
     @on(Deleted)
@@ -451,7 +454,7 @@ class ContactsPane(WorkerPane):
             writer = SafeCsv(out, EXPORT_HEADER)
             page_no = 1
             while True:
-                page = await backend.contacts_page(
+                page = await backend.capability(ContactsListingApi).contacts_page(
                     page_no, limit=EXPORT_PAGE, filters=filters, include_details=True
                 )
                 total = page.total

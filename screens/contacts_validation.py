@@ -24,6 +24,7 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from backends.capabilities import ContactsListingApi, EmailValidationApi
 from backends.models import Group
 from backends.models_lists import EmailValidation, ValidationResult
 from screens.common import sb_app
@@ -155,16 +156,22 @@ class ValidationPane(WorkerPane):
     async def refresh_list(self) -> None:
         """Read the validation jobs (their status moves on the provider's side)."""
         backend = await sb_app(self).backend()
-        page = await backend.validations_list(page=1, limit=100)
+        page = await backend.capability(EmailValidationApi).validations_list(page=1, limit=100)
         if page.total_pages > 1:  # the newest are on the last page
-            page = await backend.validations_list(page=page.total_pages, limit=100)
+            page = await backend.capability(EmailValidationApi).validations_list(
+                page=page.total_pages, limit=100
+            )
         self.post_message(self.Listed(page.items))
 
     @work(group="validation", exit_on_error=False)
     async def load_groups(self) -> None:
         """Read the groups a validation can cover."""
         backend = await sb_app(self).backend()
-        self.post_message(self.GroupsLoaded([g async for g in backend.iter_groups()]))
+        self.post_message(
+            self.GroupsLoaded(
+                [g async for g in backend.capability(ContactsListingApi).iter_groups()]
+            )
+        )
 
     @on(GroupsLoaded)
     def _groups_loaded(self, event: GroupsLoaded) -> None:
@@ -253,7 +260,7 @@ class ValidationPane(WorkerPane):
     ) -> None:
         """Queue a validation job."""
         backend = await sb_app(self).backend()
-        job = await backend.validation_create(
+        job = await backend.capability(EmailValidationApi).validation_create(
             emails=emails, group_ids=groups, allow_risky=allow_risky
         )
         self.post_message(self.Started(job))
@@ -296,7 +303,7 @@ class ValidationPane(WorkerPane):
     async def fetch_result(self, validation_id: int) -> None:
         """Read a finished validation's result CSV."""
         backend = await sb_app(self).backend()
-        result = await backend.validation_result(validation_id)
+        result = await backend.capability(EmailValidationApi).validation_result(validation_id)
         self.post_message(self.Result(validation_id, result))
 
     @on(Result)

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.base import Capability
+from backends.capabilities import WhatsAppTemplatesApi
 from backends.models import ChatMessage, Conversation, ConversationMessages, SendResult
 from backends.models_send import WhatsAppTemplateRequest
 from screens import conversations_view as view
@@ -461,7 +462,7 @@ class ConversationsScreen(BaseScreen):
     async def send_template(self, key: str, request: WhatsAppTemplateRequest) -> None:
         """Send the template."""
         backend = await sb_app(self).backend()
-        result = await backend.send_whatsapp_template(request)
+        result = await backend.capability(WhatsAppTemplatesApi).send_whatsapp_template(request)
         self.post_message(self.TemplateSent(key, result))
 
     @on(TemplateSent)

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from backends.capabilities import FlowsApi
 from backends.errors import InvalidInput
 from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.common import ConfirmModal, sb_app
@@ -83,7 +84,7 @@ class FlowAnswersPane(ReportsPane):
     async def fetch_campaigns(self) -> None:
         """List the flow campaigns."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Campaigns(await backend.flow_campaigns()))
+        self.post_message(self.Campaigns(await backend.capability(FlowsApi).flow_campaigns()))
 
     @on(Campaigns)
     def _campaigns(self, event: Campaigns) -> None:
@@ -114,14 +115,16 @@ class FlowAnswersPane(ReportsPane):
         """Fetch a flow's answers."""
         backend = await sb_app(self).backend()
         try:
-            answers = await backend.flow_answers(flow_id, subscriber_id=subscriber_id)
+            answers = await backend.capability(FlowsApi).flow_answers(
+                flow_id, subscriber_id=subscriber_id
+            )
         except InvalidInput as exc:
             # Refused before sending (e.g. a subscriber id that is not a number): bad input.
             self.query_one("#flow-status", Static).update("")
             self.query_one("#flow-error", Static).update(exc.message)
             return
         # After the answers, not beside them: a refused call leaves no request behind.
-        flow = await backend.flow_campaign(flow_id)
+        flow = await backend.capability(FlowsApi).flow_campaign(flow_id)
         self.post_message(self.Loaded(answers, subscriber_id, flow.questions))
 
     @on(Loaded)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, ContentSwitcher, DataTable, Input, Select, Static
 
 from backends.base import Capability
+from backends.capabilities import CampaignsApi, ReportsApi
 from backends.models_reports import CAMPAIGN_CHANNELS, Campaign, KeysReport, SendingSummary
 from screens.common import sb_app
 from screens.reports_chart import bar_chart, chart_base, cost_line, funnel
@@ -146,7 +147,7 @@ class CampaignsPane(ReportsPane):
     async def load(self, filters: Filters) -> None:
         """List the campaigns matching the filters."""
         backend = await sb_app(self).backend()
-        campaigns = await backend.campaigns(
+        campaigns = await backend.capability(CampaignsApi).campaigns(
             name=filters.name, channel=filters.channel, after=filters.after, before=filters.before
         )
         self.post_message(self.Loaded(campaigns))
@@ -253,7 +254,7 @@ class CampaignsPane(ReportsPane):
     async def load_events(self, sending_id: int) -> None:
         """Fetch a sending's events CSV."""
         backend = await sb_app(self).backend()
-        report = await backend.sending_events(sending_id)
+        report = await backend.capability(ReportsApi).sending_events(sending_id)
         # A big report takes a while to split into cells: not on the UI loop.
         columns, rows = await asyncio.to_thread(csv_table, report.csv)
         self.post_message(self.EventsLoaded(sending_id, columns, rows))
@@ -267,7 +268,11 @@ class CampaignsPane(ReportsPane):
     async def load_keys(self, sending_id: int) -> None:
         """Fetch a voice sending's keystroke report."""
         backend = await sb_app(self).backend()
-        self.post_message(self.KeysLoaded(sending_id, await backend.sending_keys(sending_id)))
+        self.post_message(
+            self.KeysLoaded(
+                sending_id, await backend.capability(ReportsApi).sending_keys(sending_id)
+            )
+        )
 
     @on(KeysLoaded)
     def _keys_loaded(self, event: KeysLoaded) -> None:

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from backends.capabilities import CoverageApi
 from backends.models_reports import CountryPrice, NetworkPrice
 from screens.common import sb_app
 from screens.reports_common import ReportsPane
@@ -77,7 +78,7 @@ class CoveragePane(ReportsPane):
     async def load(self) -> None:
         """List SMS prices by country."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Loaded(await backend.coverage_by_country()))
+        self.post_message(self.Loaded(await backend.capability(CoverageApi).coverage_by_country()))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -111,7 +112,9 @@ class CoveragePane(ReportsPane):
     async def load_networks(self, country: str) -> None:
         """List one country's networks and their prices."""
         backend = await sb_app(self).backend()
-        self.post_message(self.NetworksLoaded(country, await backend.coverage(country)))
+        self.post_message(
+            self.NetworksLoaded(country, await backend.capability(CoverageApi).coverage(country))
+        )
 
     @on(NetworksLoaded)
     def _networks_loaded(self, event: NetworksLoaded) -> None:

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from backends.capabilities import ScheduledApi
 from backends.models_send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.common import ConfirmModal, TypedConfirmModal, sb_app
 from screens.reports_common import ActionTable, ReportsPane, fmt_time
@@ -134,7 +135,9 @@ class ScheduledPane(ReportsPane):
     async def load(self, kind: ScheduledType | None) -> None:
         """List the scheduled messages (of a type)."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Loaded(await backend.scheduled_list(type=kind)))
+        self.post_message(
+            self.Loaded(await backend.capability(ScheduledApi).scheduled_list(type=kind))
+        )
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -248,15 +251,15 @@ class ScheduledPane(ReportsPane):
         backend = await sb_app(self).backend()
         if action == "reschedule" and when is not None:
             if guids is None:
-                result = await backend.scheduled_update_all(when, kind)
+                result = await backend.capability(ScheduledApi).scheduled_update_all(when, kind)
             else:
-                result = await backend.scheduled_update(guids, when)
+                result = await backend.capability(ScheduledApi).scheduled_update(guids, when)
             done = "Rescheduled"
         elif guids is None:
-            result = await backend.scheduled_delete_all(kind)
+            result = await backend.capability(ScheduledApi).scheduled_delete_all(kind)
             done = "Deleted"
         else:
-            result = await backend.scheduled_delete(guids)
+            result = await backend.capability(ScheduledApi).scheduled_delete(guids)
             done = "Deleted"
         self.post_message(self.Changed(done, result.count))
 

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
+from backends.capabilities import DocumentRequestsApi
 from backends.models_surveys import (
     DocumentRequest,
     NewRequestContact,
@@ -208,7 +209,9 @@ class CollectPane(SendPane):
     async def send(self, request: DocumentRequest) -> None:
         """Create the request on the active account."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Sent(await backend.send_request(request)))
+        self.post_message(
+            self.Sent(await backend.capability(DocumentRequestsApi).send_request(request))
+        )
 
     @on(Sent)
     def _sent(self, event: Sent) -> None:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from backends.capabilities import SurveysApi
 from backends.models_surveys import (
     SurveyContact,
     SurveyMedium,
@@ -131,7 +132,7 @@ class XeboPane(SendPane):
     async def send(self, send: SurveySend) -> None:
         """Send the survey on the active account."""
         backend = await sb_app(self).backend()
-        self.post_message(self.Sent(await backend.send_survey(send)))
+        self.post_message(self.Sent(await backend.capability(SurveysApi).send_survey(send)))
 
     @on(Sent)
     def _sent(self, event: Sent) -> None:

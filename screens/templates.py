@@ -23,6 +23,7 @@ from textual.widgets import (
 )
 
 from backends.base import Capability
+from backends.capabilities import FormsApi, TemplatesApi
 from backends.models_lists import Form, FormInput, Template
 from screens.common import BaseScreen, ConfirmModal, sb_app
 from screens.templates_edit import FormEditModal, TemplateDraft, TemplateEditModal
@@ -226,7 +227,7 @@ class TemplatesScreen(BaseScreen):
         """Read the first page of templates of one editor version."""
         account = sb_app(self).active_account
         backend = await sb_app(self).backend(account)
-        page = await backend.templates_list(v2=v2, limit=PAGE_LIMIT)
+        page = await backend.capability(TemplatesApi).templates_list(v2=v2, limit=PAGE_LIMIT)
         self.post_message(self.TemplatesLoaded(account, v2, page.items, page.total))
 
     @on(TemplatesLoaded)
@@ -267,8 +268,8 @@ class TemplatesScreen(BaseScreen):
     @work(group="templates-preview", exit_on_error=False)
     async def show_template(self, template_id: int, v2: bool) -> None:
         """Read one template with its HTML for the preview."""
-        backend = await sb_app(self).backend()
-        self.post_message(self.TemplateShown(await backend.template(template_id, v2=v2)))
+        templates = (await sb_app(self).backend()).capability(TemplatesApi)
+        self.post_message(self.TemplateShown(await templates.template(template_id, v2=v2)))
 
     @on(TemplateShown)
     def _template_shown(self, event: TemplateShown) -> None:
@@ -293,8 +294,8 @@ class TemplatesScreen(BaseScreen):
     @work(group="templates", exit_on_error=False)
     async def fetch_for_edit(self, template_id: int, v2: bool) -> None:
         """Read the template's current HTML before opening the editor."""
-        backend = await sb_app(self).backend()
-        self.post_message(self.TemplateToEdit(await backend.template(template_id, v2=v2)))
+        templates = (await sb_app(self).backend()).capability(TemplatesApi)
+        self.post_message(self.TemplateToEdit(await templates.template(template_id, v2=v2)))
 
     @on(TemplateToEdit)
     def _open_editor(self, event: TemplateToEdit) -> None:
@@ -312,11 +313,11 @@ class TemplatesScreen(BaseScreen):
     @work(group="templates", exit_on_error=False)
     async def save_template(self, template_id: int | None, draft: TemplateDraft, v2: bool) -> None:
         """Create the template, or replace its name and HTML."""
-        backend = await sb_app(self).backend()
+        templates = (await sb_app(self).backend()).capability(TemplatesApi)
         if template_id is None:
-            saved = await backend.template_create(draft.name, draft.html, v2=v2)
+            saved = await templates.template_create(draft.name, draft.html, v2=v2)
         else:
-            saved = await backend.template_update(template_id, draft.name, draft.html, v2=v2)
+            saved = await templates.template_update(template_id, draft.name, draft.html, v2=v2)
         self.post_message(self.TemplateChanged(saved))
 
     def _delete_template(self) -> None:
@@ -335,7 +336,7 @@ class TemplatesScreen(BaseScreen):
     async def delete_template(self, template_id: int, v2: bool) -> None:
         """Delete a template."""
         backend = await sb_app(self).backend()
-        await backend.template_delete(template_id, v2=v2)
+        await backend.capability(TemplatesApi).template_delete(template_id, v2=v2)
         self.post_message(self.TemplateChanged(None))
 
     @on(TemplateChanged)
@@ -353,7 +354,7 @@ class TemplatesScreen(BaseScreen):
         """Read the first page of forms."""
         account = sb_app(self).active_account
         backend = await sb_app(self).backend(account)
-        page = await backend.forms_list(limit=PAGE_LIMIT)
+        page = await backend.capability(FormsApi).forms_list(limit=PAGE_LIMIT)
         self.post_message(self.FormsLoaded(account, page.items, page.total))
 
     @on(FormsLoaded)
@@ -394,8 +395,8 @@ class TemplatesScreen(BaseScreen):
     @work(group="forms-preview", exit_on_error=False)
     async def preview_form(self, form_id: int) -> None:
         """Read the provider's rendering of a form."""
-        backend = await sb_app(self).backend()
-        self.post_message(self.FormPreview(form_id, await backend.form_preview(form_id)))
+        forms = (await sb_app(self).backend()).capability(FormsApi)
+        self.post_message(self.FormPreview(form_id, await forms.form_preview(form_id)))
 
     @on(FormPreview)
     def _form_previewed(self, event: FormPreview) -> None:
@@ -418,9 +419,9 @@ class TemplatesScreen(BaseScreen):
         """Create a form, or replace its settings and elements."""
         backend = await sb_app(self).backend()
         if form_id is None:
-            saved = await backend.form_create(data)
+            saved = await backend.capability(FormsApi).form_create(data)
         else:
-            saved = await backend.form_update(form_id, data)
+            saved = await backend.capability(FormsApi).form_update(form_id, data)
         self.post_message(self.FormChanged(saved))
 
     def _delete_form(self) -> None:
@@ -442,7 +443,7 @@ class TemplatesScreen(BaseScreen):
     async def delete_form(self, form_id: int) -> None:
         """Delete a form."""
         backend = await sb_app(self).backend()
-        await backend.form_delete(form_id)
+        await backend.capability(FormsApi).form_delete(form_id)
         self.post_message(self.FormChanged(None))
 
     @on(FormChanged)

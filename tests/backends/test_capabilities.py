@@ -1,9 +1,8 @@
-"""Capabilities are derived from the methods a provider overrides, never declared.
+"""Capabilities are the interfaces a provider inherits (backends.capabilities), never declared.
 
-What each provider offers is pinned here as it was declared before the derivation (behaviour
-kept); every stub of the base belongs to a capability; an advertised capability never
-reaches a stub; a provider that implements part of a capability, or declares its
-capabilities, is refused when its class is created.
+What each provider offers is pinned here as it was declared by hand before (behaviour kept);
+the base has no capability method left (no stubs); every method of an interface a provider
+inherits is implemented, and not as a stub; a provider missing one cannot be instantiated.
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from backends import api_lists, api_reports, api_send
-from backends.base import CAPABILITY_METHODS, Backend, Capability
+from backends.base import Backend, Capability, Connection
+from backends.capabilities import INTERFACES, OtpApi, SmsApi
+from backends.errors import NotSupported
 from backends.registry import PROVIDERS
 
 C = Capability
@@ -60,8 +60,12 @@ OFFERED: dict[str, frozenset[Capability]] = {
 
 
 def _is_stub(function: Callable[..., Any]) -> bool:
+    return _is_stub_source(textwrap.dedent(inspect.getsource(function)))
+
+
+def _is_stub_source(source: str) -> bool:
     """Whether a method's body (docstring aside) is only `raise <NotSupported>`."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    tree = ast.parse(source)
     node = tree.body[0]
     assert isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
     body = [
@@ -75,13 +79,8 @@ def _is_stub(function: Callable[..., Any]) -> bool:
     return name in {"_unsupported", "_not_supported", "NotSupported"}
 
 
-def _base_stubs() -> set[str]:
-    return {
-        name
-        for cls in (Backend, api_send.SendApi, api_lists.ListsApi, api_reports.ReportsApi)
-        for name, member in vars(cls).items()
-        if inspect.iscoroutinefunction(member) and _is_stub(member)
-    }
+def _interface_methods(api: type) -> list[str]:
+    return sorted(getattr(api, "__abstractmethods__", frozenset()))
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
@@ -92,65 +91,59 @@ def test_derived_capabilities_are_what_each_provider_offered(provider: str) -> N
         assert cls.supports(capability) is (capability in OFFERED[provider])
 
 
-def test_every_stub_of_the_base_belongs_to_exactly_one_capability() -> None:
-    stubs = _base_stubs()
-    assert len(stubs) > 60  # the detector sees the stubs (it would pass on none)
-    mapped = [name for names in CAPABILITY_METHODS.values() for name in names]
-    assert len(mapped) == len(set(mapped)), "a method is listed under two capabilities"
-    assert set(mapped) == stubs
-    assert set(CAPABILITY_METHODS) == set(Capability)
+def test_one_interface_per_capability_and_the_base_has_no_stub_left() -> None:
+    assert set(INTERFACES) == set(Capability)
+    assert all(api.offers is capability for capability, api in INTERFACES.items())
+    methods = [m for api in INTERFACES.values() for m in _interface_methods(api)]
+    assert len(methods) > 70  # the interfaces carry the methods the base used to stub
+    assert len(methods) == len(set(methods)), "a method is in two interfaces"
+    assert [m for m in methods if hasattr(Backend, m)] == []
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
-def test_an_advertised_capability_never_reaches_a_stub(provider: str) -> None:
+def test_an_offered_capability_never_reaches_a_stub(provider: str) -> None:
     cls = PROVIDERS[provider]
+    assert not inspect.isabstract(cls)
     for capability in cls.capabilities:
-        for name in CAPABILITY_METHODS[capability]:
+        for name in _interface_methods(INTERFACES[capability]):
             method = getattr(cls, name)
-            assert method is not getattr(Backend, name), (capability, name)
-            assert not _is_stub(method), f"{provider} advertises {capability} by a stub {name}"
-
-
-@pytest.mark.parametrize("provider", sorted(PROVIDERS))
-def test_no_provider_overrides_a_method_of_a_capability_it_lacks(provider: str) -> None:
-    # An override that only raises NotSupported would hide the base's message and, with
-    # the capability's other methods, advertise a capability it does not have.
-    cls = PROVIDERS[provider]
-    for capability, names in CAPABILITY_METHODS.items():
-        if capability not in cls.capabilities:
-            assert not [n for n in names if cls.implements(n)], (provider, capability)
+            assert not getattr(method, "__isabstractmethod__", False), (capability, name)
+            assert not _is_stub(method), f"{provider} offers {capability} by a stub {name}"
+    # and nothing it lacks is reachable as a method at all
+    for capability in set(Capability) - cls.capabilities:
+        assert not [n for n in _interface_methods(INTERFACES[capability]) if hasattr(cls, n)]
 
 
 def test_the_stub_detector_tells_a_stub_from_an_implementation() -> None:
-    assert _is_stub(Backend.send_sms)
+    source = 'async def f(self):\n    """Doc."""\n    raise self._unsupported(\'x\')\n'
+    assert _is_stub_source(source)
     assert not _is_stub(PROVIDERS["360nrs"].send_sms)
 
 
-def test_a_provider_implementing_part_of_a_capability_is_refused() -> None:
-    with pytest.raises(TypeError, match="part of 'otp'; missing: otp_check"):
+async def test_capability_narrows_or_names_what_is_missing() -> None:
+    nrs = PROVIDERS["360nrs"](Connection("https://example.invalid"))
+    xebo = PROVIDERS["xebo"](
+        Connection("https://example.invalid", options={"collector_token": "t"})
+    )
+    try:
+        assert nrs.capability(SmsApi) is nrs
+        with pytest.raises(NotSupported, match=r"^Xebo does not support SMS$"):
+            xebo.capability(SmsApi)
+    finally:
+        await nrs.aclose()
+        await xebo.aclose()
 
-        class HalfOtp(Backend):
-            provider: ClassVar[str] = "half-otp"
 
-            async def otp_generate(self, recipient: str, **options: Any) -> Any:
-                return None
+def test_a_provider_implementing_part_of_a_capability_cannot_be_instantiated() -> None:
+    class HalfOtp(Backend, OtpApi):
+        provider: ClassVar[str] = "half-otp"
 
-
-def test_a_mixin_may_implement_part_of_a_capability() -> None:
-    # Per-area mixins (like 360nrs's) are checked through the provider class combining them.
-    class Half(Backend):
         async def otp_generate(self, recipient: str, **options: Any) -> Any:
             return None
 
-    class Whole(Half):
-        provider: ClassVar[str] = "whole-otp"
-
-        async def otp_check(self, recipient: str, code: str, **options: Any) -> Any:
-            return None
-
-    assert Half.capabilities == frozenset()
-    assert Whole.capabilities == frozenset({Capability.OTP})
-    assert Whole.supports(Capability.OTP) and not Whole.supports(Capability.SMS)
+    assert inspect.isabstract(HalfOtp)
+    with pytest.raises(TypeError, match="otp_check"):
+        HalfOtp(Connection("https://example.invalid"))
 
 
 def test_declaring_capabilities_is_refused() -> None:

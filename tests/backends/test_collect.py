@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
+from backends.capabilities import SurveysApi
 from backends.collect import CollectBackend, parse_sent_request, parse_time
 from backends.collect_rules import RULES
 from backends.errors import (
@@ -598,7 +599,8 @@ async def test_metadata_and_unsupported(backend: CollectBackend) -> None:
     assert CollectBackend.needs_username and CollectBackend.extra_fields == ()
     assert CollectBackend.default_base_url == "https://api.usecollect.com/v1"
     with pytest.raises(NotSupported, match="Collect does not support surveys"):
-        await backend.send_survey(None)  # type: ignore[arg-type]
+        backend.capability(SurveysApi)
+    assert not hasattr(backend, "send_survey")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
+from backends.capabilities import AccountApi, SmsApi
 from backends.eightbyeight import (
     EightByEightBackend,
     SurveyBatch,
@@ -37,7 +38,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import RecipientResult, SendResult, SmsRequest
+from backends.models import RecipientResult, SendResult
 from backends.rules import Outgoing
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.eightbyeight import (
@@ -642,9 +643,10 @@ async def test_only_survey_batches_are_offered(backend: EightByEightBackend) -> 
     assert EightByEightBackend.capabilities == frozenset({Capability.SURVEY_BATCH})
     assert not EightByEightBackend.supports(Capability.SMS)
     with pytest.raises(NotSupported, match="8x8 SMS Engage does not support SMS"):
-        await backend.send_sms(SmsRequest(to=("+6598760001",), sender="x", message="y"))
-    with pytest.raises(NotSupported):
-        await backend.account()
+        backend.capability(SmsApi)
+    with pytest.raises(NotSupported, match="8x8 SMS Engage does not support account information"):
+        backend.capability(AccountApi)
+    assert not hasattr(backend, "send_sms") and not hasattr(backend, "account")
 
 
 def test_account_fields() -> None:

@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
+from backends.capabilities import AccountApi, SurveysApi
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -538,10 +539,11 @@ def test_account_fields() -> None:
 
 async def test_other_capabilities_are_not_supported(backend: XeboBackend) -> None:
     with pytest.raises(NotSupported, match="Xebo does not support account information"):
-        await backend.account()
+        backend.capability(AccountApi)
     nrs = Nrs360Backend(Connection("http://x", "u", "p"))
     with pytest.raises(NotSupported, match="360nrs does not support surveys"):
-        await nrs.send_survey(email_send("a@example.com"))
+        nrs.capability(SurveysApi)
+    assert not hasattr(nrs, "send_survey")
     await nrs.aclose()
 
 

@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Backend, Capability, Connection
+from backends.capabilities import ContactsListingApi
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -407,12 +408,9 @@ async def test_group_errors(backend: XeroChatBackend, log: RequestLog) -> None:
 
 async def test_listings_are_not_offered(backend: XeroChatBackend, log: RequestLog) -> None:
     # The reference opens contacts and groups by id only; there is no listing endpoint.
-    with pytest.raises(NotSupported, match="listing contacts"):
-        await backend.contacts_page()
-    with pytest.raises(NotSupported, match="listing contact groups"):
-        await backend.groups_page()
-    with pytest.raises(NotSupported):
-        _ = [c async for c in backend.iter_contacts()]
+    with pytest.raises(NotSupported, match="listing contact groups or contacts"):
+        backend.capability(ContactsListingApi)
+    assert not hasattr(backend, "contacts_page") and not hasattr(backend, "iter_contacts")
     assert len(log) == 0
 
 

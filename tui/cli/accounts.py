@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from backends.base import Backend, Capability
+from backends.capabilities import AccountApi
 from backends.registry import PROVIDERS, backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
@@ -112,7 +113,7 @@ async def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
                 ),
             )
             return EXIT_OK
-        info = await backend.account()
+        info = await backend.capability(AccountApi).account()
         balance = "unknown" if info.balance is None else f"{info.balance:.2f}"
         ctx.emit(
             info,

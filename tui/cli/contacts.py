@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import ContactsApi, ContactsListingApi, GroupsApi
 from backends.models import Contact, ContactFilter, ContactInput, CustomField, split_type
 from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table, with_backend
@@ -146,10 +147,17 @@ async def cmd_contacts_list(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         if args.all:
-            contacts = [c async for c in backend.iter_contacts(filters=filters, limit=1000)]
+            contacts = [
+                c
+                async for c in backend.capability(ContactsListingApi).iter_contacts(
+                    filters=filters, limit=1000
+                )
+            ]
             ctx.emit(contacts, lambda: table(ctx, CONTACT_HEADERS, contact_rows(contacts)))
             return EXIT_OK
-        page = await backend.contacts_page(args.page, limit=args.limit, filters=filters)
+        page = await backend.capability(ContactsListingApi).contacts_page(
+            args.page, limit=args.limit, filters=filters
+        )
 
         def show() -> None:
             table(ctx, CONTACT_HEADERS, contact_rows(list(page.items)))
@@ -184,7 +192,7 @@ async def cmd_contacts_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a contact."""
 
     async def run(backend: Backend) -> int:
-        contact = await backend.contact(args.id)
+        contact = await backend.capability(ContactsApi).contact(args.id)
         ctx.emit(contact, lambda: print_contact(ctx, contact))
         return EXIT_OK
 
@@ -196,7 +204,7 @@ async def cmd_contacts_create(ctx: Context, args: argparse.Namespace) -> int:
     data = contact_input(args, backend_class(ctx.workspace.account(args.account).provider))
 
     async def run(backend: Backend) -> int:
-        contact = await backend.create_contact(data)
+        contact = await backend.capability(ContactsApi).create_contact(data)
         ctx.emit(contact, lambda: ctx.print(f"Created contact {contact.id}."))
         return EXIT_OK
 
@@ -209,7 +217,7 @@ async def cmd_contacts_update(ctx: Context, args: argparse.Namespace) -> int:
     data = contact_input(args, cls, update=True)
 
     async def run(backend: Backend) -> int:
-        contact = await backend.update_contact(args.id, data)
+        contact = await backend.capability(ContactsApi).update_contact(args.id, data)
         ctx.emit(contact, lambda: ctx.print(f"Updated contact {contact.id}."))
         return EXIT_OK
 
@@ -221,7 +229,7 @@ async def cmd_contacts_delete(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Delete contact {args.id}?", assume_yes=args.yes)
 
     async def run(backend: Backend) -> int:
-        await backend.delete_contact(args.id)
+        await backend.capability(ContactsApi).delete_contact(args.id)
         ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted contact {args.id}."))
         return EXIT_OK
 
@@ -232,7 +240,7 @@ async def cmd_groups_list(ctx: Context, args: argparse.Namespace) -> int:
     """List groups."""
 
     async def run(backend: Backend) -> int:
-        page = await backend.groups_page(args.page, limit=args.limit)
+        page = await backend.capability(ContactsListingApi).groups_page(args.page, limit=args.limit)
 
         def show() -> None:
             # Providers list groups without sizes: the console counts them from /contacts.
@@ -249,7 +257,7 @@ async def cmd_groups_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a group."""
 
     async def run(backend: Backend) -> int:
-        group = await backend.group(args.id)
+        group = await backend.capability(GroupsApi).group(args.id)
         ctx.emit(group, lambda: ctx.print(f"{group.id}: {group.name}"))
         return EXIT_OK
 
@@ -260,7 +268,7 @@ async def cmd_groups_create(ctx: Context, args: argparse.Namespace) -> int:
     """Create a group."""
 
     async def run(backend: Backend) -> int:
-        group = await backend.create_group(args.name)
+        group = await backend.capability(GroupsApi).create_group(args.name)
         ctx.emit(group, lambda: ctx.print(f"Created group {group.id}: {group.name}"))
         return EXIT_OK
 
@@ -271,7 +279,7 @@ async def cmd_groups_update(ctx: Context, args: argparse.Namespace) -> int:
     """Rename a group."""
 
     async def run(backend: Backend) -> int:
-        group = await backend.update_group(args.id, args.name)
+        group = await backend.capability(GroupsApi).update_group(args.id, args.name)
         ctx.emit(group, lambda: ctx.print(f"Renamed group {group.id} to {group.name}"))
         return EXIT_OK
 
@@ -283,7 +291,7 @@ async def cmd_groups_delete(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Delete group {args.id}?", assume_yes=args.yes)
 
     async def run(backend: Backend) -> int:
-        await backend.delete_group(args.id)
+        await backend.capability(GroupsApi).delete_group(args.id)
         ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted group {args.id}."))
         return EXIT_OK
 

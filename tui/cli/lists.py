@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from backends.base import Backend
+from backends.capabilities import BlacklistApi, EmailValidationApi, FormsApi, TemplatesApi
 from backends.errors import BadRequest, NotFound, SwitchboardError
 from backends.models_lists import (
     BLACKLIST_KINDS,
@@ -242,10 +243,15 @@ async def cmd_blacklist_list(ctx: Context, args: argparse.Namespace) -> int:
     async def run(backend: Backend) -> int:
         filters = {"recipient": args.recipient, "sending_id": args.sending_id}
         if args.all:
-            entries = [e async for e in backend.iter_blacklist(args.kind, **filters)]
+            entries = [
+                e
+                async for e in backend.capability(BlacklistApi).iter_blacklist(args.kind, **filters)
+            ]
             ctx.emit(entries, lambda: table(ctx, BLACKLIST_HEADERS, blacklist_rows(entries)))
             return EXIT_OK
-        page = await backend.blacklist_list(args.kind, page=args.page, limit=args.limit, **filters)
+        page = await backend.capability(BlacklistApi).blacklist_list(
+            args.kind, page=args.page, limit=args.limit, **filters
+        )
 
         def show() -> None:
             table(ctx, BLACKLIST_HEADERS, blacklist_rows(list(page.items)))
@@ -265,7 +271,9 @@ async def cmd_blacklist_add(ctx: Context, args: argparse.Namespace) -> int:
         refused: list[dict[str, str]] = []
         for recipient in args.recipients:
             try:
-                added.append(await backend.blacklist_add(args.kind, recipient))
+                added.append(
+                    await backend.capability(BlacklistApi).blacklist_add(args.kind, recipient)
+                )
             except BadRequest as exc:
                 refused.append({"recipient": recipient, "error": exc.message})
 
@@ -295,7 +303,7 @@ async def cmd_blacklist_remove(ctx: Context, args: argparse.Namespace) -> int:
         refused: list[dict[str, str]] = []
         for recipient in args.recipients:
             try:
-                await backend.blacklist_remove(args.kind, recipient)
+                await backend.capability(BlacklistApi).blacklist_remove(args.kind, recipient)
                 removed.append(recipient)
             except NotFound:
                 refused.append({"recipient": recipient, "error": "not on the blacklist"})
@@ -359,10 +367,12 @@ async def cmd_validation_list(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         if args.all:
-            jobs = [v async for v in backend.iter_validations()]
+            jobs = [v async for v in backend.capability(EmailValidationApi).iter_validations()]
             ctx.emit(jobs, lambda: table(ctx, VALIDATION_HEADERS, validation_rows(jobs)))
             return EXIT_OK
-        page = await backend.validations_list(page=args.page, limit=args.limit)
+        page = await backend.capability(EmailValidationApi).validations_list(
+            page=args.page, limit=args.limit
+        )
 
         def show() -> None:
             table(ctx, VALIDATION_HEADERS, validation_rows(list(page.items)))
@@ -378,7 +388,7 @@ async def cmd_validation_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a validation job."""
 
     async def run(backend: Backend) -> int:
-        job = await backend.validation(args.id)
+        job = await backend.capability(EmailValidationApi).validation(args.id)
         ctx.emit(job, lambda: print_validation(ctx, job))
         return EXIT_OK
 
@@ -390,10 +400,10 @@ async def cmd_validation_result(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         try:
-            result = await backend.validation_result(args.id)
+            result = await backend.capability(EmailValidationApi).validation_result(args.id)
         except NotFound:
             # The result exists only once the job finished; say which case this is.
-            job = await backend.validation(args.id)
+            job = await backend.capability(EmailValidationApi).validation(args.id)
             raise SwitchboardError(
                 f"validation {job.id} is {job.status} ({job.processed} of {job.total} checked);"
                 " its result is available once it has finished"
@@ -425,7 +435,7 @@ async def cmd_validation_create(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("give at least one --email, --emails-file or --group-id")
 
     async def run(backend: Backend) -> int:
-        job = await backend.validation_create(
+        job = await backend.capability(EmailValidationApi).validation_create(
             emails=emails,
             group_ids=args.group_id,
             force=True if args.force else None,
@@ -449,7 +459,7 @@ async def cmd_validation_delete(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Delete validation {args.id}?", assume_yes=args.yes)
 
     async def run(backend: Backend) -> int:
-        await backend.validation_delete(args.id)
+        await backend.capability(EmailValidationApi).validation_delete(args.id)
         ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted validation {args.id}."))
         return EXIT_OK
 
@@ -484,10 +494,12 @@ async def cmd_templates_list(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         if args.all:
-            items = [t async for t in backend.iter_templates(v2=args.v2)]
+            items = [t async for t in backend.capability(TemplatesApi).iter_templates(v2=args.v2)]
             ctx.emit(items, lambda: table(ctx, headers, rows(items)))
             return EXIT_OK
-        page = await backend.templates_list(v2=args.v2, page=args.page, limit=args.limit)
+        page = await backend.capability(TemplatesApi).templates_list(
+            v2=args.v2, page=args.page, limit=args.limit
+        )
 
         def show() -> None:
             table(ctx, headers, rows(list(page.items)))
@@ -503,7 +515,7 @@ async def cmd_templates_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a template and its HTML."""
 
     async def run(backend: Backend) -> int:
-        template = await backend.template(args.id, v2=args.v2)
+        template = await backend.capability(TemplatesApi).template(args.id, v2=args.v2)
         ctx.emit(template, lambda: print_template(ctx, template))
         return EXIT_OK
 
@@ -524,7 +536,7 @@ async def cmd_templates_create(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("the template HTML is empty")
 
     async def run(backend: Backend) -> int:
-        t = await backend.template_create(args.name, html, v2=args.v2)
+        t = await backend.capability(TemplatesApi).template_create(args.name, html, v2=args.v2)
         ctx.emit(t, lambda: ctx.print(f"Created {_version(args)} {t.id}: {t.name}"))
         return EXIT_OK
 
@@ -543,10 +555,12 @@ async def cmd_templates_update(ctx: Context, args: argparse.Namespace) -> int:
         name = args.name
         new_html = html
         if name is None or new_html is None:
-            current = await backend.template(args.id, v2=args.v2)
+            current = await backend.capability(TemplatesApi).template(args.id, v2=args.v2)
             name = current.name if name is None else name
             new_html = (current.html or "") if new_html is None else new_html
-        t = await backend.template_update(args.id, name, new_html, v2=args.v2)
+        t = await backend.capability(TemplatesApi).template_update(
+            args.id, name, new_html, v2=args.v2
+        )
         ctx.emit(t, lambda: ctx.print(f"Updated {_version(args)} {t.id}: {t.name}"))
         return EXIT_OK
 
@@ -558,7 +572,7 @@ async def cmd_templates_delete(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Delete {_version(args)} {args.id}?", assume_yes=args.yes)
 
     async def run(backend: Backend) -> int:
-        await backend.template_delete(args.id, v2=args.v2)
+        await backend.capability(TemplatesApi).template_delete(args.id, v2=args.v2)
         ctx.emit(
             {"deleted": args.id, "v2": args.v2},
             lambda: ctx.print(f"Deleted {_version(args)} {args.id}."),
@@ -585,7 +599,7 @@ async def cmd_templates_preview(ctx: Context, args: argparse.Namespace) -> int:
     """Print or save a template's preview."""
 
     async def run(backend: Backend) -> int:
-        html = await backend.template_preview(args.id, v2=args.v2)
+        html = await backend.capability(TemplatesApi).template_preview(args.id, v2=args.v2)
         _emit_html(ctx, args, _version(args), html)
         return EXIT_OK
 
@@ -609,10 +623,10 @@ async def cmd_forms_list(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         if args.all:
-            forms = [f async for f in backend.iter_forms()]
+            forms = [f async for f in backend.capability(FormsApi).iter_forms()]
             ctx.emit(forms, lambda: table(ctx, FORM_HEADERS, form_rows(forms)))
             return EXIT_OK
-        page = await backend.forms_list(page=args.page, limit=args.limit)
+        page = await backend.capability(FormsApi).forms_list(page=args.page, limit=args.limit)
 
         def show() -> None:
             table(ctx, FORM_HEADERS, form_rows(list(page.items)))
@@ -628,7 +642,7 @@ async def cmd_forms_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a form."""
 
     async def run(backend: Backend) -> int:
-        form = await backend.form(args.id)
+        form = await backend.capability(FormsApi).form(args.id)
 
         def show() -> None:
             ctx.print(f"{form.id}: {form.name}  placeholder {form.placeholder}")
@@ -646,7 +660,7 @@ async def cmd_forms_create(ctx: Context, args: argparse.Namespace) -> int:
     data = load_form(args.file)
 
     async def run(backend: Backend) -> int:
-        form = await backend.form_create(data)
+        form = await backend.capability(FormsApi).form_create(data)
         ctx.emit(
             form,
             lambda: ctx.print(f"Created form {form.id}: {form.name} (use {form.placeholder})"),
@@ -661,7 +675,7 @@ async def cmd_forms_update(ctx: Context, args: argparse.Namespace) -> int:
     data = load_form(args.file)
 
     async def run(backend: Backend) -> int:
-        form = await backend.form_update(args.id, data)
+        form = await backend.capability(FormsApi).form_update(args.id, data)
         ctx.emit(form, lambda: ctx.print(f"Updated form {form.id}: {form.name}"))
         return EXIT_OK
 
@@ -673,7 +687,7 @@ async def cmd_forms_delete(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Delete form {args.id}?", assume_yes=args.yes)
 
     async def run(backend: Backend) -> int:
-        await backend.form_delete(args.id)
+        await backend.capability(FormsApi).form_delete(args.id)
         ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted form {args.id}."))
         return EXIT_OK
 
@@ -684,7 +698,7 @@ async def cmd_forms_preview(ctx: Context, args: argparse.Namespace) -> int:
     """Print or save a form's preview."""
 
     async def run(backend: Backend) -> int:
-        _emit_html(ctx, args, "form", await backend.form_preview(args.id))
+        _emit_html(ctx, args, "form", await backend.capability(FormsApi).form_preview(args.id))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import SmsStatusApi
 from backends.errors import InvalidInput
 from tui.cli.common import (
     EXIT_OK,
@@ -276,7 +277,7 @@ async def cmd_sms_status(ctx: Context, args: argparse.Namespace) -> int:
 
     async def status(backend: Backend) -> int:
         ids = [i for arg in args.ids for i in arg.split(",") if i]
-        messages = await backend.sms_status(ids)
+        messages = await backend.capability(SmsStatusApi).sms_status(ids)
         ctx.emit(
             messages,
             lambda: table(

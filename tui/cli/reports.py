@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import (
+    CampaignsApi,
+    CertificatesApi,
+    CoverageApi,
+    ImagesApi,
+    ReportsApi,
+    ShortenerApi,
+)
 from backends.errors import SwitchboardError
 from backends.models_reports import (
     CAMPAIGN_CHANNELS,
@@ -203,7 +211,7 @@ async def cmd_campaigns(ctx: Context, args: argparse.Namespace) -> int:
     """List campaigns with server-side filters."""
 
     async def run(backend: Backend) -> int:
-        campaigns = await backend.campaigns(
+        campaigns = await backend.capability(CampaignsApi).campaigns(
             name=args.name, channel=args.channel, before=args.before, after=args.after
         )
         headers = CAMPAIGN_HEADERS
@@ -219,7 +227,7 @@ async def cmd_report_events(ctx: Context, args: argparse.Namespace) -> int:
         check_writable(args.output, args.force)
 
     async def run(backend: Backend) -> int:
-        report = await backend.sending_events(
+        report = await backend.capability(ReportsApi).sending_events(
             args.sending_id, after=args.after, before=args.before, custom_fields=args.custom_fields
         )
         if args.output is not None:
@@ -246,7 +254,9 @@ async def cmd_report_keys(ctx: Context, args: argparse.Namespace) -> int:
         check_writable(args.output, args.force)
 
     async def run(backend: Backend) -> int:
-        report = await backend.sending_keys(args.sending_id, after=args.after, before=args.before)
+        report = await backend.capability(ReportsApi).sending_keys(
+            args.sending_id, after=args.after, before=args.before
+        )
         if args.output is not None:
             write_file(args.output, report.csv.encode("utf-8"), args.force)
 
@@ -269,7 +279,7 @@ async def cmd_certificate(ctx: Context, args: argparse.Namespace) -> int:
     check_writable(args.output, args.force)
 
     async def run(backend: Backend) -> int:
-        cert = await backend.certificate(args.kind, args.id)
+        cert = await backend.capability(CertificatesApi).certificate(args.kind, args.id)
         write_file(args.output, cert.content, args.force)
         data = {
             "id": args.id,
@@ -294,7 +304,7 @@ async def cmd_shorten(ctx: Context, args: argparse.Namespace) -> int:
     """Shorten URLs; exit 3 when the provider refused some."""
 
     async def run(backend: Backend) -> int:
-        links = await backend.shorten(args.urls)
+        links = await backend.capability(ShortenerApi).shorten(args.urls)
         rows = [(s.short_url or "(refused)", s.long_url) for s in links]
         ctx.emit(links, lambda: table(ctx, ("SHORT", "LONG"), rows))
         return EXIT_REJECTED if any(s.error for s in links) else EXIT_OK
@@ -340,7 +350,7 @@ async def cmd_image_upload(ctx: Context, args: argparse.Namespace) -> int:
     images = [_image(path, external_id) for path, external_id in zip(args.files, ids, strict=True)]
 
     async def run(backend: Backend) -> int:
-        hosted = await backend.image_generate(images)
+        hosted = await backend.capability(ImagesApi).image_generate(images)
         rows = [(h.external_id, h.image_url or "(refused)") for h in hosted]
         ctx.emit(hosted, lambda: table(ctx, ("ID", "URL"), rows))
         return EXIT_REJECTED if any(h.error for h in hosted) else EXIT_OK
@@ -374,11 +384,11 @@ async def cmd_coverage(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         if country is None:
-            prices = await backend.coverage_by_country()
+            prices = await backend.capability(CoverageApi).coverage_by_country()
             columns = ("ISO", "COUNTRY", "MIN", "MAX", "CUR", "NETWORKS")
             ctx.emit(prices, lambda: table(ctx, columns, _country_rows(prices)))
             return EXIT_OK
-        networks = await backend.coverage(country)
+        networks = await backend.capability(CoverageApi).coverage(country)
         if not networks:
             raise SwitchboardError(f"{backend.label} lists no SMS coverage for {country}")
         headers = ("NETWORK", "MCC", "MNC", "COST", "CUR")

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from backends.base import Backend
+from backends.capabilities import ScheduledApi
 from backends.errors import InvalidInput
 from backends.models import AvailableTime, OtpConfig
 from backends.models_send import (
@@ -610,7 +611,9 @@ async def cmd_scheduled_list(ctx: Context, args: argparse.Namespace) -> int:
     kind: ScheduledType | None = args.type
 
     async def listing(backend: Backend) -> int:
-        result = await backend.scheduled_list(args.guid or None, kind, args.sending_id)
+        result = await backend.capability(ScheduledApi).scheduled_list(
+            args.guid or None, kind, args.sending_id
+        )
 
         def text() -> None:
             rows = [
@@ -654,13 +657,15 @@ async def cmd_scheduled_change(ctx: Context, args: argparse.Namespace) -> int:
     async def change(backend: Backend) -> int:
         result: ScheduledChange
         if rescheduling and args.guid:
-            result = await backend.scheduled_update(args.guid, args.date, kind)
+            result = await backend.capability(ScheduledApi).scheduled_update(
+                args.guid, args.date, kind
+            )
         elif rescheduling:
-            result = await backend.scheduled_update_all(args.date, kind)
+            result = await backend.capability(ScheduledApi).scheduled_update_all(args.date, kind)
         elif args.guid:
-            result = await backend.scheduled_delete(args.guid, kind)
+            result = await backend.capability(ScheduledApi).scheduled_delete(args.guid, kind)
         else:
-            result = await backend.scheduled_delete_all(kind)
+            result = await backend.capability(ScheduledApi).scheduled_delete_all(kind)
         done = "Rescheduled" if rescheduling else "Deleted"
         ctx.emit(result, lambda: ctx.print(f"{done} {result.count} scheduled message(s)."))
         return EXIT_OK if result.result else EXIT_REJECTED

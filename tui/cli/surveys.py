@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from backends.base import Backend, Capability
+from backends.capabilities import DocumentRequestsApi, SurveysApi
 from backends.models_surveys import (
     ADDRESS_KEYS,
     DocumentRequest,
@@ -199,7 +200,9 @@ async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
             count=len(contacts),
             destructive=False,
         )
-        result = await backend.send_survey(SurveySend(medium, tuple(contacts)))
+        result = await backend.capability(SurveysApi).send_survey(
+            SurveySend(medium, tuple(contacts))
+        )
         ctx.emit(result, lambda: _show_survey_result(ctx, result))
         return EXIT_REJECTED if result.rejected else EXIT_OK
 
@@ -279,7 +282,7 @@ async def cmd_request_send(ctx: Context, args: argparse.Namespace) -> int:
 
     async def send(backend: Backend) -> int:
         _require(backend, Capability.DOCUMENT_REQUESTS, "document requests")
-        sent = await backend.send_request(request)
+        sent = await backend.capability(DocumentRequestsApi).send_request(request)
         ctx.emit(sent, lambda: _show_request(ctx, sent))
         return EXIT_OK
 

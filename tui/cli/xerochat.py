@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import FlowsApi, LabelsApi, SubscribersApi, UsersApi
 from backends.models_xerochat import FlowAnswers, QuestionSummary, SystemUser, UserInput
 from tui.cli.common import (
     EXIT_OK,
@@ -129,7 +130,9 @@ async def cmd_user_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a user."""
 
     async def run(backend: Backend) -> int:
-        user = await backend.system_user(user_id=args.id, email=args.email or "")
+        user = await backend.capability(UsersApi).system_user(
+            user_id=args.id, email=args.email or ""
+        )
         ctx.emit(user, lambda: _user_lines(ctx, user))
         return EXIT_OK
 
@@ -150,7 +153,7 @@ async def cmd_user_create(ctx: Context, args: argparse.Namespace) -> int:
     )
 
     async def run(backend: Backend) -> int:
-        user = await backend.create_system_user(data)
+        user = await backend.capability(UsersApi).create_system_user(data)
         ctx.emit(user, lambda: _user_lines(ctx, user))
         return EXIT_OK
 
@@ -172,7 +175,7 @@ async def cmd_user_update(ctx: Context, args: argparse.Namespace) -> int:
         )
 
     async def run(backend: Backend) -> int:
-        user = await backend.update_system_user(args.id, data)
+        user = await backend.capability(UsersApi).update_system_user(args.id, data)
         ctx.emit(user, lambda: _user_lines(ctx, user))
         return EXIT_OK
 
@@ -183,7 +186,7 @@ async def cmd_packages(ctx: Context, args: argparse.Namespace) -> int:
     """List packages."""
 
     async def run(backend: Backend) -> int:
-        packages = await backend.packages()
+        packages = await backend.capability(UsersApi).packages()
         ctx.emit(
             packages,
             lambda: table(
@@ -211,7 +214,7 @@ async def cmd_subscriber(ctx: Context, args: argparse.Namespace) -> int:
     """Show a subscriber."""
 
     async def run(backend: Backend) -> int:
-        s = await backend.subscriber(args.subscriber_id)
+        s = await backend.capability(SubscribersApi).subscriber(args.subscriber_id)
 
         def show() -> None:
             for label, value in (
@@ -237,7 +240,7 @@ async def cmd_labels(ctx: Context, args: argparse.Namespace) -> int:
     """List a page's labels."""
 
     async def run(backend: Backend) -> int:
-        labels = await backend.labels(args.page_id)
+        labels = await backend.capability(LabelsApi).labels(args.page_id)
         ctx.emit(labels, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in labels]))
         return EXIT_OK
 
@@ -248,7 +251,7 @@ async def cmd_label_create(ctx: Context, args: argparse.Namespace) -> int:
     """Create a label."""
 
     async def run(backend: Backend) -> int:
-        label = await backend.create_label(args.page_id, args.name)
+        label = await backend.capability(LabelsApi).create_label(args.page_id, args.name)
         ctx.emit(label, lambda: ctx.print(f"Created label {label.id} ({label.name})."))
         return EXIT_OK
 
@@ -260,7 +263,7 @@ async def cmd_label_assign(ctx: Context, args: argparse.Namespace) -> int:
     ids = [i for arg in args.label_ids for i in arg.split(",") if i]
 
     async def run(backend: Backend) -> int:
-        await backend.assign_labels(args.page_id, args.subscriber, ids)
+        await backend.capability(LabelsApi).assign_labels(args.page_id, args.subscriber, ids)
         ctx.emit(
             {"subscriber_id": args.subscriber, "label_ids": ids},
             lambda: ctx.print(f"Labelled {args.subscriber}: {', '.join(ids)}."),
@@ -274,7 +277,7 @@ async def cmd_flows(ctx: Context, args: argparse.Namespace) -> int:
     """List flow campaigns."""
 
     async def run(backend: Backend) -> int:
-        flows = await backend.flow_campaigns()
+        flows = await backend.capability(FlowsApi).flow_campaigns()
         ctx.emit(flows, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in flows]))
         return EXIT_OK
 
@@ -285,7 +288,7 @@ async def cmd_flow_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a flow's questions."""
 
     async def run(backend: Backend) -> int:
-        flow = await backend.flow_campaign(args.id)
+        flow = await backend.capability(FlowsApi).flow_campaign(args.id)
 
         def show() -> None:
             ctx.print(f"Flow {flow.id}: {flow.name}")
@@ -329,8 +332,10 @@ async def cmd_flow_answers(ctx: Context, args: argparse.Namespace) -> int:
         # The flow's own questions too, so that questions nobody answered are listed.
         # One after the other: answers refused before sending (a PSID that is not a
         # number) must leave no request behind, which a concurrent second call could.
-        answers = await backend.flow_answers(args.id, subscriber_id=args.subscriber)
-        flow = await backend.flow_campaign(args.id)
+        answers = await backend.capability(FlowsApi).flow_answers(
+            args.id, subscriber_id=args.subscriber
+        )
+        flow = await backend.capability(FlowsApi).flow_campaign(args.id)
         summary = answers.summary_for(flow.questions)
         if args.csv is not None:
             header, rows = answer_rows(answers, summary, raw=args.raw)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 
 from backends.base import Backend
+from backends.capabilities import LandingApi, MailApi, VoiceApi, VoiceAudioApi, WhatsAppTemplatesApi
 from backends.errors import ConfigError
 from backends.models import OtpConfig, SendResult
 from backends.models_send import (
@@ -338,7 +339,7 @@ class LandingChannel(RequestChannel):
     """POST /landingsms."""
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_landing(request)
+        return await backend.capability(LandingApi).send_landing(request)
 
 
 class MailingChannel(RequestChannel):
@@ -351,14 +352,14 @@ class MailingChannel(RequestChannel):
             self.batch_size, self.batch_fixed = MAX_WITH_COPIES, True
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_mailing(request)
+        return await backend.capability(MailApi).send_mailing(request)
 
 
 class VoiceChannel(RequestChannel):
     """POST /voice (text to speech)."""
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_voice(request)
+        return await backend.capability(VoiceApi).send_voice(request)
 
 
 class VoiceAudioChannel(RequestChannel):
@@ -367,7 +368,7 @@ class VoiceAudioChannel(RequestChannel):
     takes_sub = False
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_voice_audio(request)
+        return await backend.capability(VoiceAudioApi).send_voice_audio(request)
 
 
 class WhatsAppChannel(RequestChannel):
@@ -385,7 +386,7 @@ class WhatsAppChannel(RequestChannel):
         return dataclasses.replace(self.template, messages=messages)
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_whatsapp_template(request)
+        return await backend.capability(WhatsAppTemplatesApi).send_whatsapp_template(request)
 
 
 CHANNEL_TYPES: Final = {

@@ -15,6 +15,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from backends.base import Backend
+from backends.capabilities import AccountApi, CoverageApi
 from backends.errors import NotSupported
 from backends.models_reports import CountryPrice
 from tui.engine import placeholders, segments
@@ -332,11 +333,11 @@ async def preflight(
 ) -> Summary:
     """Fetch prices (once) and the balance, then summarise."""
     try:
-        prices = price_map(await backend.coverage_by_country())
+        prices = price_map(await backend.capability(CoverageApi).coverage_by_country())
     except NotSupported:
         prices = {}
     try:
-        balance = (await backend.account()).balance
+        balance = (await backend.capability(AccountApi).account()).balance
     except NotSupported:
         balance = None
     return summarise(

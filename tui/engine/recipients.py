@@ -21,6 +21,7 @@ from typing import Final, Literal
 import phonenumbers
 
 from backends.base import Backend
+from backends.capabilities import BlacklistApi, ContactsListingApi
 from backends.errors import NotSupported, SwitchboardError
 from backends.http import paginate
 from backends.models import Contact
@@ -368,7 +369,9 @@ async def group_contacts(backend: Backend, group: str) -> AsyncIterator[Contact]
     by_id = int(wanted) if wanted.isdigit() else None
     folded = wanted.casefold()
     async for contact in paginate(
-        lambda page: backend.contacts_page(page, limit=1000, include_details=True)
+        lambda page: backend.capability(ContactsListingApi).contacts_page(
+            page, limit=1000, include_details=True
+        )
     ):
         if any(g.id == by_id or g.name.casefold() == folded for g in contact.groups):
             yield contact
@@ -396,7 +399,7 @@ async def fetch_blacklist(backend: Backend, kind: Kind = "phone") -> frozenset[s
     channel: Literal["sms", "mailing"] = "sms" if kind == "phone" else "mailing"
     out: set[str] = set()
     try:
-        async for entry in backend.iter_blacklist(channel):
+        async for entry in backend.capability(BlacklistApi).iter_blacklist(channel):
             value = entry.recipient.strip()
             out.add(value.lower() if kind == "email" else value.removeprefix("+"))
     except NotSupported:

@@ -46,6 +46,14 @@ from typing import Any, Protocol
 import orjson
 
 from backends.base import Backend, Connection
+from backends.capabilities import (
+    LandingApi,
+    MailApi,
+    SmsApi,
+    VoiceApi,
+    VoiceAudioApi,
+    WhatsAppTemplatesApi,
+)
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -321,7 +329,7 @@ async def check_sms_send(
     template = await asyncio.to_thread(sms_template, sender, message, rows, options)
     first = Claimed(0, rows[0][0], rows[0][1], rows[0][2])
     request = SmsChannel.from_template(template).request([first])
-    await precheck(backend, lambda b: b.send_sms(request))
+    await precheck(backend, lambda b: b.capability(SmsApi).send_sms(request))
 
 
 async def check_channel_send(
@@ -340,7 +348,7 @@ async def check_channel_send(
     planned = await asyncio.to_thread(landing_plan, request, rows)
     to, variables, _ = rows[0]
     first = dataclasses.replace(planned, to=(to,), sub=(variables,) if variables else ())
-    await precheck(backend, lambda b: b.send_landing(first))
+    await precheck(backend, lambda b: b.capability(LandingApi).send_landing(first))
 
 
 async def _check_first_request(
@@ -354,17 +362,19 @@ async def _check_first_request(
         except ValueError:
             return  # create_channel_job says what is wrong with the variables
         wa = dataclasses.replace(request, messages=(message,))
-        await precheck(backend, lambda b: b.send_whatsapp_template(wa))
+        await precheck(
+            backend, lambda b: b.capability(WhatsAppTemplatesApi).send_whatsapp_template(wa)
+        )
     elif isinstance(request, VoiceAudioRequest):
         audio = dataclasses.replace(request, to=(to,))
-        await precheck(backend, lambda b: b.send_voice_audio(audio))
+        await precheck(backend, lambda b: b.capability(VoiceAudioApi).send_voice_audio(audio))
     elif isinstance(request, MailingRequest | VoiceRequest):
         sub = (variables,) if variables else ()
         first = dataclasses.replace(request, to=(to,), sub=sub)
         if isinstance(first, MailingRequest):
-            await precheck(backend, lambda b: b.send_mailing(first))
+            await precheck(backend, lambda b: b.capability(MailApi).send_mailing(first))
         else:
-            await precheck(backend, lambda b: b.send_voice(first))
+            await precheck(backend, lambda b: b.capability(VoiceApi).send_voice(first))
 
 
 # --- channels -----------------------------------------------------------------------
@@ -423,7 +433,7 @@ class SmsChannel(RequestChannel):
         return request
 
     async def call(self, backend: Backend, request: Any) -> SendResult:
-        return await backend.send_sms(request)
+        return await backend.capability(SmsApi).send_sms(request)
 
 
 # The engine's channels: the journal's `channel` column names one of these.

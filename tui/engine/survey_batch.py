@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from backends.base import Backend
+from backends.capabilities import SurveyBatchApi
 from backends.eightbyeight import (
     MAX_CLIENT_BATCH_ID,
     MAX_MESSAGES,
@@ -340,5 +341,5 @@ class SurveyBatchChannel:
         except ValueError as exc:
             # Checked when the job was created; only a hand-edited journal gets here.
             raise ConfigError(f"job {self.job_id}: {exc}") from None
-        result = await backend.send_survey_batch(request)
+        result = await backend.capability(SurveyBatchApi).send_survey_batch(request)
         return match_survey_results(batch, ids, result)

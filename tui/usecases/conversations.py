@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from backends.base import Backend
+from backends.capabilities import ConversationsApi
 from backends.models import ChatMessage, Conversation, ConversationMessages, Page
 
 # Reads of each conversation's newest message (for the unread mark) run a few at a time.
@@ -36,7 +37,7 @@ async def list_conversations(
     recipient: str | None = None,
 ) -> Page[Conversation]:
     """A page of conversations, filtered by business sender and customer when given."""
-    return await backend.conversations_page(
+    return await backend.capability(ConversationsApi).conversations_page(
         page, limit=limit, sender=sender or None, recipient=recipient or None
     )
 
@@ -60,7 +61,9 @@ async def newest_messages(
         if cached is not None and cached[0] == c.updated_at:
             return key, cached[1]
         async with limiter:
-            found = await backend.conversation_messages(c.sender, c.recipient, limit=1)
+            found = await backend.capability(ConversationsApi).conversation_messages(
+                c.sender, c.recipient, limit=1
+            )
         return key, found.messages[0] if found.messages else None
 
     return dict(await asyncio.gather(*(newest(c) for c in conversations)))
@@ -68,14 +71,16 @@ async def newest_messages(
 
 async def open_conversation(backend: Backend, sender: str, recipient: str) -> Conversation:
     """One conversation: its customer, status and session."""
-    return await backend.conversation(sender, recipient)
+    return await backend.capability(ConversationsApi).conversation(sender, recipient)
 
 
 async def messages(
     backend: Backend, sender: str, recipient: str, *, page: int = 1, limit: int = 100
 ) -> ConversationMessages:
     """A page of a conversation's messages with its session state."""
-    return await backend.conversation_messages(sender, recipient, page=page, limit=limit)
+    return await backend.capability(ConversationsApi).conversation_messages(
+        sender, recipient, page=page, limit=limit
+    )
 
 
 def checked_reply(text: str) -> str:
@@ -91,4 +96,4 @@ async def reply(backend: Backend, sender: str, recipient: str, text: str) -> Cha
 
     The sent message when the provider's answer carries one, else None.
     """
-    return await backend.reply(sender, recipient, checked_reply(text))
+    return await backend.capability(ConversationsApi).reply(sender, recipient, checked_reply(text))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from backends.base import Backend
+from backends.capabilities import OtpApi
 from backends.models import Otp, OtpCheck
 
 # The ranges the 360nrs reference documents for POST /otp/generate: "length: ... The
@@ -96,7 +97,7 @@ def checked_check(request: CheckRequest) -> CheckRequest:
 async def generate(backend: Backend, request: GenerateRequest) -> Otp:
     """Generate a code (OtpRefused before any request when the request cannot be right)."""
     r = checked_generate(request)
-    return await backend.otp_generate(
+    return await backend.capability(OtpApi).otp_generate(
         r.recipient,
         length=r.length,
         alpha=r.alpha,
@@ -110,6 +111,6 @@ async def generate(backend: Backend, request: GenerateRequest) -> Otp:
 async def check(backend: Backend, request: CheckRequest) -> OtpCheck:
     """Check a code (OtpRefused before any request when the request cannot be right)."""
     r = checked_check(request)
-    return await backend.otp_check(
+    return await backend.capability(OtpApi).otp_check(
         r.recipient, r.code, app_id=r.app_id, case_sensitive=r.case_sensitive
     )

@@ -1,38 +1,30 @@
-"""Campaigns, reports, certificates, tools and coverage: the provider-neutral interface.
-
-Every method raises NotSupported unless a backend overrides it; a backend that overrides
-a capability's methods (`backends.base.CAPABILITY_METHODS`) has that capability, and the
-UI checks `Backend.supports(Capability...)` first. Area models live in `backends/models_reports.py`.
-"""
+"""Capability interfaces: Campaigns, event and key reports, certificates and coverage."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
 from datetime import datetime
+from typing import ClassVar
 
-from backends.errors import NotSupported
+from backends.capabilities.kinds import Capability
 from backends.models_reports import (
     Campaign,
     Certificate,
     CertificateKind,
     CountryPrice,
     EventsReport,
-    HostedImage,
-    ImageUpload,
     KeysReport,
     NetworkPrice,
-    ShortUrl,
 )
 
 
-class ReportsApi:
-    """Campaigns, event and key reports, certificates, tools and coverage."""
+class CampaignsApi(ABC):
+    """Capability.CAMPAIGNS."""
 
-    def _not_supported(self, what: str) -> NotSupported:
-        label = getattr(self, "label", "this provider")
-        return NotSupported(f"{label} does not support {what}")
+    offers: ClassVar[Capability] = Capability.CAMPAIGNS
+    what: ClassVar[str] = "campaigns"
 
-    # --- campaigns and reports -----------------------------------------------------
+    @abstractmethod
     async def campaigns(
         self,
         *,
@@ -49,8 +41,15 @@ class ReportsApi:
             ValueError: a date without a time zone, or an unknown channel.
             BadRequest: the provider refused a filter.
         """
-        raise self._not_supported("campaigns")
 
+
+class ReportsApi(ABC):
+    """Capability.REPORTS."""
+
+    offers: ClassVar[Capability] = Capability.REPORTS
+    what: ClassVar[str] = "event reports"
+
+    @abstractmethod
     async def sending_events(
         self,
         sending_id: int,
@@ -65,8 +64,8 @@ class ReportsApi:
             NotFound: no such sending.
             MalformedResponse: the answer is not the documented CSV.
         """
-        raise self._not_supported("event reports")
 
+    @abstractmethod
     async def sending_keys(
         self,
         sending_id: int,
@@ -79,16 +78,21 @@ class ReportsApi:
         Raises:
             NotFound: no such sending, or it has no keystroke report.
         """
-        raise self._not_supported("keystroke reports")
 
-    # --- certificates --------------------------------------------------------------
+
+class CertificatesApi(ABC):
+    """Capability.CERTIFICATES."""
+
+    offers: ClassVar[Capability] = Capability.CERTIFICATES
+    what: ClassVar[str] = "certificates"
+
+    @abstractmethod
     async def certificate(self, kind: CertificateKind, message_id: str) -> Certificate:
         """The delivery certificate of one certified SMS ("sms") or email ("mail").
 
         Raises:
             NotFound: no such message, or it was not sent as certified.
         """
-        raise self._not_supported("certificates")
 
     async def sms_certificate(self, message_id: str) -> Certificate:
         """The delivery certificate of one certified SMS."""
@@ -98,25 +102,17 @@ class ReportsApi:
         """The delivery certificate of one certified email."""
         return await self.certificate("mail", message_id)
 
-    # --- tools ---------------------------------------------------------------------
-    async def shorten(self, urls: Sequence[str]) -> list[ShortUrl]:
-        """Short URLs for long ones, in order; invalid ones come back with `error` set."""
-        raise self._not_supported("the URL shortener")
 
-    async def image_generate(self, images: Sequence[ImageUpload]) -> list[HostedImage]:
-        """Host images on the provider (to link from messages); one answer per image.
+class CoverageApi(ABC):
+    """Capability.COVERAGE."""
 
-        Raises:
-            ValueError: an extension other than jpg or png.
-            BadRequest: the provider refused the request as a whole.
-        """
-        raise self._not_supported("image hosting")
+    offers: ClassVar[Capability] = Capability.COVERAGE
+    what: ClassVar[str] = "coverage"
 
-    # --- coverage ------------------------------------------------------------------
+    @abstractmethod
     async def coverage(self, country: str | None = None) -> list[NetworkPrice]:
         """SMS prices per mobile network, optionally of one country (ISO code)."""
-        raise self._not_supported("coverage")
 
+    @abstractmethod
     async def coverage_by_country(self, country: str | None = None) -> list[CountryPrice]:
         """SMS price ranges per country, optionally of one country (ISO code)."""
-        raise self._not_supported("coverage")
