@@ -39,15 +39,7 @@ class ContactRules:
     """What a provider's contacts hold and need (Backend's `contact_*` class attributes)."""
 
     label: str = "The provider"
-    fields: tuple[str, ...] = (
-        "name",
-        "surname",
-        "email",
-        "phone",
-        "landline",
-        "country",
-        "external_id",
-    )
+    fields: tuple[str, ...] = Backend.contact_fields
     custom_fields: bool = True
     group_names: bool = True
     one_group: bool = False
