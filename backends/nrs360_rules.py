@@ -154,28 +154,26 @@ def _required(name: str, code: int = 422, message: str | None = None) -> Check:
     return check
 
 
-def _string(name: str, code: int = 422) -> Check:
-    """A field typed `string` in its table."""
+def _typed(name: str, kind: type, noun: str, code: int) -> Check:
+    """A field whose table gives its JSON type."""
 
     def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
         value = _body(out).get(name)
-        if value is not None and not isinstance(value, str):
-            return _v(code, f"The {_attr(name)} must be a string.")
+        if value is not None and not isinstance(value, kind):
+            return _v(code, f"The {_attr(name)} must be {noun}.")
         return None
 
     return check
+
+
+def _string(name: str, code: int = 422) -> Check:
+    """A field typed `string` in its table."""
+    return _typed(name, str, "a string", code)
 
 
 def _array(name: str, code: int = 422) -> Check:
     """A field typed `array` in its table."""
-
-    def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
-        value = _body(out).get(name)
-        if value is not None and not isinstance(value, list):
-            return _v(code, f"The {_attr(name)} must be an array.")
-        return None
-
-    return check
+    return _typed(name, list, "an array", code)
 
 
 def _booleans(*names: str) -> Check:
