@@ -26,7 +26,8 @@ from textual.worker import Worker
 from screens.common import BaseScreen, count_confirm, sb_app
 from screens.send_progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
-from tui.engine.journal import Job, JobStatus, Journal, Outcome, RecipientRow, State, Totals
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Job, JobStatus, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
 from tui.engine.sender import JobControl, resume
 

@@ -30,7 +30,8 @@ from textual.worker import Worker, WorkerState
 
 from screens.common import Coalesce, ConfirmModal, WorkerErrors, sb_app
 from tui.engine.export import export_job
-from tui.engine.journal import JobStatus, Journal, Outcome, Totals
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import JobStatus, Outcome, Totals
 from tui.engine.pricing import cost_text
 from tui.engine.sender import JobControl, Progress
 

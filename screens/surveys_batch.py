@@ -32,7 +32,8 @@ from screens.common import sb_app
 from screens.surveys_common import SendPane, read_csv, split_entries
 from tui.dates import parse_optional
 from tui.dates import utc_label as dates_utc_label
-from tui.engine.journal import JobStatus, Journal, Outcome, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, Outcome, State
 from tui.engine.sender import JobControl, Progress, run_job
 from tui.engine.survey_batch import (
     check_job,

@@ -29,7 +29,6 @@ KNOWN_LARGE = frozenset(
         "screens/compose.py",
         "tui/cli/lists.py",
         "tui/cli/sending.py",
-        "tui/engine/journal.py",
         "tui/engine/sender.py",
     }
 )

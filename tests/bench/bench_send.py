@@ -29,7 +29,8 @@ from backends.errors import RateLimited
 from backends.models import SmsRequest
 from backends.nrs360 import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from tui.engine.journal import JobStatus, Journal
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import JobStatus
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, create_sms_job, run_job
 

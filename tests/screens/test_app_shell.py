@@ -135,7 +135,8 @@ async def test_quitting_while_a_send_runs_asks_first(
 ):
     from screens.compose import ComposeScreen
     from tui.app import QuitModal
-    from tui.engine.journal import JobStatus, Journal, default_path
+    from tui.engine.journal import Journal, default_path
+    from tui.engine.journal_rows import JobStatus
 
     # Small batches at a capped rate keep a 300-recipient job running for seconds.
     monkeypatch.setattr(ComposeScreen, "BATCH_SIZE", 10)

@@ -21,7 +21,8 @@ from tests.screens.test_compose_screen import fill_sms, open_compose, send_and_a
 from tests.tui.test_sms_parts import EURO_AT_BOUNDARY, GSM_200, UCS2_TEXT, strict_rules
 from tui.app import SwitchboardApp
 from tui.config import Account
-from tui.engine.journal import JobStatus, Journal, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus
 from tui.engine.sender import create_sms_job
 from tui.secrets import SecretStore
 from tui.workspace import Workspace

@@ -17,7 +17,8 @@ from screens.compose_form import counter as counter_text
 from screens.send_progress import SendProgress
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import JobStatus, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, State
 
 SMS = "/api/rest/sms"
 

@@ -18,7 +18,8 @@ from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.jobs import JobsScreen
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import JobStatus, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, State
 from tui.engine.pricing import Pricing
 from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
 

@@ -18,7 +18,8 @@ from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.surveys import SurveysScreen
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import State
 
 Console = Callable[..., SwitchboardApp]
 BATCH_PATH = f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"

@@ -27,7 +27,8 @@ from backends.sandbox.eightbyeight import (
 from tui import sandbox
 from tui.cli import run
 from tui.config import Account, ConfigStore
-from tui.engine.journal import Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import State
 from tui.workspace import Workspace
 
 INVALID_MSISDN = "Invalid MSISDN format (not E.164 international number)"

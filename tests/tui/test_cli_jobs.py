@@ -17,7 +17,8 @@ from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui.cli import run
 from tui.config import Account, ConfigStore
-from tui.engine.journal import Journal, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import State
 from tui.engine.sender import create_sms_job
 
 

@@ -23,7 +23,8 @@ from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tests.tui.test_sender import new_job, numbers, per_recipient, rich_app
-from tui.engine.journal import JobStatus, Journal, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import JobStatus, State
 from tui.engine.sender import create_channel_job
 
 pytestmark = pytest.mark.slow

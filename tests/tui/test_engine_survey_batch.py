@@ -22,7 +22,8 @@ from backends.eightbyeight import (
     SurveyTemplate,
 )
 from backends.sandbox.eightbyeight import DEMO_API_KEY, DEMO_SUBACCOUNT, DEMO_SURVEY, create_app
-from tui.engine.journal import Claimed, JobStatus, Journal, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, JobStatus, State
 from tui.engine.sender import RetryPolicy, create_survey_batch_job, resume, run_job
 from tui.engine.survey_batch import match_survey_results
 

@@ -27,7 +27,8 @@ from tests.tui.test_sender import (
     rich_app,
     stored,
 )
-from tui.engine.journal import JobStatus, Journal, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import JobStatus, State
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import resume, run_job
 

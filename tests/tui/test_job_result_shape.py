@@ -15,7 +15,7 @@ from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui.cli import run
 from tui.config import Account, ConfigStore
-from tui.engine.journal import JobStatus, RecipientRow, State, Totals
+from tui.engine.journal_rows import JobStatus, RecipientRow, State, Totals
 from tui.usecases.jobs import JobResult
 
 TOTALS = {"total", "accepted", "rejected", "unknown", "pending", "sending", "parts"}

@@ -12,16 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.engine.journal import (
-    JobStatus,
-    Journal,
-    JournalError,
-    Outcome,
-    State,
-    Totals,
-    default_path,
-    process_alive,
-)
+from tui.engine.journal import Journal, JournalError, default_path
+from tui.engine.journal_rows import JobStatus, Outcome, State, Totals
+from tui.engine.processes import process_alive
 
 
 @pytest.fixture

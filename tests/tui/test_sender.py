@@ -35,7 +35,8 @@ from backends.nrs360_rules import RULES
 from backends.sandbox.core import RequestLog
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.channels import template_of
-from tui.engine.journal import Claimed, JobStatus, Journal, Outcome, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, JobStatus, Outcome, State
 from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import (

@@ -29,7 +29,8 @@ from tests.tui.test_cli_sending import PHONE, PHONE2, cli, cli_json, log_of
 from tests.tui.test_cli_sending import account as account
 from tui.cli import run
 from tui.engine import segments
-from tui.engine.journal import JobStatus, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, State
 from tui.engine.preflight import plan_message, summarise
 from tui.engine.recipients import from_values
 from tui.engine.sender import check_sms_send, create_sms_job, run_job

@@ -28,7 +28,8 @@ from backends.registry import backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, add_yes_arg, table
 from tui.cli.jobs import follow
 from tui.dates import parse_optional
-from tui.engine.journal import Claimed, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import Claimed, State
 from tui.engine.recipients import csv_rows
 from tui.engine.sender import run_job
 from tui.engine.survey_batch import (

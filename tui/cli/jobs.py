@@ -13,7 +13,8 @@ import orjson
 from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, say_not_done, table
 from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.export import export_job, write_job_csv
-from tui.engine.journal import Job, JobStatus, Journal, State, Totals
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Job, JobStatus, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume

@@ -54,7 +54,8 @@ from tui.cli.common import (
 )
 from tui.dates import parse_when
 from tui.engine.channels import Request
-from tui.engine.journal import JobStatus, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, State
 from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
 from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
 from tui.usecases.jobs import JobResult

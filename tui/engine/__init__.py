@@ -4,6 +4,7 @@
 `placeholders.py` count SMS parts, `preflight.py` and `pricing.py` say what a send will
 do and cost, `sender.py` (with `channels.py` and `survey_batch.py`) journals a job and
 sends it in batches under a rate limiter (`ratelimit.py`), matching answers per
-recipient (`results.py`), and `journal.py` is its SQLite journal, exported as CSV by
-`export.py`.
+recipient (`results.py`), and `journal.py` is its SQLite journal (rows and states typed in
+`journal_rows.py`, the file's schema in `journal_db.py`, a recording process's liveness in
+`processes.py`), exported as CSV by `export.py`.
 """

@@ -38,7 +38,8 @@ from backends.models_send import (
     WhatsAppTemplateRequest,
 )
 from tui.engine import placeholders, segments
-from tui.engine.journal import Claimed, Job, JobRecipient, Journal, Outcome
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, Job, JobRecipient, Outcome
 from tui.engine.preflight import plan_message
 from tui.engine.pricing import Pricing
 from tui.engine.results import match_results

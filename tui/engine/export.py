@@ -13,7 +13,8 @@ from typing import TextIO
 import orjson
 
 from tui.csvout import write_csv
-from tui.engine.journal import Journal, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import State
 from tui.files import atomic_text
 
 EXPORT_COLUMNS = ("seq", "to", "state", "reason", "provider_id", "parts", "updated_at", "vars")

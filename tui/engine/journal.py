@@ -5,6 +5,7 @@ before the request leaves, so a process killed mid-request leaves SENDING rows b
 `recover` turns those into UNKNOWN (never re-sent automatically) and the PENDING ones stay
 resumable. Only `resend_unknown`, an explicit operator choice, puts UNKNOWN rows back.
 
+What it stores is typed in `journal_rows.py`, its file's schema in `journal_db.py`.
 One connection in autocommit mode with explicit transactions: each batch is one commit
 (a FULL commit costs about 0.3 ms; a row about 2 µs), never one per recipient.
 """
@@ -15,16 +16,30 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
 from backends.errors import SwitchboardError
+from tui.engine.journal_db import connect
+from tui.engine.journal_rows import (
+    Claimed,
+    Job,
+    JobRecipient,
+    JobStatus,
+    Outcome,
+    RecipientRow,
+    State,
+    Totals,
+    job_row,
+    recipient_params,
+    recipient_row,
+    totals_of,
+)
+from tui.engine.processes import process_alive, process_started
 from tui.paths import data_dir
 
 JOURNAL_NAME = "journal.sqlite3"
@@ -32,150 +47,11 @@ JOURNAL_NAME = "journal.sqlite3"
 # pid is either one of these or left over from a run that was cancelled here.
 _ACTIVE: set[tuple[str, int]] = set()
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    account TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    message TEXT NOT NULL,
-    status TEXT NOT NULL,
-    pause_reason TEXT,
-    pid INTEGER,
-    pid_started TEXT
-);
-CREATE TABLE IF NOT EXISTS recipients (
-    job_id INTEGER NOT NULL REFERENCES jobs(id),
-    seq INTEGER NOT NULL,
-    "to" TEXT NOT NULL,
-    vars TEXT,
-    state TEXT NOT NULL,
-    reason TEXT,
-    provider_id TEXT,
-    parts INTEGER,
-    updated_at TEXT NOT NULL,
-    country TEXT,
-    PRIMARY KEY (job_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS recipients_state ON recipients(job_id, state);
-"""
-
-
-class JobStatus(StrEnum):
-    """Where a job stands."""
-
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    DONE = "DONE"
-    FAILED = "FAILED"
-
-
-class State(StrEnum):
-    """Where one recipient stands."""
-
-    PENDING = "PENDING"
-    SENDING = "SENDING"
-    ACCEPTED = "ACCEPTED"
-    REJECTED = "REJECTED"
-    UNKNOWN = "UNKNOWN"
-
 
 class JournalError(SwitchboardError):
     """A journal operation was refused (unknown job, job busy elsewhere)."""
 
     title = "Send journal"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One send job: the request template and where it stands."""
-
-    id: int
-    created_at: datetime
-    account: str
-    provider: str
-    channel: str
-    message: dict[str, Any]
-    status: JobStatus
-    pause_reason: str | None
-    pid: int | None
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Recipient counts by state, plus the parts the provider accepted."""
-
-    pending: int = 0
-    sending: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    unknown: int = 0
-    parts: int = 0
-
-    @property
-    def total(self) -> int:
-        """Every recipient of the job."""
-        return self.pending + self.sending + self.accepted + self.rejected + self.unknown
-
-
-class Claimed(NamedTuple):
-    """A recipient taken for sending."""
-
-    seq: int
-    to: str
-    vars: dict[str, str] | None
-    country: str | None = None  # ISO region of a phone number, when known (for pricing)
-
-
-class Outcome(NamedTuple):
-    """A recipient's final state after a request."""
-
-    seq: int
-    to: str
-    state: State
-    reason: str | None = None
-    provider_id: str | None = None
-    parts: int | None = None
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    """One recipient as the journal holds it (for export and inspection)."""
-
-    seq: int
-    to: str
-    vars: dict[str, str] | None
-    state: State
-    reason: str | None
-    provider_id: str | None
-    parts: int | None
-    updated_at: str
-    country: str | None = None
-
-
-# A job's recipient: (to, variables) or (to, variables, ISO country).
-JobRecipient = (
-    tuple[str, Mapping[str, str] | None] | tuple[str, Mapping[str, str] | None, str | None]
-)
-
-
-def _row(seq: int, r: JobRecipient) -> tuple[int, str, str | None, str | None]:
-    to, v = r[0], r[1]
-    country = r[2] if len(r) > 2 else None
-    return seq, to, orjson.dumps(dict(v)).decode() if v else None, country
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """Bring a journal written by an older version up to this schema."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(recipients)")}
-    if "country" not in columns:
-        try:
-            db.execute("ALTER TABLE recipients ADD COLUMN country TEXT")
-        except sqlite3.OperationalError as exc:
-            # Another process opening the same old journal may have added it first.
-            if "duplicate column" not in str(exc):
-                raise
 
 
 def default_path() -> Path:
@@ -187,34 +63,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _process_started(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), to tell a reused pid apart."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return None
-    # The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    fields = stat[stat.rfind(b")") + 2 :].split()
-    if fields[0] in (b"Z", b"X"):
-        return "dead"  # a zombie has exited; its parent just has not reaped it yet
-    return fields[19].decode()
-
-
-def process_alive(pid: int, started: str | None = None) -> bool:
-    """Whether `pid` is still the process that recorded `started`."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    now_started = _process_started(pid)
-    if now_started == "dead":
-        return False
-    return started is None or now_started is None or now_started == started
-
-
 class Journal:
     """The SQLite journal of send jobs (thread-safe; one connection, serialised)."""
 
@@ -223,16 +71,7 @@ class Journal:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: transactions are explicit, so a batch is exactly one commit.
-            self._db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed SENDING row must survive a power cut, or a recipient could
-            # be sent twice after a crash.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-            _migrate(self._db)
+            self._db = connect(self.path)
         except (OSError, sqlite3.Error) as exc:
             # Nothing can be sent without a journal: say which file and why, not a traceback.
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
@@ -288,7 +127,7 @@ class Journal:
                 self._db.executemany(
                     'INSERT INTO recipients (job_id, seq, "to", vars, country, state, updated_at)'
                     " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
-                    ((job_id, *_row(seq, r), now) for seq, r in enumerate(recipients)),
+                    ((job_id, *recipient_params(seq, r), now) for seq, r in enumerate(recipients)),
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -306,7 +145,7 @@ class Journal:
             ).fetchone()
         if row is None:
             raise JournalError(f"no job {job_id} in {self.path}")
-        return _job(row)
+        return job_row(row)
 
     def jobs(self) -> list[Job]:
         """Every job, newest first."""
@@ -315,7 +154,7 @@ class Journal:
                 "SELECT id, created_at, account, provider, channel, message, status,"
                 " pause_reason, pid FROM jobs ORDER BY id DESC"
             ).fetchall()
-        return [_job(r) for r in rows]
+        return [job_row(r) for r in rows]
 
     def totals(self, job_id: int) -> Totals:
         """Recipient counts by state."""
@@ -325,7 +164,7 @@ class Journal:
                 " GROUP BY state",
                 (job_id,),
             ).fetchall()
-        return _totals({state: (n, parts or 0) for state, n, parts in rows})
+        return totals_of({state: (n, parts or 0) for state, n, parts in rows})
 
     def overview(self) -> list[tuple[Job, Totals, bool]]:
         """Every job, newest first, with its totals and whether it was interrupted.
@@ -344,10 +183,10 @@ class Journal:
             by_job.setdefault(job_id, {})[state] = (n, parts or 0)
         out = []
         for row in rows:
-            job = _job(row[:9])
+            job = job_row(row[:9])
             live = self._live(job.id, job.status, job.pid, row[9])
             interrupted = job.status is JobStatus.RUNNING and not live
-            out.append((job, _totals(by_job.get(job.id, {})), interrupted))
+            out.append((job, totals_of(by_job.get(job.id, {})), interrupted))
         return out
 
     def accepted_by_country(self, job_id: int) -> dict[str | None, tuple[int, int]]:
@@ -383,7 +222,7 @@ class Journal:
                 self._db.execute(
                     "UPDATE jobs SET status = ?, pause_reason = NULL, pid = ?, pid_started = ?"
                     " WHERE id = ?",
-                    (JobStatus.RUNNING, pid, _process_started(pid), job_id),
+                    (JobStatus.RUNNING, pid, process_started(pid), job_id),
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -563,7 +402,7 @@ class Journal:
                 rows = self._db.execute(sql, params).fetchall()
             if not rows:
                 return
-            yield from map(_recipient_row, rows)
+            yield from map(recipient_row, rows)
             last = rows[-1][0]
 
     def latest(self, job_id: int, n: int) -> list[RecipientRow]:
@@ -575,38 +414,4 @@ class Journal:
                 " ORDER BY updated_at DESC, seq DESC LIMIT ?",
                 (job_id, n),
             ).fetchall()
-        return [_recipient_row(r) for r in rows]
-
-
-def _recipient_row(row: tuple[Any, ...]) -> RecipientRow:
-    seq, to, v, st, reason, pid, parts, updated, country = row
-    return RecipientRow(
-        seq, to, orjson.loads(v) if v else None, State(st), reason, pid, parts, updated, country
-    )
-
-
-def _totals(counts: Mapping[str, tuple[int, int]]) -> Totals:
-    """Totals from (recipients, parts) by state."""
-    return Totals(
-        pending=counts.get(State.PENDING, (0, 0))[0],
-        sending=counts.get(State.SENDING, (0, 0))[0],
-        accepted=counts.get(State.ACCEPTED, (0, 0))[0],
-        rejected=counts.get(State.REJECTED, (0, 0))[0],
-        unknown=counts.get(State.UNKNOWN, (0, 0))[0],
-        parts=sum(p for _, p in counts.values()),
-    )
-
-
-def _job(row: tuple[Any, ...]) -> Job:
-    job_id, created, account, provider, channel, message, status, reason, pid = row
-    return Job(
-        id=job_id,
-        created_at=datetime.fromisoformat(created),
-        account=account,
-        provider=provider,
-        channel=channel,
-        message=orjson.loads(message),
-        status=JobStatus(status),
-        pause_reason=reason,
-        pid=pid,
-    )
+        return [recipient_row(r) for r in rows]

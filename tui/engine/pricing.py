@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from tui.engine import placeholders, segments
 
 if TYPE_CHECKING:
-    from tui.engine.journal import Job, Journal
+    from tui.engine.journal import Journal
+    from tui.engine.journal_rows import Job
     from tui.engine.preflight import Summary
 
 Unit = Literal["part", "message"]

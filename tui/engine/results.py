@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from backends.models import RecipientResult, SendResult
-from tui.engine.journal import Claimed, Outcome, State
+from tui.engine.journal_rows import Claimed, Outcome, State
 
 __all__ = ["match_results", "reason_text"]
 

@@ -89,16 +89,8 @@ from tui.engine.channels import (
     landing_plan,
 )
 from tui.engine.channels import _wa_message as wa_message
-from tui.engine.journal import (
-    Claimed,
-    Job,
-    JobRecipient,
-    JobStatus,
-    Journal,
-    Outcome,
-    State,
-    Totals,
-)
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, Job, JobRecipient, JobStatus, Outcome, State, Totals
 from tui.engine.preflight import plan_message
 from tui.engine.pricing import CostMeter, Pricing, spent
 from tui.engine.ratelimit import RateLimiter

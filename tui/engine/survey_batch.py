@@ -31,7 +31,8 @@ from backends.eightbyeight import (
     validate_batch,
 )
 from backends.errors import ConfigError
-from tui.engine.journal import Claimed, Job, Journal, Outcome, State
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, Job, Outcome, State
 from tui.engine.recipients import DEFAULT_REGION, normalise_phone
 
 __all__ = [

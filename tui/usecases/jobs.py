@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tui.engine.journal import JobStatus, RecipientRow, State, Totals
+from tui.engine.journal_rows import JobStatus, RecipientRow, State, Totals
 
 
 @dataclass(frozen=True)
