@@ -14,9 +14,15 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from backends.capabilities import ContactsApi
 from backends.errors import SwitchboardError
-from backends.models import Contact, ContactInput, CustomField, split_type
+from backends.models import Contact, ContactInput, CustomField
 from screens.common import WorkerErrors, describe_error, sb_app
-from tui.usecases.contacts import ContactRules, check_contact
+from tui.usecases.contacts import (
+    ContactRules,
+    check_contact,
+    format_custom_fields,
+    parse_custom_fields,
+    parse_groups,
+)
 
 # (input id, label) of a contact's plain fields, in form order.
 CONTACT_FIELDS = (
@@ -32,46 +38,6 @@ CONTACT_FIELDS = (
 
 class WorkerPane(WorkerErrors, Vertical):
     """A tab's body whose workers' failures show in the error modal."""
-
-
-def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
-    """`key=value[:type]` lines as custom fields, or ValueError naming the bad line."""
-    fields = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        key, sep, rest = line.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"custom field line {number}: write key=value or key=value:type")
-        value, kind = split_type(rest.strip()) or (rest.strip(), "string")
-        fields.append(CustomField(key.strip(), value, kind))
-    return tuple(fields)
-
-
-def format_custom_fields(fields: tuple[CustomField, ...]) -> str:
-    """Custom fields as the `key=value[:type]` lines the form edits (and parses back)."""
-
-    def line(f: CustomField) -> str:
-        # A string that ends like a type ("x:date") says ":string", or it would come back
-        # as that type.
-        suffix = f":{f.type}" if f.type != "string" or split_type(f.value) else ""
-        return f"{f.key}={f.value}{suffix}"
-
-    return "\n".join(line(f) for f in fields)
-
-
-def parse_groups(text: str, sep: str = ",") -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """Groups separated by `sep` as (ids, names): entries that are whole numbers are ids."""
-    ids: list[int] = []
-    names: list[str] = []
-    for part in text.split(sep):
-        part = part.strip()
-        if part.isdigit():
-            ids.append(int(part))
-        elif part:
-            names.append(part)
-    return tuple(ids), tuple(names)
 
 
 def format_groups(contact: Contact) -> str:

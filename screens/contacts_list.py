@@ -26,13 +26,11 @@ from screens.contacts_forms import (
     TextPromptModal,
     WorkerPane,
 )
-from screens.contacts_io import EXPORT_HEADER, ImportModal, export_row
-from tui.csvout import SafeCsv
-from tui.files import atomic_text
+from screens.contacts_io import ImportModal
 from tui.usecases.contacts import ContactRules
+from tui.usecases.contacts_io import ExportProgress, export_contacts
 
 PAGE_SIZE = 50
-EXPORT_PAGE = 1000
 # (input id, label, ContactFilter field) of the server-side filters.
 FILTERS = (
     ("f-email", "Email", "email"),
@@ -444,28 +442,15 @@ class ContactsPane(WorkerPane):
     @work(group="contacts-export", exit_on_error=False)
     async def export(self, path: Path, filters: ContactFilter) -> None:
         """Stream every page of the filter's contacts into a CSV file."""
-        backend = await sb_app(self).backend()
-        done = total = 0
+        api = (await sb_app(self).backend()).capability(ContactsListingApi)
         posts = Coalesce()
-        # Written beside the target and renamed at the end: a failed export leaves no
-        # half file under the operator's chosen name. Formula-safe: names and fields are
-        # typed by whoever filled in a form.
-        with atomic_text(path) as out:
-            writer = SafeCsv(out, EXPORT_HEADER)
-            page_no = 1
-            while True:
-                page = await backend.capability(ContactsListingApi).contacts_page(
-                    page_no, limit=EXPORT_PAGE, filters=filters, include_details=True
-                )
-                total = page.total
-                writer.write(export_row(c) for c in page.items)
-                done += len(page.items)
-                if posts.due():
-                    self.post_message(self.Exported(done, total, str(path), False))
-                if not page.has_next or not page.items:
-                    break
-                page_no += 1
-        self.post_message(self.Exported(done, total, str(path), True))
+
+        def progress(event: ExportProgress) -> None:
+            if posts.due():
+                self.post_message(self.Exported(event.done, event.total, str(path), False))
+
+        done = await export_contacts(api, path, filters, progress=progress)
+        self.post_message(self.Exported(done.done, done.total, str(path), True))
 
     @on(Exported)
     def _exported(self, event: Exported) -> None:

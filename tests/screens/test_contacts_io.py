@@ -15,20 +15,20 @@ from backends.models import Contact, ContactInput, CustomField, GroupRef
 from screens.common import ConfirmModal
 from screens.contacts import ContactsScreen
 from screens.contacts_forms import TextPromptModal
-from screens.contacts_io import (
+from screens.contacts_io import ImportModal
+from tests.screens.conftest import SIZE, settle
+from tests.screens.test_contacts_by_id import form
+from tests.screens.test_contacts_screen import open_contacts, table, text
+from tui.app import SwitchboardApp
+from tui.usecases.contacts_io import (
     EXPORT_HEADER,
     IMPORT_FIELDS,
-    ImportModal,
     export_row,
     guess_column,
     iter_rows,
     read_csv_head,
     row_input,
 )
-from tests.screens.conftest import SIZE, settle
-from tests.screens.test_contacts_by_id import form
-from tests.screens.test_contacts_screen import open_contacts, table, text
-from tui.app import SwitchboardApp
 
 CONTACTS = "/api/rest/contacts"
 

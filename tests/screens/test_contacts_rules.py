@@ -17,7 +17,6 @@ from backends.models import ContactInput
 from backends.nrs360 import Nrs360Backend
 from backends.xerochat import XeroChatBackend
 from screens.contacts_forms import ContactModal
-from screens.contacts_io import IMPORT_FIELDS, row_input
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_io import open_import
 from tests.screens.test_contacts_screen import fill_contact, open_contacts, text
@@ -26,6 +25,7 @@ from tui.cli import build_parser
 from tui.cli.common import UsageError
 from tui.cli.contacts import contact_input
 from tui.usecases.contacts import ContactRefused, ContactRules, check_contact
+from tui.usecases.contacts_io import IMPORT_FIELDS, row_input
 
 Answer = ContactInput | str
 NRS_COUNTRY = "360nrs needs a country (two-letter ISO code, e.g. ES) with a phone number"

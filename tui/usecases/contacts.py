@@ -18,7 +18,7 @@ from typing import Final
 import phonenumbers
 
 from backends.base import Backend
-from backends.models import ContactInput
+from backends.models import ContactInput, CustomField, split_type
 from tui.engine.recipients import DEFAULT_REGION, normalise_phone
 
 # The fields a contact is reached by (one is needed), as the messages name them.
@@ -152,3 +152,43 @@ def check_contact(data: ContactInput, rules: ContactRules, *, update: bool = Fal
         )
     landline = clean_number(data.landline) if data.landline else data.landline
     return replace(data, phone=phone, landline=landline, country=country)
+
+
+def parse_custom_fields(text: str) -> tuple[CustomField, ...]:
+    """`key=value[:type]` lines as custom fields, or ValueError naming the bad line."""
+    fields = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        key, sep, rest = line.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"custom field line {number}: write key=value or key=value:type")
+        value, kind = split_type(rest.strip()) or (rest.strip(), "string")
+        fields.append(CustomField(key.strip(), value, kind))
+    return tuple(fields)
+
+
+def format_custom_fields(fields: tuple[CustomField, ...]) -> str:
+    """Custom fields as the `key=value[:type]` lines the form edits (and parses back)."""
+
+    def line(f: CustomField) -> str:
+        # A string that ends like a type ("x:date") says ":string", or it would come back
+        # as that type.
+        suffix = f":{f.type}" if f.type != "string" or split_type(f.value) else ""
+        return f"{f.key}={f.value}{suffix}"
+
+    return "\n".join(line(f) for f in fields)
+
+
+def parse_groups(text: str, sep: str = ",") -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Groups separated by `sep` as (ids, names): entries that are whole numbers are ids."""
+    ids: list[int] = []
+    names: list[str] = []
+    for part in text.split(sep):
+        part = part.strip()
+        if part.isdigit():
+            ids.append(int(part))
+        elif part:
+            names.append(part)
+    return tuple(ids), tuple(names)
