@@ -3,55 +3,17 @@ conversation, a reply answered without a body, contacts without an external id."
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from backends.sandbox.core import RequestLog, SandboxServer
-from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
-from tui.cli import run
-from tui.config import Account, ConfigStore
+from backends.sandbox.core import SandboxServer
+from backends.sandbox.nrs360 import BUSINESS_NUMBER
+from tests.tui.conftest import demo_cli as cli
+from tests.tui.conftest import demo_cli_json as cli_json
+from tests.tui.conftest import log_of, state_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(25)
-
-
-def state_of(server: SandboxServer) -> Nrs360State:
-    state: Nrs360State = server.app.state.nrs  # type: ignore[attr-defined]
-    return state
-
-
-def log_of(server: SandboxServer) -> RequestLog:
-    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
-    return log
-
-
-@pytest.fixture
-def account(nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
-    ConfigStore(isolated_dirs / "config").add_account(
-        Account(
-            name="demo",
-            provider="360nrs",
-            base_url=nrs_server.url + "/api/rest",
-            username=DEMO_USERNAME,
-        )
-    )
-    return "demo"
-
-
-def cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = run([*args, "-a", "demo"], out=out)
-    return code, out.getvalue()
-
-
-def cli_json(*args: str, code: int = 0) -> Any:
-    got, out = cli(*args, "--json")
-    assert got == code, out
-    return json.loads(out)
 
 
 def sent_ids(server: SandboxServer) -> list[list[str]]:

@@ -2,60 +2,21 @@
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from backends.sandbox.core import RequestLog, SandboxServer
-from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
+from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360.reports_gen import key_events, sending_events
 from backends.sandbox.nrs360.state_sending import Campaign, Sending, SentItem
-from tui.cli import run
-from tui.config import Account, ConfigStore
+from tests.tui.conftest import NOW, log_of, state_of
+from tests.tui.conftest import demo_cli as cli
+from tests.tui.conftest import demo_cli_json as cli_json
 
-NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(25)
-
-
-class FakeClock:
-    """A frozen clock, so reports do not depend on test speed."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def state_of(server: SandboxServer) -> Nrs360State:
-    state: Nrs360State = server.app.state.nrs  # type: ignore[attr-defined]
-    return state
-
-
-def log_of(server: SandboxServer) -> RequestLog:
-    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
-    return log
-
-
-@pytest.fixture
-def account(nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """An account 'demo' on the sandbox (secret from the environment), clock frozen."""
-    state_of(nrs_server).clock = FakeClock(NOW)
-    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
-    ConfigStore(isolated_dirs / "config").add_account(
-        Account(
-            name="demo",
-            provider="360nrs",
-            base_url=nrs_server.url + "/api/rest",
-            username=DEMO_USERNAME,
-        )
-    )
-    return "demo"
 
 
 def add_sending(
@@ -82,19 +43,6 @@ def add_sending(
     sending = Sending(sending_id, campaign_id, channel, created, items, None, content, 0.25)
     state.sending.sendings[sending_id] = sending
     return sending
-
-
-def cli(*args: str) -> tuple[int, str]:
-    """Run a command in-process; its exit code and standard output."""
-    out = io.StringIO()
-    code = run([*args, "-a", "demo"], out=out)
-    return code, out.getvalue()
-
-
-def cli_json(*args: str, code: int = 0) -> Any:
-    got, out = cli(*args, "--json")
-    assert got == code, out
-    return json.loads(out)
 
 
 # --- campaigns ------------------------------------------------------------------------------

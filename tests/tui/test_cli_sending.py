@@ -12,68 +12,19 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
-from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, Nrs360State
+from backends.sandbox.core import RecordedRequest, SandboxServer
+from backends.sandbox.nrs360 import BUSINESS_NUMBER
+from tests.tui.conftest import NOW, log_of, state_of
+from tests.tui.conftest import demo_cli as cli
+from tests.tui.conftest import demo_cli_json as cli_json
 from tui.cli import run
 from tui.cli.sending import parse_caller, parse_window, schedule_arg, when_arg
-from tui.config import Account, ConfigStore
 
-NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)
 PHONE = "34666555444"
 PHONE2 = "34666555333"
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def state_of(server: SandboxServer) -> Nrs360State:
-    state: Nrs360State = server.app.state.nrs  # type: ignore[attr-defined]
-    return state
-
-
-def log_of(server: SandboxServer) -> RequestLog:
-    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
-    return log
-
-
-@pytest.fixture
-def account(nrs_server: SandboxServer, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """An account 'demo' on a sandbox frozen at NOW; its secret comes from the environment."""
-    state_of(nrs_server).clock = FakeClock(NOW)
-    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
-    ConfigStore(isolated_dirs / "config").add_account(
-        Account(
-            name="demo",
-            provider="360nrs",
-            base_url=nrs_server.url + "/api/rest",
-            username=DEMO_USERNAME,
-        )
-    )
-    return "demo"
-
-
-def cli(*args: str) -> tuple[int, str]:
-    """Run a command in-process; its exit code and standard output."""
-    out = io.StringIO()
-    code = run([*args, "-a", "demo"], out=out)
-    return code, out.getvalue()
-
-
-def cli_json(*args: str, code: int = 0) -> Any:
-    got, out = cli(*args, "--json")
-    assert got == code, out
-    return json.loads(out)
 
 
 def sent(server: SandboxServer, method: str, path: str) -> RecordedRequest:

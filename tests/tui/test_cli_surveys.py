@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from backends.sandbox import collect, xebo
-from backends.sandbox.core import RequestLog, SandboxServer
-from tui.cli import run
+from backends.sandbox.core import SandboxServer
+from tests.tui.conftest import cli, cli_json, log_of
 from tui.config import Account, ConfigStore
 
 XEBO_PATH = f"/v2/api/collectors/{xebo.DEMO_COLLECTOR_ID}/combined/auto"
-
-
-@pytest.fixture
-def xebo_server() -> Iterator[SandboxServer]:
-    server = SandboxServer(xebo.create_app())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def collect_server() -> Iterator[SandboxServer]:
-    server = SandboxServer(collect.create_app())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -54,24 +31,6 @@ def accounts(
     store.add_account(
         Account("docs", "collect", collect_server.url + "/v1", username=collect.DEMO_USERNAME)
     )
-
-
-def log_of(server: SandboxServer) -> RequestLog:
-    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
-    return log
-
-
-def cli(*args: str) -> tuple[int, str]:
-    """Run a command in-process; its exit code and standard output."""
-    out = io.StringIO()
-    code = run(list(args), out=out)
-    return code, out.getvalue()
-
-
-def cli_json(*args: str, code: int = 0) -> Any:
-    got, out = cli(*args, "--json")
-    assert got == code, out
-    return json.loads(out)
 
 
 # --- survey send -----------------------------------------------------------------------------

@@ -9,20 +9,17 @@ sent to any number of recipients without asking.
 from __future__ import annotations
 
 import ast
-import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backends.sandbox import xebo
-from backends.sandbox.core import RequestLog, SandboxServer
+from backends.sandbox.core import SandboxServer
 from backends.sandbox.eightbyeight import DEMO_API_KEY, DEMO_OPTIONS
-from backends.sandbox.eightbyeight import create_app as create_8x8
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME
-from tui.cli import run
+from tests.tui.conftest import cli, log_of
 from tui.config import Account, ConfigStore
 from tui.engine.journal import Journal, default_path
 from tui.usecases.confirm import CONFIRM_ABOVE, DELETE_ALL_PHRASE, Need, needed
@@ -30,16 +27,6 @@ from tui.usecases.confirm import CONFIRM_ABOVE, DELETE_ALL_PHRASE, Need, needed
 ROOT = Path(__file__).resolve().parents[2]
 MANY = 50  # "with 50 recipients send without asking"
 XEBO_PATH = f"/v2/api/collectors/{xebo.DEMO_COLLECTOR_ID}/combined/auto"
-
-
-def log_of(server: SandboxServer) -> RequestLog:
-    log: RequestLog = server.app.state.log  # type: ignore[attr-defined]
-    return log
-
-
-def cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return run(list(args), out=out), out.getvalue()
 
 
 def jobs() -> int:
@@ -53,26 +40,6 @@ def phones(n: int) -> list[str]:
 
 def repeat(flag: str, values: list[str]) -> list[str]:
     return [part for v in values for part in (flag, v)]
-
-
-@pytest.fixture
-def xebo_server() -> Iterator[SandboxServer]:
-    server = SandboxServer(xebo.create_app())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def e8_server() -> Iterator[SandboxServer]:
-    server = SandboxServer(create_8x8())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

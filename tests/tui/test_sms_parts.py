@@ -25,8 +25,10 @@ from backends.nrs360 import Nrs360Backend
 from backends.rules import Outgoing, Rules, Violation
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from tests.tui.test_cli_sending import PHONE, PHONE2, cli, cli_json, log_of
-from tests.tui.test_cli_sending import account as account
+from tests.tui.conftest import demo_cli as cli
+from tests.tui.conftest import demo_cli_json as cli_json
+from tests.tui.conftest import log_of
+from tests.tui.test_cli_sending import PHONE, PHONE2
 from tui.cli import run
 from tui.engine import segments
 from tui.engine.journal import Journal, default_path
