@@ -119,9 +119,12 @@ def table(ctx: Context, headers: Sequence[str], rows: Iterable[Sequence[object]]
         ctx.print("(none)")
 
 
-def fmt_time(value: datetime | None) -> str:
-    """A timestamp for people, in UTC."""
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+def check_writable(path: Path, force: bool) -> None:
+    """UsageError when `path` exists and --force was not given (checked before any request)."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; use --force to overwrite it")
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory")
 
 
 async def with_backend(ctx: Context, name: str, fn: Callable[[Backend], Awaitable[int]]) -> int:

@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import ContactsApi, ContactsListingApi, GroupsApi
 from backends.models import Contact, ContactFilter, ContactInput, CustomField, split_type
 from backends.registry import backend_class
-from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, table, with_backend
-from tui.usecases.contacts import ContactRefused, ContactRules, check_contact
+from tui.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Context,
+    UsageError,
+    add_account_arg,
+    check_writable,
+    table,
+    with_backend,
+)
+from tui.usecases.confirm import CONFIRM_ABOVE
+from tui.usecases.contacts import ContactRefused, ContactRules, check_contact, parse_groups
+from tui.usecases.contacts_io import (
+    GROUP_SEPARATOR,
+    ImportRequest,
+    ImportResult,
+    export_contacts,
+    import_contacts,
+    iter_rows,
+    read_csv_head,
+)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -19,11 +41,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     cs = c.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
     ls = cs.add_parser("list", parents=[common], help="list contacts (server-side filters)")
     add_account_arg(ls)
-    ls.add_argument("--email")
-    ls.add_argument("--phone")
-    ls.add_argument("--landline")
-    ls.add_argument("--country", help="two-letter ISO code")
-    ls.add_argument("--external-id")
+    add_filter_args(ls)
     ls.add_argument("--page", type=int, default=1)
     ls.add_argument("--limit", type=int, default=100, help="per page (max 1000)")
     ls.add_argument("--all", action="store_true", help="every page")
@@ -59,6 +77,35 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
             help="custom field; TYPE is string, date or decimal",
         )
         p.set_defaults(handler=cmd_contacts_create if action == "create" else cmd_contacts_update)
+    imp = cs.add_parser(
+        "import",
+        parents=[common],
+        help="create contacts from a CSV file (columns matched by name, as the console's export"
+        " writes them)",
+    )
+    add_account_arg(imp)
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="G",
+        help="a group every contact joins, by name or id (repeatable), besides a groups column",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check every row, create nothing")
+    imp.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help=f"do not ask for confirmation (asked above {CONFIRM_ABOVE} rows)",
+    )
+    imp.set_defaults(handler=cmd_contacts_import)
+    ex = cs.add_parser("export", parents=[common], help="write contacts to a CSV file")
+    add_account_arg(ex)
+    ex.add_argument("file", type=Path, metavar="FILE")
+    add_filter_args(ex)
+    ex.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    ex.set_defaults(handler=cmd_contacts_export)
     rm = cs.add_parser("delete", parents=[common], help="delete a contact")
     add_account_arg(rm)
     rm.add_argument("id", type=int)
@@ -90,6 +137,26 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     gd.add_argument("id", type=int)
     gd.add_argument("--yes", action="store_true")
     gd.set_defaults(handler=cmd_groups_delete)
+
+
+def add_filter_args(parser: argparse.ArgumentParser) -> None:
+    """The server-side contact filters of `contacts list` and `contacts export`."""
+    parser.add_argument("--email")
+    parser.add_argument("--phone")
+    parser.add_argument("--landline")
+    parser.add_argument("--country", help="two-letter ISO code")
+    parser.add_argument("--external-id")
+
+
+def contact_filter(args: argparse.Namespace) -> ContactFilter:
+    """The filters given on the command line."""
+    return ContactFilter(
+        email=args.email,
+        phone=args.phone,
+        landline=args.landline,
+        country=args.country.upper() if args.country else None,
+        external_id=args.external_id,
+    )
 
 
 def parse_field(text: str) -> CustomField:
@@ -137,13 +204,7 @@ CONTACT_HEADERS = ("ID", "NAME", "SURNAME", "PHONE", "EMAIL", "COUNTRY")
 
 async def cmd_contacts_list(ctx: Context, args: argparse.Namespace) -> int:
     """List contacts with filters."""
-    filters = ContactFilter(
-        email=args.email,
-        phone=args.phone,
-        landline=args.landline,
-        country=args.country.upper() if args.country else None,
-        external_id=args.external_id,
-    )
+    filters = contact_filter(args)
 
     async def run(backend: Backend) -> int:
         if args.all:
@@ -219,6 +280,78 @@ async def cmd_contacts_update(ctx: Context, args: argparse.Namespace) -> int:
     async def run(backend: Backend) -> int:
         contact = await backend.capability(ContactsApi).update_contact(args.id, data)
         ctx.emit(contact, lambda: ctx.print(f"Updated contact {contact.id}."))
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, run)
+
+
+def import_request(ctx: Context, args: argparse.Namespace) -> tuple[ImportRequest, int]:
+    """The import the command line asks for and its row count, or UsageError: an
+    unreadable file, no address column, no group, groups the provider does not take."""
+    rules = ContactRules.of(backend_class(ctx.workspace.account(args.account).provider))
+    # Each --group is one group: a name may hold commas.
+    groups = parse_groups(GROUP_SEPARATOR.join(args.group), GROUP_SEPARATOR)
+    try:
+        source = read_csv_head(args.file.expanduser())
+        request = ImportRequest.guessed(source, rules, groups)
+        request.check()
+        # Read whole before anything is asked or sent: a bad line is a usage error.
+        return request, sum(1 for _ in iter_rows(source))
+    except ValueError as exc:  # ContactRefused among them
+        raise UsageError(str(exc)) from None
+
+
+async def cmd_contacts_import(ctx: Context, args: argparse.Namespace) -> int:
+    """Create contacts from a CSV file: 0 all imported, 3 some rows refused (each said
+    with its line), 2 bad input."""
+    request, rows = import_request(ctx, args)
+    if not args.dry_run:
+        ctx.confirm(
+            f"Import {rows} contacts into {args.account}?",
+            assume_yes=args.yes,
+            count=rows,
+            destructive=False,
+        )
+
+    async def run(backend: Backend) -> int:
+        result = ImportResult()
+        try:
+            await import_contacts(
+                request, backend.capability(ContactsApi), dry_run=args.dry_run, result=result
+            )
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            # What was done stays done: say it before the interruption is reported.
+            print(f"switchboard: {result.summary()}", file=ctx.err)
+            raise
+
+        def show() -> None:
+            for row in result.failures:
+                ctx.print(f"line {row.line}: {row.reason}")
+            ctx.print(result.summary())
+
+        ctx.emit(result.to_json(), show)
+        if result.stopped:
+            print(f"switchboard: {result.stopped}", file=ctx.err)
+            return EXIT_USAGE
+        return EXIT_REJECTED if result.failures else EXIT_OK
+
+    return await with_backend(ctx, args.account, run)
+
+
+async def cmd_contacts_export(ctx: Context, args: argparse.Namespace) -> int:
+    """Write the filter's contacts to a CSV file the import reads back."""
+    path = args.file.expanduser()
+    check_writable(path, args.force)
+    filters = contact_filter(args)
+
+    async def run(backend: Backend) -> int:
+        api = backend.capability(ContactsListingApi)
+        try:
+            done = await export_contacts(api, path, filters)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        data = {"path": str(path), "exported": done.done, "total": done.total}
+        ctx.emit(data, lambda: ctx.print(f"Exported {done.done} contacts to {path}"))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)

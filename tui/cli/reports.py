@@ -32,11 +32,11 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
-    fmt_time,
+    check_writable,
     table,
     with_backend,
 )
-from tui.dates import parse_when
+from tui.dates import fmt_time, parse_when
 from tui.files import write_atomic
 
 _IMAGE_SUFFIXES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
@@ -117,14 +117,6 @@ def parse_date(text: str) -> datetime:
         return parse_when(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def check_writable(path: Path, force: bool) -> None:
-    """UsageError when `path` exists and --force was not given (checked before any request)."""
-    if path.exists() and not force:
-        raise UsageError(f"{path} exists; use --force to overwrite it")
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory")
 
 
 def write_file(path: Path, data: bytes, force: bool) -> None:

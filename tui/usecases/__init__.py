@@ -9,6 +9,7 @@ result, so a rule changed here changes in both.
 
 - `confirm`: the one confirmation policy for every bulk or destructive action.
 - `contacts`: what a contact must hold before it is created, changed or imported.
+- `contacts_io`: contacts from a CSV file (per-row results by line) and to one.
 - `otp`: generate and check one-time codes, with their checks.
 - `conversations`: WhatsApp conversations: list, open one, messages, reply.
 - `jobs`: a send job's result, one typed value and one JSON shape.
