@@ -18,8 +18,9 @@ from backends.capabilities import CampaignsApi, ReportsApi
 from backends.models_reports import CAMPAIGN_CHANNELS, Campaign, KeysReport, SendingSummary
 from screens.common import sb_app
 from screens.reports_chart import bar_chart, chart_base, cost_line, funnel
-from screens.reports_common import ActionTable, ReportsPane, csv_table, fmt_time, parse_day
+from screens.reports_common import ActionTable, ReportsPane, csv_table, parse_day
 from screens.reports_events import EventsView, KeysView
+from tui.dates import fmt_time
 
 #: Channels whose sendings are calls: only they have a keystroke report. The API lists
 #: text-to-speech calls with a key menu under text2speech, so both channels qualify.

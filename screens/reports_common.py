@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from textual.containers import Vertical
 from textual.message import Message
@@ -76,8 +76,3 @@ def csv_table(text: str) -> tuple[list[str], list[list[str]]]:
     if not rows:
         return [], []
     return rows[0], rows[1:]
-
-
-def fmt_time(value: datetime | None) -> str:
-    """A provider time in UTC, to the minute; blank when unknown."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""

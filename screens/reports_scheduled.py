@@ -16,8 +16,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from backends.capabilities import ScheduledApi
 from backends.models_send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.common import ConfirmModal, TypedConfirmModal, sb_app
-from screens.reports_common import ActionTable, ReportsPane, fmt_time
-from tui.dates import parse_when, utc_label
+from screens.reports_common import ActionTable, ReportsPane
+from tui.dates import fmt_time, parse_when, utc_label
 from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
 
 #: Rows shown at most; the count line says how many the provider listed.

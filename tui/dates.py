@@ -3,7 +3,8 @@
 Rule: ISO 8601; without an offset it is this machine's local time (what people type), a
 bare date is its local midnight. The CLI (argument types) and every console form (send
 times, expiries, due dates, report filters) read dates here, so the same text means the
-same moment wherever it is typed. Providers are sent UTC; `utc_label` shows that moment.
+same moment wherever it is typed. Providers are sent UTC; `utc_label` shows that moment,
+and `fmt_time` any moment shown to people, in the same label.
 """
 
 from __future__ import annotations
@@ -53,3 +54,9 @@ def parse_optional(
 def utc_label(moment: datetime) -> str:
     """A moment as it reaches the provider: `2026-11-24 08:00 UTC`."""
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def fmt_time(moment: datetime | None) -> str:
+    """A moment for people wherever it is shown (CLI tables, the console's lists): the
+    one label, `utc_label`'s; blank when unknown."""
+    return utc_label(moment) if moment else ""

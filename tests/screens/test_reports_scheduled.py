@@ -77,7 +77,7 @@ async def test_lists_by_type_as_the_api_filters(
         assert len(guids(app)) == 4
         assert text(app, "#scheduled-count") == "4 scheduled"
         table = app.screen.query_one("#scheduled-table", DataTable)
-        assert [str(c) for c in table.get_row_at(0)][3] == "2025-03-03 09:00"
+        assert [str(c) for c in table.get_row_at(0)][3] == "2025-03-03 09:00 UTC"
 
         app.screen.query_one("#scheduled-type", Select).value = "SMS"
         await settle(pilot)
@@ -117,7 +117,7 @@ async def test_reschedule_one_sends_the_utc_time_typed(
         assert text(app, "#scheduled-status") == "Rescheduled 1 scheduled message(s)."
         table = app.screen.query_one("#scheduled-table", DataTable)
         row = table.get_row_at(table.get_row_index(first))
-        assert str(row[3]) == "2025-03-05 08:30"
+        assert str(row[3]) == "2025-03-05 08:30 UTC"
 
 
 async def test_delete_one_asks_first_and_cancel_keeps_it(

@@ -467,7 +467,7 @@ def test_scheduled_list(account: str, nrs_server: SandboxServer) -> None:
         ["101", "SMS"],
         ["102", "MAILING"],
     ]
-    assert "2025-03-11 14:30:00 UTC" in lines[1] and lines[-1] == "3 scheduled"
+    assert "2025-03-11 14:30 UTC" in lines[1] and lines[-1] == "3 scheduled"
     one = cli_json("scheduled", "list", "--guid", "101")
     assert one["total"] == 1 and one["items"][0]["content"]["to"] == PHONE2
     code, out = cli("scheduled", "list", "--guid", "101")
@@ -546,7 +546,7 @@ def test_scheduled_reschedule_all_confirmed_interactively(
     code, out = cli("scheduled", "reschedule", "--all", *date)
     assert (code, out) == (0, "Rescheduled 3 scheduled message(s).\n")
     assert questions[0] == (
-        "Reschedule EVERY scheduled message to 2025-03-20 09:00:00 UTC? "
+        "Reschedule EVERY scheduled message to 2025-03-20 09:00 UTC? "
         "Type RESCHEDULE ALL to confirm: "
     )
     assert sent(nrs_server, "PUT", "scheduled").json() == {"scheduleDate": "20250320090000"}

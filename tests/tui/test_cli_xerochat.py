@@ -97,7 +97,7 @@ def cli_json(*args: str) -> Any:
 def test_users_show(account: str, server: SandboxServer) -> None:
     code, out = cli("users", "show", "--id", "39")
     assert code == 0
-    assert "Name:       test_username" in out and "Expires:    2099-12-31 00:00:00 UTC" in out
+    assert "Name:       test_username" in out and "Expires:    2099-12-31 00:00 UTC" in out
     assert query_of(server, "get_user_info") == {"api_key": DEMO_API_KEY, "user_id": "39"}
     body = cli_json("users", "show", "--email", "test_user@test.com")
     assert (body["id"], body["package_id"], body["active"]) == (39, 16, True)

@@ -16,7 +16,7 @@ from tui.cli.eightbyeight import _time
 from tui.cli.reports import parse_date
 from tui.cli.sending import when_arg
 from tui.cli.surveys import parse_due
-from tui.dates import parse_optional, parse_when, utc_label
+from tui.dates import fmt_time, parse_optional, parse_when, utc_label
 
 
 @pytest.fixture
@@ -62,6 +62,10 @@ def test_a_bare_date_is_local_midnight_and_an_end_bound_the_next_one(new_york: N
 def test_one_label_and_one_set_of_refusals() -> None:
     moment = parse_when("2025-03-05 10:30+02:00")
     assert utc_label(moment) == "2025-03-05 08:30 UTC"
+    # Every moment shown to people (CLI and console) has that label, in UTC even when the
+    # provider gave it with an offset (the CLI's own formatter used to call it UTC as is).
+    assert fmt_time(moment) == "2025-03-05 08:30 UTC"
+    assert fmt_time(None) == ""
     assert parse_optional("  ") is None and parse_optional(None) is None
     assert parse_send_time("now") is None
     with pytest.raises(ValueError, match="add a time of day"):

@@ -25,10 +25,10 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
-    fmt_time,
     table,
     with_backend,
 )
+from tui.dates import fmt_time
 from tui.files import write_atomic
 
 

@@ -17,12 +17,12 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
-    fmt_time,
     table,
     with_backend,
 )
 from tui.cli.jobs import follow
 from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
+from tui.dates import fmt_time
 from tui.engine.export import export_job
 from tui.engine.journal import Journal, default_path
 from tui.engine.placeholders import OTP_LENGTH_DEFAULT, check_filters

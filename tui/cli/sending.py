@@ -47,12 +47,11 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
-    fmt_time,
     say_not_done,
     table,
     with_backend,
 )
-from tui.dates import parse_when
+from tui.dates import fmt_time, parse_when
 from tui.engine.channels import Request
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, State

@@ -38,11 +38,10 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
-    fmt_time,
     table,
     with_backend,
 )
-from tui.dates import parse_when
+from tui.dates import fmt_time, parse_when
 from tui.engine.recipients import csv_rows
 
 MEDIUMS = {m.name.lower(): m for m in SurveyMedium}

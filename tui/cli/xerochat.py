@@ -20,11 +20,11 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
-    fmt_time,
     table,
     with_backend,
 )
 from tui.csvout import count_rows, write_csv
+from tui.dates import fmt_time
 from tui.files import atomic_text
 
 
