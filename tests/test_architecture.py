@@ -27,7 +27,6 @@ KNOWN_LARGE = frozenset(
         "backends/sandbox/nrs360/routes_send.py",
         "backends/sandbox/nrs360/routes_sms.py",
         "screens/compose.py",
-        "tui/cli/lists.py",
         "tui/cli/sending.py",
         "tui/engine/sender.py",
     }

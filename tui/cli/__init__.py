@@ -1,7 +1,8 @@
 """The `switchboard` command: the console by default, subcommands for scripts.
 
 One module per command group registers its arguments and handlers (`common.py` holds
-the context, output and confirmation helpers they share); a handler turns arguments into
+the context, output and confirmation helpers they share, `handlers.py` the list, show,
+delete and preview shapes they repeat); a handler turns arguments into
 a call on the engine, a use case or a backend and prints the result, as text or `--json`.
 Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a request,
 1 anything else. Every error is one line on stderr, never a traceback.
@@ -20,15 +21,18 @@ from backends.errors import InvalidInput, ProviderError, SwitchboardError
 from tui import logs
 from tui.cli import (
     accounts,
+    blacklist,
     contacts,
     eightbyeight,
+    forms,
     jobs,
-    lists,
     messaging,
     reports,
     sandbox,
     sending,
     surveys,
+    templates,
+    validation,
     xerochat,
 )
 from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
@@ -41,7 +45,10 @@ MODULES = (
     messaging,
     sending,
     contacts,
-    lists,
+    blacklist,
+    validation,
+    templates,
+    forms,
     reports,
     surveys,
     eightbyeight,

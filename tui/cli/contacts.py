@@ -19,9 +19,9 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     check_writable,
-    table,
     with_backend,
 )
+from tui.cli.handlers import add_paging, delete_one, emit_listing, emit_one
 from tui.usecases.confirm import CONFIRM_ABOVE
 from tui.usecases.contacts import ContactRefused, ContactRules, check_contact, parse_groups
 from tui.usecases.contacts_io import (
@@ -42,9 +42,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ls = cs.add_parser("list", parents=[common], help="list contacts (server-side filters)")
     add_account_arg(ls)
     add_filter_args(ls)
-    ls.add_argument("--page", type=int, default=1)
-    ls.add_argument("--limit", type=int, default=100, help="per page (max 1000)")
-    ls.add_argument("--all", action="store_true", help="every page")
+    add_paging(ls)
     ls.set_defaults(handler=cmd_contacts_list)
     show = cs.add_parser("show", parents=[common], help="show a contact")
     add_account_arg(show)
@@ -206,28 +204,18 @@ async def cmd_contacts_list(ctx: Context, args: argparse.Namespace) -> int:
     """List contacts with filters."""
     filters = contact_filter(args)
 
-    async def run(backend: Backend) -> int:
-        if args.all:
-            contacts = [
-                c
-                async for c in backend.capability(ContactsListingApi).iter_contacts(
-                    filters=filters, limit=1000
-                )
-            ]
-            ctx.emit(contacts, lambda: table(ctx, CONTACT_HEADERS, contact_rows(contacts)))
-            return EXIT_OK
-        page = await backend.capability(ContactsListingApi).contacts_page(
+    return await emit_listing(
+        ctx,
+        args,
+        CONTACT_HEADERS,
+        contact_rows,
+        page=lambda backend: backend.capability(ContactsListingApi).contacts_page(
             args.page, limit=args.limit, filters=filters
-        )
-
-        def show() -> None:
-            table(ctx, CONTACT_HEADERS, contact_rows(list(page.items)))
-            ctx.print(f"page {page.page} of {page.total_pages}, {page.total} in all")
-
-        ctx.emit(page, show)
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+        ),
+        every=lambda backend: backend.capability(ContactsListingApi).iter_contacts(
+            filters=filters, limit=1000
+        ),
+    )
 
 
 def print_contact(ctx: Context, c: Contact) -> None:
@@ -251,38 +239,35 @@ def print_contact(ctx: Context, c: Contact) -> None:
 
 async def cmd_contacts_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a contact."""
-
-    async def run(backend: Backend) -> int:
-        contact = await backend.capability(ContactsApi).contact(args.id)
-        ctx.emit(contact, lambda: print_contact(ctx, contact))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(ContactsApi).contact(args.id),
+        lambda contact: print_contact(ctx, contact),
+    )
 
 
 async def cmd_contacts_create(ctx: Context, args: argparse.Namespace) -> int:
     """Create a contact."""
     data = contact_input(args, backend_class(ctx.workspace.account(args.account).provider))
-
-    async def run(backend: Backend) -> int:
-        contact = await backend.capability(ContactsApi).create_contact(data)
-        ctx.emit(contact, lambda: ctx.print(f"Created contact {contact.id}."))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(ContactsApi).create_contact(data),
+        lambda contact: ctx.print(f"Created contact {contact.id}."),
+    )
 
 
 async def cmd_contacts_update(ctx: Context, args: argparse.Namespace) -> int:
     """Change a contact's fields (the backend says whether an update replaces them all)."""
     cls = backend_class(ctx.workspace.account(args.account).provider)
     data = contact_input(args, cls, update=True)
-
-    async def run(backend: Backend) -> int:
-        contact = await backend.capability(ContactsApi).update_contact(args.id, data)
-        ctx.emit(contact, lambda: ctx.print(f"Updated contact {contact.id}."))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(ContactsApi).update_contact(args.id, data),
+        lambda contact: ctx.print(f"Updated contact {contact.id}."),
+    )
 
 
 def import_request(ctx: Context, args: argparse.Namespace) -> tuple[ImportRequest, int]:
@@ -359,73 +344,60 @@ async def cmd_contacts_export(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_contacts_delete(ctx: Context, args: argparse.Namespace) -> int:
     """Delete a contact after confirmation."""
-    ctx.confirm(f"Delete contact {args.id}?", assume_yes=args.yes)
-
-    async def run(backend: Backend) -> int:
-        await backend.capability(ContactsApi).delete_contact(args.id)
-        ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted contact {args.id}."))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await delete_one(
+        ctx,
+        args,
+        "contact",
+        lambda backend: backend.capability(ContactsApi).delete_contact(args.id),
+    )
 
 
 async def cmd_groups_list(ctx: Context, args: argparse.Namespace) -> int:
     """List groups."""
-
-    async def run(backend: Backend) -> int:
-        page = await backend.capability(ContactsListingApi).groups_page(args.page, limit=args.limit)
-
-        def show() -> None:
-            # Providers list groups without sizes: the console counts them from /contacts.
-            table(ctx, ("ID", "NAME"), [(g.id, g.name) for g in page.items])
-            ctx.print(f"page {page.page} of {page.total_pages}, {page.total} in all")
-
-        ctx.emit(page, show)
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_listing(
+        ctx,
+        args,
+        ("ID", "NAME"),
+        # Providers list groups without sizes: the console counts them from /contacts.
+        lambda groups: [(g.id, g.name) for g in groups],
+        page=lambda backend: backend.capability(ContactsListingApi).groups_page(
+            args.page, limit=args.limit
+        ),
+    )
 
 
 async def cmd_groups_show(ctx: Context, args: argparse.Namespace) -> int:
     """Show a group."""
-
-    async def run(backend: Backend) -> int:
-        group = await backend.capability(GroupsApi).group(args.id)
-        ctx.emit(group, lambda: ctx.print(f"{group.id}: {group.name}"))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(GroupsApi).group(args.id),
+        lambda group: ctx.print(f"{group.id}: {group.name}"),
+    )
 
 
 async def cmd_groups_create(ctx: Context, args: argparse.Namespace) -> int:
     """Create a group."""
-
-    async def run(backend: Backend) -> int:
-        group = await backend.capability(GroupsApi).create_group(args.name)
-        ctx.emit(group, lambda: ctx.print(f"Created group {group.id}: {group.name}"))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(GroupsApi).create_group(args.name),
+        lambda group: ctx.print(f"Created group {group.id}: {group.name}"),
+    )
 
 
 async def cmd_groups_update(ctx: Context, args: argparse.Namespace) -> int:
     """Rename a group."""
-
-    async def run(backend: Backend) -> int:
-        group = await backend.capability(GroupsApi).update_group(args.id, args.name)
-        ctx.emit(group, lambda: ctx.print(f"Renamed group {group.id} to {group.name}"))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await emit_one(
+        ctx,
+        args.account,
+        lambda backend: backend.capability(GroupsApi).update_group(args.id, args.name),
+        lambda group: ctx.print(f"Renamed group {group.id} to {group.name}"),
+    )
 
 
 async def cmd_groups_delete(ctx: Context, args: argparse.Namespace) -> int:
     """Delete a group after confirmation."""
-    ctx.confirm(f"Delete group {args.id}?", assume_yes=args.yes)
-
-    async def run(backend: Backend) -> int:
-        await backend.capability(GroupsApi).delete_group(args.id)
-        ctx.emit({"deleted": args.id}, lambda: ctx.print(f"Deleted group {args.id}."))
-        return EXIT_OK
-
-    return await with_backend(ctx, args.account, run)
+    return await delete_one(
+        ctx, args, "group", lambda backend: backend.capability(GroupsApi).delete_group(args.id)
+    )
