@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
+
+from screens.accounts.screen import AccountsScreen
+from screens.compose.screen import ComposeScreen
+from screens.contacts.screen import ContactsScreen
+from screens.conversations.screen import ConversationsScreen
+from screens.jobs.screen import JobsScreen
+from screens.otp.screen import OtpScreen
+from screens.reports.screen import ReportsScreen
+from screens.surveys.screen import SurveysScreen
+from screens.templates.screen import TemplatesScreen
 
 
 @dataclass(frozen=True)
@@ -18,81 +27,30 @@ class Area:
     key: str
     title: str
     help: str
-    module: str
-    screen: str
-
-    def available(self) -> bool:
-        """Whether the screen's module is part of this build."""
-        return importlib.util.find_spec(self.module) is not None
-
-    def factory(self) -> Callable[[], Screen[object]]:
-        """A callable that builds the screen (imported on first use)."""
-
-        def build() -> Screen[object]:
-            cls = getattr(importlib.import_module(self.module), self.screen)
-            screen: Screen[object] = cls()
-            return screen
-
-        return build
+    # The screen class: the app calls it to build the mode's screen when first opened.
+    screen: Callable[[], Screen[Any]]
 
 
 AREAS: tuple[Area, ...] = (
-    Area("accounts", "f2", "Accounts", "Manage accounts", "screens.accounts", "AccountsScreen"),
-    Area("otp", "f3", "OTP", "Generate and check codes", "screens.otp", "OtpScreen"),
-    Area(
-        "compose",
-        "f4",
-        "Compose",
-        "Compose and send a campaign",
-        "screens.compose",
-        "ComposeScreen",
-    ),
+    Area("accounts", "f2", "Accounts", "Manage accounts", AccountsScreen),
+    Area("otp", "f3", "OTP", "Generate and check codes", OtpScreen),
+    Area("compose", "f4", "Compose", "Compose and send a campaign", ComposeScreen),
     Area(
         "contacts",
         "f5",
         "Contacts",
         "Contacts, groups, blacklist, email validation",
-        "screens.contacts",
-        "ContactsScreen",
+        ContactsScreen,
     ),
-    Area(
-        "conversations",
-        "f6",
-        "Conversations",
-        "WhatsApp conversations",
-        "screens.conversations",
-        "ConversationsScreen",
-    ),
+    Area("conversations", "f6", "Conversations", "WhatsApp conversations", ConversationsScreen),
     Area(
         "reports",
         "f7",
         "Reports",
         "Campaigns, events, scheduled sends, coverage",
-        "screens.reports",
-        "ReportsScreen",
+        ReportsScreen,
     ),
-    Area(
-        "templates",
-        "f8",
-        "Templates",
-        "Templates and forms",
-        "screens.templates",
-        "TemplatesScreen",
-    ),
-    Area(
-        "jobs", "f9", "Jobs", "The send journal: jobs, resume, export", "screens.jobs", "JobsScreen"
-    ),
-    Area(
-        "surveys",
-        "f10",
-        "Surveys",
-        "Surveys, requests and survey batches",
-        "screens.surveys",
-        "SurveysScreen",
-    ),
+    Area("templates", "f8", "Templates", "Templates and forms", TemplatesScreen),
+    Area("jobs", "f9", "Jobs", "The send journal: jobs, resume, export", JobsScreen),
+    Area("surveys", "f10", "Surveys", "Surveys, requests and survey batches", SurveysScreen),
 )
-
-
-def available_areas() -> tuple[Area, ...]:
-    """The areas whose screens exist in this build."""
-    return tuple(a for a in AREAS if a.available())

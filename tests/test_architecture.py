@@ -26,7 +26,7 @@ KNOWN_LARGE = frozenset(
         "backends/sandbox/collect.py",
         "backends/sandbox/nrs360/routes_send.py",
         "backends/sandbox/nrs360/routes_sms.py",
-        "screens/compose.py",
+        "screens/compose/screen.py",
         "tui/cli/sending.py",
         "tui/engine/sender.py",
     }

@@ -19,9 +19,9 @@ from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from backends.errors import ConfigError
-from screens.catalog import available_areas
-from screens.common import BaseScreen, ConfirmModal, ErrorModal, describe_error
-from screens.help import HelpScreen, KeyRow, key_label
+from screens.catalog import AREAS
+from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error
+from screens.widgets.help import HelpScreen, KeyRow, key_label
 from tui import sandbox
 from tui.config import Account
 from tui.workspace import Workspace
@@ -36,13 +36,13 @@ class SwitchboardApp(App[None]):
 
     TITLE = "Switchboard"
     CSS_PATH = [CSS_DIR / "app.tcss"]
-    MODES = {area.mode: area.factory() for area in available_areas()}
+    MODES = {area.mode: area.screen for area in AREAS}
     DEFAULT_MODE = "accounts"
     BINDINGS = [
         Binding("f1", "help", "Help"),
         *(
             Binding(area.key, f"switch_mode('{area.mode}')", area.title, show=False)
-            for area in available_areas()
+            for area in AREAS
         ),
         Binding("ctrl+o", "next_account", "Next account"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -236,7 +236,7 @@ class SwitchboardApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for area in available_areas():
+        for area in AREAS:
             yield SystemCommand(
                 area.title,
                 f"{area.help} ({key_label(area.key)})",

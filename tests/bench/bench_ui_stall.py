@@ -96,7 +96,7 @@ async def drive(url: str, csv_path: Path, n: int, idle: float) -> dict[str, Any]
     from textual.widgets import Input, Label, Select, Static, TextArea
 
     from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-    from screens.common import TypedConfirmModal
+    from screens.widgets.common import TypedConfirmModal
     from tui.app import SwitchboardApp
     from tui.config import Account
     from tui.secrets import SecretStore

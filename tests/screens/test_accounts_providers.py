@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input, Label, Select
 
 from backends.registry import backend_class
-from screens.accounts import AccountsScreen, AddAccountModal
+from screens.accounts.screen import AccountsScreen, AddAccountModal
 from tests.screens.conftest import SIZE, FakeKeyring, settle
 from tui.app import SwitchboardApp
 from tui.config import CONFIG_FILE

@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from textual.widgets import Button, DataTable, Input, Static
 
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from screens.accounts import AccountsScreen, AddAccountModal
-from screens.common import ConfirmModal, ErrorModal
+from screens.accounts.screen import AccountsScreen, AddAccountModal
+from screens.widgets.common import ConfirmModal, ErrorModal
 from tests.screens.conftest import SANDBOX_URL, SIZE, FakeKeyring, settle, type_into
 from tui.app import SwitchboardApp
 from tui.config import CONFIG_FILE

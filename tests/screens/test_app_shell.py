@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from screens.catalog import available_areas
-from screens.common import TypedConfirmModal
-from screens.help import HelpScreen
+from screens.catalog import AREAS
+from screens.widgets.common import TypedConfirmModal
+from screens.widgets.help import HelpScreen
 from tests.screens.conftest import SIZE, settle
 from tui.app import SwitchboardApp
 
@@ -18,7 +18,7 @@ async def test_every_area_opens_with_its_key(sandbox_console: Callable[..., Swit
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for area in available_areas():
+        for area in AREAS:
             await pilot.press(area.key)
             await pilot.pause()
             assert app.current_mode == area.mode
@@ -50,7 +50,7 @@ async def test_palette_offers_every_area_and_each_account(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {a.title for a in available_areas()} <= titles
+        assert {a.title for a in AREAS} <= titles
         assert "Use account sandbox-xebo" in titles
         command = next(
             c for c in app.get_system_commands(app.screen) if c.title == "Use account sandbox-xebo"
@@ -133,7 +133,7 @@ async def test_a_screen_the_account_does_not_offer_hides_its_keys_and_actions(
 async def test_quitting_while_a_send_runs_asks_first(
     sandbox_console: Callable[..., SwitchboardApp], monkeypatch: pytest.MonkeyPatch
 ):
-    from screens.compose import ComposeScreen
+    from screens.compose.screen import ComposeScreen
     from tui.app import QuitModal
     from tui.engine.journal import Journal, default_path
     from tui.engine.journal_rows import JobStatus

@@ -14,8 +14,8 @@ from textual.widgets import TextArea
 
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from screens.compose import ComposeScreen
-from screens.jobs import JobsScreen
+from screens.compose.screen import ComposeScreen
+from screens.jobs.screen import JobsScreen
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_compose_screen import fill_sms, open_compose, send_and_answer, write_csv
 from tests.tui.test_sms_parts import EURO_AT_BOUNDARY, GSM_200, UCS2_TEXT, strict_rules

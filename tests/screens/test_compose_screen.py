@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from textual.widgets import Input, RichLog, Select, Static, TextArea
 
-from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
-from screens.compose import ComposeScreen
-from screens.compose_form import counter as counter_text
-from screens.send_progress import SendProgress
+from screens.compose.form import counter as counter_text
+from screens.compose.screen import ComposeScreen
+from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
+from screens.widgets.progress import SendProgress
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.engine.journal import Journal, default_path
@@ -503,7 +503,7 @@ async def test_a_send_that_cannot_start_says_so_in_the_panel(
 ) -> None:  # fmt: skip
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
-    monkeypatch.setattr("screens.compose.default_path", lambda: blocker / "journal.sqlite3")
+    monkeypatch.setattr("screens.compose.screen.default_path", lambda: blocker / "journal.sqlite3")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compose(pilot, "voice")
         screen.query_one("#recipients", Input).value = "34600000001"

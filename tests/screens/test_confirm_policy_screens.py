@@ -9,7 +9,7 @@ from typing import Any
 from textual.widgets import Static
 
 from backends.sandbox.eightbyeight import DEMO_SUBACCOUNT, DEMO_SURVEY
-from screens.common import ConfirmModal, TypedConfirmModal, count_confirm
+from screens.widgets.common import ConfirmModal, TypedConfirmModal, count_confirm
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.usecases.confirm import CONFIRM_ABOVE

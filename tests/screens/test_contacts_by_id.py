@@ -11,9 +11,9 @@ from textual.widgets import Input, Label, TabbedContent
 
 from backends.nrs360 import Nrs360Backend
 from backends.xerochat import XeroChatBackend
-from screens.common import ConfirmModal
-from screens.contacts import ContactsScreen
-from screens.contacts_forms import ContactModal
+from screens.contacts.forms import ContactModal
+from screens.contacts.screen import ContactsScreen
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import (
     column,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backends.sandbox.nrs360 import create_app
-from screens.contacts_counts import MemberCounts, count_members
+from screens.contacts.counts import MemberCounts, count_members
 from tests.backends.conftest import connect
 from tests.screens.test_contacts_many import seed_many
 

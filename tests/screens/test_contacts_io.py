@@ -12,10 +12,10 @@ from starlette.applications import Starlette
 from textual.widgets import Checkbox, Input, ProgressBar, Select
 
 from backends.models import Contact, ContactInput, CustomField, GroupRef
-from screens.common import ConfirmModal
-from screens.contacts import ContactsScreen
-from screens.contacts_forms import TextPromptModal
-from screens.contacts_io import ImportModal
+from screens.contacts.forms import TextPromptModal
+from screens.contacts.io import ImportModal
+from screens.contacts.screen import ContactsScreen
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_by_id import form
 from tests.screens.test_contacts_screen import open_contacts, table, text

@@ -11,8 +11,8 @@ import pytest
 from starlette.applications import Starlette
 from textual.widgets import Input, Select, SelectionList
 
-import screens.contacts_validation
-from screens.common import ConfirmModal
+import screens.contacts.validation
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_contacts_screen import column, open_contacts, show_tab, table, text
 from tui.app import SwitchboardApp
@@ -108,7 +108,7 @@ async def test_validation_start_poll_and_result(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(screens.contacts_validation, "POLL_SECONDS", 0.1)
+    monkeypatch.setattr(screens.contacts.validation, "POLL_SECONDS", 0.1)
     nrs: Starlette = provider_apps["360nrs"]
     lists = nrs.state.nrs.lists
     emails_csv = tmp_path / "emails.csv"

@@ -16,7 +16,7 @@ from backends.base import Backend
 from backends.models import ContactInput
 from backends.nrs360 import Nrs360Backend
 from backends.xerochat import XeroChatBackend
-from screens.contacts_forms import ContactModal
+from screens.contacts.forms import ContactModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_io import open_import
 from tests.screens.test_contacts_screen import fill_contact, open_contacts, text

@@ -8,9 +8,9 @@ from typing import Any
 from starlette.applications import Starlette
 from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 
-from screens.common import ConfirmModal
-from screens.contacts import ContactsScreen
-from screens.contacts_forms import ContactModal, TextPromptModal
+from screens.contacts.forms import ContactModal, TextPromptModal
+from screens.contacts.screen import ContactsScreen
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, settle
 from tui.app import SwitchboardApp
 

@@ -13,8 +13,8 @@ from textual.widgets import Input
 
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import create_app
-from screens.common import ConfirmModal
-from screens.contacts import ContactsScreen
+from screens.contacts.screen import ContactsScreen
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, FakeClock
 from tests.screens.test_contacts_io import open_import
 from tests.screens.test_contacts_screen import open_contacts

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-import screens.conversations_view
+import screens.conversations.view
 from backends.sandbox.nrs360.seed import BUSINESS_NUMBER
 from backends.sandbox.nrs360.state import Conversation, WaMessage
-from screens.conversations import ConversationsScreen
-from screens.conversations_template import TemplateSendModal, build_request, split_fields
-from screens.conversations_view import format_countdown, thread_text
+from screens.conversations.screen import ConversationsScreen
+from screens.conversations.template import TemplateSendModal, build_request, split_fields
+from screens.conversations.view import format_countdown, thread_text
 from tests.screens.conftest import SIZE, FakeClock, settle, type_into
 from tui.app import SwitchboardApp
 
@@ -27,7 +27,7 @@ LIST = "/api/rest/whatsapp/conversations"
 @pytest.fixture(autouse=True)
 def frozen_countdown(monkeypatch: pytest.MonkeyPatch, sandbox_clock: FakeClock) -> None:
     """The screen reads the same clock as the emulator, so sessions end when it says."""
-    monkeypatch.setattr(screens.conversations_view, "utc_now", sandbox_clock)
+    monkeypatch.setattr(screens.conversations.view, "utc_now", sandbox_clock)
 
 
 def conversations(provider_apps: dict[str, Any]) -> dict[tuple[str, str], Conversation]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
-import screens.conversations_view
+import screens.conversations.view
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tui.app import SwitchboardApp
 
@@ -20,7 +20,7 @@ def test_conversations_with_an_open_session(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The countdown reads the emulator's fake clock, which never moves here.
-    monkeypatch.setattr(screens.conversations_view, "utc_now", sandbox_clock)
+    monkeypatch.setattr(screens.conversations.view, "utc_now", sandbox_clock)
 
     async def open_thread(pilot: Any) -> None:
         await settle(pilot)

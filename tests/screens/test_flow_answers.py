@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent
 
 from backends.sandbox.xerochat.state import Flow
-from screens.common import ConfirmModal, ErrorModal
-from screens.flow_answers import FlowAnswersPane
+from screens.reports.flow_answers import FlowAnswersPane
+from screens.widgets.common import ConfirmModal, ErrorModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tests.screens.test_reports_screen import open_reports
 from tui.app import SwitchboardApp

@@ -14,8 +14,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from backends.models_send import MailingRequest
-from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
-from screens.jobs import JobsScreen
+from screens.jobs.screen import JobsScreen
+from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.engine.journal import Journal, default_path

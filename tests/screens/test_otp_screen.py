@@ -12,9 +12,9 @@ import pytest
 from starlette.applications import Starlette
 from textual.widgets import Checkbox, Input, Static
 
-import screens.otp
-from screens.common import ErrorModal
-from screens.otp import OtpScreen
+import screens.otp.screen
+from screens.otp.screen import OtpScreen
+from screens.widgets.common import ErrorModal
 from tests.screens.conftest import SIZE, FakeClock, settle, type_into
 from tui.app import SwitchboardApp
 
@@ -176,7 +176,7 @@ async def test_the_countdown_follows_the_clock_and_ends_expired(
 ) -> None:
     now = [1000.0]
     # Only the screen's clock is replaced; Textual's timers keep real time.
-    monkeypatch.setattr(screens.otp, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    monkeypatch.setattr(screens.otp.screen, "time", SimpleNamespace(monotonic=lambda: now[0]))
 
     async with app.run_test(size=SIZE) as pilot:
         await open_otp(pilot)

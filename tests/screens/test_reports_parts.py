@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from backends.models_reports import SendingEvents, SendingSummary
-from screens.reports import _join
-from screens.reports_chart import bar, bar_chart, chart_base, cost_line, funnel
-from screens.reports_common import csv_table, parse_day
-from screens.reports_events import ALL_COLUMNS, matching
+from screens.reports.chart import bar, bar_chart, chart_base, cost_line, funnel
+from screens.reports.common import csv_table, parse_day
+from screens.reports.events import ALL_COLUMNS, matching
+from screens.reports.screen import _join
 from tui.csvout import csv_text
 
 

@@ -11,9 +11,9 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 
 from backends.models import SmsRequest
 from backends.models_send import MailingRequest
-from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
-from screens.reports import ReportsScreen
-from screens.reports_scheduled import RescheduleModal
+from screens.reports.scheduled import RescheduleModal
+from screens.reports.screen import ReportsScreen
+from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.dates import parse_when, utc_label

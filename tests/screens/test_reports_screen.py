@@ -17,8 +17,8 @@ from backends.models_send import VoiceRequest
 from backends.sandbox.nrs360 import create_app
 from backends.sandbox.nrs360.coverage import COUNTRIES
 from backends.sandbox.nrs360.reports_gen import event_counts, key_events, sending_events
-from screens.common import ConfirmModal, ErrorModal
-from screens.reports import ReportsScreen
+from screens.reports.screen import ReportsScreen
+from screens.widgets.common import ConfirmModal, ErrorModal
 from tests.screens.conftest import SIZE, FakeClock, settle, type_into
 from tui.app import SwitchboardApp
 

@@ -14,8 +14,8 @@ from backends.models_surveys import SurveyMedium
 from backends.sandbox.collect import DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID
 from backends.sandbox.eightbyeight import DEMO_SUBACCOUNT, DEMO_SURVEY
 from backends.sandbox.xebo import DEMO_ACCESS_TOKEN, DEMO_COLLECTOR_ID
-from screens.common import ConfirmModal, ErrorModal, TypedConfirmModal
-from screens.surveys import SurveysScreen
+from screens.surveys.screen import SurveysScreen
+from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.engine.journal import Journal, default_path

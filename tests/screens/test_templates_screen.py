@@ -8,10 +8,10 @@ from typing import Any
 
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent, TextArea
 
-from screens.common import ConfirmModal
-from screens.templates import TemplatesScreen
-from screens.templates_edit import STARTER_FIELDS, FormEditModal, TemplateEditModal
-from screens.templates_text import html_to_text
+from screens.templates.edit import STARTER_FIELDS, FormEditModal, TemplateEditModal
+from screens.templates.screen import TemplatesScreen
+from screens.templates.text import html_to_text
+from screens.widgets.common import ConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import Worker, WorkerFailed
 
-from screens.common import WorkerErrors
+from screens.widgets.common import WorkerErrors
 
 
 class Pane(WorkerErrors, Vertical):

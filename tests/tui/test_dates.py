@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from screens.compose_form import parse_send_time
-from screens.reports_common import parse_day
-from screens.surveys_batch import parse_time
-from screens.surveys_collect import parse_due_date
+from screens.compose.form import parse_send_time
+from screens.reports.common import parse_day
+from screens.surveys.batch import parse_time
+from screens.surveys.collect import parse_due_date
 from tui.cli.eightbyeight import _time
 from tui.cli.reports import parse_date
 from tui.cli.sending import when_arg

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from screens.send_progress import write_export
+from screens.widgets.progress import write_export
 from tests.tui.test_cli_jobs import account  # noqa: F401  (fixture: 360nrs account "demo")
 from tui.cli import run
 from tui.engine.export import EXPORT_COLUMNS

@@ -1,0 +1,1 @@
+"""Accounts: add, edit, remove and pick the active provider account."""

@@ -1,0 +1,342 @@
+"""Accounts: list, add (secret masked), test with balance, remove, open the sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from backends.base import Capability
+from backends.capabilities import AccountApi
+from backends.errors import ConfigError
+from backends.models import AccountInfo
+from backends.registry import PROVIDERS, backend_class
+from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, sb_app
+from tui.config import Account, validate_account
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What the add-account dialog returns."""
+
+    account: Account
+    secret: str
+
+
+class AddAccountModal(ModalScreen[NewAccount | None]):
+    """Ask for an account's settings and its secret (masked)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+
+    def compose(self) -> ComposeResult:
+        providers = sorted(PROVIDERS)
+        with VerticalScroll(classes="dialog-body form"):
+            yield Label("Add account", classes="dialog-title")
+            yield Label("Provider")
+            yield Select(
+                [(backend_class(p).label, p) for p in providers],
+                value=providers[0],
+                allow_blank=False,
+                id="provider",
+            )
+            yield Label("Name")
+            yield Input(placeholder="e.g. production", id="name")
+            yield Label("Base URL")
+            yield Input(id="base-url")
+            yield Label("Username", id="username-label")
+            yield Input(id="username")
+            yield Vertical(id="extra-fields")
+            yield Label("Secret", id="secret-label")
+            yield Input(password=True, id="secret")
+            yield Static("", id="form-error", classes="error-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_provider(str(self.query_one("#provider", Select).value))
+        self.query_one("#name", Input).focus()
+
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        self._show_provider(str(event.value))
+
+    def _show_provider(self, provider: str) -> None:
+        cls = backend_class(provider)
+        self.query_one("#base-url", Input).value = cls.default_base_url
+        needs_user = cls.needs_username
+        self.query_one("#username", Input).display = needs_user
+        self.query_one("#username-label", Label).display = needs_user
+        self.query_one("#secret-label", Label).update(cls.secret_label)
+        extra = self.query_one("#extra-fields", Vertical)
+        extra.remove_children()
+        for f in cls.extra_fields:
+            extra.mount(Label(f.label + ("" if f.required else " (optional)")))
+            extra.mount(Input(placeholder=f.help, id=f"opt-{f.name}", classes="extra-field"))
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        provider = str(self.query_one("#provider", Select).value)
+        cls = backend_class(provider)
+        options = {
+            f.name: self._value(f"#opt-{f.name}")
+            for f in cls.extra_fields
+            if self._value(f"#opt-{f.name}")
+        }
+        account = Account(
+            name=self._value("#name"),
+            provider=provider,
+            base_url=self._value("#base-url"),
+            username=self._value("#username") if cls.needs_username else "",
+            options=options,
+        )
+        secret = self.query_one("#secret", Input).value
+        error = self.query_one("#form-error", Static)
+        try:
+            validate_account(account)
+        except ConfigError as exc:
+            error.update(exc.message)
+            return
+        if not secret:
+            error.update(f"{cls.secret_label} is required.")
+            return
+        self.dismiss(NewAccount(account, secret))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without adding."""
+        self.dismiss(None)
+
+
+class AccountsScreen(BaseScreen):
+    """Every account with its provider and balance."""
+
+    TITLE = "Accounts"
+
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("t", "test", "Test"),
+        Binding("enter", "use", "Use", show=False),
+        Binding("u", "use", "Use"),
+        Binding("delete,d", "remove", "Remove"),
+        Binding("s", "sandbox", "Sandbox"),
+    ]
+
+    @dataclass
+    class Tested(Message):
+        """An account answered (info) or failed (error)."""
+
+        name: str
+        info: AccountInfo | None
+        error: str | None = None
+        note: str | None = None
+
+    @dataclass
+    class Changed(Message):
+        """Accounts were added or removed."""
+
+        select: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="accounts-body"):
+            yield Static(
+                "No accounts yet. Add one with your provider's API credentials, or open the "
+                "built-in sandbox to try the console with demo data.",
+                id="empty-hint",
+            )
+            yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="button-row"):
+                yield Button("Add account", id="add", variant="primary")
+                yield Button("Test", id="test")
+                yield Button("Use", id="use")
+                yield Button("Remove", id="remove", variant="error")
+                yield Button("Open the sandbox", id="sandbox")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Provider", key="provider")
+        table.add_column("Username", key="username")
+        table.add_column("Base URL", key="base_url")
+        table.add_column("Balance", key="balance")
+        table.add_column("Status", key="status")
+        self.refresh_accounts()
+        # Textual may still call an init=False watcher once when the app's reactives are
+        # initialised after this mount; the version guard keeps that from testing twice.
+        self._seen_version = sb_app(self).accounts_version
+        self.watch(sb_app(self), "active_account", self._active_changed, init=False)
+        self.watch(sb_app(self), "accounts_version", self._accounts_changed, init=False)
+
+    def _accounts_changed(self, version: int) -> None:
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        self.refresh_accounts(select=sb_app(self).active_account)
+
+    def _active_changed(self, active: str | None) -> None:
+        table = self.query_one(DataTable)
+        for key in table.rows:
+            name = str(key.value)
+            table.update_cell(key, "name", ("● " if name == active else "  ") + name)
+
+    def refresh_accounts(self, select: str | None = None) -> None:
+        """Redraw the table from the workspace; balances are fetched again."""
+        app = sb_app(self)
+        table = self.query_one(DataTable)
+        table.clear()
+        try:
+            accounts = app.workspace.accounts()
+        except ConfigError as exc:
+            app.show_error(exc)
+            accounts = {}
+        for account in accounts.values():
+            marker = "● " if account.name == app.active_account else "  "
+            table.add_row(
+                marker + account.name,
+                backend_class(account.provider).label,
+                account.username,
+                account.base_url,
+                "…",
+                "sandbox (in memory)" if account.ephemeral else "",
+                key=account.name,
+            )
+        has_accounts = bool(accounts)
+        self.query_one("#empty-hint").display = not has_accounts
+        for button in ("#test", "#use", "#remove"):
+            self.query_one(button, Button).disabled = not has_accounts
+        self.query_one("#sandbox", Button).display = not app.sandboxes
+        if select in accounts:
+            table.move_cursor(row=table.get_row_index(select))
+        for name in accounts:
+            self.test_account(name)
+
+    def _selected(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+    @work(group="accounts", exit_on_error=False)
+    async def test_account(self, name: str) -> None:
+        """Fetch an account's balance; the result comes back as a Tested message."""
+        try:
+            backend = await sb_app(self).backend(name)
+            if not backend.supports(Capability.ACCOUNT):
+                self.post_message(self.Tested(name, None, note="no balance endpoint"))
+                return
+            info = await backend.capability(AccountApi).account()
+        except Exception as exc:
+            title, message = describe_error(exc)
+            self.post_message(self.Tested(name, None, f"{title}: {message}"))
+            return
+        self.post_message(self.Tested(name, info))
+
+    @on(Tested)
+    def _tested(self, event: Tested) -> None:
+        table = self.query_one(DataTable)
+        if event.name not in table.rows:
+            return
+        if event.info is not None:
+            info = event.info
+            balance = "—" if info.balance is None else f"{info.balance:,.2f} {info.currency}"
+            table.update_cell(event.name, "balance", balance, update_width=True)
+            table.update_cell(event.name, "status", "OK", update_width=True)
+        elif event.note:
+            table.update_cell(event.name, "balance", "—")
+            table.update_cell(event.name, "status", event.note, update_width=True)
+        else:
+            table.update_cell(event.name, "balance", "—")
+            table.update_cell(event.name, "status", event.error or "failed", update_width=True)
+
+    @on(Changed)
+    def _changed(self, event: Changed) -> None:
+        sb_app(self).accounts_changed(select=event.select)
+
+    @on(Button.Pressed, "#add")
+    def action_add(self) -> None:
+        """Open the add-account dialog."""
+        self.app.push_screen(AddAccountModal(), self._add_result)
+
+    def _add_result(self, result: NewAccount | None) -> None:
+        if result is not None:
+            self.save_account(result)
+
+    @work(group="accounts-write", exit_on_error=False)
+    async def save_account(self, new: NewAccount) -> None:
+        """Store the secret in the keyring and the settings in the config file."""
+        where = await sb_app(self).workspace.add_account(new.account, new.secret)
+        self.post_message(self.Changed(select=new.account.name))
+        self.app.notify(f"Added account {new.account.name}; {where}.")
+
+    @on(Button.Pressed, "#test")
+    def action_test(self) -> None:
+        """Test the selected account."""
+        name = self._selected()
+        if name:
+            self.query_one(DataTable).update_cell(name, "status", "testing…")
+            self.test_account(name)
+
+    @on(Button.Pressed, "#use")
+    def action_use(self) -> None:
+        """Make the selected account the active one."""
+        name = self._selected()
+        if name:
+            sb_app(self).active_account = name
+            self.app.notify(f"Active account: {name}")
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_use()
+
+    @on(Button.Pressed, "#remove")
+    def action_remove(self) -> None:
+        """Remove the selected account after confirmation."""
+        name = self._selected()
+        if not name:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.remove_account(name)
+
+        self.app.push_screen(
+            ConfirmModal(f"Remove account {name!r} and its stored secret?", yes_label="Remove"),
+            confirmed,
+        )
+
+    @work(group="accounts-write", exit_on_error=False)
+    async def remove_account(self, name: str) -> None:
+        """Remove an account and its secret."""
+        await sb_app(self).workspace.remove_account(name)
+        self.post_message(self.Changed())
+        self.app.notify(f"Removed account {name}.")
+
+    @on(Button.Pressed, "#sandbox")
+    def action_sandbox(self) -> None:
+        """Start the built-in sandbox and use its demo account."""
+        if sb_app(self).sandboxes:
+            self.app.notify("The sandbox is already running.")
+            return
+        self.start_sandbox()
+
+    @work(group="sandbox", exit_on_error=False)
+    async def start_sandbox(self) -> None:
+        """Start the emulators off the UI thread, then select the sandbox account."""
+        await sb_app(self).open_sandbox()
+        self.app.notify("Sandbox started on 127.0.0.1 with demo data.")

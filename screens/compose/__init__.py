@@ -1,0 +1,1 @@
+"""Compose: write a campaign and send it."""

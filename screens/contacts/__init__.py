@@ -1,0 +1,1 @@
+"""Contacts: the list, groups, blacklist, import/export and email validation."""

@@ -1,0 +1,1 @@
+"""Conversations: WhatsApp conversations, their messages and templates."""

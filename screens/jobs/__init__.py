@@ -1,0 +1,1 @@
+"""Jobs: the send journal's jobs, resumed and exported."""

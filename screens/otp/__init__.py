@@ -1,0 +1,1 @@
+"""OTP: generate and check one-time codes."""

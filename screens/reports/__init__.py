@@ -1,0 +1,1 @@
+"""Reports: campaigns, events, scheduled sends, coverage and flow answers."""

@@ -1,0 +1,1 @@
+"""Surveys: survey requests and batches (Xebo, Collect, 8x8)."""

@@ -1,0 +1,334 @@
+"""Survey batch form (Capability.SURVEY_BATCH, e.g. 8x8 SMS Engage), sent as an engine job.
+
+The send is a journaled job (tui.engine, channel "survey-batch"): batches of at most 10,000
+messages, each recipient's QUEUED/REJECTED outcome recorded, resumable from the Jobs screen
+or `switchboard jobs resume`. The results table is a bounded window: problems first, then
+queued messages, up to RESULT_ROWS rows; the journal holds everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+
+from backends.eightbyeight import (
+    ENCODINGS,
+    MAX_MESSAGES,
+    SurveyMessage,
+    SurveyTemplate,
+    check_survey_id,
+)
+from screens.surveys.common import SendPane, read_csv, split_entries
+from screens.widgets.common import sb_app
+from tui.dates import parse_optional
+from tui.dates import utc_label as dates_utc_label
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, Outcome, State
+from tui.engine.sender import JobControl, Progress, run_job
+from tui.engine.survey_batch import (
+    check_job,
+    create_survey_batch_job,
+    messages_from_rows,
+    unique_messages,
+)
+
+RESULT_ROWS = 500
+NO_ENCODING = "default"
+
+
+def parse_time(text: str, what: str) -> datetime | None:
+    """A time typed in the form or a CSV cell (tui.dates: no offset is local time), or
+    None when blank. ValueError names the field."""
+    try:
+        return parse_optional(text)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}.") from None
+
+
+def utc_label(moment: datetime | None) -> str:
+    """How a time is sent to 8x8 (in UTC), for the line under its field."""
+    return f"sent as {dates_utc_label(moment)}" if moment else ""
+
+
+def messages_from(typed: str, country: str, csv_path: str) -> list[SurveyMessage]:
+    """Typed numbers (with the form's country) and CSV rows (destination, message columns,
+    other columns template variables)."""
+    messages = [SurveyMessage(to.strip(), country=country or None) for to in split_entries(typed)]
+    if csv_path:
+        # parse_time's ValueError names the cell.
+        messages += messages_from_rows(read_csv(csv_path), csv_path, parse_time, country or None)
+    if not messages:
+        raise ValueError("Type at least one number or give a CSV file.")
+    return messages
+
+
+def _checked_send(
+    survey_id: str,
+    sub_account: str,
+    template: SurveyTemplate | None,
+    client_batch_id: str | None,
+    messages: Callable[[], list[SurveyMessage]],
+) -> BatchSend:
+    """The send with its messages read, each number once (as Compose: the recipients
+    loader's normalisation), and checked as the job will be (in a thread)."""
+    found, repeated = unique_messages(messages())
+    check_job(survey_id, sub_account, found, template, client_batch_id)
+    return BatchSend(survey_id, sub_account, found, template, client_batch_id, repeated)
+
+
+@dataclass(frozen=True)
+class BatchSend:
+    """A validated send, ready to be journaled."""
+
+    survey_id: str
+    sub_account_id: str
+    messages: list[SurveyMessage]
+    template: SurveyTemplate | None
+    client_batch_id: str | None
+    repeated: int = 0  # numbers given more than once, left out
+
+    def __repr__(self) -> str:
+        # Textual reprs a worker's arguments: never tens of thousands of messages.
+        return f"BatchSend({self.survey_id!r}, {len(self.messages)} messages)"
+
+
+class BatchPane(SendPane):
+    """Send SMS surveys in batches through the send engine, with progress and results."""
+
+    BUSY_WORK: ClassVar[dict[str, str]] = {"surveys-batch": "a survey batch"}
+
+    ERROR_ID = "batch-error"
+
+    @dataclass
+    class Started(Message):
+        """The job is journaled and sending."""
+
+        job_id: int
+        total: int
+
+    @dataclass
+    class Progressed(Message):
+        """A coalesced engine update."""
+
+        progress: Progress
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.control: JobControl | None = None
+        self.job_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form panel"):
+            yield Label("Send a survey batch", classes="section-title")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Survey id")
+                    yield Input(placeholder="csat-2025", id="batch-survey")
+                with Vertical():
+                    yield Label("Client batch id (≤ 20 characters)")
+                    yield Input(id="batch-client-id", max_length=20)
+                with Vertical():
+                    yield Label("Source (sender, ≤ 16)")
+                    yield Input(id="batch-source", max_length=16)
+                with Vertical():
+                    yield Label("Encoding")
+                    yield Select(
+                        [("8x8 default", NO_ENCODING), *((e, e) for e in ENCODINGS)],
+                        value=NO_ENCODING,
+                        allow_blank=False,
+                        id="batch-encoding",
+                    )
+            yield Label("Message template (must contain {{url:}}; {{name}} = a CSV column)")
+            yield Input(placeholder="Hi {{name}}, rate your visit: {{url:}}", id="batch-template")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Recipients (numbers, comma-separated)")
+                    yield Input(placeholder="+6598760001, +6598760002", id="batch-to")
+                with Vertical():
+                    yield Label("Country of typed numbers (e.g. SG)")
+                    yield Input(id="batch-country", max_length=2)
+                with Vertical():
+                    yield Label("CSV (destination, country…; others = variables)")
+                    yield Input(placeholder="recipients.csv", id="batch-csv")
+            with Horizontal(classes="field-row"):
+                with Vertical():
+                    yield Label("Scheduled (ISO 8601)")
+                    yield Input(placeholder="2025-03-11T09:30+08:00", id="batch-scheduled")
+                    yield Static("", id="batch-scheduled-utc")
+                with Vertical():
+                    yield Label("Expiry (ISO 8601)")
+                    yield Input(placeholder="2025-03-12T09:30+08:00", id="batch-expiry")
+                    yield Static("", id="batch-expiry-utc")
+                with Vertical():
+                    yield Label("Delivery report URL")
+                    yield Input(placeholder="https://example.com/dlr", id="batch-dlr")
+            yield Static("", id="batch-error", classes="error-text")
+            with Horizontal(classes="button-row"):
+                yield Button("Send batch", variant="primary", id="batch-send")
+                yield Button("Pause", id="batch-pause")
+        with Vertical(classes="panel", id="batch-result"):
+            yield Label("Progress", classes="section-title")
+            yield ProgressBar(id="batch-progress", show_eta=False)
+            yield Static("Nothing sent yet.", id="batch-totals")
+            yield DataTable(id="batch-results", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#batch-pause", Button).display = False
+        table = self.query_one("#batch-results", DataTable)
+        table.add_columns("Destination", "Status", "UMID / reason")
+
+    def reset(self, survey_id: str) -> None:
+        """Prefill the account's default survey."""
+        self.query_one("#batch-survey", Input).value = survey_id
+
+    @on(Input.Changed, "#batch-scheduled, #batch-expiry")
+    def _show_utc(self, event: Input.Changed) -> None:
+        label = self.query_one(f"#{event.input.id}-utc", Static)
+        try:
+            label.update(utc_label(parse_time(event.value.strip(), "time")))
+        except ValueError:
+            label.update("not ISO 8601 yet")
+
+    async def build(self) -> BatchSend:
+        """The send the form describes, or ValueError saying what to fix. The fields are
+        read here; the CSV and the per-message checks run in a thread (a file of 50,000
+        rows takes half a second)."""
+        name = sb_app(self).active_account
+        options = sb_app(self).workspace.account(name).options if name else {}
+        sub_account = options.get("subaccount_id", "")
+        if not sub_account:
+            raise ValueError("The account has no subaccount id: set it on the Accounts screen.")
+        survey_id = check_survey_id(self.value("#batch-survey"))
+        encoding = self.query_one("#batch-encoding", Select).value
+        body = self.query_one("#batch-template", Input).value
+        template = None
+        if body.strip():
+            template = SurveyTemplate(
+                template_body=body,
+                source=self.value("#batch-source") or None,
+                encoding=None if encoding == NO_ENCODING else str(encoding),
+                scheduled=parse_time(self.value("#batch-scheduled"), "Scheduled"),
+                expiry=parse_time(self.value("#batch-expiry"), "Expiry"),
+                dlr_callback_url=self.value("#batch-dlr") or None,
+            )
+        typed, country = self.value("#batch-to"), self.value("#batch-country").upper()
+        csv_path, client_batch_id = self.value("#batch-csv"), self.value("#batch-client-id")
+        return await asyncio.to_thread(
+            _checked_send, survey_id, sub_account, template, client_batch_id or None,
+            lambda: messages_from(typed, country, csv_path),
+        )  # fmt: skip
+
+    @on(Button.Pressed, "#batch-send")
+    @on(Input.Submitted)
+    def action_send(self) -> None:
+        """Validate the form, confirm, then start the job."""
+        if self.control is None:  # else a job is running
+            self.prepare()
+
+    @work(group="surveys-prepare", exclusive=True, exit_on_error=False)
+    async def prepare(self) -> None:
+        """Build and check the send off the UI loop, then confirm it."""
+        try:
+            send = await self.build()
+        except ValueError as exc:
+            self.error(str(exc)[:1].upper() + str(exc)[1:])
+            return
+        self.error("")
+        n = len(send.messages)
+        batches = -(-n // MAX_MESSAGES)
+        question = f"Send survey {send.survey_id} to {n} recipient(s) in {batches} batch(es)?"
+        if send.repeated:
+            question += f"\n{send.repeated} repeated number(s) left out."
+        self.confirm(n, question, lambda: self._start(send))
+
+    def _start(self, send: BatchSend) -> None:
+        self.control = JobControl()
+        self.query_one("#batch-send", Button).disabled = True
+        self.query_one("#batch-pause", Button).display = True
+        self.query_one("#batch-results", DataTable).clear()
+        self.query_one("#batch-totals", Static).update("Starting…")
+        self.query_one("#batch-progress", ProgressBar).update(total=len(send.messages), progress=0)
+        self.run_send(send, self.control)
+
+    @on(Button.Pressed, "#batch-pause")
+    def action_pause(self) -> None:
+        """Pause the running job: requests in flight finish, no new ones leave."""
+        if self.control is not None:
+            self.control.pause()
+
+    def sending_done(self) -> None:
+        self.control = None
+        self.query_one("#batch-send", Button).disabled = False
+        self.query_one("#batch-pause", Button).display = False
+
+    @work(group="surveys-batch", exit_on_error=False)
+    async def run_send(self, send: BatchSend, control: JobControl) -> None:
+        """Journal the job and send it on the active account."""
+        app = sb_app(self)
+        account = app.active_account
+        assert account is not None
+        backend = await app.backend(account)
+        # Opening, journaling tens of thousands of messages and closing (a WAL checkpoint)
+        # run in threads: on the UI loop each would freeze the screen.
+        journal = await asyncio.to_thread(Journal, default_path())
+        try:
+            job_id = await asyncio.to_thread(
+                functools.partial(
+                    create_survey_batch_job,
+                    journal,
+                    account,
+                    backend.provider,
+                    survey_id=send.survey_id,
+                    sub_account_id=send.sub_account_id,
+                    messages=send.messages,
+                    template=send.template,
+                    client_batch_id=send.client_batch_id,
+                )
+            )
+            self.post_message(self.Started(job_id, len(send.messages)))
+            async for progress in run_job(journal, job_id, backend, concurrency=2, control=control):
+                self.post_message(self.Progressed(progress))
+        finally:
+            await asyncio.to_thread(journal.close)
+
+    @on(Started)
+    def _started(self, event: Started) -> None:
+        self.job_id = event.job_id
+        self.query_one("#batch-totals", Static).update(f"Job {event.job_id}: sending…")
+
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        p = event.progress
+        t = p.totals
+        done = t.accepted + t.rejected + t.unknown
+        self.query_one("#batch-progress", ProgressBar).update(total=t.total, progress=done)
+        line = (
+            f"Job {p.job_id} {p.status.value}: {t.accepted} queued, {t.rejected} rejected, "
+            f"{t.unknown} unknown, {t.pending + t.sending} pending (of {t.total})"
+        )
+        if p.status is not JobStatus.RUNNING and p.reason:
+            line += f"\n{p.reason}"
+        if p.status is JobStatus.DONE and t.total > RESULT_ROWS:
+            line += f"\nAll results: Jobs screen or `switchboard jobs export {p.job_id}`."
+        self.query_one("#batch-totals", Static).update(line)
+        self._add_rows(p.results)
+
+    def _add_rows(self, results: tuple[Outcome, ...]) -> None:
+        table = self.query_one("#batch-results", DataTable)
+        room = RESULT_ROWS - table.row_count
+        # Problems first: they are what the operator has to act on.
+        ordered = sorted(results, key=lambda o: o.state is State.ACCEPTED)
+        for o in ordered[: max(room, 0)]:
+            queued = o.state is State.ACCEPTED
+            status = "QUEUED" if queued else o.state.value
+            table.add_row(o.to, status, (o.provider_id if queued else o.reason) or "")

@@ -1,0 +1,1 @@
+"""Templates: message templates and forms, listed, edited and previewed."""

@@ -1,0 +1,1 @@
+"""What every screen shares: base screen, dialogs, worker errors, progress, help."""
