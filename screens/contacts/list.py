@@ -1,4 +1,4 @@
-"""The Contacts tab: one server-side page at a time, filters, create/edit/delete, export.
+"""The Contacts tab: one server-side page at a time, filters, create/edit/delete, import.
 
 Providers that cannot list contacts get the same tab in "by id" mode: open a contact by
 its id, create, edit and delete; the table then holds the contacts handled this session.
@@ -7,8 +7,6 @@ its id, create, edit and delete; the table then holds the contacts handled this 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,16 +17,11 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.models import Contact, ContactFilter, Page
-from screens.contacts.forms import (
-    ContactModal,
-    SavedContact,
-    TextPromptModal,
-    WorkerPane,
-)
+from screens.contacts.export import ContactsExport
+from screens.contacts.forms import ContactModal, SavedContact
 from screens.contacts.io import ImportModal
-from screens.widgets.common import Coalesce, ConfirmModal, sb_app
+from screens.widgets.common import ConfirmModal, sb_app
 from tui.usecases.contacts import ContactRules
-from tui.usecases.contacts_io import ExportProgress, export_contacts
 
 PAGE_SIZE = 50
 # (input id, label, ContactFilter field) of the server-side filters.
@@ -91,10 +84,9 @@ class ContactsTable(DataTable[str]):
         return self.query_ancestor(ContactsPane)
 
 
-class ContactsPane(WorkerPane):
-    """Contacts of the active account: paged and filtered, or opened by id."""
-
-    BUSY_WORK: ClassVar[dict[str, str]] = {"contacts-export": "a contacts export"}
+class ContactsPane(ContactsExport):
+    """Contacts of the active account: paged and filtered, or opened by id; the CSV
+    export is in `ContactsExport`."""
 
     BINDINGS = [Binding("ctrl+n", "new", "New contact"), Binding("ctrl+r", "reload", "Reload")]
 
@@ -121,15 +113,6 @@ class ContactsPane(WorkerPane):
     class Changed(Message):
         """Contacts were created, edited or deleted (one, or by an import): the screen's
         group member counts no longer hold."""
-
-    @dataclass
-    class Exported(Message):
-        """Export progress: `done` of `total` rows written (final when `finished`)."""
-
-        done: int
-        total: int
-        path: str
-        finished: bool
 
     def __init__(
         self,
@@ -397,7 +380,7 @@ class ContactsPane(WorkerPane):
         if not table.row_count:
             self._show_detail(None)
 
-    # --- import and export ---------------------------------------------------------
+    # --- import ---------------------------------------------------------
     @on(Button.Pressed, "#c-import")
     def action_import(self) -> None:
         """Import contacts from a CSV file (with a column-mapping step)."""
@@ -412,53 +395,3 @@ class ContactsPane(WorkerPane):
                 self.load(self.page)
 
         self.app.push_screen(modal, closed)
-
-    @on(Button.Pressed, "#c-export")
-    def action_export(self) -> None:
-        """Write the current filter's contacts to a CSV file."""
-        prompt = TextPromptModal("Export contacts", "CSV file to write", "contacts.csv")
-        self.app.push_screen(prompt, self._export_to)
-
-    def _export_to(self, raw: str | None) -> None:
-        if raw is None:
-            return
-        path = Path(raw).expanduser()
-        if path.is_dir() or not path.parent.is_dir():
-            self.query_one("#contacts-status", Static).update(
-                f"Cannot write {path}: choose a file in an existing folder."
-            )
-            return
-        if not path.exists():
-            self.export(path, self.filters)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.export(path, self.filters)
-
-        question = f"{path} exists. Replace it?"
-        self.app.push_screen(ConfirmModal(question, yes_label="Replace"), answered)
-
-    @work(group="contacts-export", exit_on_error=False)
-    async def export(self, path: Path, filters: ContactFilter) -> None:
-        """Stream every page of the filter's contacts into a CSV file."""
-        api = (await sb_app(self).backend()).capability(ContactsListingApi)
-        posts = Coalesce()
-
-        def progress(event: ExportProgress) -> None:
-            if posts.due():
-                self.post_message(self.Exported(event.done, event.total, str(path), False))
-
-        done = await export_contacts(api, path, filters, progress=progress)
-        self.post_message(self.Exported(done.done, done.total, str(path), True))
-
-    @on(Exported)
-    def _exported(self, event: Exported) -> None:
-        bar = self.query_one("#export-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(event.total, 1), progress=event.done)
-        status = self.query_one("#contacts-status", Static)
-        if event.finished:
-            status.update(f"Exported {event.done} contacts to {event.path}")
-        else:
-            status.update(f"Exporting… {event.done} of {event.total}")
