@@ -127,22 +127,25 @@ def contact_from_row(row: Mapping[str, Any]) -> SurveyContact:
     )
 
 
+def same_address(address: str, medium: SurveyMedium) -> str:
+    """What two addresses on the medium share when they are one: mobiles compare without
+    spaces, dashes or a leading '+', emails without case."""
+    if medium.address_key == "email":
+        return address.strip().lower()
+    # Digits only, so "+34 666" and "34666" are one number; something without digits
+    # (check_contacts refuses it first) keeps its text rather than becoming "".
+    return "".join(ch for ch in address if ch.isdigit()) or address.strip().lower()
+
+
 def unique_contacts(
     contacts: list[SurveyContact], medium: SurveyMedium
 ) -> tuple[list[SurveyContact], int]:
     """The contacts without repeats of an address on the medium (the first one stays),
-    and how many were dropped. Mobiles compare without spaces, dashes or a leading '+',
-    emails without case."""
+    and how many were dropped (same_address says which addresses are one)."""
 
     def key(c: SurveyContact) -> str | None:
         a = c.address(medium)
-        if a is None:
-            return None
-        if medium.address_key == "email":
-            return a.strip().lower()
-        # Digits only, so "+34 666" and "34666" are one number; something without digits
-        # (check_contacts refuses it first) keeps its text rather than becoming "".
-        return "".join(ch for ch in a if ch.isdigit()) or a.strip().lower()
+        return None if a is None else same_address(a, medium)
 
     seen: set[str] = set()
     unique: list[SurveyContact] = []

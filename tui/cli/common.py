@@ -159,3 +159,22 @@ def say_not_done(ctx: Context, job_id: int, status: str, reason: str | None) -> 
         f"resume it with `switchboard jobs resume {job_id}`",
         file=ctx.err,
     )
+
+
+@dataclass
+class HeldContext(Context):
+    """A context that keeps what is emitted as JSON instead of printing it, for a command
+    that prints one document with more added (a job's summary and its recipients)."""
+
+    held: list[Any] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def of(cls, ctx: Context) -> HeldContext:
+        """A holding copy of `ctx`."""
+        return cls(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)})
+
+    def emit(self, data: Any, text: Callable[[], None]) -> None:
+        if self.json:
+            self.held.append(data)
+        else:
+            text()

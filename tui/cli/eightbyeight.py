@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,15 @@ from backends.eightbyeight import (
     SurveyTemplate,
 )
 from backends.registry import backend_class
-from tui.cli.common import EXIT_OK, Context, UsageError, add_account_arg, add_yes_arg, table
+from tui.cli.common import (
+    EXIT_OK,
+    Context,
+    HeldContext,
+    UsageError,
+    add_account_arg,
+    add_yes_arg,
+    table,
+)
 from tui.cli.jobs import follow
 from tui.dates import parse_optional
 from tui.engine.journal import Journal, default_path
@@ -214,19 +221,6 @@ def show_recipients(
         ctx.print(f"(first {len(results):,} shown: `switchboard jobs export {job_id}` for all)")
 
 
-@dataclasses.dataclass
-class _Held(Context):
-    """A context that keeps what is emitted as JSON, to print it with more added."""
-
-    held: list[Any] = dataclasses.field(default_factory=list)
-
-    def emit(self, data: Any, text: Callable[[], None]) -> None:
-        if self.json:
-            self.held.append(data)
-        else:
-            text()
-
-
 async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     """Validate, confirm, journal and send survey SMS; exit 3 if anyone was not queued."""
     account = ctx.workspace.account(args.account)
@@ -285,7 +279,7 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
             # Two requests of 10,000 in flight keep 8x8 busy without piling up memory.
             updates = run_job(journal, job_id, backend, concurrency=2)
             # With --json, the job summary and the recipients' results are one document.
-            held = _Held(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)})
+            held = HeldContext.of(ctx)
             code = await follow(held, updates)
             summary: dict[str, Any] = dict(held.held[-1]) if held.held else {"job": job_id}
             if not args.counts_only:

@@ -8,41 +8,40 @@ declare the capability.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from backends.base import Backend, Capability
-from backends.capabilities import DocumentRequestsApi, SurveysApi
-from backends.models_surveys import (
-    ADDRESS_KEYS,
-    DocumentRequest,
-    NewRequestContact,
-    RequestSample,
-    SentRequest,
-    SurveyContact,
-    SurveyMedium,
-    SurveySend,
-    SurveySendResult,
-    check_contacts,
-    check_document_request,
-    contact_from_row,
-    unique_contacts,
-)
+from backends.models_surveys import SentRequest, SurveyMedium
+from backends.registry import backend_class
 from tui.cli.common import (
     EXIT_OK,
-    EXIT_REJECTED,
     Context,
+    HeldContext,
     UsageError,
     add_account_arg,
     add_yes_arg,
     table,
     with_backend,
 )
-from tui.dates import fmt_time, parse_when
-from tui.engine.recipients import csv_rows
+from tui.cli.jobs import follow
+from tui.dates import fmt_time
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import State
+from tui.usecases.jobs import JobResult
+from tui.usecases.surveys import (
+    ContactsInput,
+    NoContacts,
+    RequestForm,
+    SurveyRefused,
+    create_survey,
+    document_request,
+    read_contacts,
+    run_survey,
+    send_request,
+    survey_question,
+    survey_results,
+)
 
 MEDIUMS = {m.name.lower(): m for m in SurveyMedium}
 
@@ -102,110 +101,57 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     rq.set_defaults(handler=cmd_request_send)
 
 
-def _require(backend: Backend, capability: Capability, what: str) -> None:
-    if not backend.supports(capability):
-        raise UsageError(f"{backend.label} accounts cannot send {what}")
-
-
 # --- surveys -------------------------------------------------------------------------------
 
 
-def contact_from(row: dict[str, Any], where: str) -> SurveyContact:
-    """A survey contact from a flat object; empty values are dropped."""
-    contact = contact_from_row(row)
-    for key in ADDRESS_KEYS:
-        value = getattr(contact, key)
-        if value is not None and not isinstance(value, str):
-            raise UsageError(f"{where}: {key} must be a string")
-    return contact
-
-
-def _read_contacts_file(path: Path) -> list[SurveyContact]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            rows = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise UsageError(f"{path} is not valid JSON: {exc}") from None
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise UsageError(f"{path}: expected a JSON array of objects")
-        return [contact_from(r, f"{path} item {i}") for i, r in enumerate(rows, 1)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    try:
-        rows = csv_rows(text)
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    return [contact_from(r, f"{path} row {i}") for i, r in enumerate(rows, 1)]
-
-
-def survey_contacts(args: argparse.Namespace, medium: SurveyMedium) -> list[SurveyContact]:
-    """Contacts from --to, --contact and --contacts-file; each must have the medium's kind of
-    address (an email for email, a mobile number for SMS and WhatsApp)."""
-    key = medium.address_key
-    contacts = [
-        SurveyContact(email=a.strip()) if key == "email" else SurveyContact(mobile=a.strip())
-        for a in args.to
+def _show_survey(ctx: Context, result: JobResult) -> None:
+    """The contacts not accepted, with the provider's reason (accepted ones: in --json
+    and `jobs export`)."""
+    rows = [
+        (r.to, r.state.value, r.reason or "")
+        for r in result.results or ()
+        if r.state is not State.ACCEPTED
     ]
-    for i, text in enumerate(args.contact, 1):
-        try:
-            row = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            raise UsageError(f"--contact #{i} is not a JSON object") from None
-        if not isinstance(row, dict):
-            raise UsageError(f"--contact #{i} is not a JSON object")
-        contacts.append(contact_from(row, f"--contact #{i}"))
-    if args.contacts_file is not None:
-        contacts.extend(_read_contacts_file(args.contacts_file))
-    if not contacts:
-        raise UsageError("no contacts: use --to, --contact or --contacts-file")
-    try:
-        check_contacts(contacts, medium)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return contacts
-
-
-def _show_survey_result(ctx: Context, result: SurveySendResult) -> None:
-    ref = f" (message id {result.message_id})" if result.message_id else ""
-    ctx.print(f"Accepted {result.accepted}, rejected {result.rejected}{ref}.")
-    if result.rejected_list:
-        rows = [
-            (", ".join(f"{k}={v}" for k, v in r.contact.items()), r.reason or "?")
-            for r in result.rejected_list
-        ]
-        table(ctx, ("REJECTED CONTACT", "REASON"), rows)
+    if rows:
+        table(ctx, ("CONTACT", "STATE", "REASON"), rows)
+    ref = next((r.provider_id for r in result.results or () if r.provider_id), None)
+    if ref:
+        ctx.print(f"Provider message id: {ref}")
 
 
 async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
-    """Send a survey and show accepted/rejected counts and the rejected contacts."""
-    medium = MEDIUMS[args.medium]
-    contacts, repeated = unique_contacts(survey_contacts(args, medium), medium)
-    if repeated:
-        print(f"switchboard: {repeated} repeated address(es) left out", file=ctx.err)
-
-    async def send(backend: Backend) -> int:
-        _require(backend, Capability.SURVEYS, "surveys")
-        # One request carries every contact: confirmed as any bulk send (a 5,000-row
-        # --contacts-file once went out unasked); refused means nothing sent.
-        ctx.confirm(
-            f"Send the survey by {args.medium} to {len(contacts)} contacts?",
-            assume_yes=args.yes,
-            count=len(contacts),
-            destructive=False,
-        )
-        result = await backend.capability(SurveysApi).send_survey(
-            SurveySend(medium, tuple(contacts))
-        )
-        ctx.emit(result, lambda: _show_survey_result(ctx, result))
-        return EXIT_REJECTED if result.rejected else EXIT_OK
-
-    return await with_backend(ctx, args.account, send)
+    """Send a survey as a journaled job; each contact's outcome (exit 3 if any was not
+    accepted, 1 if the job paused: `jobs resume` carries on)."""
+    given = ContactsInput(MEDIUMS[args.medium], args.to, args.contact, args.contacts_file)
+    try:
+        found = read_contacts(given)
+    except NoContacts:
+        raise UsageError("no contacts: use --to, --contact or --contacts-file") from None
+    except SurveyRefused as exc:
+        raise UsageError(str(exc)) from None
+    if found.repeated:
+        print(f"switchboard: {found.repeated} repeated address(es) left out", file=ctx.err)
+    cls = backend_class(ctx.workspace.account(args.account).provider)
+    if not cls.supports(Capability.SURVEYS):
+        # Checked before anything is journaled: the job could never be sent.
+        raise UsageError(f"{cls.label} accounts cannot send surveys")
+    # A 5,000-row --contacts-file once went out unasked: confirmed as any bulk send.
+    n = len(found.contacts)
+    ctx.confirm(survey_question(found), assume_yes=args.yes, count=n, destructive=False)
+    backend = await ctx.workspace.open(args.account)
+    async with backend:
+        with Journal(default_path()) as journal:
+            job_id = await create_survey(journal, args.account, backend, found)
+            # With --json, the job's summary and its contacts' outcomes are one document.
+            held = HeldContext.of(ctx)
+            code = await follow(held, run_survey(journal, job_id, backend))
+            result = survey_results(journal, job_id)
+    omitted = result.totals.total - len(result.results or ())
+    ctx.emit(
+        result.to_json() | {"results_omitted": omitted},
+        lambda: _show_survey(ctx, result),
+    )
+    return code
 
 
 # --- document requests -----------------------------------------------------------------------
@@ -222,47 +168,25 @@ def key_values(items: list[str], option: str) -> dict[str, str]:
     return out
 
 
-def parse_due(text: str) -> datetime:
-    """An ISO 8601 date or date-time (tui.dates: local time without an offset)."""
-    try:
-        return parse_when(text)
-    except ValueError as exc:
-        raise UsageError(f"--due: {exc}") from None
-
-
-def document_request(args: argparse.Namespace) -> DocumentRequest:
-    """The request the arguments describe."""
-    contact: NewRequestContact | str
-    if args.contact_id is not None:
-        if args.first_name or args.last_name or args.company or args.contact_data:
-            raise UsageError("--first-name, --last-name, --company and --contact-data need --email")
-        contact = args.contact_id
-    else:
-        contact = NewRequestContact(
-            email=args.email,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            company=args.company,
-            data=key_values(args.contact_data, "--contact-data"),
-        )
-    if bool(args.sample_item) != bool(args.sample_url):
-        raise UsageError("--sample-item and --sample-url go together")
-    request = DocumentRequest(
-        campaign_id=args.campaign,
-        contact=contact,
+def document_form(args: argparse.Namespace) -> RequestForm:
+    """The request the arguments describe, as the use case takes it."""
+    return RequestForm(
+        campaign=args.campaign,
+        contact_id=args.contact_id or "",
+        email=args.email or "",
+        first_name=args.first_name or "",
+        last_name=args.last_name or "",
+        company=args.company or "",
+        contact_data=key_values(args.contact_data, "--contact-data"),
         items=tuple(args.item),
         data=key_values(args.data, "--data"),
-        sample=RequestSample(args.sample_item, args.sample_url) if args.sample_item else None,
-        due_date=parse_due(args.due) if args.due else None,
-        created_by=args.created_by,
-        assigned_to=args.assigned_to,
+        sample_item=args.sample_item or "",
+        sample_url=args.sample_url or "",
+        due=args.due or "",
+        created_by=args.created_by or "",
+        assigned_to=args.assigned_to or "",
         send_message=args.send_message,
     )
-    try:
-        check_document_request(request)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return request
 
 
 def _show_request(ctx: Context, sent: SentRequest) -> None:
@@ -277,11 +201,16 @@ def _show_request(ctx: Context, sent: SentRequest) -> None:
 
 async def cmd_request_send(ctx: Context, args: argparse.Namespace) -> int:
     """Send a document request; show the portal URL and status."""
-    request = document_request(args)
+    try:
+        request = document_request(document_form(args))
+    except SurveyRefused as exc:
+        raise UsageError(str(exc)) from None
+    cls = backend_class(ctx.workspace.account(args.account).provider)
+    if not cls.supports(Capability.DOCUMENT_REQUESTS):
+        raise UsageError(f"{cls.label} accounts cannot send document requests")
 
     async def send(backend: Backend) -> int:
-        _require(backend, Capability.DOCUMENT_REQUESTS, "document requests")
-        sent = await backend.capability(DocumentRequestsApi).send_request(request)
+        sent = await send_request(backend, request)
         ctx.emit(sent, lambda: _show_request(ctx, sent))
         return EXIT_OK
 

@@ -76,6 +76,7 @@ CHANNEL_LABELS: Final = {
     VOICE_AUDIO: "voice call (audio)",
     WHATSAPP: "WhatsApp template",
     "survey-batch": "survey batch",
+    "survey": "survey",
 }
 # cc and bcc go with every request: above one batch they would get one copy per batch.
 MAX_WITH_COPIES: Final = 500

@@ -12,7 +12,7 @@ behind a rate limiter, and records each recipient's outcome per DESIGN.md:
 - 401/402/403: nothing was sent; the batch goes back to PENDING and the job pauses.
 
 Each job channel (`CHANNELS`: "sms", "landing", "email", "voice", "voice-audio",
-"whatsapp", "survey-batch") builds the request for a batch and maps the answer to
+"whatsapp", "survey-batch", "survey") builds the request for a batch and maps the answer to
 outcomes; the rules above are shared. A job may carry prices (`tui.engine.pricing`): the
 engine adds up the cost of what was accepted as results arrive.
 
@@ -97,6 +97,8 @@ from tui.engine.ratelimit import RateLimiter
 from tui.engine.results import match_results, reason_text
 from tui.engine.survey_batch import CHANNEL as SURVEY_BATCH
 from tui.engine.survey_batch import SurveyBatchChannel, create_survey_batch_job
+from tui.engine.survey_send import CHANNEL as SURVEY
+from tui.engine.survey_send import SurveyChannel
 
 __all__ = [
     "JobControl",
@@ -433,6 +435,7 @@ CHANNELS: dict[str, Callable[[Job], Channel]] = {
     "sms": SmsChannel,
     **CHANNEL_TYPES,
     SURVEY_BATCH: SurveyBatchChannel,
+    SURVEY: SurveyChannel,
 }
 
 
