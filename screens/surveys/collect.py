@@ -7,7 +7,6 @@ reference's table (400, 401, 403, 404, 429, 500, 503); the error modal shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
 import orjson
@@ -17,17 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from backends.capabilities import DocumentRequestsApi
-from backends.models_surveys import (
-    DocumentRequest,
-    NewRequestContact,
-    RequestSample,
-    SentRequest,
-    check_document_request,
-)
+from backends.models_surveys import DocumentRequest, SentRequest
 from screens.surveys.common import SendPane
 from screens.widgets.common import sb_app
-from tui.dates import parse_optional, utc_label
+from tui.dates import utc_label
+from tui.usecases.surveys import RequestForm, document_request, request_question, send_request
 
 SEND_MESSAGE = [("Campaign default", "default"), ("Yes", "yes"), ("No", "no")]
 
@@ -43,14 +36,6 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f'{what} must be a JSON object, e.g. {{"policy": "A-12"}}')
     return value
-
-
-def parse_due_date(text: str) -> datetime | None:
-    """A due date (tui.dates: no offset is local time), or None when blank."""
-    try:
-        return parse_optional(text)
-    except ValueError as exc:
-        raise ValueError(f"Due date: {exc}.") from None
 
 
 class CollectPane(SendPane):
@@ -130,54 +115,26 @@ class CollectPane(SendPane):
             yield Static("", id="collect-portal")
 
     def build(self) -> DocumentRequest:
-        """The request the form describes, or ValueError saying what to fix."""
-        campaign = self.value("#collect-campaign")
-        if not campaign:
-            raise ValueError("Enter the campaign id.")
-        contact_id = self.value("#collect-contact-id")
-        email = self.value("#collect-email")
-        new_fields = ("#collect-email", "#collect-first", "#collect-last", "#collect-company")
-        contact_data = parse_json_object(self.value("#collect-contact-data"), "Contact data")
-        contact: NewRequestContact | str
-        if contact_id:
-            if any(self.value(f) for f in new_fields) or contact_data:
-                raise ValueError("Give an existing contact id or a new contact, not both.")
-            contact = contact_id
-        elif not email:
-            raise ValueError("Enter an existing contact id or the new contact's email.")
-        elif "@" not in email:
-            raise ValueError(f"{email!r} is not an email address.")
-        else:
-            contact = NewRequestContact(
-                email=email,
-                first_name=self.value("#collect-first") or None,
-                last_name=self.value("#collect-last") or None,
-                company=self.value("#collect-company") or None,
-                data=contact_data,
-            )
-        sample_item, sample_url = (
-            self.value("#collect-sample-item"),
-            self.value("#collect-sample-url"),
-        )
-        if bool(sample_item) != bool(sample_url):
-            raise ValueError("A sample needs both its item id and its file URL.")
+        """The request the form describes, or SurveyRefused saying what to fix."""
         send_message = self.query_one("#collect-send-msg", Select).value
-        items = tuple(i.strip() for i in self.value("#collect-items").split(",") if i.strip())
-        request = DocumentRequest(
-            campaign_id=campaign,
-            contact=contact,
-            items=items,
+        form = RequestForm(
+            campaign=self.value("#collect-campaign"),
+            contact_id=self.value("#collect-contact-id"),
+            email=self.value("#collect-email"),
+            first_name=self.value("#collect-first"),
+            last_name=self.value("#collect-last"),
+            company=self.value("#collect-company"),
+            contact_data=parse_json_object(self.value("#collect-contact-data"), "Contact data"),
+            items=tuple(i.strip() for i in self.value("#collect-items").split(",") if i.strip()),
             data=parse_json_object(self.value("#collect-data"), "Request data"),
-            sample=RequestSample(sample_item, sample_url) if sample_item else None,
-            due_date=parse_due_date(self.value("#collect-due")),
-            created_by=self.value("#collect-created-by") or None,
-            assigned_to=self.value("#collect-assigned-to") or None,
+            sample_item=self.value("#collect-sample-item"),
+            sample_url=self.value("#collect-sample-url"),
+            due=self.value("#collect-due"),
+            created_by=self.value("#collect-created-by"),
+            assigned_to=self.value("#collect-assigned-to"),
             send_message=None if send_message == "default" else send_message == "yes",
         )
-        # What collect_rules would refuse (an email without a domain, a sample that is no
-        # http(s) link) is said here, before any request.
-        check_document_request(request)
-        return request
+        return document_request(form)
 
     @on(Button.Pressed, "#collect-send")
     @on(Input.Submitted)
@@ -186,12 +143,10 @@ class CollectPane(SendPane):
         try:
             request = self.build()
         except ValueError as exc:
-            self.error(str(exc))
+            self.error(str(exc)[:1].upper() + str(exc)[1:])
             return
         self.error("")
-        who = request.contact if isinstance(request.contact, str) else request.contact.email
-        question = f"Send a request for campaign {request.campaign_id} to {who}?"
-        self.confirm(1, question, lambda: self._start(request))
+        self.confirm(1, request_question(request), lambda: self._start(request))
 
     def _start(self, request: DocumentRequest) -> None:
         self.query_one("#collect-send", Button).disabled = True
@@ -209,9 +164,7 @@ class CollectPane(SendPane):
     async def send(self, request: DocumentRequest) -> None:
         """Create the request on the active account."""
         backend = await sb_app(self).backend()
-        self.post_message(
-            self.Sent(await backend.capability(DocumentRequestsApi).send_request(request))
-        )
+        self.post_message(self.Sent(await send_request(backend, request)))
 
     @on(Sent)
     def _sent(self, event: Sent) -> None:

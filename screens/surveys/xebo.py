@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -12,55 +13,59 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.capabilities import SurveysApi
-from backends.models_surveys import (
-    SurveyContact,
-    SurveyMedium,
-    SurveySend,
-    check_contacts,
-    contact_from_row,
-    unique_contacts,
-)
-from backends.models_surveys import SurveySendResult as Result
-from screens.surveys.common import SendPane, read_csv, split_entries
+from backends.models_surveys import SurveyMedium
+from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import JobStatus, State
+from tui.engine.sender import Progress
+from tui.usecases.surveys import (
+    ContactsInput,
+    NoContacts,
+    SurveyContacts,
+    SurveyRefused,
+    create_survey,
+    read_contacts,
+    run_survey,
+    survey_question,
+)
 
 MEDIUM_LABELS = {
     SurveyMedium.SMS: "SMS",
     SurveyMedium.EMAIL: "Email",
     SurveyMedium.WHATSAPP: "WhatsApp",
 }
+# Contacts listed under the counts: the ones not accepted, as far as this many.
+RESULT_ROWS = 500
 
 
-def contacts_from(medium: SurveyMedium, typed: str, csv_path: str) -> list[SurveyContact]:
-    """Contacts from typed addresses and a CSV (email/mobile columns, others custom fields)."""
-    key = medium.address_key
-    contacts = [
-        SurveyContact(email=a.strip()) if key == "email" else SurveyContact(mobile=a.strip())
-        for a in split_entries(typed)
-    ]
-    if csv_path:
-        contacts.extend(contact_from_row(row) for row in read_csv(csv_path))
-    if not contacts:
-        raise ValueError("Type at least one address or give a CSV file.")
-    # An email typed for SMS is not a number (it was once sent as a mobile, and every
-    # such entry counted as one "repeated address"): the kind must match the medium.
-    check_contacts(contacts, medium)
-    return contacts
+def progress_line(p: Progress) -> str:
+    """The counts line: how the job stands and, once it stopped, why."""
+    t = p.totals
+    line = f"Accepted: {t.accepted} · Rejected: {t.rejected} · Unknown: {t.unknown}"
+    if t.pending or t.sending:
+        line += f" · Pending: {t.pending + t.sending}"
+    line += f" · Job {p.job_id} {p.status.value.lower()}"
+    if p.status is not JobStatus.RUNNING and p.status is not JobStatus.DONE:
+        done = t.accepted + t.rejected + t.unknown
+        line = ("Not sent. " if not done else "") + line
+        # The engine's reason says what to fix; the Jobs screen resumes the job.
+        line += f"\n{p.reason or 'Stopped.'}"
+    return line
 
 
 class XeboPane(SendPane):
-    """Send a survey to contacts; shows accepted/rejected counts and the rejected list."""
+    """Send a survey to contacts as a journaled job; counts and the contacts not accepted."""
 
     BUSY_WORK: ClassVar[dict[str, str]] = {"surveys-xebo": "a survey send"}
 
     ERROR_ID = "xebo-error"
 
     @dataclass
-    class Sent(Message):
-        """The provider answered a survey send."""
+    class Progressed(Message):
+        """A coalesced engine update of the survey job."""
 
-        result: Result
+        progress: Progress
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form panel"):
@@ -96,31 +101,31 @@ class XeboPane(SendPane):
         """Validate the form, confirm, then send."""
         medium = self.query_one("#xebo-medium", Select).value
         assert isinstance(medium, SurveyMedium)
-        self.prepare(medium, self.value("#xebo-to"), self.value("#xebo-csv"))
+        csv_path = self.value("#xebo-csv")
+        given = ContactsInput(
+            medium, split_entries(self.value("#xebo-to")), file=Path(csv_path) if csv_path else None
+        )
+        self.prepare(given)
 
     @work(group="surveys-prepare", exclusive=True, exit_on_error=False)
-    async def prepare(self, medium: SurveyMedium, typed: str, csv_path: str) -> None:
+    async def prepare(self, given: ContactsInput) -> None:
         """Read the contacts in a thread (a big CSV would freeze the form), then confirm."""
-
-        def read() -> tuple[list[SurveyContact], int]:
-            return unique_contacts(contacts_from(medium, typed, csv_path), medium)
-
         try:
-            contacts, repeated = await asyncio.to_thread(read)
-        except ValueError as exc:
+            found = await asyncio.to_thread(read_contacts, given)
+        except NoContacts:
+            self.error("Type at least one address or give a CSV file.")
+            return
+        except SurveyRefused as exc:
             self.error(str(exc))
             return
         self.error("")
-        n = len(contacts)
-        question = f"Send the survey by {MEDIUM_LABELS[medium]} to {n} contact(s)?"
-        if repeated:
-            question += f" ({repeated} repeated address(es) left out.)"
-        self.confirm(n, question, lambda: self._start(SurveySend(medium, tuple(contacts))))
+        self.confirm(len(found.contacts), survey_question(found), lambda: self._start(found))
 
-    def _start(self, send: SurveySend) -> None:
+    def _start(self, found: SurveyContacts) -> None:
         self.query_one("#xebo-send", Button).disabled = True
         self.query_one("#xebo-counts", Static).update("Sending…")
-        self.send(send)
+        self.query_one("#xebo-rejected", DataTable).clear()
+        self.send(found)
 
     def sending_done(self) -> None:
         self.query_one("#xebo-send", Button).disabled = False
@@ -129,21 +134,30 @@ class XeboPane(SendPane):
             counts.update("Not sent.")
 
     @work(group="surveys-xebo", exit_on_error=False)
-    async def send(self, send: SurveySend) -> None:
-        """Send the survey on the active account."""
-        backend = await sb_app(self).backend()
-        self.post_message(self.Sent(await backend.capability(SurveysApi).send_survey(send)))
+    async def send(self, found: SurveyContacts) -> None:
+        """Journal the survey job and send it on the active account."""
+        app = sb_app(self)
+        account = app.active_account
+        assert account is not None
+        backend = await app.backend(account)
+        # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
+        # each would freeze the screen.
+        journal = await asyncio.to_thread(Journal, default_path())
+        try:
+            job_id = await create_survey(journal, account, backend, found)
+            async for progress in run_survey(journal, job_id, backend):
+                self.post_message(self.Progressed(progress))
+        finally:
+            await asyncio.to_thread(journal.close)
 
-    @on(Sent)
-    def _sent(self, event: Sent) -> None:
-        r = event.result
-        message = f" · {r.message}" if r.message else ""
-        self.query_one("#xebo-counts", Static).update(
-            f"Accepted: {r.accepted} · Rejected: {r.rejected}{message}"
-        )
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        p = event.progress
+        self.query_one("#xebo-counts", Static).update(progress_line(p))
         table = self.query_one("#xebo-rejected", DataTable)
-        table.clear()
-        for item in r.rejected_list:
-            c = item.contact
-            who = str(c.get("mobile") or c.get("email") or c)
-            table.add_row(who, item.reason)
+        for o in p.results:
+            if o.state is not State.ACCEPTED and table.row_count < RESULT_ROWS:
+                table.add_row(o.to, o.reason or o.state.value)
+        if p.error is not None:
+            # Paused by the provider's refusal (401/402/403): its code in the error dialog.
+            sb_app(self).show_error(p.error)

@@ -64,6 +64,11 @@ async def test_xebo_csv_fields_reach_the_provider_and_rejects_are_listed(
         table = app.screen.query_one("#xebo-rejected", DataTable)
         assert table.row_count == 1
         assert table.get_row_at(0)[0] == "123456"
+    # Journaled (issue 11): each contact's outcome is in the job, which Jobs lists.
+    with Journal(default_path()) as journal:
+        (job, totals, _) = journal.overview()[0]
+        assert (job.channel, job.account) == ("survey", "sandbox-xebo")
+        assert (totals.accepted, totals.rejected, totals.total) == (2, 1, 3)
     (request,) = provider_apps["xebo"].state.log.matching("POST", XEBO_PATH)
     body = request.json()
     assert body["medium"] == 1
@@ -166,7 +171,12 @@ async def test_xebo_expired_token_explains_the_24_hours(
         assert "HTTP 401" in modal.title_text
         assert "expires after 24 hours" in modal.message
         await pilot.press("escape")
-        assert text(app, "#xebo-counts") == "Not sent."
+        # A paused job (issue 11: survey sends are journaled), resumable from Jobs.
+        counts = text(app, "#xebo-counts")
+        assert counts.startswith("Not sent. Accepted: 0") and "Job 1 paused" in counts
+    with Journal(default_path()) as journal:
+        (job, totals, _) = journal.overview()[0]
+        assert (job.channel, job.status.value, totals.pending) == ("survey", "PAUSED", 1)
 
 
 # --- Collect -------------------------------------------------------------------------------
