@@ -186,11 +186,20 @@ async def create_survey(
 
 
 def run_survey(
-    journal: Journal, job_id: int, backend: Backend, *, control: JobControl | None = None
+    journal: Journal,
+    job_id: int,
+    backend: Backend,
+    *,
+    control: JobControl | None = None,
+    batch_size: int | None = None,
+    concurrency: int = 4,
 ) -> AsyncIterator[Progress]:
     """Send the job's pending contacts (tui.engine.sender.run_job): coalesced progress,
-    the last one final; `control` pauses it. A paused job goes on with `jobs resume`."""
-    return run_job(journal, job_id, backend, control=control)
+    the last one final; `control` pauses it. Contacts per request: `batch_size`, else the
+    engine's (the reference sets no limit). A paused job goes on with `jobs resume`."""
+    return run_job(
+        journal, job_id, backend, control=control, batch_size=batch_size, concurrency=concurrency
+    )
 
 
 def survey_results(journal: Journal, job_id: int, limit: int = SHOW_ROWS) -> JobResult:
