@@ -9,10 +9,9 @@ queued messages, up to RESULT_ROWS rows; the journal holds everyone.
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -21,85 +20,32 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
-from backends.eightbyeight import (
-    ENCODINGS,
-    MAX_MESSAGES,
-    SurveyMessage,
-    SurveyTemplate,
-    check_survey_id,
-)
-from screens.surveys.common import SendPane, read_csv, split_entries
+from backends.eightbyeight import ENCODINGS
+from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
-from tui.dates import parse_optional
 from tui.dates import utc_label as dates_utc_label
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, Outcome, State
-from tui.engine.sender import JobControl, Progress, run_job
-from tui.engine.survey_batch import (
-    check_job,
-    create_survey_batch_job,
-    messages_from_rows,
-    unique_messages,
+from tui.engine.sender import JobControl, Progress
+from tui.usecases.survey_batch import (
+    BatchInput,
+    BatchSend,
+    NoRecipients,
+    batch_question,
+    batch_time,
+    create_batch,
+    prepare_batch,
+    run_batch,
 )
+from tui.usecases.surveys import SurveyRefused
 
 RESULT_ROWS = 500
 NO_ENCODING = "default"
 
 
-def parse_time(text: str, what: str) -> datetime | None:
-    """A time typed in the form or a CSV cell (tui.dates: no offset is local time), or
-    None when blank. ValueError names the field."""
-    try:
-        return parse_optional(text)
-    except ValueError as exc:
-        raise ValueError(f"{what}: {exc}.") from None
-
-
 def utc_label(moment: datetime | None) -> str:
     """How a time is sent to 8x8 (in UTC), for the line under its field."""
     return f"sent as {dates_utc_label(moment)}" if moment else ""
-
-
-def messages_from(typed: str, country: str, csv_path: str) -> list[SurveyMessage]:
-    """Typed numbers (with the form's country) and CSV rows (destination, message columns,
-    other columns template variables)."""
-    messages = [SurveyMessage(to.strip(), country=country or None) for to in split_entries(typed)]
-    if csv_path:
-        # parse_time's ValueError names the cell.
-        messages += messages_from_rows(read_csv(csv_path), csv_path, parse_time, country or None)
-    if not messages:
-        raise ValueError("Type at least one number or give a CSV file.")
-    return messages
-
-
-def _checked_send(
-    survey_id: str,
-    sub_account: str,
-    template: SurveyTemplate | None,
-    client_batch_id: str | None,
-    messages: Callable[[], list[SurveyMessage]],
-) -> BatchSend:
-    """The send with its messages read, each number once (as Compose: the recipients
-    loader's normalisation), and checked as the job will be (in a thread)."""
-    found, repeated = unique_messages(messages())
-    check_job(survey_id, sub_account, found, template, client_batch_id)
-    return BatchSend(survey_id, sub_account, found, template, client_batch_id, repeated)
-
-
-@dataclass(frozen=True)
-class BatchSend:
-    """A validated send, ready to be journaled."""
-
-    survey_id: str
-    sub_account_id: str
-    messages: list[SurveyMessage]
-    template: SurveyTemplate | None
-    client_batch_id: str | None
-    repeated: int = 0  # numbers given more than once, left out
-
-    def __repr__(self) -> str:
-        # Textual reprs a worker's arguments: never tens of thousands of messages.
-        return f"BatchSend({self.survey_id!r}, {len(self.messages)} messages)"
 
 
 class BatchPane(SendPane):
@@ -195,38 +141,33 @@ class BatchPane(SendPane):
     def _show_utc(self, event: Input.Changed) -> None:
         label = self.query_one(f"#{event.input.id}-utc", Static)
         try:
-            label.update(utc_label(parse_time(event.value.strip(), "time")))
-        except ValueError:
+            label.update(utc_label(batch_time(event.value.strip(), "time")))
+        except SurveyRefused:
             label.update("not ISO 8601 yet")
 
-    async def build(self) -> BatchSend:
-        """The send the form describes, or ValueError saying what to fix. The fields are
-        read here; the CSV and the per-message checks run in a thread (a file of 50,000
-        rows takes half a second)."""
+    def build(self) -> BatchInput:
+        """The send the form describes (read and checked by prepare_batch)."""
         name = sb_app(self).active_account
         options = sb_app(self).workspace.account(name).options if name else {}
         sub_account = options.get("subaccount_id", "")
         if not sub_account:
-            raise ValueError("The account has no subaccount id: set it on the Accounts screen.")
-        survey_id = check_survey_id(self.value("#batch-survey"))
+            raise SurveyRefused("the account has no subaccount id: set it on the Accounts screen")
         encoding = self.query_one("#batch-encoding", Select).value
-        body = self.query_one("#batch-template", Input).value
-        template = None
-        if body.strip():
-            template = SurveyTemplate(
-                template_body=body,
-                source=self.value("#batch-source") or None,
-                encoding=None if encoding == NO_ENCODING else str(encoding),
-                scheduled=parse_time(self.value("#batch-scheduled"), "Scheduled"),
-                expiry=parse_time(self.value("#batch-expiry"), "Expiry"),
-                dlr_callback_url=self.value("#batch-dlr") or None,
-            )
-        typed, country = self.value("#batch-to"), self.value("#batch-country").upper()
-        csv_path, client_batch_id = self.value("#batch-csv"), self.value("#batch-client-id")
-        return await asyncio.to_thread(
-            _checked_send, survey_id, sub_account, template, client_batch_id or None,
-            lambda: messages_from(typed, country, csv_path),
-        )  # fmt: skip
+        csv_path = self.value("#batch-csv")
+        return BatchInput(
+            survey_id=self.value("#batch-survey"),
+            sub_account_id=sub_account,
+            numbers=split_entries(self.value("#batch-to")),
+            country=self.value("#batch-country"),
+            csv=Path(csv_path) if csv_path else None,
+            template_body=self.query_one("#batch-template", Input).value,
+            source=self.value("#batch-source") or None,
+            encoding=None if encoding == NO_ENCODING else str(encoding),
+            scheduled=self.value("#batch-scheduled"),
+            expiry=self.value("#batch-expiry"),
+            dlr_url=self.value("#batch-dlr") or None,
+            client_batch_id=self.value("#batch-client-id") or None,
+        )
 
     @on(Button.Pressed, "#batch-send")
     @on(Input.Submitted)
@@ -237,19 +178,18 @@ class BatchPane(SendPane):
 
     @work(group="surveys-prepare", exclusive=True, exit_on_error=False)
     async def prepare(self) -> None:
-        """Build and check the send off the UI loop, then confirm it."""
+        """Read and check the send off the UI loop (a CSV of 50,000 rows takes half a
+        second), then confirm it."""
         try:
-            send = await self.build()
-        except ValueError as exc:
+            send = await asyncio.to_thread(prepare_batch, self.build())
+        except NoRecipients:
+            self.error("Type at least one number or give a CSV file.")
+            return
+        except SurveyRefused as exc:
             self.error(str(exc)[:1].upper() + str(exc)[1:])
             return
         self.error("")
-        n = len(send.messages)
-        batches = -(-n // MAX_MESSAGES)
-        question = f"Send survey {send.survey_id} to {n} recipient(s) in {batches} batch(es)?"
-        if send.repeated:
-            question += f"\n{send.repeated} repeated number(s) left out."
-        self.confirm(n, question, lambda: self._start(send))
+        self.confirm(len(send.messages), batch_question(send), lambda: self._start(send))
 
     def _start(self, send: BatchSend) -> None:
         self.control = JobControl()
@@ -278,25 +218,13 @@ class BatchPane(SendPane):
         account = app.active_account
         assert account is not None
         backend = await app.backend(account)
-        # Opening, journaling tens of thousands of messages and closing (a WAL checkpoint)
-        # run in threads: on the UI loop each would freeze the screen.
+        # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
+        # each would freeze the screen.
         journal = await asyncio.to_thread(Journal, default_path())
         try:
-            job_id = await asyncio.to_thread(
-                functools.partial(
-                    create_survey_batch_job,
-                    journal,
-                    account,
-                    backend.provider,
-                    survey_id=send.survey_id,
-                    sub_account_id=send.sub_account_id,
-                    messages=send.messages,
-                    template=send.template,
-                    client_batch_id=send.client_batch_id,
-                )
-            )
+            job_id = await create_batch(journal, account, backend, send)
             self.post_message(self.Started(job_id, len(send.messages)))
-            async for progress in run_job(journal, job_id, backend, concurrency=2, control=control):
+            async for progress in run_batch(journal, job_id, backend, control=control):
                 self.post_message(self.Progressed(progress))
         finally:
             await asyncio.to_thread(journal.close)

@@ -1,9 +1,8 @@
-"""What the Surveys screen's three send forms share: CSV reading, inline errors, confirmation."""
+"""What the Surveys screen's three send forms share: typed entries, inline errors, confirmation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from textual import on
 from textual.containers import VerticalScroll
@@ -11,22 +10,6 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from screens.widgets.common import WorkerErrors, count_confirm
-from tui.engine.recipients import csv_rows
-
-
-def read_csv(path_text: str) -> list[dict[str, str]]:
-    """The rows of a UTF-8 CSV file with a header (`csv_rows`), or ValueError."""
-    path = Path(path_text).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text") from None
-    try:
-        return csv_rows(text)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
 
 
 def split_entries(text: str) -> list[str]:

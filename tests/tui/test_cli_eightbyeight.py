@@ -417,3 +417,19 @@ async def test_sandbox_opens_8x8_and_xerochat_accounts(isolated_dirs: Path) -> N
             assert len(await xc.flow_campaigns()) == 4
     finally:
         sandbox.stop(running)
+
+
+def test_country_applies_to_csv_rows_without_one(
+    account: str, server: SandboxServer, tmp_path: Path
+) -> None:
+    # One use case for the CLI and the console form (issue 11): the form always gave its
+    # country to CSV rows without one; the CLI sent them without a country.
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("destination,country\n98760001,\n6598760002,SG\n", encoding="utf-8")
+    code, out = cli("--csv", str(csv_file), "--country", "sg", "--template", TEMPLATE)
+    assert code == 0, out
+    messages = the_request(server).json()["messages"]
+    assert [(m["destination"], m.get("country")) for m in messages] == [
+        ("98760001", "SG"),
+        ("6598760002", "SG"),
+    ]

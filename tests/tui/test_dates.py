@@ -7,16 +7,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
+from screens.compose_form import parse_send_time
+from screens.reports_common import parse_day
 
-from screens.compose.form import parse_send_time
-from screens.reports.common import parse_day
-from screens.surveys.batch import parse_time
-from screens.surveys.collect import parse_due_date
-from tui.cli.eightbyeight import _time
 from tui.cli.reports import parse_date
 from tui.cli.sending import when_arg
-from tui.cli.surveys import parse_due
 from tui.dates import fmt_time, parse_optional, parse_when, utc_label
+from tui.usecases.survey_batch import batch_time
+from tui.usecases.surveys import RequestForm, document_request
 
 
 @pytest.fixture
@@ -33,12 +31,15 @@ READERS: dict[str, Callable[[str], datetime | None]] = {
     "tui.dates": parse_when,
     "CLI --schedule/--expires/--date": when_arg,
     "CLI report --after/--before": parse_date,
-    "CLI request send --due": parse_due,
-    "CLI survey-batch --scheduled/--expiry": lambda text: _time(text, "--scheduled"),
+    # One use case each for the CLI and the console's form (tui.usecases).
+    "request send --due and the Collect form": lambda text: (
+        document_request(RequestForm("c", contact_id="x", due=text)).due_date
+    ),
+    "survey-batch --scheduled/--expiry, the 8x8 form and CSV": lambda text: batch_time(
+        text, "scheduled"
+    ),
     "Compose schedule/expiry": parse_send_time,
     "Reports filter dates": parse_day,
-    "8x8 form and CSV times": lambda text: parse_time(text, "Scheduled"),
-    "Collect due date": parse_due_date,
 }
 
 

@@ -23,8 +23,10 @@ from backends.sandbox.core import SandboxServer
 from backends.xebo import XeboBackend
 from tui.cli import run
 from tui.config import Account, ConfigStore
-from tui.engine.journal import Claimed, JobStatus, Journal, State, default_path
+from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import Claimed, JobStatus, State
 from tui.engine.survey_send import match_survey_send
+from tui.usecases.survey_batch import BatchInput, batch_question, prepare_batch
 from tui.usecases.surveys import (
     ContactsInput,
     NoContacts,
@@ -328,3 +330,53 @@ def test_an_answer_that_does_not_say_who_was_accepted_leaves_them_unknown() -> N
 def test_a_request_form_that_collect_would_refuse(form: RequestForm, error: str) -> None:
     with pytest.raises(SurveyRefused, match=error):
         document_request(form)
+
+
+# --- survey batches (8x8) ------------------------------------------------------------------
+
+
+def test_batch_options_without_a_template_go_on_every_message(tmp_path: Path) -> None:
+    # The console's batch form dropped source, encoding, times and the delivery URL when
+    # no template body was typed; the CLI put them on each message: one rule now.
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "destination,templateBody\n98760001,Hi {{url:}}\n+65 9876 0001,Hi {{url:}}\n"
+        "6598760002,Hi {{url:}}\n"
+    )
+    send = prepare_batch(
+        BatchInput(
+            "csat",
+            "acme",
+            csv=csv_file,
+            country="sg",
+            source="ACME",
+            scheduled="2030-03-11T09:30+08:00",
+            dlr_url="https://example.com/dlr",
+        )
+    )
+    # "98760001" in SG and "+65 9876 0001" are one number; each number once.
+    assert send.repeated == 1 and len(send.messages) == 2
+    for m in send.messages:
+        assert (m.country, m.source, m.dlr_callback_url) == (
+            "SG",
+            "ACME",
+            "https://example.com/dlr",
+        )
+        assert m.scheduled is not None and m.scheduled.isoformat() == "2030-03-11T09:30:00+08:00"
+    assert batch_question(send).startswith("Send survey csat to 2 recipient(s) in 1 batch(es)?")
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [
+        (BatchInput("csat", "acme"), "no recipients"),
+        (BatchInput("csat", "acme", ["0612345678"], template_body="{{url:}}"), "Invalid MSISDN"),
+        (BatchInput("a b", "acme", ["6598760001"], template_body="{{url:}}"), "surveyId"),
+        (BatchInput("csat", "acme", ["6598760001"], expiry="11/03 9:30"), "expiry: not a"),
+    ],
+)
+def test_batches_8x8_would_refuse_are_refused_before_anything_is_journaled(
+    given: BatchInput, error: str
+) -> None:
+    with pytest.raises(SurveyRefused, match=error):
+        prepare_batch(given)

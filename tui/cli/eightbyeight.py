@@ -9,20 +9,11 @@ QUEUED/REJECTED outcome recorded, progress printed, resumable with `switchboard 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import itertools
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from backends.base import Capability
-from backends.eightbyeight import (
-    ENCODINGS,
-    MAX_MESSAGES,
-    SurveyBatch,
-    SurveyMessage,
-    SurveyTemplate,
-)
+from backends.eightbyeight import ENCODINGS, MAX_MESSAGES
 from backends.registry import backend_class
 from tui.cli.common import (
     EXIT_OK,
@@ -34,22 +25,18 @@ from tui.cli.common import (
     table,
 )
 from tui.cli.jobs import follow
-from tui.dates import parse_optional
 from tui.engine.journal import Journal, default_path
-from tui.engine.journal_rows import Claimed, State
-from tui.engine.recipients import csv_rows
-from tui.engine.sender import run_job
-from tui.engine.survey_batch import (
-    MESSAGE_FIELDS,
-    SurveyBatchChannel,
-    check_job,
-    create_survey_batch_job,
-    messages_from_rows,
-    unique_messages,
+from tui.engine.survey_batch import MESSAGE_FIELDS
+from tui.usecases.survey_batch import (
+    BatchInput,
+    NoRecipients,
+    batch_question,
+    batch_results,
+    create_batch,
+    prepare_batch,
+    run_batch,
 )
-
-# Per-recipient lines printed after a send; bigger jobs are summed up (see `jobs export`).
-SHOW_ROWS = 1_000
+from tui.usecases.surveys import SurveyRefused
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -81,7 +68,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         + " columns; other columns are template variables",
     )
     send.add_argument(
-        "--country", help="two-letter country of --to numbers in national format (no leading 0)"
+        "--country",
+        help="two-letter country of numbers in national format (no leading 0): --to "
+        "numbers and CSV rows without a country column value",
     )
     send.add_argument("--var", action="append", default=[], metavar="KEY=VALUE")
     send.add_argument("--template", help="batch template body; must contain {{url:}}")
@@ -105,14 +94,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     send.set_defaults(handler=cmd_send)
 
 
-def _time(value: str | None, option: str) -> datetime | None:
-    # tui.dates' rule: no offset is local time, as everywhere else.
-    try:
-        return parse_optional(value)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
 def _pairs(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -123,84 +104,23 @@ def _pairs(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _csv_messages(path: Path) -> list[SurveyMessage]:
-    try:
-        rows = csv_rows(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    try:
-        return messages_from_rows(rows, str(path), lambda text, what: _time(text or None, what))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def build_batch(args: argparse.Namespace, survey_id: str) -> SurveyBatch:
-    """The batch the command line describes."""
-    scheduled = _time(args.scheduled, "--scheduled")
-    expiry = _time(args.expiry, "--expiry")
-    template = None
-    per_message: dict[str, Any] = {}
-    if args.template is not None:
-        template = SurveyTemplate(
-            template_body=args.template,
-            source=args.source,
-            encoding=args.encoding,
-            scheduled=scheduled,
-            expiry=expiry,
-            dlr_callback_url=args.dlr_url,
-        )
-    else:
-        # Without a template block, the batch-wide options go on every message.
-        per_message = {
-            "source": args.source,
-            "encoding": args.encoding,
-            "scheduled": scheduled,
-            "expiry": expiry,
-            "dlr_callback_url": args.dlr_url,
-        }
-    variables = _pairs(args.var)
-    messages = [
-        SurveyMessage(
-            destination=to, country=args.country, template_variables=variables, **per_message
-        )
-        for to in args.to
-    ]
-    if args.csv is not None:
-        for m in _csv_messages(args.csv):
-            extra = {k: v for k, v in per_message.items() if getattr(m, k) is None}
-            messages.append(dataclasses.replace(m, **extra))
-    if not messages:
-        raise UsageError("give recipients with --to or --csv")
-    return SurveyBatch(
+def batch_input(args: argparse.Namespace, survey_id: str, sub_account: str) -> BatchInput:
+    """The send the command line describes, as the use case takes it."""
+    return BatchInput(
         survey_id=survey_id,
-        messages=tuple(messages),
-        template=template,
+        sub_account_id=sub_account,
+        numbers=args.to,
+        country=args.country,
+        variables=_pairs(args.var),
+        csv=args.csv,
+        template_body=args.template,
+        source=args.source,
+        encoding=args.encoding,
+        scheduled=args.scheduled or "",
+        expiry=args.expiry or "",
+        dlr_url=args.dlr_url,
         client_batch_id=args.client_batch_id,
-        sub_account_id=args.subaccount,
     )
-
-
-def recipient_results(journal: Journal, job_id: int) -> list[dict[str, str | None]]:
-    """The first SHOW_ROWS recipients' outcomes, with the clientMessageId each was sent with."""
-    channel = SurveyBatchChannel(journal.job(job_id))
-    out: list[dict[str, str | None]] = []
-    for r in itertools.islice(journal.recipients(job_id), SHOW_ROWS):
-        queued = r.state is State.ACCEPTED
-        out.append(
-            {
-                "destination": r.to,
-                "status": "QUEUED" if queued else r.state.value,
-                "umid": r.provider_id,
-                # The recipient's own id, else the one the engine generated (sb<job>-<seq>).
-                "clientMessageId": channel.client_id(Claimed(r.seq, r.to, r.vars)),
-                "reason": r.reason,
-            }
-        )
-    return out
 
 
 def show_recipients(
@@ -232,58 +152,42 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     survey_id = args.survey or options.get("survey_id", "")
     if not survey_id:
         raise UsageError("give --survey (the account has no default survey_id)")
-    batch = build_batch(args, survey_id)
     sub_account = args.subaccount or options.get("subaccount_id", "")
     if not sub_account:
         raise UsageError("give --subaccount (the account has no subaccount_id)")
-    # Each number once, as the console's form and `sms send` do.
-    messages, repeated = unique_messages(batch.messages)
-    if repeated:
-        print(f"switchboard: {repeated} repeated number(s) left out", file=ctx.err)
     try:
-        check_job(survey_id, sub_account, messages, batch.template, batch.client_batch_id)
-    except ValueError as exc:
+        # Each number once, as the console's form and `sms send` do.
+        send = prepare_batch(batch_input(args, survey_id, sub_account))
+    except NoRecipients:
+        raise UsageError("give recipients with --to or --csv") from None
+    except SurveyRefused as exc:
         raise UsageError(str(exc)) from None
-    count = len(messages)
+    if send.repeated:
+        print(f"switchboard: {send.repeated} repeated number(s) left out", file=ctx.err)
+    count = len(send.messages)
     if args.dry_run:
         ctx.emit(
             {
                 "valid": True,
                 "messages": count,
-                "batches": -(-count // MAX_MESSAGES),
+                "batches": send.batches,
                 "survey_id": survey_id,
                 "subaccount_id": sub_account,
             },
             lambda: ctx.print(f"OK: {count} message(s) for survey {survey_id}; nothing sent."),
         )
         return EXIT_OK
-    ctx.confirm(
-        f"Send the survey to {count} recipients?",
-        assume_yes=args.yes,
-        count=count,
-        destructive=False,
-    )
+    ctx.confirm(batch_question(send), assume_yes=args.yes, count=count, destructive=False)
     backend = await ctx.workspace.open(args.account)
     async with backend:
         with Journal(default_path()) as journal:
-            job_id = create_survey_batch_job(
-                journal,
-                args.account,
-                backend.provider,
-                survey_id=survey_id,
-                sub_account_id=sub_account,
-                messages=messages,
-                template=batch.template,
-                client_batch_id=batch.client_batch_id,
-            )
-            # Two requests of 10,000 in flight keep 8x8 busy without piling up memory.
-            updates = run_job(journal, job_id, backend, concurrency=2)
+            job_id = await create_batch(journal, args.account, backend, send)
             # With --json, the job summary and the recipients' results are one document.
             held = HeldContext.of(ctx)
-            code = await follow(held, updates)
+            code = await follow(held, run_batch(journal, job_id, backend))
             summary: dict[str, Any] = dict(held.held[-1]) if held.held else {"job": job_id}
             if not args.counts_only:
-                results = recipient_results(journal, job_id)
+                results = batch_results(journal, job_id)
                 total = journal.totals(job_id).total
                 summary["recipients"] = results
                 summary["recipients_omitted"] = total - len(results)

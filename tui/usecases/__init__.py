@@ -13,4 +13,7 @@ result, so a rule changed here changes in both.
 - `otp`: generate and check one-time codes, with their checks.
 - `conversations`: WhatsApp conversations: list, open one, messages, reply.
 - `jobs`: a send job's result, one typed value and one JSON shape.
+- `surveys`: survey sends (Xebo) as journaled jobs, their contacts reader, and document
+  requests (Collect).
+- `survey_batch`: survey batches (8x8) as journaled jobs.
 """

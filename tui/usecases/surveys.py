@@ -102,30 +102,40 @@ def _contact(row: Mapping[str, Any], where: str) -> SurveyContact:
     return contact
 
 
-def _file_contacts(path: Path) -> list[SurveyContact]:
-    path = path.expanduser()
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SurveyRefused(f"cannot read {path}: {exc.strerror or exc}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            items = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise SurveyRefused(f"{path} is not valid JSON: {exc}") from None
-        if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
-            raise SurveyRefused(f"{path}: expected a JSON array of objects")
-        return [_contact(r, f"{path} item {i}") for i, r in enumerate(items, 1)]
+
+
+def _file_contacts(path: Path) -> list[SurveyContact]:
+    path = path.expanduser()
+    if path.suffix.lower() != ".json":
+        # Data lines start at line 2, after the header.
+        rows = read_csv_rows(path)
+        return [_contact(r, f"{path} line {i}") for i, r in enumerate(rows, 2)]
     try:
-        text = raw.decode("utf-8-sig")
+        items = orjson.loads(_read(path))
+    except orjson.JSONDecodeError as exc:
+        raise SurveyRefused(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
+        raise SurveyRefused(f"{path}: expected a JSON array of objects")
+    return [_contact(r, f"{path} item {i}") for i, r in enumerate(items, 1)]
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with a header (tui.engine.recipients.csv_rows: the
+    separator sniffed, quoted cells may hold newlines); SurveyRefused naming the file."""
+    path = path.expanduser()
+    try:
+        text = _read(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SurveyRefused(f"{path} is not UTF-8 text") from None
     try:
-        rows = csv_rows(text)
+        return csv_rows(text)
     except ValueError as exc:
         raise SurveyRefused(f"{path}: {exc}") from None
-    # Data lines start at line 2, after the header.
-    return [_contact(r, f"{path} line {i}") for i, r in enumerate(rows, 2)]
 
 
 def read_contacts(given: ContactsInput) -> SurveyContacts:
