@@ -20,11 +20,12 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
+from backends.base import Backend
 from backends.eightbyeight import ENCODINGS
 from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
 from tui.dates import utc_label as dates_utc_label
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal
 from tui.engine.journal_rows import JobStatus, Outcome, State
 from tui.engine.sender import JobControl, Progress
 from tui.usecases.survey_batch import (
@@ -214,20 +215,17 @@ class BatchPane(SendPane):
     @work(group="surveys-batch", exit_on_error=False)
     async def run_send(self, send: BatchSend, control: JobControl) -> None:
         """Journal the job and send it on the active account."""
-        app = sb_app(self)
-        account = app.active_account
-        assert account is not None
-        backend = await app.backend(account)
-        # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
-        # each would freeze the screen.
-        journal = await asyncio.to_thread(Journal, default_path())
-        try:
+
+        async def create(journal: Journal, account: str, backend: Backend) -> int:
             job_id = await create_batch(journal, account, backend, send)
             self.post_message(self.Started(job_id, len(send.messages)))
-            async for progress in run_batch(journal, job_id, backend, control=control):
-                self.post_message(self.Progressed(progress))
-        finally:
-            await asyncio.to_thread(journal.close)
+            return job_id
+
+        await self.send_job(
+            create,
+            lambda journal, job_id, backend: run_batch(journal, job_id, backend, control=control),
+            lambda progress: self.post_message(self.Progressed(progress)),
+        )
 
     @on(Started)
     def _started(self, event: Started) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from textual import on
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from screens.widgets.common import WorkerErrors, count_confirm
+from backends.base import Backend
+from screens.widgets.common import WorkerErrors, count_confirm, sb_app
+from tui.engine.journal import Journal, default_path
+from tui.engine.sender import Progress
 
 
 def split_entries(text: str) -> list[str]:
@@ -46,6 +50,28 @@ class SendPane(WorkerErrors, VerticalScroll):
                 then()
 
         self.app.push_screen(count_confirm(count, question, "Send"), answered)
+
+    async def send_job(
+        self,
+        create: Callable[[Journal, str, Backend], Awaitable[int]],
+        run: Callable[[Journal, int, Backend], AsyncIterator[Progress]],
+        progressed: Callable[[Progress], object],
+    ) -> None:
+        """Journal a job on the active account (`create`: its id) and send it (`run`),
+        handing each progress to `progressed`; for a worker."""
+        app = sb_app(self)
+        account = app.active_account
+        assert account is not None
+        backend = await app.backend(account)
+        # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
+        # each would freeze the screen.
+        journal = await asyncio.to_thread(Journal, default_path())
+        try:
+            job_id = await create(journal, account, backend)
+            async for progress in run(journal, job_id, backend):
+                progressed(progress)
+        finally:
+            await asyncio.to_thread(journal.close)
 
     def sending_done(self) -> None:
         """Re-enable the form after a send ended (override)."""

@@ -16,7 +16,6 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from backends.models_surveys import SurveyMedium
 from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
-from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, State
 from tui.engine.sender import Progress
 from tui.usecases.surveys import (
@@ -136,19 +135,11 @@ class XeboPane(SendPane):
     @work(group="surveys-xebo", exit_on_error=False)
     async def send(self, found: SurveyContacts) -> None:
         """Journal the survey job and send it on the active account."""
-        app = sb_app(self)
-        account = app.active_account
-        assert account is not None
-        backend = await app.backend(account)
-        # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
-        # each would freeze the screen.
-        journal = await asyncio.to_thread(Journal, default_path())
-        try:
-            job_id = await create_survey(journal, account, backend, found)
-            async for progress in run_survey(journal, job_id, backend):
-                self.post_message(self.Progressed(progress))
-        finally:
-            await asyncio.to_thread(journal.close)
+        await self.send_job(
+            lambda journal, account, backend: create_survey(journal, account, backend, found),
+            run_survey,
+            lambda progress: self.post_message(self.Progressed(progress)),
+        )
 
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:

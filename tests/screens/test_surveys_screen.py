@@ -14,12 +14,13 @@ from backends.models_surveys import SurveyMedium
 from backends.sandbox.collect import DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID
 from backends.sandbox.eightbyeight import DEMO_SUBACCOUNT, DEMO_SURVEY
 from backends.sandbox.xebo import DEMO_ACCESS_TOKEN, DEMO_COLLECTOR_ID
+from screens.jobs.screen import JobsScreen
 from screens.surveys.screen import SurveysScreen
 from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
 from tui.engine.journal import Journal, default_path
-from tui.engine.journal_rows import State
+from tui.engine.journal_rows import JobStatus, State
 
 Console = Callable[..., SwitchboardApp]
 BATCH_PATH = f"/api/v1/subaccounts/{DEMO_SUBACCOUNT}/surveys/{DEMO_SURVEY}/messages/batch"
@@ -174,9 +175,26 @@ async def test_xebo_expired_token_explains_the_24_hours(
         # A paused job (issue 11: survey sends are journaled), resumable from Jobs.
         counts = text(app, "#xebo-counts")
         assert counts.startswith("Not sent. Accepted: 0") and "Job 1 paused" in counts
+        with Journal(default_path()) as journal:
+            (job, totals, _) = journal.overview()[0]
+            assert (job.channel, job.status.value, totals.pending) == ("survey", "PAUSED", 1)
+
+        # The secret is fixed: the Jobs screen resumes the job on its account.
+        state.access_tokens[DEMO_ACCESS_TOKEN] = state.now
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, JobsScreen)
+        assert text(app, "#job-detail").startswith(f"Job {job.id} · survey · account sandbox-xebo")
+        assert "Survey invitations by SMS" in text(app, "#job-detail")
+        await pilot.click("#resume")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
     with Journal(default_path()) as journal:
-        (job, totals, _) = journal.overview()[0]
-        assert (job.channel, job.status.value, totals.pending) == ("survey", "PAUSED", 1)
+        assert journal.job(job.id).status is JobStatus.DONE
+        assert journal.totals(job.id).accepted == 1
+    (sent,) = state.sends  # surveyed once
+    assert sent.contacts == [{"mobile": "+34666555445"}]
 
 
 # --- Collect -------------------------------------------------------------------------------

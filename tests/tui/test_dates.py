@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from screens.compose_form import parse_send_time
-from screens.reports_common import parse_day
+from screens.compose.form import parse_send_time
+from screens.reports.common import parse_day
 
 from tui.cli.reports import parse_date
 from tui.cli.sending import when_arg

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from backends.base import Backend
+from backends.registry import backend_class
 from tui.usecases.confirm import CONFIRM_ABOVE, DELETE_ALL_PHRASE, Need, needed
 from tui.workspace import Workspace
 
@@ -135,6 +136,15 @@ async def with_backend(ctx: Context, name: str, fn: Callable[[Backend], Awaitabl
 
 
 Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
+
+
+def require(ctx: Context, account: str, api: type[Any]) -> None:
+    """UsageError when the account's provider does not offer the capability interface
+    `api` (e.g. SurveysApi): checked before anything is journaled or sent (a job for it
+    could never be sent)."""
+    cls = backend_class(ctx.workspace.account(account).provider)
+    if not cls.supports(api.offers):
+        raise UsageError(f"{cls.label} accounts cannot send {api.what}")
 
 
 def add_account_arg(parser: argparse.ArgumentParser) -> None:

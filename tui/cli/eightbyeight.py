@@ -12,9 +12,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from backends.base import Capability
+from backends.capabilities import SurveyBatchApi
 from backends.eightbyeight import ENCODINGS, MAX_MESSAGES
-from backends.registry import backend_class
 from tui.cli.common import (
     EXIT_OK,
     Context,
@@ -22,6 +21,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
+    require,
     table,
 )
 from tui.cli.jobs import follow
@@ -143,12 +143,8 @@ def show_recipients(
 
 async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
     """Validate, confirm, journal and send survey SMS; exit 3 if anyone was not queued."""
-    account = ctx.workspace.account(args.account)
-    cls = backend_class(account.provider)
-    if not cls.supports(Capability.SURVEY_BATCH):
-        # Checked before anything is journaled: the job could never be sent.
-        raise UsageError(f"{cls.label} accounts cannot send survey batches")
-    options = account.options
+    require(ctx, args.account, SurveyBatchApi)
+    options = ctx.workspace.account(args.account).options
     survey_id = args.survey or options.get("survey_id", "")
     if not survey_id:
         raise UsageError("give --survey (the account has no default survey_id)")

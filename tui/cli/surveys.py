@@ -11,9 +11,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from backends.base import Backend, Capability
+from backends.base import Backend
+from backends.capabilities import DocumentRequestsApi, SurveysApi
 from backends.models_surveys import SentRequest, SurveyMedium
-from backends.registry import backend_class
 from tui.cli.common import (
     EXIT_OK,
     Context,
@@ -21,6 +21,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
+    require,
     table,
     with_backend,
 )
@@ -131,10 +132,7 @@ async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if found.repeated:
         print(f"switchboard: {found.repeated} repeated address(es) left out", file=ctx.err)
-    cls = backend_class(ctx.workspace.account(args.account).provider)
-    if not cls.supports(Capability.SURVEYS):
-        # Checked before anything is journaled: the job could never be sent.
-        raise UsageError(f"{cls.label} accounts cannot send surveys")
+    require(ctx, args.account, SurveysApi)
     # A 5,000-row --contacts-file once went out unasked: confirmed as any bulk send.
     n = len(found.contacts)
     ctx.confirm(survey_question(found), assume_yes=args.yes, count=n, destructive=False)
@@ -205,9 +203,7 @@ async def cmd_request_send(ctx: Context, args: argparse.Namespace) -> int:
         request = document_request(document_form(args))
     except SurveyRefused as exc:
         raise UsageError(str(exc)) from None
-    cls = backend_class(ctx.workspace.account(args.account).provider)
-    if not cls.supports(Capability.DOCUMENT_REQUESTS):
-        raise UsageError(f"{cls.label} accounts cannot send document requests")
+    require(ctx, args.account, DocumentRequestsApi)
 
     async def send(backend: Backend) -> int:
         sent = await send_request(backend, request)

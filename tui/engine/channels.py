@@ -43,6 +43,8 @@ from tui.engine.journal_rows import Claimed, Job, JobRecipient, Outcome
 from tui.engine.preflight import plan_message
 from tui.engine.pricing import Pricing
 from tui.engine.results import match_results
+from tui.engine.survey_send import CHANNEL as SURVEY
+from tui.engine.survey_send import survey_summary
 
 __all__ = [
     "CHANNEL_LABELS",
@@ -76,7 +78,7 @@ CHANNEL_LABELS: Final = {
     VOICE_AUDIO: "voice call (audio)",
     WHATSAPP: "WhatsApp template",
     "survey-batch": "survey batch",
-    "survey": "survey",
+    SURVEY: "survey",
 }
 # cc and bcc go with every request: above one batch they would get one copy per batch.
 MAX_WITH_COPIES: Final = 500
@@ -408,6 +410,8 @@ def job_summary(job: Job) -> str:
     m = job.message
     if job.channel == "sms":
         return f"From {m.get('sender', '')}: {m.get('message', '')}"
+    if job.channel == SURVEY:
+        return survey_summary(job)
     if job.channel not in _TYPES:
         return CHANNEL_LABELS.get(job.channel, job.channel)
     r: Mapping[str, Any] = m.get("request", {})

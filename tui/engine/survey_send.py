@@ -33,7 +33,14 @@ from backends.models_surveys import (
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Claimed, Job, Outcome, State
 
-__all__ = ["CHANNEL", "SurveyChannel", "create_survey_job", "match_survey_send", "medium_of"]
+__all__ = [
+    "CHANNEL",
+    "SurveyChannel",
+    "create_survey_job",
+    "match_survey_send",
+    "medium_of",
+    "survey_summary",
+]
 
 CHANNEL: Final = "survey"
 
@@ -44,6 +51,14 @@ def medium_of(job: Job) -> SurveyMedium:
         return SurveyMedium(int(job.message["medium"]))
     except (KeyError, TypeError, ValueError):
         raise ConfigError(f"job {job.id}: no survey medium (1, 2 or 3)") from None
+
+
+def survey_summary(job: Job) -> str:
+    """What a survey job sends, in one line (for Jobs and `jobs show`)."""
+    try:
+        return f"Survey invitations by {medium_of(job).label}"
+    except ConfigError:
+        return "Survey invitations"
 
 
 def create_survey_job(
