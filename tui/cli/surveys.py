@@ -2,7 +2,8 @@
 
 Commands are named after what they do, like `sms send`, not after a provider: the
 account (-a) picks the provider, and the command refuses accounts whose backend does not
-declare the capability.
+declare the capability. A survey send is a journaled job (tui.usecases.surveys): its
+progress, each contact's outcome, and `switchboard jobs resume` after a pause or a crash.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the survey and request commands."""
     s = sub.add_parser("survey", help="send surveys (e.g. Xebo collectors)")
     ss = s.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
-    send = ss.add_parser("send", parents=[common], help="send a survey to contacts")
+    send = ss.add_parser(
+        "send", parents=[common], help="send a survey to contacts (a journaled, resumable job)"
+    )
     add_account_arg(send)
     send.add_argument("--medium", required=True, choices=sorted(MEDIUMS), help="channel")
     send.add_argument(
@@ -115,9 +118,12 @@ def _show_survey(ctx: Context, result: JobResult) -> None:
     ]
     if rows:
         table(ctx, ("CONTACT", "STATE", "REASON"), rows)
-    ref = next((r.provider_id for r in result.results or () if r.provider_id), None)
-    if ref:
-        ctx.print(f"Provider message id: {ref}")
+    # One msgId per request: a job of several batches has several.
+    refs = sorted({r.provider_id for r in result.results or () if r.provider_id})
+    if len(refs) == 1:
+        ctx.print(f"Provider message id: {refs[0]}")
+    elif refs:
+        ctx.print(f"Provider message ids (one per request): {', '.join(refs)}")
 
 
 async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
