@@ -136,7 +136,8 @@ def test_survey_send_contacts_file_above_the_threshold_asks(
     assert log_of(xebo_server).matching("POST", XEBO_PATH) == []
     code, out = cli(*send, "--yes", "--json")
     assert code == 0, out
-    assert json.loads(out)["accepted"] == CONFIRM_ABOVE + 1
+    # A journaled job since issue 11: the one job-result shape (tui.usecases.jobs).
+    assert json.loads(out)["totals"]["accepted"] == CONFIRM_ABOVE + 1
     assert len(log_of(xebo_server).matching("POST", XEBO_PATH)) == 1
 
 
