@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
+
 from screens.compose.form import parse_send_time
 from screens.reports.common import parse_day
-
 from tui.cli.reports import parse_date
 from tui.cli.sending import when_arg
 from tui.dates import fmt_time, parse_optional, parse_when, utc_label
