@@ -24,12 +24,6 @@ class ConfigError(SwitchboardError):
     title = "Configuration error"
 
 
-class SecretStoreError(SwitchboardError):
-    """No usable keyring, or the keyring refused an operation."""
-
-    title = "Secret store"
-
-
 class NotSupported(SwitchboardError):
     """The provider does not offer this capability."""
 

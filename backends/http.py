@@ -32,7 +32,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import Page
+from backends.models.common import Page
 from backends.rules import Outgoing, Rules
 
 log = logging.getLogger("switchboard.http")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 
 from backends.base import Backend, Connection
-from backends.collect import CollectBackend
-from backends.eightbyeight import EightByEightBackend
+from backends.collect.client import CollectBackend
+from backends.eightbyeight.client import EightByEightBackend
 from backends.errors import ConfigError
-from backends.nrs360 import Nrs360Backend
-from backends.xebo import XeboBackend
-from backends.xerochat import XeroChatBackend
+from backends.nrs360.client import Nrs360Backend
+from backends.xebo.client import XeboBackend
+from backends.xerochat.client import XeroChatBackend
 
 PROVIDERS: dict[str, type[Backend]] = {
     cls.provider: cls

@@ -1,6 +1,6 @@
 """Request rules written from the provider references, checked on both sides of the wire.
 
-Each provider has one module of rules (`backends/<provider>_rules.py`) built on this one:
+Each provider has one module of rules (`backends/<provider>/rules.py`) built on this one:
 the endpoints its reference documents (method and path), and for each a list of checks
 (required and allowed fields, limits, encodings), every check citing the reference
 sentence it comes from. The same `Rules` object is used three times:

@@ -53,7 +53,7 @@ def requests_follow_the_references(request: pytest.FixtureRequest) -> Iterator[N
     """Fail a test in which any sandbox received a request its provider's reference forbids.
 
     Every emulator checks what it receives against the provider's rules
-    (`backends/*_rules.py`) and refuses a violation with the documented error; a test
+    (`backends/<provider>/rules.py`) and refuses a violation with the documented error; a test
     that expects that error would pass anyway, so the violations are collected here.
     Tests that probe the sandbox's own refusals on purpose are marked `refused_requests`.
     """

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from backends.models_xerochat import QuestionSummary
+from backends.xerochat.models import QuestionSummary
 
 # Cells a spreadsheet would run as a formula (OWASP CSV injection); answers are typed by
 # anyone who talks to the bot.

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from backends.errors import SecretStoreError
+from tui.errors import SecretStoreError
 
 SERVICE = "switchboard"
 ENV_PREFIX = "SWITCHBOARD_SECRET_"

@@ -8,14 +8,14 @@ from typing import ClassVar
 
 from backends.capabilities.kinds import Capability
 from backends.http import paginate
-from backends.models import (
+from backends.models.common import (
     Contact,
     ContactFilter,
     ContactInput,
     Group,
     Page,
 )
-from backends.models_lists import (
+from backends.models.lists import (
     BlacklistEntry,
     BlacklistKind,
     EmailValidation,

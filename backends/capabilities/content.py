@@ -8,15 +8,15 @@ from typing import ClassVar
 
 from backends.capabilities.kinds import Capability
 from backends.http import paginate
-from backends.models import (
+from backends.models.common import (
     Page,
 )
-from backends.models_lists import (
+from backends.models.lists import (
     Form,
     FormInput,
     Template,
 )
-from backends.models_reports import (
+from backends.models.reports import (
     HostedImage,
     ImageUpload,
     ShortUrl,

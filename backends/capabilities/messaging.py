@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from backends.capabilities.kinds import Capability
-from backends.models import (
+from backends.models.common import (
     AccountInfo,
     ChatMessage,
     Conversation,
@@ -20,7 +20,7 @@ from backends.models import (
     SmsMessage,
     SmsRequest,
 )
-from backends.models_send import (
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     ScheduledChange,

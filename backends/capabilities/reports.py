@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from backends.capabilities.kinds import Capability
-from backends.models_reports import (
+from backends.models.reports import (
     Campaign,
     Certificate,
     CertificateKind,

@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from backends.capabilities.kinds import Capability
-from backends.models_eightbyeight import SurveyBatch, SurveyBatchResult
-from backends.models_surveys import DocumentRequest, SentRequest, SurveySend, SurveySendResult
-from backends.models_xerochat import (
+from backends.eightbyeight.models import SurveyBatch, SurveyBatchResult
+from backends.models.surveys import DocumentRequest, SentRequest, SurveySend, SurveySendResult
+from backends.xerochat.models import (
     FlowAnswers,
     FlowCampaign,
     Label,

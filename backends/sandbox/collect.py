@@ -2,7 +2,7 @@
 
 Behaviour chosen where the reference is silent (the client expects the same):
 - Error bodies are `{"error": "<status name>", "message": "<detail>"}`.
-- 400: a request breaking `backends/collect_rules.py` (unknown or malformed fields, a new
+- 400: a request breaking `backends/collect/rules.py` (unknown or malformed fields, a new
   contact without a valid `email`), naming the problem.
 - 403: a campaign hidden for administrators when the API user is not one, or a
   `createdBy` user without access to the campaign.
@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from backends.collect_rules import RULES
+from backends.collect.rules import RULES
 from backends.rules import Violation
 
 from .core import (

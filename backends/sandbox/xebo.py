@@ -6,7 +6,7 @@ Behaviour chosen where the reference is silent (the client expects the same):
   they were issued, API keys do not.
 - An unknown collector and a collector token that does not match it are both the
   documented 400 "Collector not found" (the token is how Xebo finds the collector).
-- A request breaking `backends/xebo_rules.py` (fields, `medium`, a contact without the
+- A request breaking `backends/xebo/rules.py` (fields, `medium`, a contact without the
   medium's kind of address: an email for Email, a number for SMS/WhatsApp) is 400 with
   the same body, naming the problem.
 - A contact whose number or email has the right kind but not the form Xebo sends to
@@ -34,7 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backends.rules import Violation
-from backends.xebo_rules import RULES
+from backends.xebo.rules import RULES
 
 from .core import OrjsonResponse, RecordingMiddleware, RequestLog, RulesMiddleware
 

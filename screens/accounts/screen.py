@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from backends.base import Capability
 from backends.capabilities import AccountApi
 from backends.errors import ConfigError
-from backends.models import AccountInfo
+from backends.models.common import AccountInfo
 from backends.registry import PROVIDERS, backend_class
 from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, sb_app
 from tui.config import Account, validate_account

@@ -14,7 +14,7 @@ from typing import Final
 from rich.text import Text
 
 from backends.base import Backend, Capability
-from backends.models_send import (
+from backends.models.send import (
     LANDING_PLACEHOLDER,
     MAX_LANDING_PARTS,
     MAX_VOICE_MESSAGE,

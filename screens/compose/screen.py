@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.capabilities import AccountApi, CoverageApi
 from backends.errors import NotSupported
-from backends.models_send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
+from backends.models.send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
 from screens.compose.form import (
     BY_KEY,
     CHANNELS,

@@ -12,8 +12,8 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.capabilities import BlacklistApi
-from backends.models import Page
-from backends.models_lists import BlacklistEntry, BlacklistKind
+from backends.models.common import Page
+from backends.models.lists import BlacklistEntry, BlacklistKind
 from screens.contacts.forms import WorkerPane
 from screens.widgets.common import ConfirmModal, sb_app
 

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Button, ProgressBar, Static
 
 from backends.capabilities import ContactsListingApi
-from backends.models import ContactFilter
+from backends.models.common import ContactFilter
 from screens.contacts.forms import TextPromptModal, WorkerPane
 from screens.widgets.common import Coalesce, ConfirmModal, sb_app
 from tui.usecases.contacts_io import ExportProgress, export_contacts

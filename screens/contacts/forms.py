@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from backends.capabilities import ContactsApi
 from backends.errors import SwitchboardError
-from backends.models import Contact, ContactInput, CustomField
+from backends.models.common import Contact, ContactInput, CustomField
 from screens.widgets.common import WorkerErrors, describe_error, sb_app
 from tui.usecases.contacts import (
     ContactRules,

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
 from backends.capabilities import ContactsListingApi, GroupsApi
-from backends.models import Group, Page
+from backends.models.common import Group, Page
 from screens.contacts.counts import MemberCounts, MembersWanted
 from screens.contacts.forms import TextPromptModal, WorkerPane
 from screens.widgets.common import ConfirmModal, sb_app

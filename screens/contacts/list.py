@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
 
 from backends.capabilities import ContactsApi, ContactsListingApi
-from backends.models import Contact, ContactFilter, Page
+from backends.models.common import Contact, ContactFilter, Page
 from screens.contacts.export import ContactsExport
 from screens.contacts.forms import ContactModal, SavedContact
 from screens.contacts.io import ImportModal

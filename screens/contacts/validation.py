@@ -25,8 +25,8 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from backends.capabilities import ContactsListingApi, EmailValidationApi
-from backends.models import Group
-from backends.models_lists import EmailValidation, ValidationResult
+from backends.models.common import Group
+from backends.models.lists import EmailValidation, ValidationResult
 from screens.contacts.counts import MemberCounts
 from screens.contacts.forms import WorkerPane
 from screens.widgets.common import sb_app

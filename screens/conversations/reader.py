@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from backends.base import Capability
-from backends.models import ChatMessage, Conversation, ConversationMessages
+from backends.models.common import ChatMessage, Conversation, ConversationMessages
 from screens.conversations import view
 from screens.widgets.common import BaseScreen, sb_app
 from tui.usecases import conversations as chats

@@ -17,8 +17,8 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.base import Capability
 from backends.capabilities import WhatsAppTemplatesApi
-from backends.models import ChatMessage, SendResult
-from backends.models_send import WhatsAppTemplateRequest
+from backends.models.common import ChatMessage, SendResult
+from backends.models.send import WhatsAppTemplateRequest
 from screens.conversations import view
 from screens.conversations.reader import INTERVALS, THREAD_LIMIT, ConversationsReader
 from screens.conversations.template import TemplateSendModal

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from backends.models_send import (
+from backends.models.send import (
     WhatsAppLocation,
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,

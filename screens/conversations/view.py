@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 
-from backends.models import ChatMessage, Conversation
+from backends.models.common import ChatMessage, Conversation
 
 # One glyph per delivery state, as messaging apps show them.
 MARKS = {

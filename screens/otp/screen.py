@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from backends.base import Capability
-from backends.models import Otp, OtpCheck
+from backends.models.common import Otp, OtpCheck
 from screens.widgets.common import BaseScreen, sb_app
 from tui.usecases import otp as otp_usecase
 from tui.usecases.otp import (

@@ -15,7 +15,7 @@ from textual.widgets import Button, ContentSwitcher, DataTable, Input, Select, S
 
 from backends.base import Capability
 from backends.capabilities import CampaignsApi, ReportsApi
-from backends.models_reports import CAMPAIGN_CHANNELS, Campaign, KeysReport, SendingSummary
+from backends.models.reports import CAMPAIGN_CHANNELS, Campaign, KeysReport, SendingSummary
 from screens.reports.chart import bar_chart, chart_base, cost_line, funnel
 from screens.reports.common import ActionTable, ReportsPane, csv_table, parse_day
 from screens.reports.events import EventsView, KeysView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from backends.models_reports import SendingEvents, SendingSummary
+from backends.models.reports import SendingEvents, SendingSummary
 
 # Eighth blocks give bars a resolution of 1/8 of a cell.
 _PARTIAL = " ▏▎▍▌▋▊▉"

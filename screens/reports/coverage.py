@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from backends.capabilities import CoverageApi
-from backends.models_reports import CountryPrice, NetworkPrice
+from backends.models.reports import CountryPrice, NetworkPrice
 from screens.reports.common import ReportsPane
 from screens.widgets.common import sb_app
 

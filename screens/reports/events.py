@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.models_reports import KeysReport
+from backends.models.reports import KeysReport
 from screens.reports.common import ReportsView
 from screens.widgets.common import ConfirmModal
 from tui.csvout import csv_text

@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.capabilities import FlowsApi
 from backends.errors import InvalidInput
-from backends.models_xerochat import FlowAnswers, FlowCampaign, QuestionSummary
+from backends.xerochat.models import FlowAnswers, FlowCampaign, QuestionSummary
 from screens.reports.common import ReportsPane
 from screens.widgets.common import ConfirmModal, sb_app
 from tui.csvout import count_rows, csv_text, share

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from backends.capabilities import ScheduledApi
-from backends.models_send import SCHEDULED_TYPES, ScheduledList, ScheduledType
+from backends.models.send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.reports.common import ActionTable, ReportsPane
 from screens.widgets.common import ConfirmModal, TypedConfirmModal, sb_app
 from tui.dates import fmt_time, parse_when, utc_label

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
 from backends.base import Backend
-from backends.eightbyeight import ENCODINGS
+from backends.eightbyeight.rules import ENCODINGS
 from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
 from tui.dates import utc_label as dates_utc_label

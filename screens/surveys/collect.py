@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from backends.models_surveys import DocumentRequest, SentRequest
+from backends.models.surveys import DocumentRequest, SentRequest
 from screens.surveys.common import SendPane
 from screens.widgets.common import sb_app
 from tui.dates import utc_label

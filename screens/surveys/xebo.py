@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.models_surveys import SurveyMedium
+from backends.models.surveys import SurveyMedium
 from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
 from tui.engine.journal_rows import JobStatus, State

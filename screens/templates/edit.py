@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
-from backends.models_lists import FormInput
+from backends.models.lists import FormInput
 from screens.templates.text import html_to_text
 
 # A starting point for a new form: the reference's own example, minus the image URLs.

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 
 from backends.capabilities import FormsApi
-from backends.models_lists import Form, FormInput
+from backends.models.lists import Form, FormInput
 from screens.templates.common import PAGE_LIMIT, day, selected_id
 from screens.templates.edit import FormEditModal
 from screens.templates.text import html_to_text

@@ -22,7 +22,7 @@ from textual.widgets import (
 
 from backends.base import Capability
 from backends.capabilities import TemplatesApi
-from backends.models_lists import Template
+from backends.models.lists import Template
 from screens.templates.common import PAGE_LIMIT, day, selected_id
 from screens.templates.edit import TemplateDraft, TemplateEditModal
 from screens.templates.forms import FormsTab

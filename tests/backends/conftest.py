@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import RequestLog
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from backends.sandbox.nrs360.state import Nrs360State

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
 from backends.capabilities import SurveysApi
-from backends.collect import CollectBackend, parse_sent_request, parse_time
-from backends.collect_rules import RULES
+from backends.collect.client import CollectBackend, parse_sent_request, parse_time
+from backends.collect.rules import RULES
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -27,7 +27,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models_surveys import (
+from backends.models.surveys import (
     DocumentRequest,
     NewRequestContact,
     RequestContact,

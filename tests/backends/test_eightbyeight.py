@@ -16,17 +16,15 @@ from starlette.applications import Starlette
 
 from backends.base import Capability, Connection
 from backends.capabilities import AccountApi, SmsApi
-from backends.eightbyeight import (
-    EightByEightBackend,
+from backends.eightbyeight.client import EightByEightBackend, parse_batch_result, validate_batch
+from backends.eightbyeight.models import (
     SurveyBatch,
     SurveyBatchResult,
     SurveyMessage,
     SurveyRecipientResult,
     SurveyTemplate,
-    parse_batch_result,
-    validate_batch,
 )
-from backends.eightbyeight_rules import RULES
+from backends.eightbyeight.rules import RULES
 from backends.errors import (
     AuthError,
     BadRequest,
@@ -38,7 +36,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.models import RecipientResult, SendResult
+from backends.models.common import RecipientResult, SendResult
 from backends.rules import Outgoing
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.eightbyeight import (
@@ -663,7 +661,7 @@ def test_account_fields() -> None:
 
 
 def test_error_bodies_in_the_reference_parse() -> None:
-    from backends.eightbyeight import error_parser
+    from backends.eightbyeight.client import error_parser
 
     body = json.loads(
         '{"code":1002,"message":"Invalid MSISDN format (not E.164 international number)",'

@@ -29,7 +29,7 @@ from backends.errors import (
     ServerError,
 )
 from backends.http import redact_url
-from backends.models import (
+from backends.models.common import (
     AccountInfo,
     AvailableTime,
     ChatMessage,
@@ -45,7 +45,7 @@ from backends.models import (
     RecipientResult,
     SmsRequest,
 )
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
 from backends.sandbox.nrs360 import (
     BUSINESS_NUMBER,

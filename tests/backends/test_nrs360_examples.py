@@ -19,16 +19,16 @@ from typing import Any
 import httpx
 import pytest
 
-from backends.models import (
+from backends.models.common import (
     ContactInput,
     CustomField,
     GroupRef,
     MessageEvent,
     SmsRequest,
 )
-from backends.models_lists import FormElement, FormInput
-from backends.models_reports import ImageUpload
-from backends.models_send import (
+from backends.models.lists import FormElement, FormInput
+from backends.models.reports import ImageUpload
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     VoiceAudioRequest,
@@ -36,7 +36,7 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from tests.backends.conftest import API, mocked
 
 # --- the reference's examples, verbatim ------------------------------------------------------

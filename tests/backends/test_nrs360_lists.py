@@ -16,7 +16,7 @@ import pytest
 
 from backends.base import Capability
 from backends.errors import BadRequest, InvalidInput, MalformedResponse, NotFound
-from backends.models_lists import (
+from backends.models.lists import (
     BlacklistEntry,
     EmailValidation,
     EmailVerdict,
@@ -26,7 +26,7 @@ from backends.models_lists import (
     FormOption,
     Template,
 )
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.nrs360 import Nrs360State
 from tests.backends.conftest import API, BASE_URL, START, FakeClock, mocked

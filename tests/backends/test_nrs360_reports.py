@@ -17,7 +17,7 @@ import pytest
 
 from backends.base import Capability
 from backends.errors import MalformedResponse, NotFound
-from backends.models_reports import (
+from backends.models.reports import (
     Campaign,
     CountryPrice,
     HostedImage,
@@ -29,8 +29,8 @@ from backends.models_reports import (
     SendingSummary,
     ShortUrl,
 )
-from backends.nrs360 import Nrs360Backend
-from backends.nrs360_reports import date_param, rfc3986_query
+from backends.nrs360.client import Nrs360Backend
+from backends.nrs360.reports import date_param, rfc3986_query
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.nrs360 import Nrs360State
 from backends.sandbox.nrs360.reports_gen import key_events, sending_events
@@ -239,7 +239,7 @@ async def test_campaigns_of_a_real_sms_send(
     backend: Nrs360Backend, log: RequestLog, state: Nrs360State
 ) -> None:
     """An SMS sent through POST /sms shows up in its campaign and its events report."""
-    from backends.models import SmsRequest
+    from backends.models.common import SmsRequest
 
     result = await backend.send_sms(
         SmsRequest(

@@ -1,4 +1,4 @@
-"""360nrs request rules (backends/nrs360_rules.py), on both sides of the wire.
+"""360nrs request rules (backends/nrs360/rules.py), on both sides of the wire.
 
 For each documented limit: the real client refuses the bad input before anything leaves
 (InvalidInput, one line; the sandbox's log stays empty), and the sandbox itself refuses
@@ -22,10 +22,10 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.errors import InvalidInput, ProviderError
-from backends.models import AvailableTime, ContactInput, OtpConfig, SmsRequest
-from backends.models_lists import FormElement, FormInput
-from backends.models_reports import ImageUpload
-from backends.models_send import (
+from backends.models.common import AvailableTime, ContactInput, OtpConfig, SmsRequest
+from backends.models.lists import FormElement, FormInput
+from backends.models.reports import ImageUpload
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     VoiceAudioRequest,
@@ -33,8 +33,8 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360 import Nrs360Backend
-from backends.nrs360_rules import RULES
+from backends.nrs360.client import Nrs360Backend
+from backends.nrs360.rules import RULES
 from backends.rules import Outgoing
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME

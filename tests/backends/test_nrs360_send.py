@@ -17,8 +17,8 @@ import pytest
 
 from backends.base import Capability
 from backends.errors import BadRequest, InvalidInput, MalformedResponse, NotFound
-from backends.models import OtpConfig, RecipientResult, SmsRequest
-from backends.models_send import (
+from backends.models.common import OtpConfig, RecipientResult, SmsRequest
+from backends.models.send import (
     Attachment,
     LandingRequest,
     MailingRequest,
@@ -30,8 +30,8 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360 import Nrs360Backend
-from backends.nrs360_send import scheduled_query
+from backends.nrs360.client import Nrs360Backend
+from backends.nrs360.send import scheduled_query
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.nrs360 import (
     BUSINESS_NUMBER,

@@ -16,13 +16,13 @@ import pytest
 from backends.base import Connection
 from backends.errors import NotFound
 from backends.http import path, segment
-from backends.models import SmsRequest
-from backends.models_surveys import SurveyContact, SurveyMedium, SurveySend
-from backends.nrs360 import Nrs360Backend
+from backends.models.common import SmsRequest
+from backends.models.surveys import SurveyContact, SurveyMedium, SurveySend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import RequestLog
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, Nrs360State
 from backends.sandbox.xebo import DEMO_OPTIONS
-from backends.xebo import XeboBackend
+from backends.xebo.client import XeboBackend
 
 AWKWARD = ("a/b", "what?x=1", "two words", "+34 666", "50%", "x#y")
 

@@ -23,7 +23,7 @@ from backends.errors import (
     NotSupported,
     ServerError,
 )
-from backends.models_surveys import (
+from backends.models.surveys import (
     RejectedContact,
     SurveyContact,
     SurveyMedium,
@@ -32,7 +32,7 @@ from backends.models_surveys import (
     check_contacts,
     unique_contacts,
 )
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.rules import Outgoing
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.xebo import (
@@ -44,14 +44,14 @@ from backends.sandbox.xebo import (
     XeboState,
     create_app,
 )
-from backends.xebo import (
+from backends.xebo.client import (
     TOKEN_EXPIRED_HINT,
     XeboBackend,
     parse_rejected,
     parse_send_result,
     resolve_base_url,
 )
-from backends.xebo_rules import RULES
+from backends.xebo.rules import RULES
 from tui.config import Account, validate_account
 
 BASE_URL = "http://sandbox"
@@ -566,7 +566,7 @@ def test_custom_fields_may_not_shadow_addresses() -> None:
 
 
 def test_rows_read_their_addresses_in_any_case_and_repeats_are_left_out() -> None:
-    from backends.models_surveys import contact_from_row, unique_contacts
+    from backends.models.surveys import contact_from_row, unique_contacts
 
     rows = [
         {"Mobile": "+34 666 555 444", "Name": "Ana", "city": ""},

@@ -27,19 +27,7 @@ from backends.errors import (
     SwitchboardError,
 )
 from backends.http import HttpClient
-from backends.models import Contact, ContactInput, CustomField, Group, GroupRef
-from backends.models_xerochat import (
-    AnswerCount,
-    FlowAnswer,
-    FlowAnswers,
-    FlowCampaign,
-    Label,
-    Package,
-    QuestionSummary,
-    SubscriberAnswers,
-    SystemUser,
-    UserInput,
-)
+from backends.models.common import Contact, ContactInput, CustomField, Group, GroupRef
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.xerochat import (
     DEMO_API_KEY,
@@ -51,7 +39,19 @@ from backends.sandbox.xerochat import (
     create_app,
 )
 from backends.sandbox.xerochat.state import BotPage, Flow
-from backends.xerochat import XeroChatBackend
+from backends.xerochat.client import XeroChatBackend
+from backends.xerochat.models import (
+    AnswerCount,
+    FlowAnswer,
+    FlowAnswers,
+    FlowCampaign,
+    Label,
+    Package,
+    QuestionSummary,
+    SubscriberAnswers,
+    SystemUser,
+    UserInput,
+)
 
 BASE_URL = "http://sandbox/api"
 NOW = datetime(2025, 3, 10, 12, 0, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""XeroChat's request rules (`backends/xerochat_rules.py`) on both sides of the wire.
+"""XeroChat's request rules (`backends/xerochat/rules.py`) on both sides of the wire.
 
 Each rule three times: the client refuses the request before it leaves (nothing reaches
 the sandbox), and the sandbox, sent the same request raw, refuses it with XeroChat's
@@ -19,13 +19,13 @@ from starlette.applications import Starlette
 from backends.base import Connection
 from backends.errors import InvalidInput
 from backends.http import HttpClient, path
-from backends.models import ContactInput
-from backends.models_xerochat import UserInput
+from backends.models.common import ContactInput
 from backends.rules import SEEN, Outgoing
 from backends.sandbox.core import RequestLog
 from backends.sandbox.xerochat import DEMO_API_KEY, DEMO_PAGE_ID, XeroChatState, create_app
-from backends.xerochat import XeroChatBackend
-from backends.xerochat_rules import RULES
+from backends.xerochat.client import XeroChatBackend
+from backends.xerochat.models import UserInput
+from backends.xerochat.rules import RULES
 
 BASE_URL = "http://sandbox/api"
 ANA = "2499454673490220"

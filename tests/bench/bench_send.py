@@ -26,8 +26,8 @@ import orjson
 
 from backends.base import Connection
 from backends.errors import RateLimited
-from backends.models import SmsRequest
-from backends.nrs360 import Nrs360Backend
+from backends.models.common import SmsRequest
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import JobStatus
@@ -207,7 +207,7 @@ def report(args: argparse.Namespace, engine: dict[str, Any], base: dict[str, Any
 
 def preflight_figure(n: int) -> bool:
     """Time the preflight of n recipients (normalise, dedupe, count parts, price); printed."""
-    from backends.nrs360_reports import parse_country_price
+    from backends.nrs360.reports import parse_country_price
     from backends.sandbox.nrs360.coverage import country_rows
     from tui.engine.preflight import price_map, summarise
     from tui.engine.recipients import build

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from textual.widgets import Input, Label, TabbedContent
 
-from backends.nrs360 import Nrs360Backend
-from backends.xerochat import XeroChatBackend
+from backends.nrs360.client import Nrs360Backend
+from backends.xerochat.client import XeroChatBackend
 from screens.contacts.forms import ContactModal
 from screens.contacts.screen import ContactsScreen
 from screens.widgets.common import ConfirmModal

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from textual.widgets import Checkbox, Input, ProgressBar, Select
 
-from backends.models import Contact, ContactInput, CustomField, GroupRef
+from backends.models.common import Contact, ContactInput, CustomField, GroupRef
 from screens.contacts.forms import TextPromptModal
 from screens.contacts.io import ImportModal
 from screens.contacts.screen import ContactsScreen

@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from textual.widgets import Input, SelectionList, TabbedContent
 
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360.state import Contact
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_screen import column, open_contacts, table, text

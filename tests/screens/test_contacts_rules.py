@@ -13,9 +13,9 @@ from starlette.applications import Starlette
 from textual.widgets import DataTable, Input
 
 from backends.base import Backend
-from backends.models import ContactInput
-from backends.nrs360 import Nrs360Backend
-from backends.xerochat import XeroChatBackend
+from backends.models.common import ContactInput
+from backends.nrs360.client import Nrs360Backend
+from backends.xerochat.client import XeroChatBackend
 from screens.contacts.forms import ContactModal
 from tests.screens.conftest import SIZE, settle
 from tests.screens.test_contacts_io import open_import

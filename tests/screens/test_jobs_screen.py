@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from backends.models_send import MailingRequest
+from backends.models.send import MailingRequest
 from screens.jobs.screen import JobsScreen
 from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into

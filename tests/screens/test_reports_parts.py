@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backends.models_reports import SendingEvents, SendingSummary
+from backends.models.reports import SendingEvents, SendingSummary
 from screens.reports.chart import bar, bar_chart, chart_base, cost_line, funnel
 from screens.reports.common import csv_table, parse_day
 from screens.reports.events import ALL_COLUMNS, matching

@@ -9,8 +9,8 @@ from typing import Any
 from starlette.applications import Starlette
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
-from backends.models import SmsRequest
-from backends.models_send import MailingRequest
+from backends.models.common import SmsRequest
+from backends.models.send import MailingRequest
 from screens.reports.scheduled import RescheduleModal
 from screens.reports.screen import ReportsScreen
 from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal

@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
-from backends.models_send import VoiceRequest
+from backends.models.send import VoiceRequest
 from backends.sandbox.nrs360 import create_app
 from backends.sandbox.nrs360.coverage import COUNTRIES
 from backends.sandbox.nrs360.reports_gen import event_counts, key_events, sending_events

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Select, Static
 
-from backends.models_surveys import SurveyMedium
+from backends.models.surveys import SurveyMedium
 from backends.sandbox.collect import DEMO_CAMPAIGN_ID, DEMO_CONTACT_ID
 from backends.sandbox.eightbyeight import DEMO_SUBACCOUNT, DEMO_SURVEY
 from backends.sandbox.xebo import DEMO_ACCESS_TOKEN, DEMO_COLLECTOR_ID

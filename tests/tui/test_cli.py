@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui import sandbox

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from backends.eightbyeight import SurveyBatch, SurveyMessage
+from backends.eightbyeight.models import SurveyBatch, SurveyMessage
 from backends.sandbox import xebo
 from backends.sandbox.core import RecordedRequest, RequestLog, SandboxServer
 from backends.sandbox.eightbyeight import (

@@ -23,7 +23,7 @@ from backends.sandbox.xerochat import (
     create_app,
 )
 from backends.sandbox.xerochat.state import Flow
-from backends.xerochat import XeroChatBackend
+from backends.xerochat.client import XeroChatBackend
 from tui.cli import run
 from tui.config import Account, ConfigStore
 

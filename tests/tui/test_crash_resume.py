@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.models_send import MailingRequest
+from backends.models.send import MailingRequest
 from backends.sandbox.core import RequestLog, SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME

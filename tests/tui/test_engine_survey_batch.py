@@ -14,8 +14,8 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
-from backends.eightbyeight import (
-    EightByEightBackend,
+from backends.eightbyeight.client import EightByEightBackend
+from backends.eightbyeight.models import (
     SurveyBatchResult,
     SurveyMessage,
     SurveyRecipientResult,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from backends.base import Connection
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.preflight import RESTRICTIONS, allowed, format_summary, preflight
 from tui.engine.recipients import from_values

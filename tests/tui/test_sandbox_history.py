@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from backends.base import Connection
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui.sandbox import SPECS
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from backends.errors import SecretStoreError
 from tests.conftest import FakeKeyring
+from tui.errors import SecretStoreError
 from tui.secrets import SecretStore, env_var_name
 
 

@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 from backends.base import Connection
 from backends.errors import AuthError, PaymentRequired
 from backends.http import HttpClient
-from backends.models import AvailableTime, OtpConfig, RecipientResult, SendResult
-from backends.models_send import (
+from backends.models.common import AvailableTime, OtpConfig, RecipientResult, SendResult
+from backends.models.send import (
     Attachment,
     LandingRequest,
     MailingRequest,
@@ -30,8 +30,8 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360 import Nrs360Backend
-from backends.nrs360_rules import RULES
+from backends.nrs360.client import Nrs360Backend
+from backends.nrs360.rules import RULES
 from backends.sandbox.core import RequestLog
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.channels import template_of
@@ -652,7 +652,7 @@ async def test_email_job_sub_per_batch_and_402_pause_with_the_error(journal: Jou
 async def test_an_email_attachment_is_encoded_once_per_run_not_per_batch(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import backends.models_send as models_send
+    import backends.models.send as models_send
 
     app = rich_app()
     content = bytes(range(256)) * 64

@@ -21,7 +21,7 @@ import pytest
 from backends.base import Connection
 from backends.errors import InvalidInput
 from backends.http import HttpClient
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.rules import Outgoing, Rules, Violation
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME

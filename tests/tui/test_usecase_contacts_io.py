@@ -12,12 +12,12 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
-from backends.models import ContactFilter
-from backends.nrs360 import Nrs360Backend
+from backends.models.common import ContactFilter
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox import xerochat
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from backends.sandbox.nrs360 import create_app as create_nrs
-from backends.xerochat import XeroChatBackend
+from backends.xerochat.client import XeroChatBackend
 from tui.usecases.contacts import ContactRefused, ContactRules
 from tui.usecases.contacts_io import (
     CANCELLED,

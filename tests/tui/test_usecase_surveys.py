@@ -17,10 +17,10 @@ import httpx
 import pytest
 
 from backends.base import Connection
-from backends.models_surveys import RejectedContact, SurveyMedium, SurveySendResult
+from backends.models.surveys import RejectedContact, SurveyMedium, SurveySendResult
 from backends.sandbox import xebo
 from backends.sandbox.core import SandboxServer
-from backends.xebo import XeboBackend
+from backends.xebo.client import XeboBackend
 from tui.cli import run
 from tui.config import Account, ConfigStore
 from tui.engine.journal import Journal, default_path

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from backends.base import Backend
 from backends.capabilities import BlacklistApi
 from backends.errors import BadRequest, NotFound
-from backends.models_lists import BLACKLIST_KINDS, BlacklistEntry
+from backends.models.lists import BLACKLIST_KINDS, BlacklistEntry
 from tui.cli.common import EXIT_OK, EXIT_REJECTED, Context, with_backend
 from tui.cli.handlers import add_command, add_paging, emit_listing
 from tui.dates import fmt_time

@@ -9,7 +9,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import ContactsApi, ContactsListingApi, GroupsApi
-from backends.models import Contact, ContactFilter, ContactInput, CustomField, split_type
+from backends.models.common import Contact, ContactFilter, ContactInput, CustomField, split_type
 from backends.registry import backend_class
 from tui.cli.common import (
     EXIT_OK,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.capabilities import SurveyBatchApi
-from backends.eightbyeight import ENCODINGS, MAX_MESSAGES
+from backends.eightbyeight.rules import ENCODINGS, MAX_MESSAGES
 from tui.cli.common import (
     EXIT_OK,
     Context,

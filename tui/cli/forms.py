@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from backends.capabilities import FormsApi
-from backends.models_lists import Form, FormInput
+from backends.models.lists import Form, FormInput
 from tui.cli.common import Context, UsageError
 from tui.cli.handlers import (
     add_command,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from backends.base import Backend
-from backends.models import Page
+from backends.models.common import Page
 from tui.cli.common import (
     EXIT_OK,
     Context,

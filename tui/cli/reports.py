@@ -17,7 +17,7 @@ from backends.capabilities import (
     ShortenerApi,
 )
 from backends.errors import SwitchboardError
-from backends.models_reports import (
+from backends.models.reports import (
     CAMPAIGN_CHANNELS,
     Campaign,
     CountryPrice,

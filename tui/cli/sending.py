@@ -22,8 +22,8 @@ import orjson
 from backends.base import Backend
 from backends.capabilities import ScheduledApi
 from backends.errors import InvalidInput
-from backends.models import AvailableTime, OtpConfig
-from backends.models_send import (
+from backends.models.common import AvailableTime, OtpConfig
+from backends.models.send import (
     MAX_VOICE_RETRIES,
     SCHEDULED_TYPES,
     VOICE_GENDERS,

@@ -14,7 +14,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import DocumentRequestsApi, SurveysApi
-from backends.models_surveys import SentRequest, SurveyMedium
+from backends.models.surveys import SentRequest, SurveyMedium
 from tui.cli.common import (
     EXIT_OK,
     Context,

@@ -9,7 +9,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import TemplatesApi
-from backends.models_lists import Template
+from backends.models.lists import Template
 from tui.cli.common import Context, UsageError
 from tui.cli.handlers import (
     add_command,

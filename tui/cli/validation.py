@@ -9,7 +9,7 @@ from typing import Any
 from backends.base import Backend
 from backends.capabilities import EmailValidationApi
 from backends.errors import NotFound, SwitchboardError
-from backends.models_lists import EmailValidation
+from backends.models.lists import EmailValidation
 from tui.cli.common import EXIT_OK, Context, UsageError, with_backend
 from tui.cli.handlers import (
     add_command,

@@ -14,7 +14,7 @@ from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import FlowsApi, LabelsApi, SubscribersApi, UsersApi
-from backends.models_xerochat import FlowAnswers, QuestionSummary, SystemUser, UserInput
+from backends.xerochat.models import FlowAnswers, QuestionSummary, SystemUser, UserInput
 from tui.cli.common import (
     EXIT_OK,
     Context,

@@ -24,8 +24,8 @@ from typing import Any, ClassVar, Final
 from backends.base import Backend
 from backends.capabilities import LandingApi, MailApi, VoiceApi, VoiceAudioApi, WhatsAppTemplatesApi
 from backends.errors import ConfigError
-from backends.models import OtpConfig, SendResult
-from backends.models_send import (
+from backends.models.common import OtpConfig, SendResult
+from backends.models.send import (
     LANDING_PLACEHOLDER,
     MAX_VOICE_MESSAGE,
     Attachment,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from backends.base import Backend
 from backends.capabilities import AccountApi, CoverageApi
 from backends.errors import NotSupported
-from backends.models_reports import CountryPrice
+from backends.models.reports import CountryPrice
 from tui.engine import placeholders, segments
 from tui.engine.recipients import Recipients
 

@@ -24,7 +24,7 @@ from backends.base import Backend
 from backends.capabilities import BlacklistApi, ContactsListingApi
 from backends.errors import NotSupported, SwitchboardError
 from backends.http import paginate
-from backends.models import Contact
+from backends.models.common import Contact
 
 Kind = Literal["phone", "email"]
 DEFAULT_REGION: Final = "ES"

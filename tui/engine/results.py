@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from backends.models import RecipientResult, SendResult
+from backends.models.common import RecipientResult, SendResult
 from tui.engine.journal_rows import Claimed, Outcome, State
 
 __all__ = ["match_results", "reason_text"]

@@ -69,8 +69,8 @@ from backends.errors import (
     ServerError,
 )
 from backends.http import Checked, HttpClient, checking_only
-from backends.models import AvailableTime, OtpConfig, SendResult, SmsRequest
-from backends.models_send import (
+from backends.models.common import AvailableTime, OtpConfig, SendResult, SmsRequest
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     VoiceAudioRequest,

@@ -20,16 +20,15 @@ from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import SurveyBatchApi
-from backends.eightbyeight import (
-    MAX_CLIENT_BATCH_ID,
-    MAX_MESSAGES,
+from backends.eightbyeight.client import MAX_CLIENT_BATCH_ID, validate_batch
+from backends.eightbyeight.models import (
     SurveyBatch,
     SurveyBatchResult,
     SurveyMessage,
     SurveyRecipientResult,
     SurveyTemplate,
-    validate_batch,
 )
+from backends.eightbyeight.rules import MAX_MESSAGES
 from backends.errors import ConfigError
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Claimed, Job, Outcome, State

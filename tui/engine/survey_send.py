@@ -21,7 +21,7 @@ from typing import Any, Final, cast
 from backends.base import Backend
 from backends.capabilities import SurveysApi
 from backends.errors import ConfigError
-from backends.models_surveys import (
+from backends.models.surveys import (
     SurveyContact,
     SurveyMedium,
     SurveySend,

@@ -18,13 +18,14 @@ from typing import Final
 import phonenumbers
 
 from backends.base import Backend
-from backends.models import ContactInput, CustomField, split_type
+from backends.models.common import ContactInput, CustomField, split_type
 from tui.engine.recipients import DEFAULT_REGION, normalise_phone
 
 # The fields a contact is reached by (one is needed), as the messages name them.
 ADDRESSES: Final = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
 # A contact's plain fields a provider may not hold, as "<provider> contacts have no ...".
-# The country is not among them: XeroChat takes one and stores nothing (backends/xerochat.py).
+# The country is not among them: XeroChat takes one and stores nothing
+# (backends/xerochat/client.py).
 _OPTIONAL: Final = {"landline": "landline", "external_id": "external id"}
 # What a typed landline may be written with besides its digits.
 _SEPARATORS: Final = re.compile(r"[\s().\-/]")

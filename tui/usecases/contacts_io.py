@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.errors import BadRequest, NotFound, ProviderError
-from backends.models import Contact, ContactFilter, ContactInput, CustomField
+from backends.models.common import Contact, ContactFilter, ContactInput, CustomField
 from tui.csvout import SafeCsv
 from tui.engine.recipients import sniff_delimiter
 from tui.files import atomic_text

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from backends.base import Backend
 from backends.capabilities import ConversationsApi
-from backends.models import ChatMessage, Conversation, ConversationMessages, Page
+from backends.models.common import ChatMessage, Conversation, ConversationMessages, Page
 
 # Reads of each conversation's newest message (for the unread mark) run a few at a time.
 NEWEST_CONCURRENCY = 4

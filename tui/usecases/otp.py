@@ -13,7 +13,7 @@ from typing import Final
 
 from backends.base import Backend
 from backends.capabilities import OtpApi
-from backends.models import Otp, OtpCheck
+from backends.models.common import Otp, OtpCheck
 
 # The ranges the 360nrs reference documents for POST /otp/generate: "length: ... The
 # minimum value is 3 and the maximum is 10", "maxAttempts: ... The minimum value is 1 and

@@ -23,7 +23,8 @@ from typing import Any, Final
 
 from backends.base import Backend
 from backends.capabilities import SurveyBatchApi
-from backends.eightbyeight import MAX_MESSAGES, SurveyMessage, SurveyTemplate
+from backends.eightbyeight.models import SurveyMessage, SurveyTemplate
+from backends.eightbyeight.rules import MAX_MESSAGES
 from tui.dates import parse_optional
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Claimed, State

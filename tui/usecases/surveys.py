@@ -27,7 +27,7 @@ import orjson
 
 from backends.base import Backend
 from backends.capabilities import DocumentRequestsApi, SurveysApi
-from backends.models_surveys import (
+from backends.models.surveys import (
     ADDRESS_KEYS,
     DocumentRequest,
     NewRequestContact,

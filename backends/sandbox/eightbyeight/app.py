@@ -6,7 +6,7 @@ Choices where the reference is silent (the client does the same):
   settings are wrong, so a send engine should pause rather than fail recipients.
 - Malformed requests (schema, lengths, limits, a template without `{{url:}}`) are 400
   code 1000, 8x8's "Invalid parameter", naming the field; the whole batch is refused.
-- A request breaking `backends/eightbyeight_rules.py` is refused whole before the route:
+- A request breaking `backends/eightbyeight/rules.py` is refused whole before the route:
   400 code 1002 with the reference's "Invalid MSISDN format" text for a destination off
   the documented pattern, 400 code 1000 for any other field.
 - A destination on the pattern whose country calling code does not exist (+999...) does
@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backends.eightbyeight_rules import RULES
+from backends.eightbyeight.rules import RULES
 from backends.rules import Violation
 
 from ..core import OrjsonResponse, RecordingMiddleware, RequestLog, RulesMiddleware

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from backends.nrs360_rules import ERROR_TABLE, RULES
+from backends.nrs360.rules import ERROR_TABLE, RULES
 from backends.rules import Violation
 
 from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog, RulesMiddleware

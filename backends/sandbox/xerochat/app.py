@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
 from backends.rules import Violation
-from backends.xerochat_rules import RULES
+from backends.xerochat.rules import RULES
 
 from ..core import RecordingMiddleware, RequestLog, RulesMiddleware
 from . import routes_bot, routes_contacts, routes_users

@@ -2,7 +2,7 @@
 
 Each endpoint answers the method its reference documents: a GET reads its parameters
 from the query string, a POST from its form body (and, for the one POST example that puts
-them in the query, from there). `backends/xerochat_rules.py`, run by the app's
+them in the query, from there). `backends/xerochat/rules.py`, run by the app's
 `RulesMiddleware`, refuses anything else before a route sees it. XeroChat prints numbers
 from the database as strings and answers errors as HTTP 200 with
 `{"status": "error", "message": ...}`; the emulator does both.

@@ -20,7 +20,7 @@ from backends.capabilities import (
 )
 from backends.errors import InvalidInput, MalformedResponse, NotFound
 from backends.http import HttpClient, parse_datetime, path, segment
-from backends.models import (
+from backends.models.common import (
     AccountInfo,
     ChatMessage,
     Contact,
@@ -41,7 +41,7 @@ from backends.models import (
     SmsMessage,
     SmsRequest,
 )
-from backends.nrs360_common import (
+from backends.nrs360.common import (
     _int,
     _object,
     _opt,
@@ -53,10 +53,10 @@ from backends.nrs360_common import (
     parse_send_result,
     schedule_format,
 )
-from backends.nrs360_lists import Nrs360Lists
-from backends.nrs360_reports import Nrs360Reports
-from backends.nrs360_rules import RULES
-from backends.nrs360_send import Nrs360Send
+from backends.nrs360.lists import Nrs360Lists
+from backends.nrs360.reports import Nrs360Reports
+from backends.nrs360.rules import RULES
+from backends.nrs360.send import Nrs360Send
 
 
 def sms_body(req: SmsRequest) -> dict[str, Any]:

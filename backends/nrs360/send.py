@@ -17,8 +17,8 @@ from backends.capabilities import (
 )
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime
-from backends.models import SendResult
-from backends.models_send import (
+from backends.models.common import SendResult
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     ScheduledChange,
@@ -30,7 +30,7 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360_common import (
+from backends.nrs360.common import (
     _int,
     _opt,
     otp_config_json,

@@ -17,24 +17,22 @@ import httpx
 
 from backends.base import AccountField, Backend, Connection
 from backends.capabilities import SurveyBatchApi
-from backends.eightbyeight_rules import (
+from backends.eightbyeight.models import (
+    SurveyBatch,
+    SurveyBatchResult,
+    SurveyRecipientResult,
+)
+from backends.eightbyeight.rules import (
     DESTINATION_RE,
+    ENCODINGS,
     INVALID_MSISDN,
+    MAX_MESSAGES,
     RULES,
     SUBACCOUNT_ID_RE,
     URL_VARIABLE_RE,
 )
-from backends.eightbyeight_rules import MAX_MESSAGES as MAX_MESSAGES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, path
-from backends.models_eightbyeight import SurveyBatch as SurveyBatch
-from backends.models_eightbyeight import SurveyBatchResult as SurveyBatchResult
-from backends.models_eightbyeight import SurveyMessage as SurveyMessage
-from backends.models_eightbyeight import SurveyRecipientResult as SurveyRecipientResult
-from backends.models_eightbyeight import SurveyTemplate as SurveyTemplate
-
-# The batch models live in models_eightbyeight (the base interface names them); they are
-# re-exported above because the CLI, the engine and the batch form import them from here.
 
 # The reference gives no pattern for surveyId (a name 8x8 assigns). It is a path segment,
 # so we accept the subAccountId alphabet, which needs no percent-encoding, 1-50 long; the
@@ -44,7 +42,6 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 MAX_CLIENT_BATCH_ID = 20
 MAX_SOURCE = 16
 MAX_CLIENT_MESSAGE_ID = 350
-ENCODINGS = ("AUTO", "GSM7", "UCS2")
 QUEUED = "QUEUED"
 REJECTED = "REJECTED"
 

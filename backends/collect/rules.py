@@ -2,7 +2,7 @@
 
 One documented request: POST /request ("Send a new request"), below the API root
 `https://api.usecollect.com/v1`. The client refuses a request breaking a rule before it
-leaves (`backends/collect.py`); the emulator answers it (`backends/sandbox/collect.py`).
+leaves (`backends/collect/client.py`); the emulator answers it (`backends/sandbox/collect.py`).
 
 The reference documents statuses, not error bodies: a broken rule is its "400 Bad
 Request -- Your request is invalid." (the emulator's body is `{"error", "message"}`).
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from backends.models_surveys import EMAIL_RE, URL_RE
+from backends.models.surveys import EMAIL_RE, URL_RE
 from backends.rules import Check, Outgoing, Rules, Violation
 
 __all__ = ["RULES"]

@@ -3,7 +3,7 @@
 Every endpoint the reference documents, with the method it names, where its parameters
 go, which fields it requires and allows, and their value formats; each check quotes the
 sentence it comes from. The client refuses a request breaking one before it leaves
-(`backends/xerochat.py`), the emulator refuses it with XeroChat's error body
+(`backends/xerochat/client.py`), the emulator refuses it with XeroChat's error body
 (`backends/sandbox/xerochat/app.py`).
 
 XeroChat has no error codes and its reference shows error bodies only, never a status:

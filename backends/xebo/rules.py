@@ -1,7 +1,7 @@
 """Xebo's request rules, written from its reference (`xebo-survey-send.txt`).
 
 One documented request: the survey send. The client refuses a request breaking a rule
-before it leaves (`backends/xebo.py`); the emulator answers it with Xebo's error body
+before it leaves (`backends/xebo/client.py`); the emulator answers it with Xebo's error body
 (`backends/sandbox/xebo.py`).
 
 Xebo's error table has no codes, only bodies `{"error": {"name", "message"}}`; the one for
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backends.models_surveys import SurveyMedium, address_problem
+from backends.models.surveys import SurveyMedium, address_problem
 from backends.rules import Outgoing, Rules, Violation, is_int
 
 __all__ = ["RULES"]

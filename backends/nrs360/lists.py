@@ -11,8 +11,8 @@ from backends.base import Backend
 from backends.capabilities import BlacklistApi, EmailValidationApi, FormsApi, TemplatesApi
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime, path
-from backends.models import Page
-from backends.models_lists import (
+from backends.models.common import Page
+from backends.models.lists import (
     BLACKLIST_KINDS,
     BlacklistEntry,
     BlacklistKind,
@@ -23,7 +23,7 @@ from backends.models_lists import (
     Template,
     ValidationResult,
 )
-from backends.nrs360_common import _int, _object, _opt, _rows, _str, optional_data, parse_page
+from backends.nrs360.common import _int, _object, _opt, _rows, _str, optional_data, parse_page
 
 CSV_HEADER = ("email", "result")
 

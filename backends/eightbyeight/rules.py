@@ -2,7 +2,7 @@
 (`8x8-sms-engage-survey-batch.txt`).
 
 One documented request: the survey batch, below the API root `https://sms.8x8.com/api/v1`.
-The client refuses a request breaking a rule before it leaves (`backends/eightbyeight.py`,
+The client refuses a request breaking a rule before it leaves (`backends/eightbyeight/client.py`,
 whose `validate_batch` says the same things per field first); the emulator answers it with
 8x8's error body `{code, message, errorId, timestamp}` (`backends/sandbox/eightbyeight/`).
 

@@ -1,6 +1,6 @@
 """Domain models: sending on other channels and scheduled sends.
 
-Send answers reuse `backends.models.SendResult`/`RecipientResult` (the same 202/207
+Send answers reuse `backends.models.common.SendResult`/`RecipientResult` (the same 202/207
 per-recipient shape on every channel).
 """
 
@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from backends.models import OtpConfig
+from backends.models.common import OtpConfig
 
 #: Text-to-speech languages of POST /voice, in the reference's order.
 VOICE_LANGUAGES = (

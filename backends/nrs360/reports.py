@@ -24,7 +24,7 @@ from backends.capabilities import (
 )
 from backends.errors import InvalidInput, MalformedResponse
 from backends.http import parse_datetime, path
-from backends.models_reports import (
+from backends.models.reports import (
     CAMPAIGN_CHANNELS,
     IMAGE_EXTENSIONS,
     Campaign,
@@ -42,7 +42,7 @@ from backends.models_reports import (
     SendingSummary,
     ShortUrl,
 )
-from backends.nrs360_common import _int, _rows, _str
+from backends.nrs360.common import _int, _rows, _str
 
 #: Columns of the events report for voice sendings, then for every other channel.
 _HEAD = (

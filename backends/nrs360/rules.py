@@ -2,7 +2,7 @@
 
 Every endpoint the reference documents (method and path below `/api/rest`), with the
 checks its parameter tables state, each citing its sentence. The client refuses a request
-breaking one before it leaves (`backends/nrs360.py`); the emulator answers it with the
+breaking one before it leaves (`backends/nrs360/client.py`); the emulator answers it with the
 provider's error body after auth (`backends/sandbox/nrs360/app.py`).
 
 Status and code of a violation come from the reference's error table ("Error Code | HTTP

@@ -18,8 +18,8 @@ from backends.base import AccountField, Backend, Connection
 from backends.capabilities import SurveysApi
 from backends.errors import ConfigError, MalformedResponse
 from backends.http import HttpClient, default_error_parser, path
-from backends.models_surveys import RejectedContact, SurveySend, SurveySendResult
-from backends.xebo_rules import RULES
+from backends.models.surveys import RejectedContact, SurveySend, SurveySendResult
+from backends.xebo.rules import RULES
 
 # `{env}` in the base URL is the datacenter prefix from the account's `env` option, so
 # the add-account dialog can prefill the template and the user types only `az4`.

@@ -1,7 +1,7 @@
 """Models of the chatbot-platform areas: system users, packages, subscribers, labels, flows.
 
 XeroChat is the provider that documents these; contacts and groups map to the shared
-`backends.models.Contact` and `Group` instead.
+`backends.models.common.Contact` and `Group` instead.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import orjson
 
 from backends.errors import MalformedResponse
 from backends.http import parse_datetime
-from backends.models import OtpConfig, RecipientResult, SendResult
+from backends.models.common import OtpConfig, RecipientResult, SendResult
 
 
 def schedule_format(when: datetime) -> str:

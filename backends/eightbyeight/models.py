@@ -1,6 +1,6 @@
 """8x8 SMS Engage survey batch models: a batch, its messages and template, and its result.
 
-Apart from the client (`backends/eightbyeight.py`) so the base interface can name them in
+Apart from the client (`backends/eightbyeight/client.py`) so the base interface can name them in
 `Backend.send_survey_batch` without importing a provider module.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from backends.models import RecipientResult, SendResult
+from backends.models.common import RecipientResult, SendResult
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import httpx
 
 from backends.base import Backend, Connection
 from backends.capabilities import DocumentRequestsApi
-from backends.collect_rules import RULES
+from backends.collect.rules import RULES
 from backends.errors import MalformedResponse
 from backends.http import HttpClient, parse_datetime
-from backends.models_surveys import (
+from backends.models.surveys import (
     DocumentRequest,
     NewRequestContact,
     RequestContact,

@@ -5,7 +5,7 @@ their parameters, api_key included, in the query string ("curl -X GET 'https://b
 api/get_user_info/?api_key=api_key&user_id=user_id'"), the POST ones with a form body.
 The key in a URL is mitigated, not avoided: the HTTP layer redacts `api_key` from every
 URL it logs or puts in an error, and scrubs the key from any message. The rules of every
-request are in `backends/xerochat_rules.py`; one breaking them never leaves.
+request are in `backends/xerochat/rules.py`; one breaking them never leaves.
 
 XeroChat answers errors as HTTP 200 with `{"status": "error", "message": ...}`; they are
 mapped to the error tree by message.
@@ -37,14 +37,14 @@ from backends.errors import (
     ProviderError,
 )
 from backends.http import HttpClient, parse_datetime, path
-from backends.models import (
+from backends.models.common import (
     Contact,
     ContactInput,
     CustomField,
     Group,
     GroupRef,
 )
-from backends.models_xerochat import (
+from backends.xerochat.models import (
     FlowAnswer,
     FlowAnswers,
     FlowCampaign,
@@ -55,7 +55,7 @@ from backends.models_xerochat import (
     SystemUser,
     UserInput,
 )
-from backends.xerochat_rules import RULES
+from backends.xerochat.rules import RULES
 
 # Lower-case fragments of the documented messages, mapped to the error tree.
 _AUTH_MARKERS = ("api key invalid", "validity expired", "admin")

@@ -1,0 +1,4 @@
+"""Xebo: the survey client (`client.py`) and its request rules (`rules.py`).
+
+Imports nothing itself, so the sandbox can use the rules without loading the client.
+"""
