@@ -1,4 +1,4 @@
-"""360nrs request rules (backends/nrs360/rules.py), on both sides of the wire.
+"""360nrs request rules (backends/nrs360/rules/), on both sides of the wire.
 
 For each documented limit: the real client refuses the bad input before anything leaves
 (InvalidInput, one line; the sandbox's log stays empty), and the sandbox itself refuses

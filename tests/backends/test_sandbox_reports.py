@@ -253,7 +253,7 @@ async def test_events_report_errors(client: httpx.AsyncClient, state: Nrs360Stat
     for report in ("events", "keys"):
         path = f"{API}/sendings/700/reports/{report}?beforeDate=2019-01-01T00:00:00+00:00"
         response = await client.get(path)
-        # The malformed date is refused before the sending is looked up (nrs360_rules),
+        # The malformed date is refused before the sending is looked up (the 360nrs rules),
         # so the keys report of a sending without one answers the same.
         expected = (422, error(422, "The before date is not a valid date."))
         assert (response.status_code, response.json()) == expected

@@ -177,7 +177,7 @@ def test_360nrs_contact_rules_follow_the_backend_attributes(
         assert "give an email, a mobile phone or a landline" in err
         assert sent == []
     else:
-        # 360nrs's rules (nrs360_rules, from its parameter tables) refuse both locally.
+        # 360nrs's rules (backends/nrs360/rules, from its parameter tables) refuse both locally.
         assert codes == (2, 2)
         assert "The country iso field is required when phone / landline is present." in err
         assert "The email field is required." in err

@@ -204,7 +204,7 @@ def test_validation_create_from_options_and_file(
 def test_validation_create_errors(account: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("validation", "create")[0] == 2
     assert "give at least one --email" in capsys.readouterr().err
-    # notificationUrl: "Callback URL ...": refused before sending (nrs360_rules).
+    # notificationUrl: "Callback URL ...": refused before sending (backends/nrs360/rules).
     code, _ = cli("validation", "create", "--email", "x@example.com", "--notification-url", "x")
     assert code == 2 and "notificationUrl 'x' is not an http(s) URL" in capsys.readouterr().err
     assert cli("validation", "create", "--emails-file", "/nonexistent/emails.txt")[0] == 2

@@ -63,7 +63,7 @@ def _unauthorized() -> Response:
 
 
 def _refusal(violation: Violation) -> Response:
-    """What 360nrs answers a request its reference does not accept (see nrs360_rules).
+    """What 360nrs answers a request its reference does not accept (see backends/nrs360/rules).
 
     A failure the error table names is answered with its documented description; a
     validation error (422) with the rule's message, as Laravel words its own.
