@@ -22,9 +22,6 @@ MAX_LINES = 500
 # (then take it off the list).
 KNOWN_LARGE = frozenset(
     {
-        "backends/sandbox/collect.py",
-        "backends/sandbox/nrs360/routes_send.py",
-        "backends/sandbox/nrs360/routes_sms.py",
         "screens/compose/screen.py",
         "tui/cli/sending.py",
         "tui/engine/sender.py",

@@ -2,7 +2,7 @@
 
 One documented request: POST /request ("Send a new request"), below the API root
 `https://api.usecollect.com/v1`. The client refuses a request breaking a rule before it
-leaves (`backends/collect/client.py`); the emulator answers it (`backends/sandbox/collect.py`).
+leaves (`backends/collect/client.py`); the emulator answers it (`backends/sandbox/collect/`).
 
 The reference documents statuses, not error bodies: a broken rule is its "400 Bad
 Request -- Your request is invalid." (the emulator's body is `{"error", "message"}`).

@@ -1,6 +1,6 @@
 """Emulators of the providers, on Starlette: the `--sandbox` console and every test.
 
-One emulator per provider (`nrs360/`, `xebo.py`, `collect.py`, `eightbyeight/`,
+One emulator per provider (`nrs360/`, `xebo.py`, `collect/`, `eightbyeight/`,
 `xerochat/`) answers as the provider's reference says, with seeded demo data; `core.py`
 holds what they share: the request log every test asserts on, the rules middleware that
 refuses a request the provider's rules (`backends/<provider>/rules.py`) forbid with its

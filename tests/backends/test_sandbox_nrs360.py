@@ -25,7 +25,7 @@ from backends.sandbox.nrs360 import (
     Nrs360State,
     create_app,
 )
-from backends.sandbox.nrs360.routes_sms import _count_parts
+from backends.sandbox.nrs360.send_options import _count_parts
 from backends.sandbox.nrs360.state import CustomField
 from tests.backends.conftest import API, START, FakeClock
 

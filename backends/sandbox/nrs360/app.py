@@ -30,6 +30,7 @@ from . import (
     routes_tools,
     routes_validation,
     routes_whatsapp,
+    routes_whatsapp_templates,
 )
 from .common import ApiError, error_response
 from .seed import populate
@@ -49,6 +50,7 @@ ROUTES: list[BaseRoute] = [
     *routes_contacts.ROUTES,
     *routes_whatsapp.ROUTES,
     *routes_send.ROUTES,
+    *routes_whatsapp_templates.ROUTES,
     *routes_scheduled.ROUTES,
     *routes_reports.ROUTES,
     *routes_blacklist.ROUTES,

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .common import ApiError, JsonObject, as_int, invalid, ok, read_json, state_of
-from .routes_sms import _parse_date
+from .send_options import _parse_date
 from .state import Nrs360State
 from .state_sending import ScheduledItem
 

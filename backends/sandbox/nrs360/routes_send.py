@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,49 +24,52 @@ from .common import (
     JsonObject,
     invalid,
     iso,
-    ok,
     optional_bool,
     optional_str,
     read_json,
     state_of,
 )
 from .routes_sms import (
-    BLACKLISTED,
+    accept_sms,
+    charge_for,
+    fields_getter,
+    record_sms,
+)
+from .send_options import (
     ENCODINGS,
+    _answer,
+    _callers,
+    _campaign_and_sending,
+    _charge,
+    _dates,
+    _domain_verified,
     _max_parts,
     _parse_date,
+    _retries,
+    _sendable,
     _sender_too_long,
-    accept_sms,
+    _template_exists,
+    _verdict,
     campaign_fields,
-    charge_for,
     contact_fields,
-    fields_getter,
     is_url,
     issue_otp,
     notification_urls,
     otp_config,
     parts_needed,
     recipients,
-    record_sms,
-    rejected,
     split_placeholders,
     substitutions,
 )
-from .seed import BUSINESS_NUMBER
-from .state import Conversation, Nrs360State, SmsMessage, WaContact, WaMessage
+from .state import Nrs360State, SmsMessage
 from .state_sending import (
     ATTACHMENT_COST_CENTS,
     CERTIFIED_COST_CENTS,
     EMAIL_COST_CENTS,
     VOICE_CALL_COST_CENTS,
-    WHATSAPP_TEMPLATE_COST_CENTS,
     SentItem,
 )
 
-#: Sender domains "validated on the platform" in the sandbox; any other fromEmail or
-#: replyTo is answered as not verified (115/117), which is what a fresh account sees.
-#: sample.com is there because the reference's own example sends from info@sample.com.
-VERIFIED_DOMAINS = frozenset({"example.com", "switchboard.example", "sample.com"})
 #: Subjects longer than this are refused as invalid (114); the reference gives no limit,
 #: 255 is the usual column size behind such a field.
 MAX_SUBJECT = 255
@@ -89,147 +89,10 @@ VOICE_LANGUAGES = (
 )
 FEMALE_ONLY = frozenset({"cmn_CN", "arb", "hi_IN"})
 MAX_VOICE_TEXT = 500
-MAX_RETRIES = 5
 #: Formats a phone call can play; anything else is "Unsupported audio format" (134).
 AUDIO_EXTENSIONS = (".mp3", ".wav")
 MAX_LANDING_PARTS = 8
 LANDING_PLACEHOLDER = "{LAND_URL}"
-_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-_CALLER_RE = re.compile(r"^\+?\d{6,15}$")
-_COORDINATE_RE = re.compile(r"^-?\d{1,3}(\.\d+)?$")
-_WA_DELIVERY = timedelta(seconds=2)
-
-
-@dataclass(frozen=True)
-class WaTemplate:
-    """An approved WhatsApp template: how many positional variables each part takes."""
-
-    id: int
-    name: str
-    text: str
-    header: int = 0
-    body: int = 0
-    actions: int = 0
-    buttons: int = 0
-    location: bool = False
-
-
-#: The account's approved templates (the platform's template ids are small integers).
-WA_TEMPLATES = {
-    t.id: t
-    for t in (
-        WaTemplate(
-            123,
-            "order_update",
-            "{{h1}}: Hi {{1}}, your order {{2}} is on its way.",
-            header=1,
-            body=2,
-            actions=1,
-            buttons=2,
-        ),
-        WaTemplate(124, "store_location", "Find us here.", location=True),
-        WaTemplate(125, "auth_code", "{{1}} is your verification code.", body=1),
-        WaTemplate(126, "welcome", "Welcome! Reply to this message to talk to us."),
-    )
-}
-#: WhatsApp numbers registered on the account.
-WA_SENDERS = frozenset({BUSINESS_NUMBER})
-
-
-# --- shared -------------------------------------------------------------------------------
-
-
-def _domain_verified(address: str) -> bool:
-    return address.rpartition("@")[2].lower() in VERIFIED_DOMAINS
-
-
-def _campaign_and_sending(state: Nrs360State, name: str | None) -> tuple[int, int]:
-    return state.campaign_id(name), state.new_sending_id()
-
-
-def _sendable(
-    state: Nrs360State, targets: list[Any], pattern: re.Pattern[str], kind: str
-) -> tuple[set[str], set[str]]:
-    """(valid, blacklisted) recipients; 400/102 when none is left to send to."""
-    valid = {t for t in targets if isinstance(t, str) and pattern.match(t)}
-    blocked = {t for t in valid if state.lists.is_blacklisted(kind, t)}
-    if valid <= blocked:
-        # Nothing left to send is the documented whole-request 400, not an empty 207.
-        raise ApiError(400, 102, "No valid recipients")
-    return valid, blocked
-
-
-def _verdict(target: Any, valid: set[str], blocked: set[str]) -> JsonObject | None:
-    """The rejection of one recipient, or None when it is sent to."""
-    if not isinstance(target, str) or target not in valid:
-        return rejected(target)
-    return rejected(target, BLACKLISTED) if target in blocked else None
-
-
-def _charge(state: Nrs360State, cents: int) -> None:
-    # The whole request is refused when it cannot be paid for: half a campaign is worse.
-    if cents > state.balance_cents:
-        raise ApiError(402, 111, "Not enough credits")
-    state.balance_cents -= cents
-
-
-def _answer(
-    campaign_id: int, sending_id: int, results: list[JsonObject], accepted: int
-) -> Response:
-    status = 202 if accepted == len(results) else 207
-    return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
-
-
-def _retries(body: JsonObject) -> int | None:
-    """`retries`: an integer 0-5 (the voice error codes 190, 176, 177)."""
-    if "retries" not in body or body["retries"] is None:
-        return None
-    value = body["retries"]
-    if value == "":
-        raise ApiError(400, 190, "Call Retries is specified but its value is empty")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ApiError(400, 176, "Call retries value is not an integer")
-    if not 0 <= value <= MAX_RETRIES:
-        raise ApiError(400, 177, "Call retries value out of range")
-    return value
-
-
-def _callers(body: JsonObject) -> None:
-    """`callers`: {"ES": "6123456789", ...}; anything else is 132."""
-    value = body.get("callers")
-    if value is None:
-        return
-    if not isinstance(value, dict) or not all(
-        _COUNTRY_RE.match(str(k)) and isinstance(v, str) and _CALLER_RE.match(v)
-        for k, v in value.items()
-    ):
-        raise ApiError(400, 132, "Invalid voice caller")
-
-
-def _dates(state: Nrs360State, body: JsonObject) -> tuple[datetime | None, datetime | None]:
-    scheduled_at = _parse_date(body.get("scheduleDate"), 121, "Invalid scheduled date")
-    expires_at = _parse_date(body.get("expirationDate"), 119, "Invalid expiration date")
-    if expires_at is not None and expires_at <= (scheduled_at or state.now()):
-        # A message that expires before it may be sent could never be delivered.
-        raise ApiError(400, 119, "Invalid expiration date")
-    return scheduled_at, expires_at
-
-
-def _template_exists(state: Nrs360State, body: JsonObject, *keys: str) -> bool:
-    """Whether a body or a known template was given; an unknown template id is 140."""
-    given = False
-    for key, version in zip(("templateId", "templateV2Id"), (1, 2), strict=True):
-        value = body.get(key)
-        if value is None:
-            continue
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if not isinstance(value, int) or value not in state.lists.templates[version]:
-            raise ApiError(400, 140, "Template missing")
-        given = True
-    return given or any(isinstance(body.get(k), str) and body[k].strip() for k in keys)
 
 
 # --- email --------------------------------------------------------------------------------
@@ -537,151 +400,9 @@ async def send_landing(request: Request) -> Response:
     return _answer(campaign_id, sending_id, results, len(items))
 
 
-# --- WhatsApp templates -------------------------------------------------------------------
-
-
-def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _message_error(template: WaTemplate, index: int, message: Any) -> str | None:
-    """Why one entry of `messages` cannot be sent with this template (None if it can)."""
-    prefix = f"The messages.{index}"
-    if not isinstance(message, dict):
-        return f"{prefix} must be an object."
-    for key, needed in (
-        ("headerFields", template.header),
-        ("bodyFields", template.body),
-        ("callToActionFields", template.actions),
-    ):
-        value = message.get(key, [])
-        if not _string_list(value):
-            return f"{prefix}.{key} must be an array of strings."
-        if len(value) != needed:
-            return f"{prefix}.{key} field must contain {needed} items."
-    answers = message.get("buttonAnswers", [])
-    if not _string_list(answers) or len(answers) > template.buttons:
-        return f"{prefix}.buttonAnswers field must contain at most {template.buttons} items."
-    # The table types defaultAnswer as an array, its example as a string: take either.
-    default = message.get("defaultAnswer")
-    if default is not None and not (isinstance(default, str) or _string_list(default)):
-        return f"{prefix}.defaultAnswer must be a string."
-    location = message.get("location")
-    if template.location:
-        if not isinstance(location, dict):
-            return f"{prefix}.location field is required."
-        for key in ("lat", "long"):
-            if not _COORDINATE_RE.match(str(location.get(key, ""))):
-                return f"{prefix}.location.{key} field must be a valid coordinate."
-    return None
-
-
-def _render(template: WaTemplate, message: JsonObject) -> str:
-    text = template.text
-    for number, value in enumerate(message.get("bodyFields", []), start=1):
-        text = text.replace(f"{{{{{number}}}}}", value)
-    for number, value in enumerate(message.get("headerFields", []), start=1):
-        text = text.replace(f"{{{{h{number}}}}}", value)
-    return text
-
-
-def _deliver_template(state: Nrs360State, sender: str, to: str, text: str, id: str) -> None:
-    """Append the template to the conversation (opening one), as the inbox would show it."""
-    now = state.now()
-    key = (sender, to.lstrip("+"))
-    conversation = state.conversations.get(key)
-    if conversation is None:
-        contact = state.contact_by_phone(to)
-        conversation = Conversation(
-            business=sender,
-            customer=key[1],
-            contact=WaContact(
-                msisdn=key[1],
-                first_name=contact.name if contact else None,
-                last_name=contact.surname if contact else None,
-                email=contact.email if contact else None,
-                interest=None,
-                comment=None,
-                country=contact.country_iso if contact else None,
-            ),
-            created_at=now,
-        )
-        state.conversations[key] = conversation
-    conversation.messages.append(
-        WaMessage(id, "template", sender, text, False, now, delivered_at=now + _WA_DELIVERY)
-    )
-
-
-async def send_whatsapp(request: Request) -> Response:
-    """POST /whatsapp: an approved template to each entry of `messages`."""
-    state = state_of(request)
-    body = await read_json(request)
-    template_id = body.get("templateId")
-    if isinstance(template_id, str) and template_id.isdigit():
-        template_id = int(template_id)
-    template = WA_TEMPLATES.get(template_id) if isinstance(template_id, int) else None
-    if template is None:
-        raise ApiError(400, 140, "Invalid template")
-    sender = body.get("from")
-    if not isinstance(sender, str) or not sender.strip():
-        raise ApiError(400, 106, "Sender missing")
-    if sender.lstrip("+") not in WA_SENDERS:
-        # "The sender must be registered on the platform": 115 is the table's nearest.
-        raise ApiError(400, 115, "Sender is not verified")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise ApiError(400, 102, "No valid recipients")
-    campaign_name, tags = campaign_fields(body)
-
-    errors: list[JsonObject | None] = []
-    for index, message in enumerate(messages):
-        to = message.get("to") if isinstance(message, dict) else None
-        if not isinstance(to, str) or not PHONE_RE.match(to):
-            text = f"The messages.{index}.to field does not contain a valid phone number"
-            errors.append({"code": 102, "description": text})
-            continue
-        reason = _message_error(template, index, message)
-        errors.append({"code": 422, "description": reason} if reason else None)
-    accepted = sum(1 for e in errors if e is None)
-    if not accepted:
-        first = next(e for e in errors if e is not None)
-        raise ApiError(400, first["code"], first["description"])
-    cost = accepted * WHATSAPP_TEMPLATE_COST_CENTS
-    _charge(state, cost)
-
-    campaign_id, sending_id = _campaign_and_sending(state, campaign_name)
-    results: list[JsonObject] = []
-    items: list[SentItem] = []
-    for message, error in zip(messages, errors, strict=True):
-        to = message.get("to") if isinstance(message, dict) else None
-        if error is not None:
-            results.append(rejected(to, error))
-            continue
-        assert isinstance(to, str)
-        fields = {str(i): v for i, v in enumerate(message.get("bodyFields", []), start=1)}
-        item = SentItem(state.new_uuid(), to, fields or contact_fields(state.contact_by_phone(to)))
-        items.append(item)
-        _deliver_template(state, sender.lstrip("+"), to, _render(template, message), item.id)
-        results.append({"accepted": True, "to": to, "id": item.id})
-    state.sending.record(
-        campaign_id=campaign_id,
-        campaign_name=campaign_name,
-        channel="whatsapp",
-        tags=tags,
-        sending_id=sending_id,
-        now=state.now(),
-        items=items,
-        scheduled_at=None,
-        content=dict(body),
-        cost_cents=cost,
-    )
-    return _answer(campaign_id, sending_id, results, len(items))
-
-
 ROUTES = [
     Route("/mailing", send_mailing, methods=["POST"]),
     Route("/voice", send_voice, methods=["POST"]),
     Route("/voiceAudio", send_voice_audio, methods=["POST"]),
     Route("/landingsms", send_landing, methods=["POST"]),
-    Route("/whatsapp", send_whatsapp, methods=["POST"]),
 ]
