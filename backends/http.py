@@ -6,6 +6,7 @@ sandbox through `transport=httpx.ASGITransport(app)`; production uses the defaul
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import email.utils
@@ -43,6 +44,25 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 # A provider asking us to wait longer than this is treated as a pause, not a wait.
 MAX_RETRY_AFTER = 300.0
+# Methods that change nothing at the provider: sending one twice is harmless, so a failure
+# that leaves the answer unknown is retried once. Every other method keeps the journal's
+# rules (a lost answer is OutcomeUnknown, never re-sent here).
+IDEMPOTENT = frozenset({"GET", "HEAD"})
+# What reusing a kept-alive connection the server has just closed gives: a close or reset
+# met on sending or on reading the answer. For an idempotent request a lost answer costs
+# nothing, so the cause need not be told apart from a drop mid-answer.
+STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# Nothing was sent: a server restarting or a brief network change is over in a moment.
+CONNECT_FAILURES = (httpx.ConnectError, httpx.ConnectTimeout)
+CONNECT_RETRY_DELAY = 0.5
+# Idle pooled connections are closed by us after 4 s, under the idle timeout servers
+# commonly keep (uvicorn and Node 5 s, nginx 75 s, Apache 5 s): at the same 5 s as
+# uvicorn (httpx's default), a refresh every 5 s reused connections the server was
+# closing at that moment. Servers with shorter timeouts are covered by the retry above.
+KEEPALIVE_EXPIRY = 4.0
+LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
+)
 # Query and form fields whose values are secrets wherever they appear.
 SECRET_FIELDS = frozenset(
     {"api_key", "apikey", "key", "token", "access_token", "password", "secret", "x-api-key"}
@@ -88,6 +108,12 @@ def path(*segments: object) -> str:
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped."""
+    seconds = retry_after_seconds(value, now)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP-date), not capped."""
     if not value:
         return None
     value = value.strip()
@@ -102,7 +128,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
             when = when.replace(tzinfo=UTC)
         current = now if now is not None else time.time()
         seconds = when.timestamp() - current
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return max(seconds, 0.0)
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -180,6 +206,7 @@ class HttpClient:
             headers=dict(headers or {}),
             transport=transport,
             timeout=timeout,
+            limits=LIMITS,
             follow_redirects=False,
         )
 
@@ -210,29 +237,79 @@ class HttpClient:
             self._check(request)
         if _CHECK_ONLY.get():
             raise Checked
-        started = time.perf_counter()
-        try:
-            response = await self._client.send(request)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise ConnectFailed(
-                f"Could not connect to {self.provider} at {redact_url(request.url)}: "
-                f"{self.scrub(str(exc)) or type(exc).__name__}"
-            ) from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise OutcomeUnknown(
-                f"{self.provider} did not answer ({type(exc).__name__}); "
-                "the request may or may not have been processed"
-            ) from None
-        log.debug(
-            "%s %s -> %s in %.0f ms",
-            method,
+        # One retry per request, whatever its cause, and only for idempotent methods.
+        may_retry = request.method in IDEMPOTENT
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self._client.send(request)
+            except CONNECT_FAILURES as exc:
+                if may_retry:
+                    may_retry = False
+                    self._retrying(request, exc, CONNECT_RETRY_DELAY, logging.WARNING)
+                    await asyncio.sleep(CONNECT_RETRY_DELAY)
+                    continue
+                raise self._connect_failed(request, exc) from None
+            except httpx.PoolTimeout as exc:
+                # Our own pool is full: another wait would only add to the queue.
+                raise self._connect_failed(request, exc) from None
+            except STALE_CONNECTION as exc:
+                if may_retry:
+                    may_retry = False
+                    self._retrying(request, exc, 0.0, logging.INFO)
+                    continue
+                raise self._outcome_unknown(exc) from None
+            except (httpx.TimeoutException, httpx.NetworkError) as exc:
+                # A read timeout is not retried: the server is slow, and waiting the whole
+                # timeout again would double what the user waits for an answer.
+                raise self._outcome_unknown(exc) from None
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                method,
+                redact_url(request.url),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+            if response.status_code == 429 and may_retry:
+                wait = retry_after_seconds(response.headers.get("retry-after"))
+                # Longer than MAX_RETRY_AFTER is a pause for the caller (RateLimited).
+                if wait is not None and wait <= MAX_RETRY_AFTER:
+                    may_retry = False
+                    self._retrying(request, "HTTP 429", wait, logging.WARNING)
+                    await asyncio.sleep(wait)
+                    continue
+            if response.status_code >= 400:
+                raise self._error(response)
+            return response
+
+    def _retrying(
+        self, request: httpx.Request, cause: BaseException | str, wait: float, level: int
+    ) -> None:
+        """Log a retry: the redacted URL and the cause, never a secret."""
+        if isinstance(cause, BaseException):
+            detail = self.scrub(str(cause))
+            cause = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+        log.log(
+            level,
+            "%s %s %s failed (%s); retrying once in %.1f s",
+            self.provider,
+            request.method,
             redact_url(request.url),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
+            cause,
+            wait,
         )
-        if response.status_code >= 400:
-            raise self._error(response)
-        return response
+
+    def _connect_failed(self, request: httpx.Request, exc: httpx.TransportError) -> ConnectFailed:
+        return ConnectFailed(
+            f"Could not connect to {self.provider} at {redact_url(request.url)}: "
+            f"{self.scrub(str(exc)) or type(exc).__name__}"
+        )
+
+    def _outcome_unknown(self, exc: httpx.TransportError) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"{self.provider} did not answer ({type(exc).__name__}); "
+            "the request may or may not have been processed"
+        )
 
     def _build(
         self,

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from backends.base import Backend
 from backends.errors import ConfigError
 from screens.catalog import AREAS
-from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error
+from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error, log_shown
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from tui import sandbox
 from tui.config import Account
@@ -222,11 +222,13 @@ class SwitchboardApp(App[None]):
     def show_error(self, exc: BaseException) -> None:
         """Show an error in a modal; unexpected ones are logged with their traceback."""
         title, message = describe_error(exc)
-        if title == "Unexpected error":
-            log.error("unexpected error in the console", exc_info=exc)
         top = self.screen_stack[-1] if self.screen_stack else None
         if isinstance(top, ErrorModal) and (top.title_text, top.message) == (title, message):
             return  # the same problem found again by another reader (a broken config file)
+        if title == "Unexpected error":
+            log.error("unexpected error in the console", exc_info=exc)
+        else:
+            log_shown(title, message)
         self.push_screen(ErrorModal(title, message))
 
     @on(Worker.StateChanged)

@@ -295,10 +295,15 @@ class OrjsonResponse(JSONResponse):
 class SandboxServer:
     """Run an ASGI app under uvicorn in a background thread on a loopback port."""
 
-    def __init__(self, app: ASGIApp, *, host: str = LOOPBACK, port: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, *, host: str = LOOPBACK, port: int = 0, timeout_keep_alive: int = 5
+    ) -> None:
         self.app = app
         self.host = host
         self.port = port
+        # Seconds an idle kept-alive connection stays open (uvicorn's default, 5): tests
+        # shorten it to meet, within seconds, servers that close idle connections.
+        self.timeout_keep_alive = timeout_keep_alive
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -336,6 +341,7 @@ class SandboxServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            timeout_keep_alive=self.timeout_keep_alive,
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)

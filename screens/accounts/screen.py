@@ -17,7 +17,7 @@ from backends.capabilities import AccountApi
 from backends.errors import ConfigError
 from backends.models.common import AccountInfo
 from backends.registry import PROVIDERS, backend_class
-from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, sb_app
+from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, log_shown, sb_app
 from tui.config import Account, validate_account
 
 
@@ -243,6 +243,7 @@ class AccountsScreen(BaseScreen):
             info = await backend.capability(AccountApi).account()
         except Exception as exc:
             title, message = describe_error(exc)
+            log_shown(title, message)
             self.post_message(self.Tested(name, None, f"{title}: {message}"))
             return
         self.post_message(self.Tested(name, info))

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from backends.capabilities import ContactsApi
 from backends.errors import SwitchboardError
 from backends.models.common import Contact, ContactInput, CustomField
-from screens.widgets.common import WorkerErrors, describe_error, sb_app
+from screens.widgets.common import WorkerErrors, describe_error, log_shown, sb_app
 from tui.usecases.contacts import (
     ContactRules,
     check_contact,
@@ -199,6 +199,7 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         title, message = describe_error(event.error)
+        log_shown(title, message)
         self.query_one("#cf-error", Static).update(f"{title}: {message}")
         self.query_one("#cf-save", Button).disabled = False
 

@@ -173,7 +173,7 @@ class ConversationsReader(BaseScreen):
     def _interval_changed(self, event: Select.Changed) -> None:
         if not isinstance(event.value, int):
             return
-        seconds: float = max(5.0, float(event.value))
+        seconds = float(max(min(INTERVALS), int(event.value)))
         if self.refresh_timer is not None:
             self.refresh_timer.stop()
         self.refresh_timer = self.set_interval(seconds, self._poll)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
@@ -48,6 +49,15 @@ class Coalesce:
             return False
         self._last = now
         return True
+
+
+# Errors as the user saw them: a report ("it said ...") can be found in the log.
+_shown = logging.getLogger("switchboard.console")
+
+
+def log_shown(title: str, message: str) -> None:
+    """Log an error shown to the user (a modal or an inline line), once, as shown."""
+    _shown.warning("shown: %s: %s", title, message)
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:

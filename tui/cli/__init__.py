@@ -39,6 +39,8 @@ from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, Usage
 from tui.paths import config_dir
 from tui.workspace import Workspace
 
+log = logging.getLogger("switchboard.cli")
+
 MODULES = (
     sandbox,
     accounts,
@@ -106,7 +108,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         try:
             return run_console(workspace, sandbox=args.sandbox)
         except SwitchboardError as exc:
-            print(f"switchboard: {exc}", file=sys.stderr)
+            _error(str(exc))
             return EXIT_ERROR
     ctx = Context(
         workspace=workspace,
@@ -120,18 +122,18 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         code: int = asyncio.run(args.handler(ctx, args))
         return code
     except UsageError as exc:
-        print(f"switchboard: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     except InvalidInput as exc:
         # A backend refused the input before any request (e.g. two groups for XeroChat):
         # the command was called wrongly. Other ValueErrors stay bugs, reported below.
-        print(f"switchboard: {exc.message}", file=sys.stderr)
+        _error(exc.message)
         return EXIT_USAGE
     except ProviderError as exc:
-        print(f"switchboard: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_REJECTED
     except SwitchboardError as exc:
-        print(f"switchboard: {exc.message}", file=sys.stderr)
+        _error(exc.message)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("switchboard: interrupted", file=sys.stderr)
@@ -143,3 +145,9 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _error(text: str) -> None:
+    """Say on stderr why the command failed, and log it: what a user saw is in the log."""
+    log.warning("shown: %s", text)
+    print(f"switchboard: {text}", file=sys.stderr)
