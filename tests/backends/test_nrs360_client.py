@@ -1073,8 +1073,9 @@ async def test_429_retry_after_http_date() -> None:
     when = email.utils.formatdate(time.time() + 40, usegmt=True)
     client = mocked(too_many(when))
     try:
+        # A send: a read would wait the 40 s and ask again (tests/backends/test_http_retry.py).
         with pytest.raises(RateLimited) as caught:
-            await client.account()
+            await client.send_sms(SmsRequest(to=("34666555444",), sender="T", message="Hi"))
     finally:
         await client.aclose()
     # The header has whole seconds; allow for that and for the test's own run time.
@@ -1086,7 +1087,7 @@ async def test_429_retry_after_date_in_the_past_is_zero() -> None:
     client = mocked(too_many("Wed, 21 Oct 2015 07:28:00 GMT"))
     try:
         with pytest.raises(RateLimited) as caught:
-            await client.account()
+            await client.send_sms(SmsRequest(to=("34666555444",), sender="T", message="Hi"))
     finally:
         await client.aclose()
     assert caught.value.retry_after == 0.0
