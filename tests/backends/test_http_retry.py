@@ -22,8 +22,8 @@ import pytest
 from backends.base import Connection
 from backends.errors import ConnectFailed, OutcomeUnknown, RateLimited
 from backends.http import CONNECT_RETRY_DELAY, KEEPALIVE_EXPIRY, HttpClient
-from backends.models import SmsRequest
-from backends.nrs360 import Nrs360Backend
+from backends.models.common import SmsRequest
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.core import LOOPBACK, SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
