@@ -31,6 +31,9 @@ from tui.engine import placeholders, segments
 from tui.engine.channels import Request
 from tui.engine.recipients import Kind
 
+# SMS_LIKE: channels whose text is an SMS: the live counter and the preflight's parts.
+from tui.usecases.send import SMS_LIKE, SendRequest, SmsMessage, Source
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -51,8 +54,6 @@ CHANNELS: Final = (
     Channel("whatsapp", "WhatsApp template", Capability.WHATSAPP_TEMPLATES),
 )
 BY_KEY: Final = {c.key: c for c in CHANNELS}
-# Channels whose text is an SMS: they get the live counter and the preflight's parts.
-SMS_LIKE: Final = frozenset({"sms", "landing"})
 
 
 def offered(backend: type[Backend]) -> list[Channel]:
@@ -301,3 +302,20 @@ def job_template(draft: Draft) -> Request:
             campaign_name=draft.campaign,
         )
     raise ValueError(f"{draft.channel.label} is sent through the engine, not directly")
+
+
+def send_request(account: str, draft: Draft, *, column_hint: str) -> SendRequest:
+    """The send use case's request for a draft; `column_hint` says, in the screen's words,
+    what to do when no CSV column looks like the recipients'."""
+    if draft.source == "csv":
+        source = Source(csv=draft.recipients, to_column=draft.to_column, column_hint=column_hint)
+    elif draft.source == "group":
+        source = Source(group=draft.recipients)
+    else:
+        source = Source(values=split_values(draft.recipients))
+    what = (
+        SmsMessage(draft.sender, draft.message, draft.sms_options())
+        if draft.channel.key == "sms"
+        else job_template(draft)
+    )
+    return SendRequest(account, what, source, label=draft.channel.label)

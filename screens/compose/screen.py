@@ -23,52 +23,36 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from backends.base import Backend
-from backends.capabilities import AccountApi, CoverageApi
-from backends.errors import NotSupported
 from backends.models.send import VOICE_GENDERS, VOICE_LANGUAGES, WhatsAppLocation
 from screens.compose.form import (
     BY_KEY,
     CHANNELS,
-    SMS_LIKE,
     Channel,
     Draft,
     counter,
-    job_template,
     offered,
     parse_send_time,
     preview,
+    send_request,
     split_values,
     validate,
 )
 from screens.widgets.common import BaseScreen, count_confirm, sb_app
 from screens.widgets.progress import SendProgress, follow
 from tui.dates import utc_label
-from tui.engine import segments
-from tui.engine.channels import check_request
 from tui.engine.journal import Journal, default_path
-from tui.engine.preflight import Summary, format_summary, price_map, summarise
-from tui.engine.pricing import Pricing
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.recipients import (
     Kind,
-    Recipient,
-    Recipients,
     RecipientsError,
-    fetch_blacklist,
-    from_csv,
-    from_group,
-    from_values,
     peek_csv,
 )
 from tui.engine.sender import (
     JobControl,
-    check_channel_send,
-    check_sms_send,
-    create_channel_job,
-    create_sms_job,
     run_job,
 )
+from tui.usecases import send as send_usecase
+from tui.usecases.send import SMS_LIKE, Stage
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
 SOURCES = (("Typed", "typed"), ("Contact group", "group"), ("CSV file", "csv"))
@@ -85,26 +69,6 @@ RECIPIENT_PLACEHOLDERS = {
 COLUMN_HINT = "type its name in the CSV column field"
 # No provider price list for these channels: the cost is known only from the reports.
 NO_PRICES = "cost: the provider publishes no prices for {label}"
-
-
-class Batch(list[Recipient]):
-    """Recipients handed to a worker; a short repr, because Textual's @work puts the repr
-    of every argument in the worker's description (20,000 reprs froze the UI ~0.5 s)."""
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} recipients>"
-
-
-def counts_text(r: Recipients) -> str:
-    """The recipients part of a preflight, for channels without SMS parts."""
-    lines = [
-        f"Recipients: {len(r.sendable)} to send ({len(r.valid)} valid, {len(r.invalid)} invalid, "
-        f"{r.duplicates} duplicates, {r.blacklisted} blacklisted)"
-    ]
-    lines.extend(f"  row {bad.row}: {bad.value!r}: {bad.reason}" for bad in r.invalid[:10])
-    if len(r.invalid) > 10:
-        lines.append(f"  ... and {len(r.invalid) - 10} more")
-    return "\n".join(lines)
 
 
 class ComposeScreen(BaseScreen):
@@ -135,8 +99,7 @@ class ComposeScreen(BaseScreen):
 
         account: str
         draft: Draft
-        recipients: Recipients
-        summary: Summary | None
+        prepared: send_usecase.Prepared
         send: bool
 
     @dataclass
@@ -559,120 +522,41 @@ class ComposeScreen(BaseScreen):
     # --- preflight and confirmation ------------------------------------------------------
     @work(group="prepare", exclusive=True, exit_on_error=False)
     async def prepare(self, account: str, draft: Draft, *, send: bool) -> None:
-        """Load and check the recipients; for SMS also parts, cost and balance."""
+        """The send use case's checks: recipients, the request, for SMS parts, cost and
+        balance, and (to send) the first request through the provider's rules."""
         backend = await sb_app(self).backend(account)
-        kind = draft.channel.kind
-        # The provider keeps SMS and email blacklists; voice and WhatsApp have none here.
-        listed = draft.channel.key in SMS_LIKE or kind == "email"
-        blacklist = await fetch_blacklist(backend, kind) if listed else frozenset()
-        if draft.source == "csv":
-            path = Path(draft.recipients).expanduser()
-            recipients = await asyncio.to_thread(
-                from_csv,
-                path,
-                to_column=draft.to_column,
-                kind=kind,
-                blacklist=blacklist,
-                column_hint=COLUMN_HINT,
-            )
-        elif draft.source == "group":
-            recipients = await from_group(backend, draft.recipients, kind=kind, blacklist=blacklist)
-        else:
-            values = list(split_values(draft.recipients))
-            recipients = from_values(values, kind=kind, blacklist=blacklist)
-        if draft.channel.key != "sms":
-            # What the job would refuse for some recipient (a WhatsApp field's filter on a
-            # value that is not a number...) is said here, before anything is journaled.
-            rows = [(r.to, r.vars, r.country) for r in recipients.sendable]
-            try:
-                await asyncio.to_thread(check_request, job_template(draft), rows)
-            except ValueError as exc:
-                text = str(exc)
-                self.query_one("#preflight", Static).update(f"Cannot send: {text}.")
-                self.query_one("#form-error", Static).update(text[:1].upper() + text[1:] + ".")
-                return
-        summary = (
-            await self._summary(backend, draft, recipients) if listed and kind == "phone" else None
-        )
-        refusal = summary.refusal if summary is not None else ""
-        if send and not refusal and recipients.sendable:
-            # The first batch's request through the provider's rules before anything is
-            # journaled: what every batch would fail alike is said here, inline.
-            try:
-                await self._check_first(backend, draft, recipients)
-            except ValueError as exc:  # InvalidInput included
-                refusal = str(exc)
-        if refusal:
-            text = format_summary(summary, recipients) if summary else counts_text(recipients)
-            self.query_one("#preflight", Static).update(text)
-            self.query_one("#form-error", Static).update(f"Cannot send: {refusal}.")
+        request = send_request(account, draft, column_hint=COLUMN_HINT)
+        prepared = await send_usecase.prepare(backend, request, check_first=send)
+        refusal = prepared.refusal
+        if refusal is not None and refusal.stage is Stage.TEMPLATE:
+            text = refusal.reason
+            self.query_one("#preflight", Static).update(f"Cannot send: {text}.")
+            self.query_one("#form-error", Static).update(text[:1].upper() + text[1:] + ".")
             return
-        self.post_message(self.Prepared(account, draft, recipients, summary, send))
-
-    @staticmethod
-    async def _check_first(backend: Backend, draft: Draft, recipients: Recipients) -> None:
-        rows = [(r.to, r.vars, r.country) for r in recipients.sendable]
-        if draft.channel.key == "sms":
-            await check_sms_send(backend, draft.sender, draft.message, rows, draft.sms_options())
-        else:
-            await check_channel_send(backend, job_template(draft), rows)
-
-    async def _summary(self, backend: Backend, draft: Draft, recipients: Recipients) -> Summary:
-        try:
-            prices = price_map(await backend.capability(CoverageApi).coverage_by_country())
-        except NotSupported:
-            prices = {}
-        try:
-            balance = (await backend.capability(AccountApi).account()).balance
-        except NotSupported:
-            balance = None
-        limit = (
-            segments.MAX_PARTS_LANDING if draft.channel.key == "landing" else segments.MAX_PARTS_SMS
-        )
-        # Pure CPU over every recipient: off the UI loop.
-        return await asyncio.to_thread(
-            summarise,
-            recipients,
-            draft.message,
-            prices=prices,
-            balance=balance,
-            trans=draft.trans,
-            max_parts=limit,
-            when=draft.schedule,
-        )
+        if refusal is not None:
+            self.query_one("#preflight", Static).update(prepared.text)
+            self.query_one("#form-error", Static).update(f"Cannot send: {refusal.reason}.")
+            return
+        self.post_message(self.Prepared(account, draft, prepared, send))
 
     @on(Prepared)
     def _prepared(self, event: Prepared) -> None:
-        recipients, summary = event.recipients, event.summary
-        text = format_summary(summary, recipients) if summary else counts_text(recipients)
-        self.query_one("#preflight", Static).update(text)
-        self.sample = [(r.to, r.vars) for r in recipients.sendable[:3]]
+        prepared = event.prepared
+        self.query_one("#preflight", Static).update(prepared.text)
+        self.sample = [(r.to, r.vars) for r in prepared.sendable[:3]]
         self._refresh_preview()
         if not event.send:
             return
-        sendable = recipients.sendable
-        if not sendable:
+        count = len(prepared.sendable)
+        if not count:
             self.query_one("#form-error", Static).update("Nobody to send to: see the preflight.")
             return
-        count = len(sendable)
-        cost = ""
-        if summary is not None and summary.currency:
-            unpriced = f", {', '.join(summary.unpriced)} unpriced" if summary.unpriced else ""
-            cost = f" (estimated {summary.total_cost:.4f} {summary.currency}{unpriced})"
-        question = (
-            f"Send {event.draft.channel.label} from account {event.account} "
-            f"to {count} recipient{'s' if count != 1 else ''}{cost}?"
-        )
-        warnings = list(summary.warnings) if summary is not None else []
-        if recipients.invalid:
-            warnings.insert(0, f"{len(recipients.invalid)} invalid recipients are left out")
-        if warnings:
-            question += "\n\nThe preflight warns:\n" + "\n".join(f"• {w}" for w in warnings)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._send(event.account, event.draft, sendable, summary)
+                self._send(event.draft, prepared)
 
+        question = prepared.question(detailed=True)
         self.app.push_screen(count_confirm(count, question, "Send"), answered)
 
     # --- sending --------------------------------------------------------------------------
@@ -681,59 +565,31 @@ class ComposeScreen(BaseScreen):
         self.query_one("#send", Button).disabled = sending
         self.refresh_bindings()
 
-    def _send(
-        self, account: str, draft: Draft, recipients: list[Recipient], summary: Summary | None
-    ) -> None:
+    def _send(self, draft: Draft, prepared: send_usecase.Prepared) -> None:
         self._set_sending(True)
-        sendable = Batch(recipients)
         label = draft.channel.label
-        self.query_one(SendProgress).begin(f"Sending {label} to {len(sendable)}…", len(sendable))
+        total = len(prepared.sendable)
+        self.query_one(SendProgress).begin(f"Sending {label} to {total}…", total)
         # Only SMS and landing SMS have a preflight with prices (the provider's SMS list).
-        pricing = Pricing.from_summary(summary) if summary is not None else None
-        note = "" if pricing is not None else NO_PRICES.format(label=label)
-        self.send_job(account, draft, sendable, pricing, note)
-
-    @staticmethod
-    def _create(
-        journal: Journal,
-        account: str,
-        provider: str,
-        draft: Draft,
-        sendable: list[Recipient],
-        pricing: Pricing | None,
-    ) -> int:
-        """Journal the job for a draft (in a thread: 100,000 rows take a while)."""
-        rows = [(r.to, r.vars, r.country) for r in sendable]
-        if draft.channel.key == "sms":
-            return create_sms_job(
-                journal, account, provider, draft.sender, draft.message, rows,
-                draft.sms_options(), pricing=pricing,
-            )  # fmt: skip
-        template = job_template(draft)
-        return create_channel_job(journal, account, provider, template, rows, pricing=pricing)
+        note = "" if prepared.pricing is not None else NO_PRICES.format(label=label)
+        self.send_job(prepared, note)
 
     @work(group="send", exit_on_error=False)
-    async def send_job(
-        self,
-        account: str,
-        draft: Draft,
-        sendable: list[Recipient],
-        pricing: Pricing | None,
-        cost_note: str,
-    ) -> None:
+    async def send_job(self, prepared: send_usecase.Prepared, cost_note: str) -> None:
         """Journal the job and run it through the engine, posting throttled progress."""
+        account = prepared.request.account
         backend = await sb_app(self).backend(account)
         path = default_path()
         journal = await asyncio.to_thread(Journal, path)
         try:
+            # In a thread: 100,000 rows take a while to journal.
             job_id = await asyncio.to_thread(
-                self._create, journal, account, backend.provider, draft, sendable, pricing
+                send_usecase.create_job, journal, prepared, backend.provider
             )
             control = JobControl()
-            label = draft.channel.label
-            self.post_message(
-                self.JobStarted(job_id, label, len(sendable), path, control, cost_note)
-            )
+            label = prepared.request.label
+            total = len(prepared.sendable)
+            self.post_message(self.JobStarted(job_id, label, total, path, control, cost_note))
             updates = run_job(
                 journal,
                 job_id,

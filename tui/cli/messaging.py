@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from backends.base import Backend
 from backends.capabilities import SmsStatusApi
-from backends.errors import InvalidInput
 from tui.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -21,28 +19,17 @@ from tui.cli.common import (
     with_backend,
 )
 from tui.cli.jobs import follow
-from tui.cli.sending import add_sms_options, add_whatsapp_template, sms_options
+from tui.cli.sending import add_sms_options, add_whatsapp_template, confirm_send, sms_options
 from tui.dates import fmt_time
-from tui.engine.export import export_job
 from tui.engine.journal import Journal, default_path
-from tui.engine.placeholders import OTP_LENGTH_DEFAULT, check_filters
-from tui.engine.preflight import format_summary, preflight
-from tui.engine.pricing import Pricing
+from tui.engine.placeholders import check_filters
 from tui.engine.recipients import (
     DEFAULT_REGION,
-    Recipient,
-    Recipients,
-    RecipientsError,
-    fetch_blacklist,
-    from_csv,
-    from_group,
-    from_values,
 )
-from tui.engine.segments import MAX_PARTS_SMS
-from tui.engine.sender import check_sms_send, create_sms_job, run_job
+from tui.engine.sender import run_job
 from tui.usecases import conversations as chats
 from tui.usecases import otp as otp_usecase
-from tui.usecases.confirm import Need, needed
+from tui.usecases import send as send_usecase
 from tui.usecases.otp import (
     CheckRequest,
     GenerateRequest,
@@ -50,6 +37,7 @@ from tui.usecases.otp import (
     checked_check,
     checked_generate,
 )
+from tui.usecases.send import SendRequest, SmsMessage, Source
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -128,53 +116,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_whatsapp_template(wa_sub, common)
 
 
-async def _load_recipients(
-    backend: Backend, args: argparse.Namespace, subs: tuple[Mapping[str, str], ...]
-) -> Recipients:
-    blacklist = await fetch_blacklist(backend)
-    try:
-        if args.csv:
-            return from_csv(
-                args.csv, to_column=args.to_column, region=args.region, blacklist=blacklist
-            )
-        if args.group:
-            return await from_group(backend, args.group, region=args.region, blacklist=blacklist)
-        return from_values(args.to, region=args.region, subs=subs, blacklist=blacklist)
-    except RecipientsError as exc:
-        raise UsageError(exc.message) from None
-
-
-def _write_results(path: str, journal: Journal, job_id: int, recips: Recipients) -> int:
-    """The journal's per-recipient outcomes, then the rows never sent (invalid, blacklisted)."""
-    never_sent = [
-        ("", bad.value, "INVALID", f"row {bad.row}: {bad.reason}") for bad in recips.invalid
-    ]
-    never_sent += [
-        ("", r.to, "BLACKLISTED", f"row {r.row}: on the blacklist")
-        for r in recips.valid
-        if r.blacklisted
-    ]
-    return export_job(Path(path), journal, job_id, more=never_sent)
-
-
-def _notification_urls(
-    args: argparse.Namespace, options: Mapping[str, Any], sendable: Sequence[Recipient]
-) -> str | tuple[str, ...] | None:
-    """One URL for all, or each recipient's own: the --notification-url given in its --to
-    position, or its --notification-url-column cell."""
-    urls: str | tuple[str, ...] | None = options["notification_url"]
-    if isinstance(urls, tuple):
-        # Recipient rows are --to positions (1-based); invalid ones and duplicates are gone.
-        return tuple(urls[r.row - 1] for r in sendable)
-    column = args.notification_url_column
-    if column is None:
-        return urls
-    missing = [r.row for r in sendable if not (r.vars or {}).get(column)]
-    if missing:
-        raise UsageError(f"no {column!r} notification URL in CSV row {missing[0]}")
-    return tuple((r.vars or {})[column] for r in sendable)
-
-
 async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     """Preflight, confirm, journal and send an SMS job; exit 3 if anyone was not sent."""
     if sum(map(bool, (args.to, args.csv, args.group))) != 1:
@@ -194,67 +135,36 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("--notification-url-column goes with --csv")
     if args.notification_url_column and args.notification_url:
         raise UsageError("give --notification-url or --notification-url-column, not both")
+    request = SendRequest(
+        args.account,
+        SmsMessage(
+            args.sender,
+            args.message,
+            options,
+            marketing=args.marketing,
+            notification_url_column=args.notification_url_column,
+        ),
+        Source(
+            values=tuple(args.to),
+            subs=subs,
+            csv=args.csv,
+            to_column=args.to_column,
+            group=args.group,
+            region=args.region,
+        ),
+        label="SMS",
+    )
     backend = await ctx.workspace.open(args.account)
     async with backend:
-        recips = await _load_recipients(backend, args, subs)
-        summary = await preflight(
-            backend,
-            recips,
-            args.message,
-            encoding=args.encoding,
-            parts=args.parts,
-            trans=bool(args.trans),
-            max_parts=MAX_PARTS_SMS,
-            otp_length=args.otp_length or OTP_LENGTH_DEFAULT,
-            marketing=args.marketing,
-            when=args.schedule,
-        )
-        sendable = recips.sendable
-        text = format_summary(summary, recips)
-        if summary.refusal:
-            # The request could not carry the text as asked: refused here, exit 2.
-            if not ctx.json:
-                print(text, file=ctx.err)
-            raise UsageError(f"cannot send: {summary.refusal}")
-        if args.dry_run:
-            data = {"preflight": summary, "invalid": recips.invalid}
-            ctx.emit(data, lambda: ctx.print(text))
+        prepared = await send_usecase.prepare(backend, request, check_first=not args.dry_run)
+        if args.dry_run and prepared.refusal is None:
+            data = {"preflight": prepared.summary, "invalid": prepared.recipients.invalid}
+            ctx.emit(data, lambda: ctx.print(prepared.text))
             return EXIT_OK
-        # A send the operator must confirm shows its preflight first, as in the console.
-        asks = needed(len(sendable)).need is not Need.NOTHING
-        if recips.invalid or summary.warnings or asks:
-            print(text, file=ctx.err)
-        if not sendable:
-            print("switchboard: nobody to send to", file=ctx.err)
+        if not confirm_send(ctx, prepared, assume_yes=args.yes):
             return EXIT_REJECTED
-        options["notification_url"] = _notification_urls(args, options, sendable)
-        rows = [(r.to, r.vars, r.country) for r in sendable]
-        try:
-            # The first batch's request through the provider's rules, nothing journaled
-            # yet: a refusal (InvalidInput) is exit 2 with nothing sent.
-            await check_sms_send(backend, args.sender, args.message, rows, options)
-        except InvalidInput:
-            raise
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        ctx.confirm(
-            f"Send to {len(sendable)} recipients?",
-            assume_yes=args.yes,
-            count=len(sendable),
-            destructive=False,
-        )
         with Journal(default_path()) as journal:
-            job_id = create_sms_job(
-                journal,
-                args.account,
-                backend.provider,
-                args.sender,
-                args.message,
-                rows,
-                options,
-                # The preflight's prices go with the job: `jobs resume` estimates from them.
-                pricing=Pricing.from_summary(summary),
-            )
+            job_id = send_usecase.create_job(journal, prepared, backend.provider)
             code = await follow(ctx, run_job(journal, job_id, backend))
             totals = journal.totals(job_id)
             for state, reason, n in journal.reasons(job_id):
@@ -267,9 +177,8 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
                     file=ctx.err,
                 )
             if args.results:
-                _write_results(args.results, journal, job_id, recips)
-    not_sent = len(recips.invalid) + recips.blacklisted
-    return EXIT_REJECTED if code == EXIT_OK and not_sent else code
+                send_usecase.write_results(args.results, journal, job_id, prepared)
+    return EXIT_REJECTED if code == EXIT_OK and prepared.not_sent else code
 
 
 async def cmd_sms_status(ctx: Context, args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ import orjson
 
 from backends.base import Backend
 from backends.capabilities import ScheduledApi
-from backends.errors import InvalidInput
 from backends.models.common import AvailableTime, OtpConfig
 from backends.models.send import (
     MAX_VOICE_RETRIES,
@@ -55,9 +54,11 @@ from tui.dates import fmt_time, parse_when
 from tui.engine.channels import Request
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, State
-from tui.engine.sender import Progress, check_channel_send, create_channel_job, run_job
-from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
+from tui.engine.sender import Progress, run_job
+from tui.usecases import send as send_usecase
+from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE, Need
 from tui.usecases.jobs import JobResult
+from tui.usecases.send import Prepared, SendRequest, Source, Stage
 
 _WINDOW_RE = re.compile(r"^(?:([1-7]):)?(\d{2}:\d{2})-(\d{2}:\d{2})$")
 
@@ -254,15 +255,6 @@ def sms_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def recipients_of(
-    to: list[str], subs: tuple[Mapping[str, str], ...]
-) -> list[tuple[str, Mapping[str, str] | None]]:
-    """--to values with their --sub-file variables (one object per recipient, or none)."""
-    if subs and len(subs) != len(to):
-        raise UsageError(f"{len(subs)} sets of variables for {len(to)} recipients")
-    return [(t, subs[i] if subs else None) for i, t in enumerate(to)]
-
-
 def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress) -> int:
     """Each recipient's outcome from the journal (JSON with --json); the exit code.
 
@@ -309,47 +301,55 @@ def show_job_result(ctx: Context, journal: Journal, job_id: int, last: Progress)
     return EXIT_REJECTED if t.rejected or t.unknown else EXIT_OK
 
 
+def confirm_send(ctx: Context, prepared: Prepared, *, assume_yes: bool) -> bool:
+    """Say why a prepared send is refused (exit 2), show its preflight when the operator
+    should read it, and ask what the confirmation policy needs; False (nothing sent) when
+    nobody is left to send to."""
+    refusal = prepared.refusal
+    if refusal is not None:
+        if refusal.stage is Stage.PREFLIGHT:
+            # The request could not carry the text as asked: the preflight says why.
+            if not ctx.json:
+                print(prepared.text, file=ctx.err)
+            raise UsageError(f"cannot send: {refusal.reason}")
+        raise UsageError(refusal.reason)
+    # A send the operator must confirm shows its preflight first, as in the console.
+    asks = prepared.confirmation().need is not Need.NOTHING
+    if prepared.warnings or asks:
+        print(prepared.text, file=ctx.err)
+    count = len(prepared.sendable)
+    if not count:
+        print("switchboard: nobody to send to", file=ctx.err)
+        return False
+    # After the checks (a send that cannot go is not worth a question), before the
+    # journal: refused means nothing journaled and nothing sent.
+    ctx.confirm(prepared.question(), assume_yes=assume_yes, count=count, destructive=False)
+    return True
+
+
 async def send_job(
-    ctx: Context,
-    args: argparse.Namespace,
-    template: Request,
-    recipients: list[tuple[str, Mapping[str, str] | None]],
+    ctx: Context, args: argparse.Namespace, template: Request, values: list[str]
 ) -> int:
-    """Confirm (tui.usecases.confirm), journal a landing, email, voice or WhatsApp job,
-    send it through the engine, and show each recipient's result."""
-    account = args.account
+    """A landing, email, voice or WhatsApp send through the send use case: recipients
+    normalised, validated and de-duplicated, checked, confirmed, journaled and sent;
+    each recipient's result shown (exit 3 when any was not sent)."""
+    subs = load_subs(getattr(args, "sub_file", None))
+    request = SendRequest(args.account, template, Source(values=tuple(values), subs=subs))
 
     async def send(backend: Backend) -> int:
-        try:
-            # The provider's rules see the first batch's request before anything is
-            # journaled (InvalidInput: exit 2); the job's own checks too (ValueError).
-            await check_channel_send(backend, template, recipients)
-        except InvalidInput:
-            raise
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        # After the checks (a send that cannot go is not worth a question), before the
-        # journal: refused means nothing journaled and nothing sent.
-        ctx.confirm(
-            f"Send to {len(recipients)} recipients?",
-            assume_yes=args.yes,
-            count=len(recipients),
-            destructive=False,
-        )
+        prepared = await send_usecase.prepare(backend, request, check_first=True)
+        if not confirm_send(ctx, prepared, assume_yes=args.yes):
+            return EXIT_REJECTED
         with Journal(default_path()) as journal:
-            try:
-                job_id = create_channel_job(
-                    journal, account, backend.provider, template, recipients
-                )
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
+            job_id = send_usecase.create_job(journal, prepared, backend.provider)
             last: Progress | None = None
             async for progress in run_job(journal, job_id, backend):
                 last = progress
             assert last is not None  # run_job always yields a final update
-            return show_job_result(ctx, journal, job_id, last)
+            code = show_job_result(ctx, journal, job_id, last)
+        return EXIT_REJECTED if code == EXIT_OK and prepared.not_sent else code
 
-    return await with_backend(ctx, account, send)
+    return await with_backend(ctx, args.account, send)
 
 
 def _to_arg(parser: argparse.ArgumentParser, what: str) -> None:
@@ -408,7 +408,6 @@ async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
         attachments = tuple(Attachment.from_path(p) for p in args.attach)
     except OSError as exc:
         raise UsageError(f"cannot attach: {exc}") from None
-    recipients = recipients_of(args.to, load_subs(args.sub_file))
     request = MailingRequest(
         to=(),
         sender_email=args.from_email,
@@ -429,7 +428,7 @@ async def cmd_mail_send(ctx: Context, args: argparse.Namespace) -> int:
         track_clicks=args.track_clicks,
         otp_config=otp_config(args),
     )
-    return await send_job(ctx, args, request, recipients)
+    return await send_job(ctx, args, request, args.to)
 
 
 def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -487,8 +486,7 @@ async def cmd_voice_send(ctx: Context, args: argparse.Namespace) -> int:
         request = VoiceRequest(
             message=args.message, language=args.language, gender=args.gender, **common
         )
-    recipients = recipients_of(args.to, load_subs(args.sub_file))
-    return await send_job(ctx, args, request, recipients)
+    return await send_job(ctx, args, request, args.to)
 
 
 def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -511,7 +509,7 @@ def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
 async def cmd_landing_send(ctx: Context, args: argparse.Namespace) -> int:
     """Send a landing SMS as a journaled job and print each recipient's result."""
     options = sms_options(args)
-    recipients = recipients_of(args.to, options.pop("sub"))
+    del options["sub"]  # send_job reads --sub-file
     request = LandingRequest(
         to=(),
         sender=args.sender,
@@ -521,7 +519,7 @@ async def cmd_landing_send(ctx: Context, args: argparse.Namespace) -> int:
         template_v2_id=args.template_v2_id,
         **options,
     )
-    return await send_job(ctx, args, request, recipients)
+    return await send_job(ctx, args, request, args.to)
 
 
 def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
@@ -575,7 +573,7 @@ async def cmd_wa_send_template(ctx: Context, args: argparse.Namespace) -> int:
         campaign_name=args.campaign,
         tags=tuple(args.tag),
     )
-    return await send_job(ctx, args, request, [(to, None) for to in args.to])
+    return await send_job(ctx, args, request, args.to)
 
 
 # --- scheduled ------------------------------------------------------------------------------

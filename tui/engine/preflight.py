@@ -8,6 +8,7 @@ the parts; a country the provider does not list is shown as unpriced.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -331,7 +332,8 @@ async def preflight(
     marketing: bool = False,
     when: datetime | None = None,
 ) -> Summary:
-    """Fetch prices (once) and the balance, then summarise."""
+    """Fetch prices (once) and the balance, then summarise (off the event loop: it counts
+    every recipient's text, and a console's UI runs on that loop)."""
     try:
         prices = price_map(await backend.capability(CoverageApi).coverage_by_country())
     except NotSupported:
@@ -340,7 +342,8 @@ async def preflight(
         balance = (await backend.capability(AccountApi).account()).balance
     except NotSupported:
         balance = None
-    return summarise(
+    return await asyncio.to_thread(
+        summarise,
         recipients,
         message,
         prices=prices,
