@@ -289,6 +289,29 @@ def test_mail_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> N
     assert job["message"]["request"]["attachments"] == attached
 
 
+def test_channel_sends_normalise_validate_and_dedupe_recipients(
+    account: str, nrs_server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI's channel sends load their --to values as Compose does (issue 11): the same
+    address or number once however it is written, what is no address or number left out
+    and said, never sent to the provider as typed."""
+    code, out = cli(
+        "mail", "send", "--to", "ana@example.com", "--to", "ana@EXAMPLE.com", "--to", "bad",
+        "--from-email", "a@example.com", "--reply-to", "a@example.com", "--subject", "S",
+        "--body", "<p>Hi</p>",
+    )  # fmt: skip
+    assert code == 3  # "bad" was not sent
+    assert sent(nrs_server, "POST", "mailing").json()["to"] == ["ana@example.com"]
+    assert "row 3: 'bad': not a valid email" in capsys.readouterr().err
+    assert out.splitlines()[-1] == "1 accepted, 0 rejected"
+    code, out = cli(
+        "voice", "send", "--to", PHONE, "--to", "+34 666 555 444", "--to", "0034666555444",
+        "--message", "Hello", "--language", "es_ES", "--gender", "F",
+    )  # fmt: skip
+    assert code == 0, out
+    assert sent(nrs_server, "POST", "voice").json()["to"] == [PHONE]
+
+
 def test_mail_send_template_and_usage(account: str, nrs_server: SandboxServer) -> None:
     base = (
         "mail", "send", "--to", "ana@example.com", "--from-email", "a@example.com",
