@@ -13,6 +13,8 @@ result, so a rule changed here changes in both.
 - `otp`: generate and check one-time codes, with their checks.
 - `conversations`: WhatsApp conversations: list, open one, messages, reply.
 - `jobs`: a send job's result, one typed value and one JSON shape.
+- `send`: the send pipeline (recipients, checks, preflight, question, journal) for SMS,
+  landing SMS, email, voice and WhatsApp templates.
 - `surveys`: survey sends (Xebo) as journaled jobs, their contacts reader, and document
   requests (Collect).
 - `survey_batch`: survey batches (8x8) as journaled jobs.
