@@ -21,7 +21,7 @@ from tests.tui.conftest import NOW, log_of, state_of
 from tests.tui.conftest import demo_cli as cli
 from tests.tui.conftest import demo_cli_json as cli_json
 from tui.cli import run
-from tui.cli.sending import parse_caller, parse_window, schedule_arg, when_arg
+from tui.cli.send_options import parse_caller, parse_window, schedule_arg, when_arg
 
 PHONE = "34666555444"
 PHONE2 = "34666555333"

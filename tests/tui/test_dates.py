@@ -11,7 +11,7 @@ import pytest
 from screens.compose.form import parse_send_time
 from screens.reports.common import parse_day
 from tui.cli.reports import parse_date
-from tui.cli.sending import when_arg
+from tui.cli.send_options import when_arg
 from tui.dates import fmt_time, parse_optional, parse_when, utc_label
 from tui.usecases.survey_batch import batch_time
 from tui.usecases.surveys import RequestForm, document_request

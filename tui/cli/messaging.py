@@ -19,7 +19,8 @@ from tui.cli.common import (
     with_backend,
 )
 from tui.cli.jobs import follow
-from tui.cli.sending import add_sms_options, add_whatsapp_template, confirm_send, sms_options
+from tui.cli.send_options import add_sms_options, sms_options
+from tui.cli.sending import add_whatsapp_template, confirm_send
 from tui.dates import fmt_time
 from tui.engine.journal import Journal, default_path
 from tui.engine.placeholders import check_filters
