@@ -14,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from backends.base import Connection
-from backends.models_send import (
+from backends.models.send import (
     LandingRequest,
     MailingRequest,
     VoiceAudioRequest,
@@ -22,7 +22,7 @@ from backends.models_send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
-from backends.nrs360 import Nrs360Backend
+from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import BUSINESS_NUMBER, DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.journal import JobStatus, Journal
 from tui.engine.sender import run_job
