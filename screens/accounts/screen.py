@@ -12,13 +12,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.base import Capability
-from backends.capabilities import AccountApi
 from backends.errors import ConfigError
 from backends.models.common import AccountInfo
 from backends.registry import PROVIDERS, backend_class
 from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, log_shown, sb_app
 from tui.config import Account, validate_account
+from tui.usecases.accounts import check_account
 
 
 @dataclass(frozen=True)
@@ -236,17 +235,14 @@ class AccountsScreen(BaseScreen):
     async def test_account(self, name: str) -> None:
         """Fetch an account's balance; the result comes back as a Tested message."""
         try:
-            backend = await sb_app(self).backend(name)
-            if not backend.supports(Capability.ACCOUNT):
-                self.post_message(self.Tested(name, None, note="no balance endpoint"))
-                return
-            info = await backend.capability(AccountApi).account()
+            check = await check_account(name, await sb_app(self).backend(name))
         except Exception as exc:
             title, message = describe_error(exc)
             log_shown(title, message)
             self.post_message(self.Tested(name, None, f"{title}: {message}"))
             return
-        self.post_message(self.Tested(name, info))
+        note = None if check.tested else "no balance endpoint"
+        self.post_message(self.Tested(name, check.info, note=note))
 
     @on(Tested)
     def _tested(self, event: Tested) -> None:

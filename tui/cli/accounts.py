@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backends.base import Backend, Capability
-from backends.capabilities import AccountApi
+from backends.base import Backend
 from backends.registry import PROVIDERS, backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
+from tui.usecases.accounts import check_account
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -101,27 +101,11 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
-    """Connect to an account and show its balance."""
+    """Connect to an account and show its balance (tui.usecases.accounts)."""
 
     async def test(backend: Backend) -> int:
-        if not backend.supports(Capability.ACCOUNT):
-            ctx.emit(
-                {"name": args.name, "tested": False, "reason": "no account endpoint"},
-                lambda: ctx.print(
-                    f"{args.name}: {backend.label} has no account endpoint; "
-                    "the settings are stored but cannot be checked without sending."
-                ),
-            )
-            return EXIT_OK
-        info = await backend.capability(AccountApi).account()
-        balance = "unknown" if info.balance is None else f"{info.balance:.2f}"
-        ctx.emit(
-            info,
-            lambda: ctx.print(
-                f"{args.name}: OK, logged in as {info.username}; "
-                f"balance {balance} {info.currency}".rstrip()
-            ),
-        )
+        check = await check_account(args.name, backend)
+        ctx.emit(check.to_json(), lambda: ctx.print(check.summary()))
         return EXIT_OK
 
     return await with_backend(ctx, args.name, test)

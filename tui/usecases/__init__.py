@@ -7,6 +7,7 @@ one JSON shape. The CLI commands (`tui/cli/`) and the console's screens (`screen
 thin adapters over it: they turn arguments or a form into the request and render the
 result, so a rule changed here changes in both.
 
+- `accounts`: testing an account (who we are, the balance, or why it cannot tell).
 - `confirm`: the one confirmation policy for every bulk or destructive action.
 - `contacts`: what a contact must hold before it is created, changed or imported.
 - `contacts_io`: contacts from a CSV file (per-row results by line) and to one.
