@@ -29,10 +29,12 @@ class Area:
     help: str
     # The screen class: the app calls it to build the mode's screen when first opened.
     screen: Callable[[], Screen[Any]]
+    # The title in the navigation bar when the terminal is narrow (80 columns).
+    short: str = ""
 
 
 AREAS: tuple[Area, ...] = (
-    Area("accounts", "f2", "Accounts", "Manage accounts", AccountsScreen),
+    Area("accounts", "f2", "Accounts", "Manage accounts", AccountsScreen, "Accts"),
     Area("otp", "f3", "OTP", "Generate and check codes", OtpScreen),
     Area("compose", "f4", "Compose", "Compose and send a campaign", ComposeScreen),
     Area(
@@ -42,7 +44,14 @@ AREAS: tuple[Area, ...] = (
         "Contacts, groups, blacklist, email validation",
         ContactsScreen,
     ),
-    Area("conversations", "f6", "Conversations", "WhatsApp conversations", ConversationsScreen),
+    Area(
+        "conversations",
+        "f6",
+        "Conversations",
+        "WhatsApp conversations",
+        ConversationsScreen,
+        "Chats",
+    ),
     Area(
         "reports",
         "f7",
@@ -50,7 +59,7 @@ AREAS: tuple[Area, ...] = (
         "Campaigns, events, scheduled sends, coverage",
         ReportsScreen,
     ),
-    Area("templates", "f8", "Templates", "Templates and forms", TemplatesScreen),
+    Area("templates", "f8", "Templates", "Templates and forms", TemplatesScreen, "Tmpls"),
     Area("jobs", "f9", "Jobs", "The send journal: jobs, resume, export", JobsScreen),
     Area("surveys", "f10", "Surveys", "Surveys, requests and survey batches", SurveysScreen),
 )

@@ -22,6 +22,7 @@ from backends.errors import ConfigError
 from screens.catalog import AREAS
 from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error, log_shown
 from screens.widgets.help import HelpScreen, KeyRow, key_label
+from screens.widgets.keys import std_key
 from tui import sandbox
 from tui.config import Account
 from tui.workspace import Workspace
@@ -39,7 +40,7 @@ class SwitchboardApp(App[None]):
     MODES = {area.mode: area.screen for area in AREAS}
     DEFAULT_MODE = "accounts"
     BINDINGS = [
-        Binding("f1", "help", "Help"),
+        std_key("help"),
         *(
             Binding(area.key, f"switch_mode('{area.mode}')", area.title, show=False)
             for area in AREAS
@@ -199,15 +200,16 @@ class SwitchboardApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        # Only this app's own keys and the screen's own keys: the focused widget's cursor
-        # keys and Textual's built-ins (focus, copy) would bury the ones that matter.
+        # Only this app's own keys and those the screen and its panes define (the same
+        # the footer shows): the focused widget's cursor keys and Textual's built-ins
+        # (focus, copy) would bury the ones that matter.
         rows: dict[tuple[bool, str], list[str]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if active.node is screen:
-                own = binding.action not in _actions(Screen.BINDINGS)
+            if active.node is self:
+                own = binding.action in _actions(self.BINDINGS)
             else:
-                own = active.node is self and binding.action in _actions(self.BINDINGS)
+                own = _defined_here(active.node, binding)
             if own and binding.description:
                 rows.setdefault((active.node is self, binding.description), []).append(key)
         screen_rows: list[KeyRow] = []
@@ -262,6 +264,16 @@ class SwitchboardApp(App[None]):
 
 def _actions(bindings: Iterable[object]) -> set[str]:
     return {b.action for b in bindings if isinstance(b, Binding)}
+
+
+def _defined_here(node: object, binding: Binding) -> bool:
+    """Whether one of this project's screen or widget classes binds the action (not only
+    a Textual base class such as DataTable or Screen)."""
+    return any(
+        binding.action in _actions(vars(cls).get("BINDINGS", ()))
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("screens.")
+    )
 
 
 _tuned = False

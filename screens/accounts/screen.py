@@ -16,6 +16,7 @@ from backends.errors import ConfigError
 from backends.models.common import AccountInfo
 from backends.registry import PROVIDERS, backend_class
 from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, log_shown, sb_app
+from screens.widgets.keys import std_key
 from tui.config import Account, validate_account
 from tui.usecases.accounts import check_account
 
@@ -126,11 +127,11 @@ class AccountsScreen(BaseScreen):
     TITLE = "Accounts"
 
     BINDINGS = [
-        Binding("a", "add", "Add"),
+        std_key("new", "add", "Add"),
         Binding("t", "test", "Test"),
-        Binding("enter", "use", "Use", show=False),
+        std_key("open", "use", "Use", show=False),
         Binding("u", "use", "Use"),
-        Binding("delete,d", "remove", "Remove"),
+        std_key("delete", "remove", "Remove"),
         Binding("s", "sandbox", "Sandbox"),
     ]
 

@@ -83,7 +83,7 @@ class ComposeScreen(BaseScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send"),
-        Binding("ctrl+r", "check", "Preflight"),
+        Binding("ctrl+t", "check", "Preflight"),
         Binding("ctrl+b", "pause", "Pause send"),
     ]
 

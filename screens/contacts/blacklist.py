@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
@@ -16,6 +15,7 @@ from backends.models.common import Page
 from backends.models.lists import BlacklistEntry, BlacklistKind
 from screens.contacts.forms import WorkerPane
 from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.keys import std_key
 
 PAGE_SIZE = 50
 KINDS: tuple[tuple[str, BlacklistKind], ...] = (
@@ -36,9 +36,9 @@ class BlacklistTable(DataTable[str]):
     """The blacklist table (plain-letter keys are safe here)."""
 
     BINDINGS = [
-        Binding("n", "next_page", "Next page"),
-        Binding("p", "prev_page", "Prev page"),
-        Binding("delete,d", "remove", "Remove"),
+        std_key("next_page"),
+        std_key("prev_page"),
+        std_key("delete", "remove", "Remove"),
     ]
 
     def action_next_page(self) -> None:
@@ -57,7 +57,7 @@ class BlacklistTable(DataTable[str]):
 class BlacklistPane(WorkerPane):
     """Recipients the provider will not send to, per channel."""
 
-    BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS = [std_key("reload")]
 
     @dataclass
     class Loaded(Message):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
@@ -23,6 +22,7 @@ from backends.models.common import Group, Page
 from screens.contacts.counts import MemberCounts, MembersWanted
 from screens.contacts.forms import TextPromptModal, WorkerPane
 from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.keys import std_key
 
 PAGE_SIZE = 100
 
@@ -36,10 +36,10 @@ class GroupsTable(DataTable[str]):
     """The groups table (plain-letter keys are safe here)."""
 
     BINDINGS = [
-        Binding("n", "next_page", "Next page"),
-        Binding("p", "prev_page", "Prev page"),
-        Binding("r", "rename", "Rename"),
-        Binding("delete,d", "delete", "Delete"),
+        std_key("next_page"),
+        std_key("prev_page"),
+        std_key("edit", "rename", "Rename"),
+        std_key("delete"),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -68,7 +68,7 @@ class GroupsTable(DataTable[str]):
 class GroupsPane(WorkerPane):
     """Contact groups of the active account."""
 
-    BINDINGS = [Binding("ctrl+n", "new", "New group"), Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS = [std_key("new", description="New group"), std_key("reload")]
 
     @dataclass
     class Loaded(Message):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static, Tabs
@@ -21,6 +20,7 @@ from screens.contacts.export import ContactsExport
 from screens.contacts.forms import ContactModal, SavedContact
 from screens.contacts.io import ImportModal
 from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.keys import std_key
 from tui.usecases.contacts import ContactRules
 
 PAGE_SIZE = 50
@@ -52,10 +52,10 @@ class ContactsTable(DataTable[str]):
     """The contacts table; plain-letter keys are safe here (no text input)."""
 
     BINDINGS = [
-        Binding("n", "next_page", "Next page"),
-        Binding("p", "prev_page", "Prev page"),
-        Binding("e", "edit", "Edit"),
-        Binding("delete,d", "delete", "Delete"),
+        std_key("next_page"),
+        std_key("prev_page"),
+        std_key("edit"),
+        std_key("delete"),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -88,7 +88,7 @@ class ContactsPane(ContactsExport):
     """Contacts of the active account: paged and filtered, or opened by id; the CSV
     export is in `ContactsExport`."""
 
-    BINDINGS = [Binding("ctrl+n", "new", "New contact"), Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS = [std_key("new", description="New contact"), std_key("reload"), std_key("filter")]
 
     @dataclass
     class Loaded(Message):
@@ -249,8 +249,12 @@ class ContactsPane(ContactsExport):
             self.load(self.page - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Reload only where there is a listing to read again."""
-        return self.listing if action == "reload" else True
+        """Reload and filter only where there is a listing (its filters) to read again."""
+        return self.listing if action in ("reload", "filter") else True
+
+    def action_filter(self) -> None:
+        """Put the cursor in the first filter (Enter there searches)."""
+        self.query_one(f"#{FILTERS[0][0]}", Input).focus()
 
     def action_reload(self) -> None:
         """Read the current page again."""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -30,6 +29,7 @@ from backends.models.lists import EmailValidation, ValidationResult
 from screens.contacts.counts import MemberCounts
 from screens.contacts.forms import WorkerPane
 from screens.widgets.common import sb_app
+from screens.widgets.keys import std_key
 
 # How often running validations are polled; tests shorten it.
 POLL_SECONDS = 2.0
@@ -85,7 +85,7 @@ def validation_cells(v: EmailValidation) -> tuple[str, ...]:
 class ValidationPane(WorkerPane):
     """Email validation jobs of the active account."""
 
-    BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS = [std_key("reload")]
 
     @dataclass
     class Listed(Message):

@@ -23,6 +23,7 @@ from screens.conversations import view
 from screens.conversations.reader import INTERVALS, THREAD_LIMIT, ConversationsReader
 from screens.conversations.template import TemplateSendModal
 from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.keys import std_key
 from tui.usecases import conversations as chats
 
 SESSION = timedelta(hours=24)
@@ -36,7 +37,7 @@ class ConversationsScreen(ConversationsReader):
     CSS_PATH = "conversations.tcss"
 
     BINDINGS = [
-        Binding("ctrl+r", "refresh_now", "Refresh"),
+        std_key("reload", "refresh_now", "Refresh"),
         Binding("ctrl+t", "send_template", "Send template"),
     ]
 

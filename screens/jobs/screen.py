@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker
 
 from screens.widgets.common import BaseScreen, count_confirm, sb_app
+from screens.widgets.keys import std_key
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.journal import Journal
@@ -174,9 +175,9 @@ class JobsScreen(BaseScreen):
     CSS_PATH = "jobs.tcss"
 
     BINDINGS = [
-        Binding("r", "resume", "Resume"),
+        Binding("s", "resume", "Resume"),
         Binding("u", "resume_unknown", "Resume + resend unknown"),
-        Binding("ctrl+r", "reload", "Reload"),
+        std_key("reload"),
     ]
 
     @dataclass

@@ -49,7 +49,7 @@ class OtpScreen(BaseScreen):
 
     BINDINGS = [
         Binding("ctrl+g", "generate", "Generate"),
-        Binding("ctrl+k", "check", "Check"),
+        Binding("ctrl+t", "check", "Check"),
     ]
 
     @dataclass

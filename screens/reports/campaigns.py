@@ -41,7 +41,7 @@ class CampaignTable(ActionTable):
     """One row per sending; letters open its reports."""
 
     BINDINGS = [
-        Binding("e", "request('events')", "Events"),
+        Binding("v", "request('events')", "Events"),
         Binding("k", "request('keys')", "Keys"),
     ]
 

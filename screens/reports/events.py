@@ -10,7 +10,6 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
@@ -18,6 +17,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from backends.models.reports import KeysReport
 from screens.reports.common import ReportsView
 from screens.widgets.common import ConfirmModal
+from screens.widgets.keys import std_key
 from tui.csvout import csv_text
 from tui.files import write_atomic
 
@@ -42,7 +42,7 @@ class EventsView(ReportsView):
 
     BUSY_WORK: ClassVar[dict[str, str]] = {"reports-export": "an export"}
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [std_key("back")]
 
     @dataclass
     class Back(Message):
@@ -191,7 +191,7 @@ def key_summary(report: KeysReport) -> str:
 class KeysView(ReportsView):
     """The keystroke report of one voice sending."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [std_key("back")]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="keys-title")

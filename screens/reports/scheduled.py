@@ -17,6 +17,7 @@ from backends.capabilities import ScheduledApi
 from backends.models.send import SCHEDULED_TYPES, ScheduledList, ScheduledType
 from screens.reports.common import ActionTable, ReportsPane
 from screens.widgets.common import ConfirmModal, TypedConfirmModal, sb_app
+from screens.widgets.keys import std_key
 from tui.dates import fmt_time, parse_when, utc_label
 from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE
 
@@ -76,8 +77,8 @@ class ScheduledTable(ActionTable):
     """One row per scheduled message; letters act on the highlighted one."""
 
     BINDINGS = [
-        Binding("r", "request('reschedule')", "Reschedule"),
-        Binding("d,delete", "request('delete')", "Delete"),
+        std_key("edit", "request('reschedule')", "Reschedule"),
+        std_key("delete", "request('delete')"),
     ]
 
 

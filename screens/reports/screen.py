@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from backends.base import Capability
@@ -20,6 +19,7 @@ from screens.reports.coverage import CoveragePane
 from screens.reports.flow_answers import FlowAnswersPane
 from screens.reports.scheduled import ScheduledPane
 from screens.widgets.common import BaseScreen, sb_app
+from screens.widgets.keys import std_key
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class ReportsScreen(BaseScreen):
 
     # Tabs are switched with the mouse, with the arrow keys on the tab bar, or from the
     # palette; Alt+digit keys do not reach the app in every terminal.
-    BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
+    BINDINGS = [std_key("reload")]
 
     def __init__(self) -> None:
         super().__init__()

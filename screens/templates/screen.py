@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
@@ -28,6 +27,7 @@ from screens.templates.edit import TemplateDraft, TemplateEditModal
 from screens.templates.forms import FormsTab
 from screens.templates.text import html_to_text
 from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.keys import std_key
 
 VERSIONS = [("Current editor (v2)", 2), ("Legacy editor (v1)", 1)]
 
@@ -40,10 +40,10 @@ class TemplatesScreen(FormsTab):
     CSS_PATH = "templates.tcss"
 
     BINDINGS = [
-        Binding("ctrl+n", "new", "New"),
-        Binding("ctrl+e", "edit", "Edit"),
-        Binding("delete", "delete", "Delete"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        std_key("new"),
+        std_key("edit"),
+        std_key("delete"),
+        std_key("reload"),
     ]
 
     @dataclass

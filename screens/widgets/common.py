@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
+from screens.widgets.nav import NavBar
 from tui.usecases.confirm import Need, needed
 
 if TYPE_CHECKING:
@@ -218,8 +219,10 @@ class BaseScreen(WorkerErrors, Screen[None]):
         return True
 
     def compose_header(self) -> ComposeResult:
-        """The header every screen shows (active account in the subtitle)."""
+        """The header every screen shows (active account in the subtitle), and below it
+        the navigation bar (every area and its key)."""
         yield Header()
+        yield NavBar()
 
     def compose_footer(self) -> ComposeResult:
         """The footer with this screen's keys."""

@@ -12,8 +12,23 @@ from textual.widgets import Button, DataTable, Label, Static
 KeyRow = tuple[str, str]
 
 
+# Textual's names of keys that are written otherwise on a keyboard.
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "delete": "Del",
+    "escape": "Esc",
+}
+
+
 def key_label(key: str) -> str:
-    """A binding's key as a person would write it (ctrl+o → Ctrl+O)."""
+    """A binding's key as a person would write it (ctrl+o → Ctrl+O, question_mark → ?)."""
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
     parts = key.split("+")
     return "+".join(p.capitalize() if len(p) > 1 else p.upper() for p in parts)
 
@@ -21,7 +36,7 @@ def key_label(key: str) -> str:
 class HelpScreen(ModalScreen[None]):
     """Keys for this screen and for the whole console."""
 
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close")]
 
     def __init__(self, screen_title: str, screen_keys: list[KeyRow], app_keys: list[KeyRow]):
         super().__init__(classes="dialog help-dialog")
