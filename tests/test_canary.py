@@ -96,7 +96,7 @@ async def test_console_never_leaks(
     )
     app = SwitchboardApp(workspace)
     async with app.run_test(size=(140, 45)) as pilot:
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         modal = app.screen
         modal.query_one("#name", Input).value = "canary"

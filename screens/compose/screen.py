@@ -54,7 +54,7 @@ from tui.engine.sender import (
 from tui.usecases import send as send_usecase
 from tui.usecases.send import SMS_LIKE, Stage
 
-PREFLIGHT_HINT = "Press Preflight (Ctrl+R) to check recipients and cost before sending."
+PREFLIGHT_HINT = "Press Preflight (Ctrl+T) to check recipients and cost before sending."
 SOURCES = (("Typed", "typed"), ("Contact group", "group"), ("CSV file", "csv"))
 SOURCE_HINTS = {
     "typed": "Recipients, separated by commas",
@@ -248,7 +248,7 @@ class ComposeScreen(BaseScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Send and preflight from the palette; pause and export while they apply."""
         yield SystemCommand("Send", "Preflight, confirm and send (Ctrl+S)", self.action_send)
-        yield SystemCommand("Preflight", "Check recipients and cost (Ctrl+R)", self.action_check)
+        yield SystemCommand("Preflight", "Check recipients and cost (Ctrl+T)", self.action_check)
         progress = self.query_one(SendProgress)
         if self.sending and progress.control is not None:
             yield SystemCommand(

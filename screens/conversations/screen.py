@@ -37,7 +37,7 @@ class ConversationsScreen(ConversationsReader):
     CSS_PATH = "conversations.tcss"
 
     BINDINGS = [
-        std_key("reload", "refresh_now", "Refresh"),
+        std_key("reload", "refresh_now", "Refresh", form=True),
         Binding("ctrl+t", "send_template", "Send template"),
     ]
 

@@ -256,7 +256,7 @@ class JobsScreen(BaseScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Resume, reload and export from the palette."""
         yield SystemCommand("Resume job", "Resume the selected job (R)", self.action_resume)
-        yield SystemCommand("Reload jobs", "Read the journal again (Ctrl+R)", self.action_reload)
+        yield SystemCommand("Reload jobs", "Read the journal again (r)", self.action_reload)
         progress = self.query_one(SendProgress)
         if progress.job_id is not None:
             yield SystemCommand(

@@ -99,7 +99,7 @@ class FormsTab(BaseScreen):
             "to link the form"
         )
         if not event.forms:
-            self.query_one("#form-preview", Static).update("No forms yet: Ctrl+N creates one.")
+            self.query_one("#form-preview", Static).update("No forms yet: n creates one.")
 
     @on(DataTable.RowHighlighted, "#forms")
     def _form_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -205,7 +205,7 @@ class TemplatesScreen(FormsTab):
             f"{shown} template{'s' if shown != 1 else ''} of the {editor} editor{more}"
         )
         if not event.templates:
-            self.query_one("#tpl-preview", Static).update("No templates yet: Ctrl+N creates one.")
+            self.query_one("#tpl-preview", Static).update("No templates yet: n creates one.")
 
     @on(DataTable.RowHighlighted, "#templates")
     def _template_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -7,7 +7,8 @@ checks every area's screen).
 
 Single letters reach a screen only while focus is not in an Input (the Input types them):
 screens whose main focus is a form give their main actions Ctrl keys that Textual's Input
-does not take (it takes Ctrl+A/C/D/E/K/U/V/W/X).
+does not take (it takes Ctrl+A/C/D/E/K/U/V/W/X); a shared action with a `form` key takes
+it there too (`std_key(..., form=True)`: Reload is also Ctrl+R, shown in the footer).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class StandardKey:
 
     keys: str
     description: str
+    #: The Ctrl key it also has on screens whose main focus is a form (none: no such key).
+    form: str = ""
 
 
 #: The shared actions by name; a binding made from one carries the id "std.<name>".
@@ -30,7 +33,7 @@ STANDARD: dict[str, StandardKey] = {
     "new": StandardKey("n", "New"),
     "edit": StandardKey("e", "Edit"),
     "delete": StandardKey("d,delete", "Delete"),
-    "reload": StandardKey("r", "Reload"),
+    "reload": StandardKey("r", "Reload", form="ctrl+r"),
     "filter": StandardKey("slash", "Filter"),
     "open": StandardKey("enter", "Open"),
     "back": StandardKey("escape", "Back"),
@@ -51,12 +54,17 @@ def std_key(
     description: str | None = None,
     *,
     show: bool = True,
+    form: bool = False,
 ) -> Binding:
     """The binding of the shared action `name`: its keys from the map, the screen's own
-    action method (by default the action's name) and words (by default the map's)."""
+    action method (by default the action's name) and words (by default the map's).
+    `form`: the screen's focus is mostly in an input, so the action also takes its Ctrl
+    key, listed first so the footer shows the key that works from there."""
     std = STANDARD[name]
+    if form and not std.form:
+        raise ValueError(f"{name} has no Ctrl key for form screens")
     return Binding(
-        std.keys,
+        f"{std.form},{std.keys}" if form else std.keys,
         action or name,
         description or std.description,
         show=show,

@@ -128,7 +128,7 @@ async def page_timings(total: int) -> dict[str, float]:
         pages = []
         for _ in range(5):
             started = time.perf_counter()
-            await pilot.press("n")
+            await pilot.press("right_square_bracket")
             await settle(pilot)
             pages.append(time.perf_counter() - started)
         started = time.perf_counter()

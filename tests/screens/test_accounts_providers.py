@@ -28,7 +28,7 @@ async def test_add_dialog_shows_each_providers_own_fields(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, AddAccountModal)
@@ -47,7 +47,7 @@ async def test_a_xebo_account_keeps_its_options_in_config_and_token_in_keyring(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         modal = app.screen
         modal.query_one("#provider", Select).value = "xebo"

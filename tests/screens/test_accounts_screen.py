@@ -102,7 +102,7 @@ async def test_add_account_through_the_modal_stores_settings_and_secret_apart(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, AddAccountModal)
@@ -139,7 +139,7 @@ async def test_invalid_name_shows_the_error_inline_and_keeps_the_dialog(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         await fill_add_form(pilot, "bad name!")
         await pilot.click("#save")
@@ -166,7 +166,7 @@ async def test_escape_cancels_the_add_dialog(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         await fill_add_form(pilot, "never-saved")
         await pilot.press("escape")
@@ -187,7 +187,7 @@ async def test_adding_a_duplicate_name_shows_an_error_not_a_crash(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         await fill_add_form(pilot, "main", secret="another")
         await pilot.press("enter")

@@ -144,7 +144,7 @@ async def test_jobs_resume_sends_the_plan_of_new_and_old_jobs(
         assert isinstance(app.screen, JobsScreen)
         for _ in (old, new):  # newest first: the old-style job is the first row
             app.screen.query_one("#jobs-table").focus()
-            await pilot.press("r")
+            await pilot.press("s")
             await settle(pilot)
             await pilot.click("#yes")
             await settle(pilot)

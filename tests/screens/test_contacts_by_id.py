@@ -174,7 +174,7 @@ async def test_xerochat_groups_by_id_create_rename_delete(
         assert column(app, "#groups-table", 1) == ["Customers", "Walk-ins"]
 
         table(app, "#groups-table").focus()
-        await pilot.press("r")
+        await pilot.press("e")
         await pilot.pause()
         app.screen.query_one("#prompt-value", Input).value = "Walk-in customers"
         await pilot.press("enter")

@@ -55,7 +55,7 @@ async def test_100k_contacts_are_paged_with_one_page_in_the_table(
 
         table(app, "#contacts-table").focus()
         for expected in range(2, 4):
-            await pilot.press("n")
+            await pilot.press("pagedown")
             await settle(pilot)
             assert text(app, "#contacts-status").startswith(f"Page {expected} of 2000")
             assert table(app, "#contacts-table").row_count == 50

@@ -76,19 +76,19 @@ async def test_first_page_filters_and_paging_reach_the_emulator(
         first = nrs.state.log.matching("GET", CONTACTS)[-1]
         assert first.query["page"] == ["1"] and first.query["limit"] == ["50"]
 
-        # n / p on the table move between server-side pages.
+        # ] / [ (or PgDn / PgUp) on the table move between server-side pages.
         table(app, "#contacts-table").focus()
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         await settle(pilot)
         assert nrs.state.log.matching("GET", CONTACTS)[-1].query["page"] == ["2"]
         assert text(app, "#contacts-status").startswith("Page 2 of 3")
         ids_page_2 = column(app, "#contacts-table", 0)
         expected = sorted(state.contacts)[50:100]
         assert ids_page_2 == [str(i) for i in expected]
-        await pilot.press("p")
+        await pilot.press("left_square_bracket")
         await settle(pilot)
         assert text(app, "#contacts-status").startswith("Page 1 of 3")
-        await pilot.press("p")  # no page 0: nothing is asked
+        await pilot.press("pageup")  # no page 0: nothing is asked
         await settle(pilot)
         assert nrs.state.log.matching("GET", CONTACTS)[-1].query["page"] == ["1"]
 
@@ -309,7 +309,7 @@ async def test_groups_crud_with_member_counts(
         assert len(counting) == 1 and "groups" in counting[0].query["include"][0].split(",")
         # The tab takes the focus: its keys work at once.
         assert app.focused is table(app, "#groups-table")
-        # Counted once per account: showing the tab again reads nothing; Ctrl+R counts again.
+        # Counted once per account: showing the tab again reads nothing; r counts again.
         await show_tab(pilot, "tab-contacts")
         await show_tab(pilot, "tab-groups")
         assert (
@@ -318,7 +318,7 @@ async def test_groups_crud_with_member_counts(
             )
             == 1
         )
-        await pilot.press("ctrl+r")
+        await pilot.press("r")
         await settle(pilot)
         assert (
             len(
@@ -342,7 +342,7 @@ async def test_groups_crud_with_member_counts(
         t = table(app, "#groups-table")
         t.focus()
         t.move_cursor(row=t.get_row_index(str(created.id)))
-        await pilot.press("r")
+        await pilot.press("e")
         await pilot.pause()
         app.screen.query_one("#prompt-value", Input).value = "Autumn fair"
         await pilot.click("#prompt-ok")

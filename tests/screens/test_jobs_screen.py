@@ -103,7 +103,7 @@ async def test_resume_a_paused_job_leaves_unknown_alone(
         assert Journal(default_path()).job(job_id).pause_reason == "paused by the operator"
         await open_jobs(pilot)
         app.screen.query_one("#jobs-table").focus()
-        await pilot.press("r")
+        await pilot.press("s")
         await settle(pilot)
         # Confirmed first, with what it sends: the 4 pending, not the 2 unknown.
         modal = app.screen

@@ -93,7 +93,7 @@ async def test_reschedule_one_sends_the_utc_time_typed(
     async with app.run_test(size=SIZE) as pilot:
         await open_scheduled(pilot)
         first = guids(app)[0]
-        await pilot.press("r")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, RescheduleModal)
 
@@ -236,7 +236,7 @@ async def test_a_refused_reschedule_shows_the_providers_code(
     async with app.run_test(size=SIZE) as pilot:
         await open_scheduled(pilot)
         first = guids(app)[0]
-        await pilot.press("r")
+        await pilot.press("e")
         await pilot.pause()
         # Before the emulator's "now" (2025-03-01 12:00 UTC): not a schedule, code 121.
         app.screen.query_one("#when", Input).value = "2025-02-01 09:00+00:00"

@@ -196,7 +196,7 @@ async def test_events_table_filters_and_exports_what_matches(
     async with app.run_test(size=SIZE) as pilot:
         await open_reports(pilot)
         await highlight(pilot, sending_id)
-        await pilot.press("e")
+        await pilot.press("v")
         await settle(pilot)
 
         report_path = f"/api/rest/sendings/{sending_id}/reports/events"
@@ -271,7 +271,7 @@ async def test_keys_report_of_a_voice_sending(
         )
         await backend.send_voice(request)
         sandbox_clock.advance(3600)  # every call answered and its key pressed by now
-        await pilot.press("ctrl+r")
+        await pilot.press("r")
         await settle(pilot)
 
         sending_id = sending_id_of(sandbox_app, "Voice menu")

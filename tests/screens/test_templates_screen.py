@@ -125,7 +125,7 @@ async def test_create_edit_and_delete_a_template(
     lists = state(provider_apps)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot)
-        await pilot.press("ctrl+n")
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TemplateEditModal)
         await pilot.press("ctrl+s")
@@ -148,7 +148,7 @@ async def test_create_edit_and_delete_a_template(
         ).index(created.id)
         assert plain(app, "#tpl-preview") == html_to_text(SAMPLE)
 
-        await pilot.press("ctrl+e")
+        await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, TemplateEditModal)
         assert app.screen.query_one("#tpl-html", TextArea).text == SAMPLE
@@ -190,7 +190,7 @@ async def test_forms_create_edit_preview_and_delete(
         assert log(provider_apps).matching("GET", f"{FORMS}/{min(lists.forms)}/preview")
         assert "( ) Very satisfied" in plain(app, "#form-preview")
 
-        await pilot.press("ctrl+n")
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, FormEditModal)
         await type_into(pilot, "#form-name", "Feedback")
@@ -207,7 +207,7 @@ async def test_forms_create_edit_preview_and_delete(
         assert created.name == "Feedback"
         assert [f["type"] for f in created.fields] == ["h3", "text", "email"]
 
-        await pilot.press("ctrl+e")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, FormEditModal)
         assert app.screen.query_one("#form-name", Input).value == "Feedback"
@@ -253,7 +253,7 @@ async def test_provider_errors_show_in_a_modal(
         screen = await open_screen(pilot)
         screen.query_one("#tpl-tabs", TabbedContent).active = "tab-forms"
         await settle(pilot)
-        await pilot.press("ctrl+n")
+        await pilot.press("n")
         await pilot.pause()
         await type_into(pilot, "#form-name", taken)
         await pilot.press("ctrl+s")
