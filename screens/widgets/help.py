@@ -26,9 +26,12 @@ KEY_NAMES = {
 
 
 def key_label(key: str) -> str:
-    """A binding's key as a person would write it (ctrl+o → Ctrl+O, question_mark → ?)."""
+    """A binding's key as a person would write it (ctrl+o → Ctrl+O, question_mark → ?);
+    a letter stays as typed (N would be Shift+N)."""
     if key in KEY_NAMES:
         return KEY_NAMES[key]
+    if len(key) == 1:
+        return key
     parts = key.split("+")
     return "+".join(p.capitalize() if len(p) > 1 else p.upper() for p in parts)
 

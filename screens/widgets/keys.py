@@ -26,6 +26,8 @@ class StandardKey:
     description: str
     #: The Ctrl key it also has on screens whose main focus is a form (none: no such key).
     form: str = ""
+    #: What the footer shows for it (by default Textual's name of the last key).
+    display: str | None = None
 
 
 #: The shared actions by name; a binding made from one carries the id "std.<name>".
@@ -37,8 +39,8 @@ STANDARD: dict[str, StandardKey] = {
     "filter": StandardKey("slash", "Filter"),
     "open": StandardKey("enter", "Open"),
     "back": StandardKey("escape", "Back"),
-    "prev_page": StandardKey("left_square_bracket,pageup", "Prev page"),
-    "next_page": StandardKey("right_square_bracket,pagedown", "Next page"),
+    "prev_page": StandardKey("left_square_bracket,pageup", "Prev page", display="["),
+    "next_page": StandardKey("right_square_bracket,pagedown", "Next page", display="]"),
     "help": StandardKey("f1,question_mark", "Help"),
 }
 
@@ -68,5 +70,6 @@ def std_key(
         action or name,
         description or std.description,
         show=show,
+        key_display=std.display,
         id=f"std.{name}",
     )

@@ -92,7 +92,7 @@ async def test_question_mark_opens_the_help_which_lists_what_the_footer_shows(
         table = app.screen.query_one("#screen-keys", DataTable)
         rows = dict(table.get_row_at(i)[::-1] for i in range(table.row_count))
         assert footer <= set(rows)
-        assert rows["New contact"] == "N"
+        assert rows["New contact"] == "n"
         assert set(rows["Next page"].split(" / ")) == {"]", "PgDn"}
         await pilot.press("question_mark")
         await pilot.pause()
