@@ -309,8 +309,12 @@ async def test_gets_spaced_past_the_servers_idle_timeout_all_succeed(
             await backend.account()
         finally:
             await backend.aclose()
+    # Every read answered. A read that met a closing connection may or may not have
+    # reached the server's app before the close (the server records only what it read
+    # whole), so the server saw between 7 and 7 + retries requests.
     answered = 7
-    assert len(app.state.log.matching("GET", ACCOUNT)) == answered + len(retries(caplog))
+    seen = len(app.state.log.matching("GET", ACCOUNT))
+    assert answered <= seen <= answered + len(retries(caplog))
     assert not [
         r
         for r in caplog.records
