@@ -46,6 +46,8 @@ class OtpScreen(BaseScreen):
     """Generate and check one-time codes on the active account."""
 
     TITLE = "OTP"
+    # The recipient is the one field a quick OTP needs: typed at once, Enter generates.
+    AUTO_FOCUS = "#recipient"
 
     BINDINGS = [
         Binding("ctrl+g", "generate", "Generate"),
@@ -71,43 +73,45 @@ class OtpScreen(BaseScreen):
         # Anchored on our monotonic clock, so a skewed provider clock does not matter.
         self.deadline: float | None = None
         self.attempts_left: int | None = None
+        # A code checked valid is consumed: no countdown or attempts are live any more.
+        self.used = False
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        # Compact one-line fields with short labels: the form and the check fit 80x24 whole.
         yield from self.compose_header()
         yield Static("", id="otp-unsupported", classes="notice")
         with Horizontal(id="otp-body"):
-            with Vertical(id="otp-form", classes="form panel"):
-                yield Label("Recipient (phone with country prefix, or email)")
-                yield Input(placeholder="34666555444", id="recipient")
-                with Horizontal(classes="field-row"):
-                    with Vertical():
-                        yield Label("Length (3-10)")
-                        yield Input(placeholder="4", id="length", type="integer")
-                    with Vertical():
-                        yield Label("Max attempts (1-10)")
-                        yield Input(placeholder="3", id="max-attempts", type="integer")
-                    with Vertical():
-                        yield Label("Valid for, s (30-600)")
-                        yield Input(placeholder="60", id="validity", type="integer")
-                yield Label("App id (separate codes per application)")
-                yield Input(placeholder="(none)", id="app-id")
-                with Horizontal(classes="field-row"):
-                    yield Checkbox("Alphanumeric", id="alpha")
-                    yield Checkbox("Refuse if a code is pending", id="reject-pending")
+            with Vertical(id="otp-form", classes="panel"):
+                yield Label("Phone with prefix, or email", classes="otp-label")
+                yield Input(placeholder="34666555444", id="recipient", compact=True)
+                for label, field_id, placeholder in (
+                    ("Length 3-10", "length", "4"),
+                    ("Attempts 1-10", "max-attempts", "3"),
+                    ("Valid s 30-600", "validity", "60"),
+                ):
+                    with Horizontal(classes="otp-option"):
+                        yield Label(label)
+                        yield Input(
+                            placeholder=placeholder, id=field_id, type="integer", compact=True
+                        )
+                with Horizontal(classes="otp-option"):
+                    yield Label("App id")
+                    yield Input(placeholder="(none)", id="app-id", compact=True)
+                yield Checkbox("Alphanumeric", id="alpha", compact=True)
+                yield Checkbox("Refuse if a code is pending", id="reject-pending", compact=True)
                 yield Static("", id="otp-form-error", classes="error-text")
                 yield Button("Generate", variant="primary", id="generate")
             with Vertical(id="otp-result", classes="panel"):
-                yield Label("Code", classes="section-title")
+                yield Label("Code", classes="otp-label")
                 yield Static("—", id="otp-code")
                 yield Static("", id="otp-details")
                 yield Static("", id="otp-countdown")
                 yield Static("", id="otp-attempts")
-                yield Label("Check a code", classes="section-title")
-                with Horizontal(classes="field-row"):
-                    yield Input(placeholder="code", id="check-code")
-                    yield Checkbox("Case-sensitive", id="case-sensitive")
-                    yield Button("Check", id="check")
+                yield Label("Check a code", classes="otp-label section-title")
+                yield Input(placeholder="code", id="check-code", compact=True)
+                yield Checkbox("Case-sensitive", id="case-sensitive", compact=True)
+                yield Button("Check", id="check")
                 yield Static("", id="check-result")
         yield from self.compose_footer()
 
@@ -171,6 +175,8 @@ class OtpScreen(BaseScreen):
         self.otp = otp
         self.deadline = event.received + seconds_valid(otp)
         self.attempts_left = otp.attempts_left
+        self.used = False
+        self.query_one("#otp-countdown", Static).remove_class("used")
         self.query_one("#otp-code", Static).update(otp.code)
         app_id = f" · app {otp.app_id}" if otp.app_id else ""
         self.query_one("#otp-details", Static).update(f"for {otp.recipient}{app_id}")
@@ -182,14 +188,14 @@ class OtpScreen(BaseScreen):
         self.query_one("#check-code", Input).focus()
 
     def _show_attempts(self) -> None:
-        if self.otp is None or self.attempts_left is None:
+        if self.otp is None or self.attempts_left is None or self.used:
             return
         self.query_one("#otp-attempts", Static).update(
             f"attempts left: {self.attempts_left} of {self.otp.max_attempts}"
         )
 
     def _tick(self) -> None:
-        if self.deadline is None:
+        if self.deadline is None or self.used:
             return
         remaining = self.deadline - time.monotonic()
         countdown = self.query_one("#otp-countdown", Static)
@@ -241,4 +247,17 @@ class OtpScreen(BaseScreen):
             self.attempts_left = result.otp.attempts_left
             if self.otp is None or self.otp.recipient == result.otp.recipient:
                 self.otp = result.otp
+                if result.valid:
+                    self._mark_used()
             self._show_attempts()
+
+    def _mark_used(self) -> None:
+        """The shown code was checked valid: the provider consumed it, so say "used"."""
+        self.used = True
+        if self._timer:
+            self._timer.pause()
+        countdown = self.query_one("#otp-countdown", Static)
+        countdown.update("used (checked valid)")
+        countdown.remove_class("expired")
+        countdown.add_class("used")
+        self.query_one("#otp-attempts", Static).update("")

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from textual.widgets import Checkbox, Input, Static
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Static
 
 import screens.otp.screen
 from screens.otp.screen import OtpScreen
@@ -120,7 +121,9 @@ async def test_check_wrong_then_right_code(app: SwitchboardApp, sandbox_app: Sta
         await check(pilot, code)
         assert text(app, "#check-result") == f"✔ Valid ({code})"
         assert app.screen.query_one("#check-result").has_class("valid")
-        assert text(app, "#otp-attempts") == "attempts left: 1 of 3"
+        # The code is consumed: no attempts left are shown as if it were still live.
+        assert text(app, "#otp-attempts") == ""
+        assert text(app, "#otp-countdown") == "used (checked valid)"
 
         checks = [r.json() for r in sandbox_app.state.log.matching("POST", CHECK)]
         assert checks == [
@@ -240,3 +243,63 @@ async def test_without_an_account_the_screen_says_where_to_add_one(
         assert notice.display
         assert "add one on the Accounts screen (F2)" in text(app, "#otp-unsupported")
         assert not app.screen.query_one("#otp-body").display
+
+
+async def test_quick_otp_at_80x24_takes_three_keys_besides_the_number_and_the_code(
+    app: SwitchboardApp, sandbox_app: Starlette
+) -> None:
+    """Issue 12 point 7: F3, Enter to generate, Enter to check; everything is on screen."""
+    keys = 0
+
+    async def press(*pressed: str) -> None:
+        nonlocal keys
+        keys += len(pressed)
+        await pilot.press(*pressed)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OtpScreen)
+        # Nothing needed for the task is cut or off-screen at 80x24.
+        for label in screen.query(Label):
+            shown = str(label.render())
+            assert label.content_region.width >= len(shown), shown
+            parent = label.parent
+            assert isinstance(parent, Widget)
+            assert parent.content_region.contains_region(label.content_region), shown
+        for selector in ("#recipient", "#generate", "#check-code", "#check", "#check-result"):
+            widget = screen.query_one(selector)
+            assert widget.region.area and screen.region.contains_region(widget.region), selector
+
+        await pilot.press(*RECIPIENT)  # typing the number (not counted)
+        await press("enter")
+        await settle(pilot)
+        code = stored_code(sandbox_app)
+        assert text(app, "#otp-code") == code
+        await pilot.press(*code)  # typing the code (not counted)
+        await press("enter")
+        await settle(pilot)
+
+        assert text(app, "#check-result") == f"✔ Valid ({code})"
+        assert keys == 3 <= 10
+
+
+async def test_a_code_checked_valid_shows_used_not_a_live_countdown(
+    app: SwitchboardApp, sandbox_app: Starlette
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_otp(pilot)
+        await generate(pilot)
+        assert text(app, "#otp-countdown").startswith("expires in")
+        await check(pilot, stored_code(sandbox_app))
+
+        assert text(app, "#otp-countdown") == "used (checked valid)"
+        assert text(app, "#otp-attempts") == ""
+        screen._tick()  # a later tick leaves it used
+        assert text(app, "#otp-countdown") == "used (checked valid)"
+
+        await generate(pilot)  # a new code is live again
+        assert text(app, "#otp-countdown").startswith("expires in")
+        assert text(app, "#otp-attempts") == "attempts left: 3 of 3"
