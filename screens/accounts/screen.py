@@ -12,25 +12,41 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from backends.errors import ConfigError
+from backends.errors import ConfigError, SwitchboardError
 from backends.models.common import AccountInfo
 from backends.registry import PROVIDERS, backend_class
-from screens.widgets.common import BaseScreen, ConfirmModal, describe_error, log_shown, sb_app
+from screens.widgets.common import (
+    BaseScreen,
+    ConfirmModal,
+    WorkerErrors,
+    describe_error,
+    log_shown,
+    sb_app,
+)
 from screens.widgets.keys import std_key
 from tui.config import Account, validate_account
 from tui.usecases.accounts import check_account
 
 
 @dataclass(frozen=True)
-class NewAccount:
-    """What the add-account dialog returns."""
+class AddedAccount:
+    """What the add-account dialog returns once the account is stored."""
 
-    account: Account
-    secret: str
+    name: str
+    where: str
 
 
-class AddAccountModal(ModalScreen[NewAccount | None]):
-    """Ask for an account's settings and its secret (masked)."""
+class AddAccountModal(WorkerErrors, ModalScreen[AddedAccount | None]):
+    """Ask for an account's settings and its secret (masked), and store them.
+
+    The dialog stores the account itself, so a refusal (no keyring, a name taken) is shown
+    in it with everything typed kept, instead of closing and losing the form."""
+
+    @dataclass
+    class Stored(Message):
+        """The account's settings and secret are stored."""
+
+        added: AddedAccount
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -113,7 +129,29 @@ class AddAccountModal(ModalScreen[NewAccount | None]):
         if not secret:
             error.update(f"{cls.secret_label} is required.")
             return
-        self.dismiss(NewAccount(account, secret))
+        error.update("")
+        self.query_one("#save", Button).disabled = True
+        self.store(account, secret)
+
+    @work(group="add-account", exclusive=True, exit_on_error=False)
+    async def store(self, account: Account, secret: str) -> None:
+        """Store the secret in the keyring and the settings in the config file."""
+        where = await sb_app(self).workspace.add_account(account, secret)
+        self.post_message(self.Stored(AddedAccount(account.name, where)))
+
+    @on(Stored)
+    def _stored(self, event: Stored) -> None:
+        self.dismiss(event.added)
+
+    def worker_failed(self, error: BaseException) -> None:
+        """A refusal the operator can fix is shown in the dialog, which stays open."""
+        self.query_one("#save", Button).disabled = False
+        if isinstance(error, SwitchboardError):
+            title, message = describe_error(error)
+            log_shown(title, message)
+            self.query_one("#form-error", Static).update(f"{title}: {message}")
+            return
+        super().worker_failed(error)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -271,16 +309,10 @@ class AccountsScreen(BaseScreen):
         """Open the add-account dialog."""
         self.app.push_screen(AddAccountModal(), self._add_result)
 
-    def _add_result(self, result: NewAccount | None) -> None:
+    def _add_result(self, result: AddedAccount | None) -> None:
         if result is not None:
-            self.save_account(result)
-
-    @work(group="accounts-write", exit_on_error=False)
-    async def save_account(self, new: NewAccount) -> None:
-        """Store the secret in the keyring and the settings in the config file."""
-        where = await sb_app(self).workspace.add_account(new.account, new.secret)
-        self.post_message(self.Changed(select=new.account.name))
-        self.app.notify(f"Added account {new.account.name}; {where}.")
+            self.post_message(self.Changed(select=result.name))
+            self.app.notify(f"Added account {result.name}; {result.where}.")
 
     @on(Button.Pressed, "#test")
     def action_test(self) -> None:

@@ -194,9 +194,55 @@ async def test_adding_a_duplicate_name_shows_an_error_not_a_crash(
         await settle(pilot)
 
         assert app.is_running
-        assert isinstance(app.screen, ErrorModal)
-        assert "already exists" in app.screen.message
+        # Refused in the dialog, which stays open with what was typed.
+        assert isinstance(app.screen, AddAccountModal)
+        assert "already exists" in str(app.screen.query_one("#form-error", Static).render())
+        assert app.screen.query_one("#secret", Input).value == "another"
         assert keyring.secret("main") == DEMO_PASSWORD
+
+
+class RefusingKeyring(FakeKeyring):
+    """A keyring that refuses to store (locked, or its daemon gone)."""
+
+    refuse = True
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.refuse:
+            raise RuntimeError("locked")
+        super().set_password(service, username, password)
+
+
+async def test_a_keyring_refusal_keeps_the_add_dialog_open_with_everything_typed(
+    config_dir: Path,
+) -> None:
+    keyring = RefusingKeyring()
+    workspace = Workspace(config_dir, secrets=SecretStore(environ={}, keyring_module=keyring))
+    app = SwitchboardApp(workspace, start_sandbox=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_add_form(pilot, "prod", secret="s3cr3t")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        modal = app.screen
+        assert isinstance(modal, AddAccountModal)
+        error = str(modal.query_one("#form-error", Static).render())
+        assert "the keyring refused" in error and "s3cr3t" not in error
+        assert modal.query_one("#name", Input).value == "prod"
+        assert modal.query_one("#base-url", Input).value == SANDBOX_URL
+        assert modal.query_one("#username", Input).value == DEMO_USERNAME
+        assert modal.query_one("#secret", Input).value == "s3cr3t"
+        assert not (config_dir / CONFIG_FILE).exists()
+
+        # Once the keyring is unlocked the same dialog saves.
+        keyring.refuse = False
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert keyring.secret("prod") == "s3cr3t"
+        assert app.active_account == "prod"
 
 
 async def test_test_button_fetches_the_balance_again(
