@@ -10,11 +10,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
@@ -61,6 +63,27 @@ class SwitchboardApp(App[None]):
         self.start_sandbox = start_sandbox
         self.sandboxes: list[sandbox.RunningSandbox] = []
         self._backends: dict[str, Backend] = {}
+
+    async def on_event(self, event: events.Event) -> None:
+        """Move focus on Tab as it arrives, in fields where Tab does nothing else.
+
+        Textual hands each key to the widget focused when the key arrives, and Tab moves
+        focus only once that widget has processed it (a binding, after the widget). Keys
+        that arrive together (a paste, tmux send-keys "abc\tdef") were all queued to the
+        first field: the text after the Tab landed there and the Tab looked lost."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key in ("tab", "shift+tab")
+            and tab_only_moves_focus(self.focused)
+        ):
+            self.app_focus = True
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if tune_interpreter():
@@ -311,3 +334,10 @@ def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:
 
 class QuitModal(ConfirmModal):
     """The question asked when quitting would stop running work."""
+
+
+def tab_only_moves_focus(widget: Widget | None) -> bool:
+    """Whether Tab means "next field" in this widget (it types nothing and picks nothing)."""
+    if isinstance(widget, TextArea):
+        return widget.tab_behavior == "focus"
+    return isinstance(widget, Input)
