@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -58,6 +59,11 @@ class CampaignTable(ActionTable):
 
 class CampaignsPane(ReportsPane):
     """Campaigns with their sendings; a sending's event counts, cost and reports."""
+
+    LOADING: ClassVar[dict[str, str]] = {
+        "reports-campaigns": "#campaigns-table",
+        "reports-events": "#campaign-detail",
+    }
 
     @dataclass
     class Loaded(Message):

@@ -7,10 +7,12 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 from screens.widgets.common import WorkerErrors
 from tui.dates import is_date_only, parse_optional
@@ -18,7 +20,27 @@ from tui.dates import is_date_only, parse_optional
 
 class ReportsView(WorkerErrors, Vertical):
     """A part of the Reports screen that runs workers; their failures show in the app's
-    error modal (the provider's code and message)."""
+    error modal (the provider's code and message).
+
+    While a worker of a group in LOADING runs, the widget it fills shows Textual's loading
+    indicator, so a slow provider is not mistaken for an empty table."""
+
+    #: worker group -> selector of the widget that group fills
+    LOADING: ClassVar[dict[str, str]] = {}
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Show or hide the loading sign of the widget the worker fills, then report errors."""
+        group = event.worker.group
+        if group in self.LOADING:
+            # Exclusive workers: a cancelled one may end after its replacement started.
+            running = any(
+                w.group == group
+                and w.node is self
+                and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                for w in self.app.workers
+            )
+            self.query_one(self.LOADING[group]).loading = running
+        super().on_worker_state_changed(event)
 
 
 class ReportsPane(ReportsView):

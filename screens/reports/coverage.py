@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +37,11 @@ def price_range(p: CountryPrice) -> tuple[str, str]:
 
 class CoveragePane(ReportsPane):
     """Countries and their SMS price ranges; Enter on one lists its networks' prices."""
+
+    LOADING: ClassVar[dict[str, str]] = {
+        "reports-coverage": "#countries-table",
+        "reports-networks": "#networks-table",
+    }
 
     @dataclass
     class Loaded(Message):

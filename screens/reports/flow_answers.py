@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +29,8 @@ from tui.files import write_atomic
 
 class FlowAnswersPane(ReportsPane):
     """Pick a flow campaign, load its answers, see counts per question, export them."""
+
+    LOADING: ClassVar[dict[str, str]] = {"flow-answers": "#flow-tables"}
 
     DEFAULT_CSS = """
     FlowAnswersPane { height: 1fr; }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -84,6 +85,8 @@ class ScheduledTable(ActionTable):
 
 class ScheduledPane(ReportsPane):
     """The provider's scheduled messages, by type as the API filters them."""
+
+    LOADING: ClassVar[dict[str, str]] = {"reports-scheduled": "#scheduled-table"}
 
     @dataclass
     class Loaded(Message):
