@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import sys
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -117,6 +118,11 @@ class SwitchboardApp(App[None]):
         return accounts
 
     def watch_active_account(self, name: str | None) -> None:
+        # The header says which account, in its own colour, and SANDBOX for the emulators,
+        # so a send on a real account is never mistaken for a rehearsal.
+        for index in range(ACCOUNT_COLOURS):
+            self.set_class(name is not None and index == account_colour(name), f"-account-{index}")
+        self.set_class(False, "-sandbox")
         if name is None:
             self.sub_title = "no account"
             return
@@ -125,7 +131,9 @@ class SwitchboardApp(App[None]):
         except Exception:
             self.sub_title = name
             return
-        self.sub_title = f"account: {name} ({account.provider})"
+        self.set_class(account.ephemeral, "-sandbox")
+        badge = "SANDBOX · " if account.ephemeral else ""
+        self.sub_title = f"{badge}account: {name} ({account.provider})"
 
     def accounts_changed(self, select: str | None = None) -> None:
         """Forget backends of removed accounts, pick the active one, tell the screens."""
@@ -160,8 +168,15 @@ class SwitchboardApp(App[None]):
             self.notify("No accounts yet.", severity="warning")
             return
         index = names.index(self.active_account) + 1 if self.active_account in names else 0
-        self.active_account = names[index % len(names)]
-        self.notify(f"Active account: {self.active_account}")
+        name = names[index % len(names)]
+        self.active_account = name
+        if self.workspace.account(name).ephemeral:
+            self.notify(f"Active account: {name} (sandbox)")
+        else:
+            self.notify(
+                f"Active account: {name}, a REAL account: sends reach people and cost money.",
+                severity="warning",
+            )
 
     def _busy(self) -> dict[Worker[object], str]:
         """Running work that quitting would cut short, with what it is ("a send").
@@ -334,6 +349,15 @@ def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:
 
 class QuitModal(ConfirmModal):
     """The question asked when quitting would stop running work."""
+
+
+#: How many header colours accounts are spread over (SwitchboardApp.-account-N in app.tcss).
+ACCOUNT_COLOURS = 6
+
+
+def account_colour(name: str) -> int:
+    """The account's header colour: stable across runs (not Python's salted hash)."""
+    return zlib.crc32(name.encode()) % ACCOUNT_COLOURS
 
 
 def tab_only_moves_focus(widget: Widget | None) -> bool:

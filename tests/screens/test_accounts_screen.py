@@ -82,7 +82,7 @@ async def test_first_run_offers_the_sandbox_and_opening_it_shows_a_working_accou
         assert cell(app, "sandbox-xebo", "status") == "no balance endpoint"
         assert cell(app, "sandbox-360nrs", "name") == "● sandbox-360nrs"
         assert app.active_account == "sandbox-360nrs"
-        assert app.sub_title == "account: sandbox-360nrs (360nrs)"
+        assert app.sub_title == "SANDBOX · account: sandbox-360nrs (360nrs)"
         assert not screen.query_one("#empty-hint").display
         assert not screen.query_one("#sandbox", Button).display
         assert not screen.query_one("#remove", Button).disabled
