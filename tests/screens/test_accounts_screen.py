@@ -220,7 +220,7 @@ async def test_a_keyring_refusal_keeps_the_add_dialog_open_with_everything_typed
     app = SwitchboardApp(workspace, start_sandbox=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("n")
         await pilot.pause()
         await fill_add_form(pilot, "prod", secret="s3cr3t")
         await pilot.press("enter")

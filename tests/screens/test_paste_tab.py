@@ -58,7 +58,7 @@ async def test_new_contact_text_then_tab_fills_one_field_each(
         await pilot.press("f5")
         await settle(pilot)
         app.screen.query_one("#contacts-table").focus()
-        await pilot.press("ctrl+n")
+        await pilot.press("n")
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, ContactModal)
