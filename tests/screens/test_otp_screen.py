@@ -273,11 +273,16 @@ async def test_quick_otp_at_80x24_takes_three_keys_besides_the_number_and_the_co
             widget = screen.query_one(selector)
             assert widget.region.area and screen.region.contains_region(widget.region), selector
 
+        # The focused one-line field keeps its line for the text (no focus border over it).
+        assert app.focused is screen.query_one("#recipient", Input)
+        assert screen.query_one("#recipient", Input).content_region.height == 1
         await pilot.press(*RECIPIENT)  # typing the number (not counted)
         await press("enter")
         await settle(pilot)
         code = stored_code(sandbox_app)
         assert text(app, "#otp-code") == code
+        assert app.focused is screen.query_one("#check-code", Input)
+        assert screen.query_one("#check-code", Input).content_region.height == 1
         await pilot.press(*code)  # typing the code (not counted)
         await press("enter")
         await settle(pilot)
