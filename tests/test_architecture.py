@@ -23,7 +23,6 @@ MAX_LINES = 500
 KNOWN_LARGE = frozenset(
     {
         "screens/compose/screen.py",
-        "tui/engine/sender.py",
     }
 )
 

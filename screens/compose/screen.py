@@ -47,10 +47,7 @@ from tui.engine.recipients import (
     RecipientsError,
     peek_csv,
 )
-from tui.engine.sender import (
-    JobControl,
-    run_job,
-)
+from tui.engine.sender import JobControl, run_job
 from tui.usecases import send as send_usecase
 from tui.usecases.send import SMS_LIKE, Stage
 

@@ -32,7 +32,8 @@ from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import JobStatus
 from tui.engine.ratelimit import RateLimiter
-from tui.engine.sender import Progress, create_sms_job, run_job
+from tui.engine.sender import Progress, run_job
+from tui.engine.sms_job import create_sms_job
 
 TARGET_RATIO = 0.9
 TARGET_CPU = 2.0

@@ -23,7 +23,7 @@ from tui.app import SwitchboardApp
 from tui.config import Account
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus
-from tui.engine.sender import create_sms_job
+from tui.engine.sms_job import create_sms_job
 from tui.secrets import SecretStore
 from tui.workspace import Workspace
 

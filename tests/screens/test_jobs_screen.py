@@ -21,7 +21,8 @@ from tui.app import SwitchboardApp
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, State
 from tui.engine.pricing import Pricing
-from tui.engine.sender import JobControl, create_channel_job, create_sms_job, run_job
+from tui.engine.sender import JobControl, create_channel_job, run_job
+from tui.engine.sms_job import create_sms_job
 
 SMS = "/api/rest/sms"
 

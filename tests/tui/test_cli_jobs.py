@@ -19,7 +19,7 @@ from tui.cli import run
 from tui.config import Account, ConfigStore
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import State
-from tui.engine.sender import create_sms_job
+from tui.engine.sms_job import create_sms_job
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.tui.test_cli_jobs import account  # noqa: F401  (fixture: 360nrs acco
 from tui.cli import run
 from tui.engine.export import EXPORT_COLUMNS
 from tui.engine.journal import Journal, default_path
-from tui.engine.sender import create_sms_job
+from tui.engine.sms_job import create_sms_job
 from tui.files import atomic_text, write_atomic
 
 FORMULA = "=1+cmd|A0"

@@ -44,12 +44,11 @@ from tui.engine.sender import (
     Progress,
     RetryPolicy,
     create_channel_job,
-    create_sms_job,
     match_results,
     resume,
     run_job,
-    template_request,
 )
+from tui.engine.sms_job import create_sms_job, template_request
 
 ASGI_URL = "http://sandbox/api/rest"
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)

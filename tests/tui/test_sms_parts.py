@@ -33,9 +33,11 @@ from tui.cli import run
 from tui.engine import segments
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import JobStatus, State
+from tui.engine.prechecks import check_sms_send
 from tui.engine.preflight import plan_message, summarise
 from tui.engine.recipients import from_values
-from tui.engine.sender import check_sms_send, create_sms_job, run_job
+from tui.engine.sender import run_job
+from tui.engine.sms_job import create_sms_job
 
 GSM_200 = ("Your order 4711 has shipped; track it online. " * 5)[:200]
 EURO_AT_BOUNDARY = "a" * 152 + "€" + "b" * 152

@@ -35,6 +35,7 @@ from tui.engine import segments
 from tui.engine.channels import Request, check_request, create_channel_job
 from tui.engine.export import export_job
 from tui.engine.journal import Journal
+from tui.engine.prechecks import check_channel_send, check_sms_send
 from tui.engine.preflight import Summary, format_summary, preflight
 from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
@@ -49,7 +50,7 @@ from tui.engine.recipients import (
     from_group,
     from_values,
 )
-from tui.engine.sender import check_channel_send, check_sms_send, create_sms_job, otp_length_of
+from tui.engine.sms_job import create_sms_job, otp_length_of
 from tui.usecases.confirm import Confirmation, needed
 
 # Channel keys (the Compose form's too) by the request that sends them.

@@ -1,0 +1,338 @@
+"""The run of one job: its retry policy, progress and control, the channel protocol, and the
+loop that claims batches, sends them and records each recipient's outcome (tui.engine.sender
+assembles it with the channels)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import (
+    Sequence,
+)
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from backends.base import Backend
+from backends.errors import (
+    AuthError,
+    BadRequest,
+    ConfigError,
+    ConnectFailed,
+    InvalidInput,
+    MalformedResponse,
+    NotSupported,
+    OutcomeUnknown,
+    PaymentRequired,
+    ProviderError,
+    RateLimited,
+    ServerError,
+)
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Claimed, Job, JobStatus, Outcome, State, Totals
+from tui.engine.pricing import CostMeter
+from tui.engine.ratelimit import RateLimiter
+from tui.engine.results import reason_text
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep retrying what certainly was not sent (connect failures, 429)."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    # A provider asking for a longer wait than this pauses the job instead.
+    max_retry_after: float = 60.0
+
+    def backoff(self, failures: int) -> float:
+        """Exponential delay with jitter (25% down) for the n-th failure in a row."""
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (failures - 1))
+        return delay * (1.0 - 0.25 * random.random())
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A coalesced update: the outcomes since the last one and the job's running totals.
+
+    `cost` is the estimated cost of what was accepted (None when the job has no prices),
+    `unpriced` how many accepted recipients had no price. `error` is the provider's
+    refusal that paused the job (401/402/403...), for a dialog with its code.
+    """
+
+    job_id: int
+    status: JobStatus
+    totals: Totals
+    results: tuple[Outcome, ...] = ()
+    reason: str | None = None
+    cost: float | None = None
+    currency: str = ""
+    unpriced: int = 0
+    error: ProviderError | None = None
+
+
+class JobControl:
+    """Lets a UI pause a running job gracefully: requests in flight finish, no new ones."""
+
+    def __init__(self) -> None:
+        self._run: JobRun | None = None
+        self._reason: str | None = None
+
+    def pause(self, reason: str = "paused by the operator") -> None:
+        """Stop claiming new batches; the job ends PAUSED and can be resumed."""
+        self._reason = reason
+        if self._run is not None:
+            self._run.stop(reason)
+
+
+# --- channels -----------------------------------------------------------------------
+
+
+# Recipients per request when neither the caller nor the channel names a size.
+DEFAULT_BATCH = 500
+
+
+class Channel(Protocol):
+    """How one kind of job sends a claimed batch and reads each recipient's outcome."""
+
+    # The batch size when the caller names none (None: DEFAULT_BATCH); run_job sets it
+    # to the size the run uses.
+    batch_size: int | None
+    # The channel's size holds whatever the caller asks (one request for the whole job).
+    batch_fixed: bool
+    # The most recipients one request may carry (None: no provider limit).
+    max_batch: int | None
+
+    async def send(self, backend: Backend, batch: Sequence[Claimed]) -> list[Outcome]:
+        """Send one batch; each recipient's outcome (provider errors raise)."""
+        ...
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+class JobRun:
+    """One process's run of a job: the workers' shared state."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        job: Job,
+        backend: Backend,
+        channel: Channel,
+        *,
+        batch_size: int,
+        limiter: RateLimiter,
+        policy: RetryPolicy,
+        totals: Totals,
+        meter: CostMeter | None,
+    ) -> None:
+        self.journal = journal
+        self.job_id = job.id
+        self.backend = backend
+        self.batch_size = batch_size
+        self.limiter = limiter
+        self.policy = policy
+        self.meter = meter
+        self.channel = channel
+        self.counts = {
+            State.PENDING: totals.pending,
+            State.SENDING: totals.sending,
+            State.ACCEPTED: totals.accepted,
+            State.REJECTED: totals.rejected,
+            State.UNKNOWN: totals.unknown,
+        }
+        self.parts = totals.parts
+        self.queue: asyncio.Queue[list[Outcome] | None] = asyncio.Queue()
+        self.stopping = False
+        self.reason: str | None = None
+        self.error: BaseException | None = None
+        self.pause_error: ProviderError | None = None
+        # Retry bookkeeping: a "round" ends at each counted failure, so the concurrent
+        # requests that fail together count once and back off once.
+        self.round = 0
+        self.failures = 0
+        self.idle: set[asyncio.Task[None]] = set()
+
+    # -- control --
+    def stop(self, reason: str) -> None:
+        """Claim no more batches; workers waiting for a token leave at once."""
+        if self.reason is None:
+            self.reason = reason
+        self.stopping = True
+        for task in list(self.idle):
+            task.cancel()
+
+    def fail(self, exc: BaseException) -> None:
+        """An unexpected error: stop everything and report it."""
+        if self.error is None:
+            self.error = exc
+        self.stop(f"internal error: {type(exc).__name__}: {exc}")
+
+    def totals(self) -> Totals:
+        """The running totals."""
+        c = self.counts
+        return Totals(
+            pending=c[State.PENDING],
+            sending=c[State.SENDING],
+            accepted=c[State.ACCEPTED],
+            rejected=c[State.REJECTED],
+            unknown=c[State.UNKNOWN],
+            parts=self.parts,
+        )
+
+    def progress(self, status: JobStatus, results: tuple[Outcome, ...] = ()) -> Progress:
+        """A snapshot for the caller."""
+        reason = self.reason if status is not JobStatus.RUNNING else None
+        m = self.meter
+        return Progress(
+            self.job_id,
+            status,
+            self.totals(),
+            results,
+            reason,
+            m.cost if m is not None else None,
+            m.pricing.currency if m is not None else "",
+            m.unpriced if m is not None else 0,
+            self.pause_error if status is not JobStatus.RUNNING else None,
+        )
+
+    def final_status(self) -> JobStatus:
+        """How the run ended."""
+        if self.error is not None:
+            return JobStatus.FAILED
+        if self.reason is not None or self.counts[State.PENDING] or self.counts[State.SENDING]:
+            return JobStatus.PAUSED
+        return JobStatus.DONE
+
+    # -- workers --
+    async def worker(self) -> None:
+        """Claim and send batches until none is left or the run stops."""
+        task = asyncio.current_task()
+        assert task is not None
+        try:
+            while not self.stopping:
+                self.idle.add(task)
+                try:
+                    await self.limiter.acquire()
+                except asyncio.CancelledError:
+                    if self.stopping:
+                        return  # cancelled by stop(): nothing was claimed
+                    raise
+                finally:
+                    self.idle.discard(task)
+                if self.stopping:
+                    return
+                batch = self.journal.claim_batch(self.job_id, self.batch_size)
+                if not batch:
+                    return
+                self._move(State.PENDING, State.SENDING, len(batch))
+                await self._send(batch)
+        except Exception as exc:
+            self.fail(exc)
+
+    def _move(self, old: State, new: State, n: int) -> None:
+        self.counts[old] -= n
+        self.counts[new] += n
+
+    async def _send(self, batch: list[Claimed]) -> None:
+        seqs = [c.seq for c in batch]
+        started = self.round
+        try:
+            sent = await self.channel.send(self.backend, batch)
+        except asyncio.CancelledError:
+            # The request may have left: the only safe record is UNKNOWN.
+            why = "cancelled while the request was in flight"
+            self.journal.mark_unknown(self.job_id, seqs, why)
+            self._move(State.SENDING, State.UNKNOWN, len(batch))
+            raise
+        except (RateLimited, ConnectFailed) as exc:
+            self._release(batch)
+            self._retry_later(exc, started)
+            return
+        except (AuthError, PaymentRequired) as exc:
+            self._release(batch)
+            if self.pause_error is None:
+                self.pause_error = exc
+            self.stop(f"{exc.title}: {exc}. This batch was not sent; fix the account and resume.")
+            return
+        except BadRequest as exc:
+            reason = reason_text(exc.code, exc.message)
+            outcomes = [Outcome(c.seq, c.to, State.REJECTED, reason) for c in batch]
+        except InvalidInput as exc:
+            # The provider's rules refused the request before it left (backends/http.py):
+            # nobody in the batch was sent anything, and every batch would fail alike.
+            self._release(batch)
+            self.stop(f"{exc}. This batch was not sent; nothing was sent to its recipients.")
+            return
+        except (OutcomeUnknown, ServerError, MalformedResponse) as exc:
+            reason = f"outcome unknown: {exc}"
+            outcomes = [Outcome(c.seq, c.to, State.UNKNOWN, reason) for c in batch]
+        except (ProviderError, NotSupported, ConfigError) as exc:
+            # Any other refusal (404, 405...): the provider did not process it.
+            self._release(batch)
+            if isinstance(exc, ProviderError) and self.pause_error is None:
+                self.pause_error = exc
+            self.stop(f"{exc}. This batch was not sent.")
+            return
+        except Exception as exc:
+            self.journal.mark_unknown(self.job_id, seqs, f"internal error: {exc!r}")
+            self._move(State.SENDING, State.UNKNOWN, len(batch))
+            self.fail(exc)
+            return
+        else:
+            if started == self.round:
+                self.failures = 0
+            outcomes = sent
+        # In a thread (see the module docstring); the journal's lock orders the writes.
+        # A cancellation waits for the write (milliseconds): when run_job returns, no
+        # recipient of an answered batch is still SENDING.
+        write = asyncio.ensure_future(
+            asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
+        )
+        try:
+            await asyncio.shield(write)
+        except asyncio.CancelledError:
+            await write
+            self._count(batch, outcomes)
+            raise
+        self._count(batch, outcomes)
+        self.queue.put_nowait(outcomes)
+
+    def _count(self, batch: Sequence[Claimed], outcomes: Sequence[Outcome]) -> None:
+        self.counts[State.SENDING] -= len(outcomes)
+        for o in outcomes:
+            self.counts[o.state] += 1
+            if o.parts:
+                self.parts += o.parts
+        if self.meter is not None:
+            countries = {c.seq: c.country for c in batch}
+            for o in outcomes:
+                if o.state is State.ACCEPTED:
+                    self.meter.add(countries.get(o.seq), o.parts)
+
+    def _release(self, batch: Sequence[Claimed]) -> None:
+        self.journal.release(self.job_id, (c.seq for c in batch))
+        self._move(State.SENDING, State.PENDING, len(batch))
+
+    def _retry_later(self, exc: RateLimited | ConnectFailed, started: int) -> None:
+        if started != self.round:
+            return  # a request of the same round already counted this failure
+        self.round += 1
+        self.failures += 1
+        if self.failures >= self.policy.max_attempts:
+            self.stop(f"gave up after {self.failures} attempts in a row: {exc}")
+            return
+        delay = self.policy.backoff(self.failures)
+        if isinstance(exc, RateLimited):
+            wait = exc.retry_after
+            if wait is not None and wait > self.policy.max_retry_after:
+                self.stop(f"{exc}; the provider asked to wait {wait:.0f} s: resume later")
+                return
+            self.limiter.on_rate_limited(wait, delay)
+        else:
+            self.limiter.pause_for(delay)
+
+
+async def close_queue(tasks: list[asyncio.Task[None]], queue: asyncio.Queue[Any]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
+    queue.put_nowait(None)
