@@ -503,7 +503,7 @@ async def test_a_send_that_cannot_start_says_so_in_the_panel(
 ) -> None:  # fmt: skip
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
-    monkeypatch.setattr("screens.compose.screen.default_path", lambda: blocker / "journal.sqlite3")
+    monkeypatch.setattr("screens.compose.sending.default_path", lambda: blocker / "journal.sqlite3")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compose(pilot, "voice")
         screen.query_one("#recipients", Input).value = "34600000001"
