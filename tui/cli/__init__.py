@@ -141,7 +141,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, details in the log
         logging.getLogger("switchboard").exception("unexpected error")
         print(
-            f"switchboard: unexpected error ({type(exc).__name__}); see {logs.log_path()}",
+            f"switchboard: unexpected error ({type(exc).__name__}); {logs.where()}",
             file=sys.stderr,
         )
         return EXIT_ERROR

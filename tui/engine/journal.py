@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +25,7 @@ from typing import Any
 import orjson
 
 from backends.errors import SwitchboardError
-from tui.engine.journal_db import connect
+from tui.engine.journal_db import connect, integrity_problem, storage_problem, transaction
 from tui.engine.journal_rows import (
     Claimed,
     Job,
@@ -40,7 +41,7 @@ from tui.engine.journal_rows import (
     totals_of,
 )
 from tui.engine.processes import process_alive, process_started
-from tui.paths import data_dir
+from tui.paths import PRIVATE_DIR, data_dir, private_data_dir
 
 JOURNAL_NAME = "journal.sqlite3"
 # (journal file, job id) of the runs active in this process: a RUNNING job carrying our own
@@ -70,17 +71,43 @@ class Journal:
         self.path = Path(path) if path is not None else default_path()
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if path is None:
+                private_data_dir()
+            else:
+                # A directory we create is private; one named by the caller stays as it is.
+                self.path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
             self._db = connect(self.path)
         except (OSError, sqlite3.Error) as exc:
             # Nothing can be sent without a journal: say which file and why, not a traceback.
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise JournalError(f"cannot open the send journal {self.path}: {why}") from exc
+            raise JournalError(
+                f"cannot open the send journal: {storage_problem(exc, self.path)}"
+            ) from exc
         self._key = str(self.path.resolve())
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The connection, serialised; a storage error (full disk, read-only medium, damaged
+        file) becomes a JournalError naming its cause and the file."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise JournalError(storage_problem(exc, self.path)) from exc
+
+    def check(self) -> None:
+        """JournalError when the file fails SQLite's quick integrity check: nothing may be
+        sent into a damaged journal (outcomes could be lost, recipients sent twice)."""
+        with self._locked():
+            problem = integrity_problem(self._db)
+        if problem is not None:
+            raise JournalError(
+                f"the journal at {self.path} is damaged ({problem}): move it aside (or "
+                "restore it from a backup) and try again; nothing was sent"
+            )
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
+        with self._locked():
             self._db.close()
 
     def __enter__(self) -> Journal:
@@ -106,38 +133,32 @@ class Journal:
     ) -> int:
         """Store a job PAUSED ("not started") with its recipients PENDING; its id."""
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self._db.execute(
-                    "INSERT INTO jobs (created_at, account, provider, channel, message, status,"
-                    " pause_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        now,
-                        account,
-                        provider,
-                        channel,
-                        orjson.dumps(message).decode(),
-                        JobStatus.PAUSED,
-                        "not started",
-                    ),
-                )
-                job_id = cur.lastrowid
-                assert job_id is not None
-                self._db.executemany(
-                    'INSERT INTO recipients (job_id, seq, "to", vars, country, state, updated_at)'
-                    " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
-                    ((job_id, *recipient_params(seq, r), now) for seq, r in enumerate(recipients)),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._locked(), transaction(self._db):
+            cur = self._db.execute(
+                "INSERT INTO jobs (created_at, account, provider, channel, message, status,"
+                " pause_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    now,
+                    account,
+                    provider,
+                    channel,
+                    orjson.dumps(message).decode(),
+                    JobStatus.PAUSED,
+                    "not started",
+                ),
+            )
+            job_id = cur.lastrowid
+            assert job_id is not None
+            self._db.executemany(
+                'INSERT INTO recipients (job_id, seq, "to", vars, country, state, updated_at)'
+                " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
+                ((job_id, *recipient_params(seq, r), now) for seq, r in enumerate(recipients)),
+            )
         return job_id
 
     def job(self, job_id: int) -> Job:
         """One job, or JournalError."""
-        with self._lock:
+        with self._locked():
             row = self._db.execute(
                 "SELECT id, created_at, account, provider, channel, message, status,"
                 " pause_reason, pid FROM jobs WHERE id = ?",
@@ -149,7 +170,7 @@ class Journal:
 
     def jobs(self) -> list[Job]:
         """Every job, newest first."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 "SELECT id, created_at, account, provider, channel, message, status,"
                 " pause_reason, pid FROM jobs ORDER BY id DESC"
@@ -158,7 +179,7 @@ class Journal:
 
     def totals(self, job_id: int) -> Totals:
         """Recipient counts by state."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 "SELECT state, COUNT(*), SUM(parts) FROM recipients WHERE job_id = ?"
                 " GROUP BY state",
@@ -170,7 +191,7 @@ class Journal:
         """Every job, newest first, with its totals and whether it was interrupted.
 
         Two queries for the whole journal (a listing of hundreds of jobs stays quick)."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 "SELECT id, created_at, account, provider, channel, message, status,"
                 " pause_reason, pid, pid_started FROM jobs ORDER BY id DESC"
@@ -191,7 +212,7 @@ class Journal:
 
     def accepted_by_country(self, job_id: int) -> dict[str | None, tuple[int, int]]:
         """(recipients, parts) accepted by recipient country; a message without parts is 1."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 "SELECT country, COUNT(*), SUM(COALESCE(parts, 1)) FROM recipients"
                 " WHERE job_id = ? AND state = 'ACCEPTED' GROUP BY country",
@@ -201,7 +222,7 @@ class Journal:
 
     def reasons(self, job_id: int) -> list[tuple[State, str, int]]:
         """(state, reason, count) of rejected and unknown recipients, most frequent first."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 "SELECT state, reason, COUNT(*) AS n FROM recipients WHERE job_id = ?"
                 " AND state IN ('REJECTED', 'UNKNOWN') GROUP BY state, reason"
@@ -212,9 +233,8 @@ class Journal:
 
     def start(self, job_id: int) -> None:
         """Mark a job RUNNING in this process; refuses while SENDING rows await `recover`."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+        with self._locked():
+            with transaction(self._db):
                 self._refuse_if_running(job_id)
                 if self._count(job_id, State.SENDING):
                     raise JournalError(f"job {job_id} has recipients in flight; recover it first")
@@ -224,10 +244,6 @@ class Journal:
                     " WHERE id = ?",
                     (JobStatus.RUNNING, pid, process_started(pid), job_id),
                 )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             _ACTIVE.add((self._key, job_id))
 
     def _refuse_if_running(self, job_id: int) -> JobStatus:
@@ -251,7 +267,7 @@ class Journal:
 
     def interrupted(self, job_id: int) -> bool:
         """Whether a job marked RUNNING was left so by a process that is gone (resumable)."""
-        with self._lock:
+        with self._locked():
             row = self._db.execute(
                 "SELECT status, pid, pid_started FROM jobs WHERE id = ?", (job_id,)
             ).fetchone()
@@ -261,7 +277,7 @@ class Journal:
 
     def stop(self, job_id: int, status: JobStatus, reason: str | None = None) -> None:
         """End this process's run of a job with a status (and a reason when paused)."""
-        with self._lock:
+        with self._locked():
             self._db.execute(
                 "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
                 (status, reason, job_id),
@@ -277,20 +293,14 @@ class Journal:
     # --- recipients ------------------------------------------------------------------
     def claim_batch(self, job_id: int, n: int) -> list[Claimed]:
         """Move up to `n` PENDING recipients to SENDING (committed), lowest seq first."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = self._db.execute(
-                    "UPDATE recipients SET state = 'SENDING', updated_at = ?"
-                    " WHERE job_id = ? AND seq IN (SELECT seq FROM recipients"
-                    " WHERE job_id = ? AND state = 'PENDING' ORDER BY seq LIMIT ?)"
-                    ' RETURNING seq, "to", vars, country',
-                    (_now(), job_id, job_id, n),
-                ).fetchall()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._locked(), transaction(self._db):
+            rows = self._db.execute(
+                "UPDATE recipients SET state = 'SENDING', updated_at = ?"
+                " WHERE job_id = ? AND seq IN (SELECT seq FROM recipients"
+                " WHERE job_id = ? AND state = 'PENDING' ORDER BY seq LIMIT ?)"
+                ' RETURNING seq, "to", vars, country',
+                (_now(), job_id, job_id, n),
+            ).fetchall()
         # RETURNING gives no order guarantee; requests keep the journal's order.
         rows.sort()
         return [Claimed(seq, to, orjson.loads(v) if v else None, c) for seq, to, v, c in rows]
@@ -298,21 +308,12 @@ class Journal:
     def record_results(self, job_id: int, outcomes: Iterable[Outcome]) -> None:
         """Store the final state of SENDING recipients, one commit for the whole batch."""
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "UPDATE recipients SET state = ?, reason = ?, provider_id = ?, parts = ?,"
-                    " updated_at = ? WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
-                    (
-                        (o.state, o.reason, o.provider_id, o.parts, now, job_id, o.seq)
-                        for o in outcomes
-                    ),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._locked(), transaction(self._db):
+            self._db.executemany(
+                "UPDATE recipients SET state = ?, reason = ?, provider_id = ?, parts = ?,"
+                " updated_at = ? WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
+                ((o.state, o.reason, o.provider_id, o.parts, now, job_id, o.seq) for o in outcomes),
+            )
 
     def mark_unknown(self, job_id: int, seqs: Iterable[int], reason: str) -> None:
         """SENDING recipients whose request may or may not have been processed -> UNKNOWN."""
@@ -321,69 +322,51 @@ class Journal:
     def release(self, job_id: int, seqs: Iterable[int]) -> None:
         """SENDING recipients whose request certainly was not processed -> PENDING."""
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "UPDATE recipients SET state = 'PENDING', updated_at = ?"
-                    " WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
-                    ((now, job_id, s) for s in seqs),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._locked(), transaction(self._db):
+            self._db.executemany(
+                "UPDATE recipients SET state = 'PENDING', updated_at = ?"
+                " WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
+                ((now, job_id, s) for s in seqs),
+            )
 
     def recover(self, job_id: int) -> int:
         """After a crash: recipients left SENDING become UNKNOWN; how many.
 
         Refuses (JournalError) while the job runs in a live process, or in this one.
         """
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                status = self._refuse_if_running(job_id)
-                cur = self._db.execute(
-                    "UPDATE recipients SET state = 'UNKNOWN', updated_at = ?, reason ="
-                    " 'interrupted while the request was in flight'"
-                    " WHERE job_id = ? AND state = 'SENDING'",
-                    (_now(), job_id),
+        with self._locked(), transaction(self._db):
+            status = self._refuse_if_running(job_id)
+            cur = self._db.execute(
+                "UPDATE recipients SET state = 'UNKNOWN', updated_at = ?, reason ="
+                " 'interrupted while the request was in flight'"
+                " WHERE job_id = ? AND state = 'SENDING'",
+                (_now(), job_id),
+            )
+            if status == JobStatus.RUNNING:
+                self._db.execute(
+                    "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
+                    (JobStatus.PAUSED, "interrupted", job_id),
                 )
-                if status == JobStatus.RUNNING:
-                    self._db.execute(
-                        "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
-                        (JobStatus.PAUSED, "interrupted", job_id),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         return cur.rowcount
 
     def resend_unknown(self, job_id: int, seqs: Iterable[int] | None = None) -> int:
         """Operator's choice: UNKNOWN recipients (all, or these) back to PENDING; how many."""
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if seqs is None:
-                    cur = self._db.execute(
-                        "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
-                        " WHERE job_id = ? AND state = 'UNKNOWN'",
-                        (now, job_id),
-                    )
-                    count = cur.rowcount
-                else:
-                    cur = self._db.executemany(
-                        "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
-                        " WHERE job_id = ? AND seq = ? AND state = 'UNKNOWN'",
-                        ((now, job_id, s) for s in seqs),
-                    )
-                    count = cur.rowcount
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._locked(), transaction(self._db):
+            if seqs is None:
+                cur = self._db.execute(
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
+                    " WHERE job_id = ? AND state = 'UNKNOWN'",
+                    (now, job_id),
+                )
+                count = cur.rowcount
+            else:
+                cur = self._db.executemany(
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
+                    " WHERE job_id = ? AND seq = ? AND state = 'UNKNOWN'",
+                    ((now, job_id, s) for s in seqs),
+                )
+                count = cur.rowcount
         return count
 
     def recipients(self, job_id: int, state: State | None = None) -> Iterator[RecipientRow]:
@@ -398,7 +381,7 @@ class Journal:
         last = -1
         while True:
             params: tuple[Any, ...] = (job_id, last) if state is None else (job_id, last, state)
-            with self._lock:
+            with self._locked():
                 rows = self._db.execute(sql, params).fetchall()
             if not rows:
                 return
@@ -407,7 +390,7 @@ class Journal:
 
     def latest(self, job_id: int, n: int) -> list[RecipientRow]:
         """The `n` recipients whose outcome came last (newest first), PENDING ones aside."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute(
                 'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country'
                 " FROM recipients WHERE job_id = ? AND state != 'PENDING'"

@@ -27,7 +27,7 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from tui.engine.journal import Journal
+from tui.engine.journal import Journal, JournalError
 from tui.engine.journal_rows import Claimed, Job, JobStatus, Outcome, State, Totals
 from tui.engine.pricing import CostMeter
 from tui.engine.ratelimit import RateLimiter
@@ -166,7 +166,11 @@ class JobRun:
         """An unexpected error: stop everything and report it."""
         if self.error is None:
             self.error = exc
-        self.stop(f"internal error: {type(exc).__name__}: {exc}")
+        # A journal that cannot be written (full disk, read-only, damaged) says so itself.
+        if isinstance(exc, JournalError):
+            self.stop(exc.message)
+        else:
+            self.stop(f"internal error: {type(exc).__name__}: {exc}")
 
     def totals(self) -> Totals:
         """The running totals."""

@@ -164,6 +164,8 @@ async def run_job(
         raise ValueError("batch_size and concurrency must be at least 1")
     job = journal.job(job_id)
     _check(job, backend)
+    # Nothing is sent into a damaged journal: outcomes could be lost, recipients sent twice.
+    await asyncio.to_thread(journal.check)
     job = await asyncio.to_thread(_with_plan, journal, job)
     channel = CHANNELS[job.channel](job)
     if channel.batch_fixed:
