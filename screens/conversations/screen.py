@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from screens.conversations.template import TemplateSendModal
 from screens.widgets.common import ConfirmModal, sb_app
 from screens.widgets.keys import std_key
 from tui.usecases import conversations as chats
+from tui.usecases.recent_ids import IdKind, remember
 
 SESSION = timedelta(hours=24)
 
@@ -283,8 +285,14 @@ class ConversationsScreen(ConversationsReader):
     @work(group="conversations-send", exit_on_error=False)
     async def send_template(self, key: str, request: WhatsAppTemplateRequest) -> None:
         """Send the template."""
-        backend = await sb_app(self).backend()
+        account = sb_app(self).active_account or ""
+        backend = await sb_app(self).backend(account)
         result = await backend.capability(WhatsAppTemplatesApi).send_whatsapp_template(request)
+        if any(r.accepted for r in result.results):
+            # 360nrs took it: an approved template id on this account, offered first next time.
+            await asyncio.to_thread(
+                remember, account, IdKind.WHATSAPP_TEMPLATE, str(request.template_id)
+            )
         self.post_message(self.TemplateSent(key, result))
 
     @on(TemplateSent)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +16,9 @@ from backends.models.send import (
     WhatsAppTemplateMessage,
     WhatsAppTemplateRequest,
 )
+from screens.widgets.common import sb_app
+from screens.widgets.picker import Picker
+from tui.usecases.recent_ids import Choice, IdKind, choices
 
 # Variables are positional lists; "|" rarely appears in a variable's text, unlike commas.
 SEPARATOR = "|"
@@ -87,13 +92,19 @@ class TemplateSendModal(ModalScreen[WhatsAppTemplateRequest | None]):
             yield Label(f"Send a template to +{self.recipient}", classes="dialog-title")
             yield Static(
                 "The 24-hour session is closed: only an approved template can be sent. "
-                "The provider publishes no list of approved templates; use the id "
-                "shown in its dashboard.",
+                "The provider publishes no list of approved templates: ↓ offers the ids "
+                "sent before from this account; else use the id shown in its dashboard.",
                 classes="dialog-message",
             )
             with VerticalScroll(classes="form", id="template-form"):
-                yield Label("Template id")
-                yield Input(placeholder="123", id="template-id", type="integer")
+                yield Label("Template id (↓ pick)")
+                yield Picker(
+                    placeholder="template id",
+                    id="template-id",
+                    type="integer",
+                    title="WhatsApp templates sent before from this account",
+                    loader=self._template_choices,
+                )
                 for field_id, label in self.FIELDS:
                     yield Label(label)
                     yield Input(id=field_id)
@@ -108,6 +119,10 @@ class TemplateSendModal(ModalScreen[WhatsAppTemplateRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#template-id", Input).focus()
+
+    async def _template_choices(self) -> list[Choice]:
+        account = sb_app(self).active_account or ""
+        return await asyncio.to_thread(choices, account, IdKind.WHATSAPP_TEMPLATE)
 
     def _value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value

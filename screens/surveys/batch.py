@@ -24,10 +24,12 @@ from backends.base import Backend
 from backends.eightbyeight.rules import ENCODINGS
 from screens.surveys.common import SendPane, split_entries
 from screens.widgets.common import sb_app
+from screens.widgets.picker import Picker
 from tui.dates import utc_label as dates_utc_label
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import JobStatus, Outcome, State
 from tui.engine.sender import JobControl, Progress
+from tui.usecases.recent_ids import Choice, IdKind, choices, remember
 from tui.usecases.survey_batch import (
     BatchInput,
     BatchSend,
@@ -42,6 +44,7 @@ from tui.usecases.surveys import SurveyRefused
 
 RESULT_ROWS = 500
 NO_ENCODING = "default"
+NO_DEFAULT = "survey id"
 
 
 def utc_label(moment: datetime | None) -> str:
@@ -73,14 +76,20 @@ class BatchPane(SendPane):
         super().__init__(id=id)
         self.control: JobControl | None = None
         self.job_id: int | None = None
+        self.default_survey = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form panel"):
             yield Label("Send a survey batch", classes="section-title")
             with Horizontal(classes="field-row"):
                 with Vertical():
-                    yield Label("Survey id")
-                    yield Input(placeholder="csat-2025", id="batch-survey")
+                    yield Label("Survey id ↓")
+                    yield Picker(
+                        placeholder=NO_DEFAULT,
+                        id="batch-survey",
+                        title="8x8 survey ids (no list in the API: used before first)",
+                        loader=self._survey_choices,
+                    )
                 with Vertical():
                     yield Label("Client batch id (≤ 20 characters)")
                     yield Input(id="batch-client-id", max_length=20)
@@ -135,8 +144,19 @@ class BatchPane(SendPane):
         table.add_columns("Destination", "Status", "UMID / reason")
 
     def reset(self, survey_id: str) -> None:
-        """Prefill the account's default survey."""
-        self.query_one("#batch-survey", Input).value = survey_id
+        """Follow a newly active account: its default survey is the hint (and what an
+        empty field sends, as `survey-batch send` without --survey), never a value to
+        type after."""
+        self.default_survey = survey_id
+        field = self.query_one("#batch-survey", Picker)
+        field.value = ""
+        field.placeholder = f"default {survey_id}" if survey_id else NO_DEFAULT
+
+    async def _survey_choices(self) -> list[Choice]:
+        account = sb_app(self).active_account or ""
+        return await asyncio.to_thread(
+            choices, account, IdKind.SURVEY_BATCH, default=self.default_survey
+        )
 
     @on(Input.Changed, "#batch-scheduled, #batch-expiry")
     def _show_utc(self, event: Input.Changed) -> None:
@@ -156,7 +176,7 @@ class BatchPane(SendPane):
         encoding = self.query_one("#batch-encoding", Select).value
         csv_path = self.value("#batch-csv")
         return BatchInput(
-            survey_id=self.value("#batch-survey"),
+            survey_id=self.value("#batch-survey") or self.default_survey,
             sub_account_id=sub_account,
             numbers=split_entries(self.value("#batch-to")),
             country=self.value("#batch-country"),
@@ -221,11 +241,15 @@ class BatchPane(SendPane):
             self.post_message(self.Started(job_id, len(send.messages)))
             return job_id
 
-        await self.send_job(
+        account = sb_app(self).active_account or ""
+        last = await self.send_job(
             create,
             lambda journal, job_id, backend: run_batch(journal, job_id, backend, control=control),
             lambda progress: self.post_message(self.Progressed(progress)),
         )
+        if last is not None and last.totals.accepted:
+            # 8x8 queued messages for it: a survey id that works, offered first next time.
+            await asyncio.to_thread(remember, account, IdKind.SURVEY_BATCH, send.survey_id)
 
     @on(Started)
     def _started(self, event: Started) -> None:

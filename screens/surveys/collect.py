@@ -6,6 +6,7 @@ reference's table (400, 401, 403, 404, 429, 500, 503); the error modal shows it.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,7 +20,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from backends.models.surveys import DocumentRequest, SentRequest
 from screens.surveys.common import SendPane
 from screens.widgets.common import sb_app
+from screens.widgets.picker import Picker
 from tui.dates import utc_label
+from tui.usecases.recent_ids import Choice, IdKind, choices, remember
 from tui.usecases.surveys import RequestForm, document_request, request_question, send_request
 
 SEND_MESSAGE = [("Campaign default", "default"), ("Yes", "yes"), ("No", "no")]
@@ -56,8 +59,13 @@ class CollectPane(SendPane):
             yield Label("Send a document request", classes="section-title")
             with Horizontal(classes="field-row"):
                 with Vertical():
-                    yield Label("Campaign id")
-                    yield Input(placeholder="xvr69EYLKXvTkfYuk", id="collect-campaign")
+                    yield Label("Campaign id (↓ pick)")
+                    yield Picker(
+                        placeholder="campaign id",
+                        id="collect-campaign",
+                        title="Collect campaigns (no list in the API: used before)",
+                        loader=self._campaign_choices,
+                    )
                 with Vertical():
                     yield Label("Existing contact id (or a new contact below)")
                     yield Input(placeholder="WmTjsFknzHdmfs3Ra", id="collect-contact-id")
@@ -160,11 +168,19 @@ class CollectPane(SendPane):
         if str(status.content) == "Sending…":
             status.update("Not sent.")
 
+    async def _campaign_choices(self) -> list[Choice]:
+        account = sb_app(self).active_account or ""
+        return await asyncio.to_thread(choices, account, IdKind.COLLECT_CAMPAIGN)
+
     @work(group="surveys-collect", exit_on_error=False)
     async def send(self, request: DocumentRequest) -> None:
         """Create the request on the active account."""
-        backend = await sb_app(self).backend()
-        self.post_message(self.Sent(await send_request(backend, request)))
+        account = sb_app(self).active_account or ""
+        backend = await sb_app(self).backend(account)
+        sent = await send_request(backend, request)
+        # Collect created it: the campaign id works on this account, offered first next time.
+        await asyncio.to_thread(remember, account, IdKind.COLLECT_CAMPAIGN, request.campaign_id)
+        self.post_message(self.Sent(sent))
 
     @on(Sent)
     def _sent(self, event: Sent) -> None:

@@ -56,9 +56,10 @@ class SendPane(WorkerErrors, VerticalScroll):
         create: Callable[[Journal, str, Backend], Awaitable[int]],
         run: Callable[[Journal, int, Backend], AsyncIterator[Progress]],
         progressed: Callable[[Progress], object],
-    ) -> None:
+    ) -> Progress | None:
         """Journal a job on the active account (`create`: its id) and send it (`run`),
-        handing each progress to `progressed`; for a worker."""
+        handing each progress to `progressed`; the last one (None: nothing ran). For a
+        worker."""
         app = sb_app(self)
         account = app.active_account
         assert account is not None
@@ -66,12 +67,14 @@ class SendPane(WorkerErrors, VerticalScroll):
         # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
         # each would freeze the screen.
         journal = await asyncio.to_thread(Journal, default_path())
+        last = None
         try:
             job_id = await create(journal, account, backend)
-            async for progress in run(journal, job_id, backend):
-                progressed(progress)
+            async for last in run(journal, job_id, backend):
+                progressed(last)
         finally:
             await asyncio.to_thread(journal.close)
+        return last
 
     def sending_done(self) -> None:
         """Re-enable the form after a send ended (override)."""

@@ -19,4 +19,6 @@ result, so a rule changed here changes in both.
 - `surveys`: survey sends (Xebo) as journaled jobs, their contacts reader, and document
   requests (Collect).
 - `survey_batch`: survey batches (8x8) as journaled jobs.
+- `recent_ids`: ids that worked on an account (templates, campaigns, surveys, senders,
+  groups), offered first by the console's pickers where no provider lists them.
 """
