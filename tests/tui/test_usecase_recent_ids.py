@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ def test_the_default_file_is_in_the_data_dir(
 ) -> None:
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
     remember("a", IdKind.XEROCHAT_GROUP, "276")
-    assert (tmp_path / "data" / "recent_ids.json").is_file()
+    file = tmp_path / "data" / "recent_ids.json"
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(file.parent.stat().st_mode) == 0o700
     assert recent("a", IdKind.XEROCHAT_GROUP) == ["276"]
 
 

@@ -26,7 +26,7 @@ from typing import Any, Final
 import orjson
 
 from tui.files import write_atomic
-from tui.paths import data_dir
+from tui.paths import PRIVATE_FILE, data_dir, private_dir
 
 FILE_NAME: Final = "recent_ids.json"
 # Enough to hold an operator's working set; older ones fall off the end.
@@ -88,8 +88,9 @@ def remember(account: str, kind: IdKind, value: str, *, path: Path | None = None
         before = per_account.get(kind.value)
         ids = [i for i in before if i != value] if isinstance(before, list) else []
         per_account[kind.value] = [value, *ids][:KEEP]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        # Like the journal beside it: the owner's only (tui.paths).
+        private_dir(path.parent)
+        write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2), mode=PRIVATE_FILE)
 
 
 def choices(
