@@ -2,7 +2,13 @@
 
 Exports carry text typed by strangers (answers, contact names, message texts, reasons), so
 every cell goes through `cell`. The CLI and the console write the same rows through the
-same writer, so a cell is neutralised the same way wherever it is saved.
+same writer, so a cell is neutralised the same way wherever it is saved: `--results`,
+`jobs export`, the console's job, contacts and report exports, the CLI's report files.
+
+The rule is OWASP's (a ' before a cell starting with = + - @ tab or CR) with one choice of
+ours: a plain signed number ("-1", "+34600111333") is left as it is, since a spreadsheet
+reads it as that number and nothing runs. A phone written "+34 600 111 333" is prefixed;
+our own reader (tui.csvin) drops that apostrophe again, so an export imports as it was.
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@ from backends.base import Capability
 from backends.capabilities import CampaignsApi, ReportsApi
 from backends.models.reports import CAMPAIGN_CHANNELS, Campaign, KeysReport, SendingSummary
 from screens.reports.chart import bar_chart, chart_base, cost_line, funnel
-from screens.reports.common import ActionTable, ReportsPane, csv_table, parse_day
+from screens.reports.common import ActionTable, ReportsPane, parse_day
 from screens.reports.events import EventsView, KeysView
 from screens.widgets.common import sb_app
+from tui.csvin import csv_table
 from tui.dates import fmt_time
 
 #: Channels whose sendings are calls: only they have a keystroke report. The API lists

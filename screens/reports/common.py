@@ -3,8 +3,6 @@ whose plain-letter keys only work while they have focus, dates and reading provi
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -86,15 +84,3 @@ def parse_day(text: str, *, end: bool = False) -> datetime | None:
         # On the naive day, so that a change of summer time still lands on midnight.
         value = (datetime.fromisoformat(text.strip()) + timedelta(days=1)).astimezone()
     return value
-
-
-def csv_table(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a provider CSV, exactly as received (comma or semicolon)."""
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    # Some exports use semicolons; the header tells which (it has no quoted commas).
-    delimiter = ";" if ";" in first and "," not in first else ","
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]

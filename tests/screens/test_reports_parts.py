@@ -8,9 +8,10 @@ import pytest
 
 from backends.models.reports import SendingEvents, SendingSummary
 from screens.reports.chart import bar, bar_chart, chart_base, cost_line, funnel
-from screens.reports.common import csv_table, parse_day
+from screens.reports.common import parse_day
 from screens.reports.events import ALL_COLUMNS, matching
 from screens.reports.screen import _join
+from tui.csvin import csv_table
 from tui.csvout import csv_text
 
 

@@ -36,6 +36,8 @@ from tui.cli.common import (
     table,
     with_backend,
 )
+from tui.csvin import csv_table
+from tui.csvout import csv_text
 from tui.dates import fmt_time, parse_when
 from tui.files import write_atomic
 
@@ -117,6 +119,13 @@ def parse_date(text: str) -> datetime:
         return parse_when(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def safe_csv(text: str) -> bytes:
+    """A provider's CSV report as the file to save: the same table through the one
+    formula-safe writer (its cells hold what recipients and forms typed)."""
+    header, rows = csv_table(text)
+    return csv_text(header, rows)[0].encode("utf-8") if header else b""
 
 
 def write_file(path: Path, data: bytes, force: bool) -> None:
@@ -223,7 +232,7 @@ async def cmd_report_events(ctx: Context, args: argparse.Namespace) -> int:
             args.sending_id, after=args.after, before=args.before, custom_fields=args.custom_fields
         )
         if args.output is not None:
-            write_file(args.output, report.csv.encode("utf-8"), args.force)
+            write_file(args.output, safe_csv(report.csv), args.force)
         counts = report.counts()
 
         def show() -> None:
@@ -250,7 +259,7 @@ async def cmd_report_keys(ctx: Context, args: argparse.Namespace) -> int:
             args.sending_id, after=args.after, before=args.before
         )
         if args.output is not None:
-            write_file(args.output, report.csv.encode("utf-8"), args.force)
+            write_file(args.output, safe_csv(report.csv), args.force)
 
         def show() -> None:
             if args.output is None:

@@ -9,7 +9,6 @@ and nothing else per row that is not needed.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +24,7 @@ from backends.capabilities import BlacklistApi, ContactsListingApi
 from backends.errors import NotSupported, SwitchboardError
 from backends.http import paginate
 from backends.models.common import Contact
+from tui.csvin import CsvProblem, read_rows, sniff_delimiter
 
 Kind = Literal["phone", "email"]
 DEFAULT_REGION: Final = "ES"
@@ -33,8 +33,6 @@ DEFAULT_REGION: Final = "ES"
 # the emails.
 PHONE_COLUMNS: Final = ("to", "phone", "mobile", "number", "msisdn")
 EMAIL_COLUMNS: Final = ("email", "e-mail", "mail", "to")
-# Separators a spreadsheet may export with (Excel in Spanish locales writes ';').
-DELIMITERS: Final = ",;\t"
 # What to do when no column looks like the recipients' (the CLI's words; screens pass theirs).
 CLI_COLUMN_HINT: Final = "name one with --to-column"
 # RFC 5321 limits; the pattern only rejects what certainly cannot be delivered.
@@ -176,34 +174,22 @@ def from_values(
     return build(rows, kind=kind, region=region, blacklist=blacklist)
 
 
-def sniff_delimiter(sample: str) -> str:
-    """The separator of a CSV file from its first lines: comma, semicolon or tab."""
-    first = sample.split("\n", 1)[0]
-    # The header names the columns, so the separator is one of the header's characters.
-    candidates = "".join(d for d in DELIMITERS if d in first)
-    if len(candidates) <= 1:
-        return candidates or ","  # none: one column, nothing to tell
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
-    except csv.Error:
-        # The Sniffer gives up on irregular files; the header line is the best witness.
-        return max(candidates, key=first.count)
-
-
 def csv_rows(text: str) -> list[dict[str, str]]:
     """The rows of CSV text with a header, as {column: cell} with names and cells
     stripped; the separator is sniffed (comma, semicolon or tab) and quoted cells may
-    hold newlines. ValueError when there is no header or the CSV is malformed."""
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
-    try:
-        rows = [
-            {k.strip(): (v or "").strip() for k, v in r.items() if k and k.strip()} for r in reader
-        ]
-    except csv.Error as exc:
-        raise ValueError(f"line {reader.line_num}: {exc}") from None
-    if not reader.fieldnames:
+    hold newlines. ValueError when there is no header or the CSV is malformed (tui.csvin:
+    an unbalanced quote is found, never swallows rows)."""
+    rows = read_rows(io.StringIO(text, newline=""), sniff_delimiter(text[:65536]))
+    header = next(rows, None)
+    if header is None:
         raise ValueError("the file is empty: it needs a header line")
-    return rows
+    names = [n.strip() for n in header[1]]
+    out = []
+    for _, fields in rows:
+        if fields:  # not a blank line; a short row's missing cells are empty
+            cells = [*fields, *[""] * (len(names) - len(fields))]
+            out.append({n: v.strip() for n, v in zip(names, cells, strict=False) if n})
+    return out
 
 
 def pick_column(
@@ -270,8 +256,8 @@ def _open_sheet(
         with fh:
             delimiter = sniff_delimiter(fh.read(64 * 1024))
             fh.seek(0)
-            reader = csv.reader(fh, delimiter=delimiter)
-            header = next(reader, None)
+            reader = read_rows(fh, delimiter)
+            header = next(reader, (0, []))[1]
             if not header or not any(h.strip() for h in header):
                 raise RecipientsError(f"{p}: empty file, expected a header row")
             names = [h.strip() for h in header]
@@ -282,18 +268,18 @@ def _open_sheet(
             others = [(i, n) for i, n in enumerate(names) if i != col and n]
 
             def rows() -> Iterator[tuple[int, list[str]]]:
-                for fields in reader:
+                for line, fields in reader:
                     if not fields or (len(fields) == 1 and not fields[0].strip()):
                         continue
-                    yield reader.line_num, fields
+                    yield line, fields
 
             yield _Sheet(p, names, col, others), rows()
     except UnicodeDecodeError as exc:
         raise RecipientsError(
             f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
         ) from None
-    except csv.Error as exc:
-        raise RecipientsError(f"{p}: not a readable CSV file: {exc}") from None
+    except CsvProblem as exc:
+        raise RecipientsError(f"{p} {exc}") from None
 
 
 def from_csv(

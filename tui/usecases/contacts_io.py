@@ -13,7 +13,6 @@ import reads back.
 from __future__ import annotations
 
 import asyncio
-import csv
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,8 +22,8 @@ from typing import Any, Final
 from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.errors import BadRequest, NotFound, ProviderError
 from backends.models.common import Contact, ContactFilter, ContactInput, CustomField
+from tui.csvin import CsvProblem, read_rows, sniff_delimiter
 from tui.csvout import SafeCsv
-from tui.engine.recipients import sniff_delimiter
 from tui.files import atomic_text
 from tui.usecases.contacts import (
     ADDRESSES,
@@ -114,12 +113,16 @@ def read_csv_head(path: Path) -> CsvFile:
             sample = f.read(64 * 1024)
             f.seek(0)
             delimiter = sniff_delimiter(sample)
-            reader = csv.reader(f, delimiter=delimiter)
-            header = tuple(h.strip() for h in next(reader, []))
-            preview = tuple(tuple(r) for _, r in zip(range(PREVIEW_ROWS), reader, strict=False))
+            reader = read_rows(f, delimiter)
+            header = tuple(h.strip() for h in next(reader, (0, []))[1])
+            preview = tuple(
+                tuple(r) for _, (_, r) in zip(range(PREVIEW_ROWS), reader, strict=False)
+            )
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not UTF-8 text: save it as CSV UTF-8.") from None
-    except (OSError, csv.Error) as exc:
+    except CsvProblem as exc:
+        raise ValueError(f"{path} {exc}") from None
+    except OSError as exc:
         raise ValueError(f"Cannot read {path}: {exc}") from None
     if not any(header):
         raise ValueError(f"{path} is empty: the first line must name the columns.")
@@ -182,18 +185,19 @@ def iter_rows(source: CsvFile) -> Iterator[tuple[int, list[str]]]:
     ValueError naming the line, for the import to say, not an unexpected error.
     """
     path = source.path
+    line = 0
     with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=source.delimiter)
         try:
+            reader = read_rows(f, source.delimiter)
             next(reader, None)
-            for row in reader:
+            for line, row in reader:
                 if any(cell.strip() for cell in row):
-                    yield reader.line_num, row
+                    yield line, row
         except UnicodeDecodeError:
-            line = bad_byte_line(path) or reader.line_num + 1
+            line = bad_byte_line(path) or line + 1
             raise ValueError(f"{path} line {line}: not UTF-8 text (save it as CSV UTF-8)") from None
-        except csv.Error as exc:
-            raise ValueError(f"{path} line {reader.line_num}: {exc}") from None
+        except CsvProblem as exc:
+            raise ValueError(f"{path} {exc}") from None
 
 
 def row_input(
