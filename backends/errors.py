@@ -103,6 +103,12 @@ class MalformedResponse(ProviderError):
     title = "Unexpected answer"
 
 
+class AnswerTooLarge(MalformedResponse):
+    """The answer exceeded the size cap (counted decompressed); for a send, outcome unknown."""
+
+    title = "Answer too large"
+
+
 class TransportError(SwitchboardError):
     """The HTTP exchange failed below the provider's level."""
 
@@ -124,3 +130,9 @@ class InvalidInput(SwitchboardError, ValueError):
     """
 
     title = "Invalid input"
+
+
+class DeadlineExceeded(OutcomeUnknown):
+    """No whole answer within the call's deadline: the request may have been processed."""
+
+    title = "No answer in time"

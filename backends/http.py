@@ -15,15 +15,17 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import httpx
 import orjson
 
 from backends.errors import (
+    AnswerTooLarge,
     AuthError,
     BadRequest,
     ConnectFailed,
+    DeadlineExceeded,
     InvalidInput,
     MalformedResponse,
     NotFound,
@@ -32,9 +34,11 @@ from backends.errors import (
     ProviderError,
     RateLimited,
     ServerError,
+    SwitchboardError,
 )
 from backends.models.common import Page
 from backends.rules import Outgoing, Rules
+from backends.scrub import Scrubber, redact_url
 
 log = logging.getLogger("switchboard.http")
 
@@ -63,10 +67,12 @@ KEEPALIVE_EXPIRY = 4.0
 LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
 )
-# Query and form fields whose values are secrets wherever they appear.
-SECRET_FIELDS = frozenset(
-    {"api_key", "apikey", "key", "token", "access_token", "password", "secret", "x-api-key"}
-)
+# Every exchange (connect, request, the whole answer) ends within this many seconds: the
+# per-phase timeouts above do not bound an answer trickling a byte at a time.
+DEFAULT_DEADLINE = 60.0
+# The largest answer read, counted after decompression: an endless body or a gzip bomb
+# is cut off here instead of filling memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 # Set by `checking_only()` for the current task alone: other tasks sharing the client
 # (a console's refresh, a running send) keep sending.
@@ -131,18 +137,6 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(seconds, 0.0)
 
 
-def redact_url(url: str | httpx.URL) -> str:
-    """The URL with secret query values replaced by ***."""
-    parts = urlsplit(str(url))
-    if not parts.query:
-        return str(url)
-    query = [
-        (k, "***" if k.lower() in SECRET_FIELDS else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
-
-
 def default_error_parser(response: httpx.Response, body: Any) -> tuple[int | str | None, str]:
     """Pull (code, message) out of the common `{"error": {"code", "description"}}` shapes."""
     if isinstance(body, dict):
@@ -192,14 +186,20 @@ class HttpClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         error_parser: ErrorParser = default_error_parser,
         secrets: Iterable[str] = (),
+        username: str = "",
         rules: Rules | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_answer: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.provider = provider
         # The provider's documented request rules: a request breaking one never leaves.
         self.rules = rules
         self._error_parser = error_parser
-        # Kept only to scrub them from messages a provider might echo back.
-        self._secrets = tuple(s for s in secrets if s)
+        # Every wire form of the secrets (raw, Basic with `username`, percent-encoded...),
+        # to scrub them from whatever a provider might echo back.
+        self.scrub = Scrubber(secrets, username=username)
+        self.deadline = deadline
+        self.max_answer = max_answer
         self._client = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
@@ -214,12 +214,6 @@ class HttpClient:
         """Close the connection pool."""
         await self._client.aclose()
 
-    def scrub(self, text: str) -> str:
-        """Text with any of this account's secrets replaced by ***."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
-
     async def request(
         self,
         method: str,
@@ -230,8 +224,33 @@ class HttpClient:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout | None = None,
+        max_answer: int | None = None,
     ) -> httpx.Response:
-        """Send one request; return the 2xx response or raise from the error tree."""
+        """Send one request; return the 2xx response, read whole, or raise from the error tree.
+
+        This is where answers and errors leave the HTTP layer: every error's message is
+        scrubbed of each form of the account's secrets here.
+        """
+        try:
+            return await self._request(
+                method, path, params, json, data, headers, timeout, max_answer
+            )
+        except SwitchboardError as exc:
+            exc.message = self.scrub(exc.message)
+            exc.args = (exc.message,)
+            raise
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        timeout: httpx.Timeout | None,
+        max_answer: int | None,
+    ) -> httpx.Response:
         request = self._build(method, path, params, json, data, headers, timeout)
         if self.rules is not None:
             self._check(request)
@@ -242,7 +261,7 @@ class HttpClient:
         while True:
             started = time.perf_counter()
             try:
-                response = await self._client.send(request)
+                response = await self._exchange(request, max_answer or self.max_answer)
             except CONNECT_FAILURES as exc:
                 if may_retry:
                     may_retry = False
@@ -281,6 +300,39 @@ class HttpClient:
             if response.status_code >= 400:
                 raise self._error(response)
             return response
+
+    async def _exchange(self, request: httpx.Request, limit: int) -> httpx.Response:
+        """Send and read the whole answer within the deadline, at most `limit` bytes decoded.
+
+        The body is streamed and counted as it is decompressed (`aiter_bytes` decodes
+        gzip, deflate, br), so neither a slow trickle, an endless body nor a small
+        compressed body expanding to gigabytes can hold the call or fill memory.
+        """
+        body = bytearray()
+        try:
+            async with asyncio.timeout(self.deadline):
+                response = await self._client.send(request, stream=True)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > limit:
+                            raise AnswerTooLarge(
+                                f"the answer was larger than {_size(limit)} (decompressed); "
+                                "reading stopped there",
+                                status=response.status_code,
+                                provider=self.provider,
+                            )
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise DeadlineExceeded(
+                f"{self.provider} did not give a whole answer within {self.deadline:g} s; "
+                "the request may or may not have been processed"
+            ) from None
+        # What `aread()` would have set, read under the limit instead: `.content`,
+        # `.text` and `.json()` work as on any read response.
+        response._content = bytes(body)
+        return response
 
     def _retrying(
         self, request: httpx.Request, cause: BaseException | str, wait: float, level: int
@@ -401,6 +453,12 @@ class HttpClient:
             retry_after=parse_retry_after(response.headers.get("retry-after")),
             provider=self.provider,
         )
+
+
+def _size(n: int) -> str:
+    """A byte count for a person: MB when it is whole megabytes."""
+    mb = 1024 * 1024
+    return f"{n // mb} MB" if n % mb == 0 else f"{n} bytes"
 
 
 async def paginate(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:

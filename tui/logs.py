@@ -1,4 +1,4 @@
-"""Logging to a file in the data dir; secrets never reach it (see backends.http).
+"""Logging to a file in the data dir; secrets never reach it (see backends.scrub).
 
 The log is the owner's only (0600, in the 0700 data directory). A log that cannot be
 written (a full disk, a read-only medium) never prints a traceback over the user's
@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from backends.scrub import ScrubFilter
 from tui.paths import data_dir, private_data_dir, private_file
 
 _handler: logging.Handler | None = None
@@ -74,5 +75,8 @@ def setup(*, verbose: bool = False) -> None:
         _failure = _reason(exc)
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The last guard: a record (or its traceback) quoting any form of an account's secret
+    # is written with *** instead, whoever logged it.
+    handler.addFilter(ScrubFilter())
     root.addHandler(handler)
     _handler, _path = handler, path

@@ -179,6 +179,7 @@ class CollectBackend(Backend, DocumentRequestsApi):
             transport=transport,
             error_parser=error_parser,
             secrets=(connection.secret,),
+            username=connection.username,
             rules=RULES,
         )
 

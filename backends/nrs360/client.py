@@ -271,6 +271,7 @@ class Nrs360Backend(
             headers={"Accept": "application/json"},
             transport=transport,
             secrets=(connection.secret,),
+            username=connection.username,
             rules=RULES,
         )
 

@@ -28,7 +28,6 @@ from backends.errors import (
     RateLimited,
     ServerError,
 )
-from backends.http import redact_url
 from backends.models.common import (
     AccountInfo,
     AvailableTime,
@@ -55,6 +54,7 @@ from backends.sandbox.nrs360 import (
     create_app,
 )
 from backends.sandbox.nrs360.state import Conversation
+from backends.scrub import redact_url
 from tests.backends.conftest import API, START, FakeClock, connect, mocked
 
 # An aware time zone other than UTC, so a missing conversion shows in the body.

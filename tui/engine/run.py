@@ -157,7 +157,8 @@ class JobRun:
     def stop(self, reason: str) -> None:
         """Claim no more batches; workers waiting for a token leave at once."""
         if self.reason is None:
-            self.reason = reason
+            # The reason is journaled and shown: no form of a secret may be in it.
+            self.reason = self.backend.http.scrub(reason)
         self.stopping = True
         for task in list(self.idle):
             task.cancel()
@@ -279,7 +280,8 @@ class JobRun:
             self.stop(f"{exc}. This batch was not sent.")
             return
         except Exception as exc:
-            self.journal.mark_unknown(self.job_id, seqs, f"internal error: {exc!r}")
+            why = self.backend.http.scrub(f"internal error: {exc!r}")
+            self.journal.mark_unknown(self.job_id, seqs, why)
             self._move(State.SENDING, State.UNKNOWN, len(batch))
             self.fail(exc)
             return
@@ -287,6 +289,9 @@ class JobRun:
             if started == self.round:
                 self.failures = 0
             outcomes = sent
+        # Reasons are journaled, shown and exported: a provider echoing a secret in one
+        # (a 2xx answer's per-recipient error) must not put it there.
+        outcomes = [self._scrubbed(o) for o in outcomes]
         # In a thread (see the module docstring); the journal's lock orders the writes.
         # A cancellation waits for the write (milliseconds): when run_job returns, no
         # recipient of an answered batch is still SENDING.
@@ -301,6 +306,11 @@ class JobRun:
             raise
         self._count(batch, outcomes)
         self.queue.put_nowait(outcomes)
+
+    def _scrubbed(self, outcome: Outcome) -> Outcome:
+        reason = outcome.reason
+        clean = self.backend.http.scrub(reason) if reason else reason
+        return outcome if clean == reason else outcome._replace(reason=clean)
 
     def _count(self, batch: Sequence[Claimed], outcomes: Sequence[Outcome]) -> None:
         self.counts[State.SENDING] -= len(outcomes)
