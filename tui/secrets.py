@@ -9,10 +9,12 @@ refused with a message saying what to do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tui.errors import SecretStoreError
 
@@ -136,9 +138,35 @@ class SecretStore:
         return True
 
     async def _off_loop(self, fn: Callable[[], T]) -> T:
-        # A keyring daemon can block (unlock prompt, dead D-Bus): never on the UI loop.
+        """`fn` in a daemon thread of its own, given up after KEYRING_TIMEOUT.
+
+        A keyring daemon can block (unlock prompt, dead D-Bus) and a thread stuck in it
+        cannot be stopped: not on the UI loop, and not in asyncio's default executor, whose
+        threads are joined when the loop closes and at interpreter exit, so a stuck call
+        would hold the exit forever. A daemon thread is left behind when the process ends.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def settle(result: T | None, error: BaseException | None) -> None:
+            if future.done():  # timed out or cancelled meanwhile
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(cast(T, result))
+
+        def work() -> None:
+            try:
+                result, error = fn(), None
+            except BaseException as exc:  # handed to the awaiting task as it is
+                result, error = None, exc
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                loop.call_soon_threadsafe(settle, result, error)
+
+        threading.Thread(target=work, name="switchboard-keyring", daemon=True).start()
         try:
-            return await asyncio.wait_for(asyncio.to_thread(fn), KEYRING_TIMEOUT)
+            return await asyncio.wait_for(future, KEYRING_TIMEOUT)
         except TimeoutError:
             raise SecretStoreError(
                 f"the keyring did not answer within {KEYRING_TIMEOUT:.0f} s; is it locked?"
