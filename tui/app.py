@@ -90,6 +90,9 @@ class SwitchboardApp(App[None]):
         if tune_interpreter():
             self.call_after_refresh(gc.freeze)
         self._pick_default_account()
+        with contextlib.suppress(ConfigError):  # a broken config is shown above
+            for text in self.workspace.shared_secret_variables():
+                self.notify(text[0].upper() + text[1:] + ".", severity="warning", timeout=30)
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
 

@@ -13,7 +13,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 from tui.errors import SecretStoreError
@@ -38,6 +38,27 @@ def env_var_name(account: str) -> str:
     return ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", account.upper())
 
 
+def shared_variables(accounts: Iterable[str]) -> dict[str, list[str]]:
+    """Secret variables more than one account maps to, with those accounts.
+
+    `acme-prod`, `acme_prod` and `Acme-Prod` all read SWITCHBOARD_SECRET_ACME_PROD: the
+    variable cannot say which account it is for, so it is used for none of them.
+    """
+    by_var: dict[str, list[str]] = {}
+    for name in accounts:
+        by_var.setdefault(env_var_name(name), []).append(name)
+    return {var: names for var, names in by_var.items() if len(names) > 1}
+
+
+def sharing_text(var: str, names: Iterable[str]) -> str:
+    """One sentence on accounts sharing a secret variable."""
+    listed = " and ".join(repr(n) for n in names)
+    return (
+        f"accounts {listed} share the secret variable {var}: it is ignored for them, "
+        "their secrets come from the keyring (rename all but one to tell them apart)"
+    )
+
+
 def _is_real(backend: Any) -> bool:
     module = type(backend).__module__
     if module.startswith("keyring.backends.chainer"):
@@ -56,6 +77,9 @@ class SecretStore:
         self._environ = os.environ if environ is None else environ
         self._keyring = keyring_module
         self._memory: dict[str, str] = {}
+        # Accounts whose secret variable another account shares (see `shared_variables`):
+        # the environment is never read for them.
+        self.ambiguous: frozenset[str] = frozenset()
 
     def _module(self) -> Any:
         if self._keyring is None:
@@ -79,12 +103,23 @@ class SecretStore:
         return SecretStoreError(
             f"Cannot use the secret for account {account!r}: {problem}. "
             "Start and unlock a Secret Service keyring (for example gnome-keyring or "
-            f"KWallet), or set the environment variable {env_var_name(account)}."
+            f"KWallet), or {self._env_advice(account)}."
         )
+
+    def _env_advice(self, account: str) -> str:
+        var = env_var_name(account)
+        if account in self.ambiguous:
+            return f"rename the account: {var} is shared with another account and not used"
+        return f"set the environment variable {var}"
+
+    def _from_env(self, account: str) -> str | None:
+        if account in self.ambiguous:
+            return None
+        return self._environ.get(env_var_name(account)) or None
 
     def from_environment(self, account: str) -> bool:
         """Whether the environment overrides this account's secret."""
-        return bool(self._environ.get(env_var_name(account)))
+        return self._from_env(account) is not None
 
     def remember(self, account: str, secret: str) -> None:
         """Hold a secret in memory only (ephemeral accounts such as the sandbox)."""
@@ -92,7 +127,7 @@ class SecretStore:
 
     def get(self, account: str) -> str:
         """The account's secret, or SecretStoreError saying how to provide one."""
-        from_env = self._environ.get(env_var_name(account))
+        from_env = self._from_env(account)
         if from_env:
             return from_env
         if account in self._memory:
@@ -107,7 +142,7 @@ class SecretStore:
         if not secret:
             raise SecretStoreError(
                 f"No secret stored for account {account!r}. Add it again with "
-                f"'switchboard account add {account} ...' or set {env_var_name(account)}."
+                f"'switchboard account add {account} ...' or {self._env_advice(account)}."
             )
         return str(secret)
 

@@ -16,7 +16,7 @@ from backends.base import Backend, Connection
 from backends.errors import ConfigError
 from backends.registry import create_backend
 from tui.config import Account, Config, ConfigStore, validate_account
-from tui.secrets import SecretStore, env_var_name
+from tui.secrets import SecretStore, env_var_name, shared_variables, sharing_text
 
 TransportFactory = Callable[[Account], httpx.AsyncBaseTransport | None]
 
@@ -43,7 +43,31 @@ class Workspace:
 
     def accounts(self) -> dict[str, Account]:
         """Every account: ephemeral ones first, then the config file's."""
-        return {**self._ephemeral, **self.load().accounts}
+        accounts = {**self._ephemeral, **self.load().accounts}
+        # Kept current with every read: a variable two accounts share is used for neither.
+        shared = shared_variables(accounts)
+        self.secrets.ambiguous = frozenset(n for names in shared.values() for n in names)
+        return accounts
+
+    def shared_secret_variables(self) -> list[str]:
+        """One sentence per secret variable that several accounts share (none: [])."""
+        return [
+            sharing_text(var, names) for var, names in shared_variables(self.accounts()).items()
+        ]
+
+    def check_new_name(self, name: str) -> None:
+        """ConfigError if an account by this name, or one sharing its secret variable, exists."""
+        accounts = self.accounts()
+        if name in accounts:
+            raise ConfigError(f"an account named {name!r} already exists")
+        var = env_var_name(name)
+        for other in accounts:
+            if env_var_name(other) == var:
+                raise ConfigError(
+                    f"account {name!r} would share the secret variable {var} with account "
+                    f"{other!r}: names that differ only in case or punctuation cannot be told "
+                    "apart there; choose another name"
+                )
 
     def account(self, name: str) -> Account:
         """One account by name, or ConfigError listing the known names."""
@@ -63,8 +87,7 @@ class Workspace:
     async def add_account(self, account: Account, secret: str) -> str:
         """Store the secret in the keyring, then the settings; says where the secret lives."""
         validate_account(account)
-        if account.name in self.accounts():
-            raise ConfigError(f"an account named {account.name!r} already exists")
+        self.check_new_name(account.name)
         # Check the config can be written before touching the keyring.
         self.store.load()
         if self.secrets.from_environment(account.name) and self.secrets.keyring_problem():

@@ -102,6 +102,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     directory = config_dir(getattr(args, "config_dir", None))
     logs.setup(verbose=args.verbose)
     workspace = Workspace(directory)
+    _warn_shared_variables(workspace)
     if args.command is None:
         from tui.app import run_console
 
@@ -145,6 +146,17 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _warn_shared_variables(workspace: Workspace) -> None:
+    """Say at start which accounts share a secret variable (none of them reads it)."""
+    try:
+        warnings = workspace.shared_secret_variables()
+    except SwitchboardError:
+        return  # a broken config: the command itself reports it
+    for text in warnings:
+        log.warning("shown: %s", text)
+        print(f"switchboard: warning: {text}", file=sys.stderr)
 
 
 def _error(text: str) -> None:

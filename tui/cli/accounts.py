@@ -68,6 +68,8 @@ async def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
         username=args.username,
         options=parse_options(args.option),
     )
+    # Refused before the secret is asked for: typing it would be wasted.
+    ctx.workspace.check_new_name(account.name)
     secret = ctx.read_secret(f"{cls.secret_label} for {args.name}: ", from_stdin=args.secret_stdin)
     where = await ctx.workspace.add_account(account, secret)
     ctx.emit(
