@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 import time
 import types
 from collections.abc import Iterator
@@ -20,6 +22,15 @@ from backends.sandbox.nrs360 import create_app
 # the zone on purpose.
 os.environ["TZ"] = "UTC"
 time.tzset()
+
+# No test reaches the OS keyring by accident, in this process or in the CLI processes the
+# tests start (they inherit this): the fail backend is never taken for a real one, so an
+# account added with SWITCHBOARD_SECRET_<NAME> set keeps its secret in the environment
+# only. On CI, tests in parallel workers wrote to the one gnome-keyring at once, and a
+# developer's own keyring collected test secrets. Only tests marked `keyring` use the real
+# one (`real_keyring`), on CI, one at a time.
+FAIL_BACKEND = "keyring.backends.fail.Keyring"
+os.environ["PYTHON_KEYRING_BACKEND"] = FAIL_BACKEND
 
 
 class FakeKeyringBackend:
@@ -63,6 +74,30 @@ def requests_follow_the_references(request: pytest.FixtureRequest) -> Iterator[N
     if seen and request.node.get_closest_marker("refused_requests") is None:
         lines = "\n".join(f"  {p} {where}: {v.message}" for p, where, v in seen[:10])
         pytest.fail(f"{len(seen)} request(s) the reference does not accept:\n{lines}")
+
+
+@pytest.fixture
+def real_keyring() -> Iterator[None]:
+    """The OS keyring (Secret Service) for this test alone, on CI only, one worker at a time.
+
+    Skipped elsewhere: tests never write to a developer's own keyring. The lock file keeps
+    the keyring tests of parallel workers from meeting in the daemon.
+    """
+    if not os.environ.get("CI"):
+        pytest.skip("writes to the OS keyring: runs on CI only (.ci/run), where CI is set")
+    import keyring
+    from keyring.backends import SecretService
+
+    lock_path = Path(tempfile.gettempdir()) / "switchboard-tests-keyring.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SecretService.Keyring())
+        try:
+            yield
+        finally:
+            keyring.set_keyring(previous)
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture

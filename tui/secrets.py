@@ -59,6 +59,16 @@ def sharing_text(var: str, names: Iterable[str]) -> str:
     )
 
 
+def refused(exc: BaseException, secret: str = "") -> str:
+    """Why the keyring refused, its own words included: "InitError" alone says nothing of
+    a locked collection or a missing D-Bus session."""
+    detail = " ".join(str(exc).split())
+    if secret:
+        detail = detail.replace(secret, "***")
+    name = type(exc).__name__
+    return f"the keyring refused ({name}: {detail})" if detail else f"the keyring refused ({name})"
+
+
 def _is_real(backend: Any) -> bool:
     module = type(backend).__module__
     if module.startswith("keyring.backends.chainer"):
@@ -138,7 +148,7 @@ class SecretStore:
         try:
             secret = self._module().get_password(SERVICE, account)
         except Exception as exc:
-            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+            raise self._unusable(account, refused(exc)) from None
         if not secret:
             raise SecretStoreError(
                 f"No secret stored for account {account!r}. Add it again with "
@@ -156,7 +166,7 @@ class SecretStore:
         try:
             self._module().set_password(SERVICE, account, secret)
         except Exception as exc:
-            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+            raise self._unusable(account, refused(exc, secret)) from None
 
     def delete(self, account: str) -> bool:
         """Forget an account's secret; True if one was stored."""
@@ -169,7 +179,7 @@ class SecretStore:
         except errors.PasswordDeleteError:
             return found
         except Exception as exc:
-            raise self._unusable(account, f"the keyring refused ({type(exc).__name__})") from None
+            raise self._unusable(account, refused(exc)) from None
         return True
 
     async def _off_loop(self, fn: Callable[[], T]) -> T:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 import types
 import uuid
 from typing import Any
@@ -84,14 +85,12 @@ async def test_async_wrappers(fake_keyring: FakeKeyring) -> None:
 
 
 @pytest.mark.keyring
-def test_real_keyring_store_read_delete() -> None:
+def test_real_keyring_store_read_delete(real_keyring: None) -> None:
     """Against the OS keyring (.ci/run starts an unlocked gnome-keyring under D-Bus)."""
     store = SecretStore(environ={})
     problem = store.keyring_problem()
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must provide a real keyring: {problem}")
-        pytest.skip(problem)
+        pytest.fail(f"CI must provide a real keyring: {problem}")
     name = f"test-{uuid.uuid4().hex[:8]}"
     store.set(name, "real-keyring-secret")
     try:
@@ -100,3 +99,47 @@ def test_real_keyring_store_read_delete() -> None:
         assert store.delete(name) is True
     with pytest.raises(SecretStoreError, match="No secret stored"):
         store.get(name)
+
+
+def test_no_test_process_reaches_the_os_keyring() -> None:
+    """This process and the CLI processes tests start (they inherit the environment) see
+    the fail backend, whatever keyring the machine has."""
+    import keyring
+
+    assert type(keyring.get_keyring()).__module__ == "keyring.backends.fail"
+    seen = subprocess.run(
+        [sys.executable, "-c", "import keyring; print(type(keyring.get_keyring()).__module__)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert seen.stdout.strip() == "keyring.backends.fail"
+
+
+class InitError(Exception):
+    """What Secret Service raises when it cannot open a collection."""
+
+
+def test_the_keyring_error_text_is_part_of_the_message() -> None:
+    def refuse(*args: object) -> None:
+        raise InitError("Failed to unlock the collection!\n(prompt dismissed)")
+
+    module = types.SimpleNamespace(
+        get_keyring=lambda: FakeKeyring().get_keyring(),
+        get_password=refuse,
+        set_password=refuse,
+        delete_password=refuse,
+        errors=types.SimpleNamespace(PasswordDeleteError=KeyError),
+    )
+    store = SecretStore(environ={}, keyring_module=module)
+    for call in (
+        lambda: store.get("a"),
+        lambda: store.set("a", "s3cret"),
+        lambda: store.delete("a"),
+    ):
+        with pytest.raises(SecretStoreError) as error:
+            call()
+        assert (
+            "the keyring refused (InitError: Failed to unlock the collection! (prompt dismissed))"
+            in str(error.value)
+        )
