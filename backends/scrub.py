@@ -6,8 +6,9 @@ percent-encoded, `+` for spaces). A `Scrubber` is built once from an account's c
 with every form the secret can take on the wire, and replaces each with ***.
 
 Every scrubber made in this process is also known to `scrub_known`, which the log file's
-filter and the send journal use: text that did not pass through an account's client (a
-traceback, a reason built by the engine) is scrubbed of every account's secret.
+filter and the command line's error output use: text that did not pass through an account's
+client (a traceback, an error raised after the client closed) is scrubbed of every
+account's secret.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import json
 import logging
 import re
 import threading
-import weakref
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -91,8 +91,7 @@ class Scrubber:
             forms |= secret_forms(secret, username)
         self.forms = frozenset(forms)
         self._regex = _compile(self.forms)
-        if self.forms:
-            _register(self)
+        _register(self.forms)
 
     def __call__(self, text: str) -> str:
         if self._regex is None or not text:
@@ -100,26 +99,29 @@ class Scrubber:
         return self._regex.sub(MASK, text)
 
 
-# Every scrubber alive in this process, for text that reaches a file by another way.
-_LIVE: weakref.WeakSet[Scrubber] = weakref.WeakSet()
+# Every form of every secret a scrubber was made for in this process: text that reaches a
+# file or the screen by another way (a traceback, an error raised after its client closed)
+# is scrubbed of them all. Shorter forms are left to the account's own scrubber: a test's
+# one-letter secret would otherwise star every such letter of every later log line.
+MIN_KNOWN = 6
 _LOCK = threading.Lock()
-_known: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
+_known_forms: set[str] = set()
+_known: tuple[int, re.Pattern[str] | None] = (0, None)
 
 
-def _register(scrubber: Scrubber) -> None:
+def _register(forms: Iterable[str]) -> None:
     with _LOCK:
-        _LIVE.add(scrubber)
+        _known_forms.update(f for f in forms if len(f) >= MIN_KNOWN)
 
 
 def scrub_known(text: str) -> str:
-    """Text with every form of every live account secret of this process replaced."""
+    """Text with every form of every account secret seen by this process replaced."""
     global _known
     if not text:
         return text
     with _LOCK:
-        forms = frozenset().union(*(s.forms for s in list(_LIVE)))
-        if forms != _known[0]:
-            _known = (forms, _compile(forms))
+        if _known[0] != len(_known_forms):
+            _known = (len(_known_forms), _compile(_known_forms))
         regex = _known[1]
     return regex.sub(MASK, text) if regex is not None else text
 

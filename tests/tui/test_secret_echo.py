@@ -14,7 +14,7 @@ import pytest
 
 from backends.base import Connection
 from backends.errors import ProviderError
-from backends.scrub import Scrubber
+from backends.scrub import Scrubber, scrub_known
 from backends.xerochat.client import XeroChatBackend
 from tests.hostile import hostile_server
 from tui import logs
@@ -102,8 +102,8 @@ def test_basic_auth_echo_reaches_no_output_log_or_journal(
     assert "bad credentials" in logged and leaks(logged) == []
 
 
-def test_the_log_file_scrubs_every_live_secret(isolated_dirs: Path) -> None:
-    scrub = Scrubber([SECRET], username=USER)
+def test_the_log_file_scrubs_every_secret_this_process_saw(isolated_dirs: Path) -> None:
+    Scrubber([SECRET], username=USER)  # as an account's client does; closed since
     logs.setup()
     logging.getLogger("switchboard.test").warning("echoed %s", forms()["basic"])
     try:
@@ -113,4 +113,9 @@ def test_the_log_file_scrubs_every_live_secret(isolated_dirs: Path) -> None:
     logged = logs.log_path().read_text(encoding="utf-8")
     assert "echoed ***" in logged and "ValueError: ***" in logged
     assert leaks(logged) == []
-    assert scrub.forms  # alive until here: the filter knows only live accounts' secrets
+
+
+def test_a_one_letter_secret_is_not_starred_in_every_other_text() -> None:
+    Scrubber(["q"])
+    assert scrub_known("quick question") == "quick question"
+    assert Scrubber(["q"])("quick") == "***uick"

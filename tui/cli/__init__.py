@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from backends.errors import InvalidInput, ProviderError, SwitchboardError
+from backends.scrub import scrub_known
 from tui import logs
 from tui.cli import (
     accounts,
@@ -161,5 +162,6 @@ def _warn_shared_variables(workspace: Workspace) -> None:
 
 def _error(text: str) -> None:
     """Say on stderr why the command failed, and log it: what a user saw is in the log."""
+    text = scrub_known(text)  # whatever raised it, no form of a secret is shown
     log.warning("shown: %s", text)
     print(f"switchboard: {text}", file=sys.stderr)
