@@ -1,5 +1,6 @@
 """The journal under storage faults (issue 13, points 7-9): a full disk, a log that cannot
-be written, a damaged file, and the owner-only permissions of the data directory.
+be written, a damaged file, the owner-only permissions of the data directory, and files
+the user names keeping the user's umask.
 
 A full disk is SQLite's own SQLITE_FULL, made real with `PRAGMA max_page_count` on the
 journal's connection (a tiny filesystem needs privileges); a damaged journal is a real
@@ -23,10 +24,12 @@ from tests.tui.test_sender import FAST_RETRY, backend_for, drain, new_job, numbe
 from tests.tui.test_sender import stored as stored_by_emulator
 from tui import logs
 from tui.cli import run as cli
+from tui.engine.export import export_job
 from tui.engine.journal import Journal, JournalError
 from tui.engine.journal_db import transaction
 from tui.engine.journal_rows import JobStatus, State
 from tui.engine.sender import run_job
+from tui.files import write_atomic
 
 
 @pytest.fixture
@@ -202,5 +205,23 @@ def test_the_data_dir_journal_and_log_are_the_owners_only(
         monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(data))
         logs.setup()  # back: the old log is opened again, as a new process would
         assert mode(logs.log_path()) == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_files_the_user_names_keep_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        with Journal(tmp_path / "journal.sqlite3") as journal:
+            job_id = new_job(journal, numbers(2))
+            export_job(tmp_path / "export.csv", journal, job_id)
+        write_atomic(tmp_path / "report.csv", "a,b\n")
+        write_atomic(tmp_path / "private.json", "{}", mode=0o600)
+        assert mode(tmp_path / "export.csv") == 0o644
+        assert mode(tmp_path / "report.csv") == 0o644
+        assert mode(tmp_path / "private.json") == 0o600
+        os.umask(0o077)
+        write_atomic(tmp_path / "report.csv", "a,b\n")
+        assert mode(tmp_path / "report.csv") == 0o600
     finally:
         os.umask(old)
