@@ -7,6 +7,7 @@ half a file under the name the user chose, and never replaces a good file with a
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -71,3 +72,19 @@ def write_atomic(
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
+
+
+def file_problem(exc: OSError) -> str:
+    """One line naming why a file could not be written or read, and where: "the disk is
+    full (/path)" rather than an error's class name."""
+    name = str(exc.filename) if exc.filename is not None else ""
+    if name.endswith(".tmp") and Path(name).name.startswith("."):
+        name = str(Path(name).parent)  # our temp file beside the target: its folder says where
+    where = f" ({name})" if name else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full{where}"
+    if exc.errno == errno.EDQUOT:
+        return f"the disk quota is used up{where}"
+    if exc.errno == errno.EROFS:
+        return f"the disk is read-only{where}"
+    return f"{(exc.strerror or type(exc).__name__).lower()}{where}"

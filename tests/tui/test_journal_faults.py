@@ -9,10 +9,12 @@ file with pages in its middle overwritten.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,3 +227,22 @@ def test_files_the_user_names_keep_the_umask(tmp_path: Path) -> None:
         assert mode(tmp_path / "report.csv") == 0o600
     finally:
         os.umask(old)
+
+
+def test_a_full_disk_under_an_export_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with Journal(path) as journal:
+        job_id = new_job(journal, numbers(2))
+    target = tmp_path / "out" / "export.csv"
+    target.parent.mkdir()
+
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        # What mkstemp meets on a full disk (a small full filesystem needs privileges).
+        raise OSError(errno.ENOSPC, "No space left on device", str(target.parent / ".e.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    argv = ["jobs", "export", str(job_id), "--output", str(target), "--journal", str(path)]
+    assert cli(argv, out=io.StringIO()) == 1
+    assert capsys.readouterr().err == f"switchboard: the disk is full ({target.parent})\n"

@@ -37,6 +37,7 @@ from tui.cli import (
     xerochat,
 )
 from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
+from tui.files import file_problem
 from tui.paths import config_dir
 from tui.workspace import Workspace
 
@@ -140,6 +141,12 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("switchboard: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # A file that cannot be written or read (a full disk, a read-only medium): the
+        # cause and the place in one line; the details go to the log if it can take them.
+        logging.getLogger("switchboard").warning("file error", exc_info=exc)
+        _error(file_problem(exc))
+        return EXIT_ERROR
     except Exception as exc:  # a bug: say so in one line, details in the log
         logging.getLogger("switchboard").exception("unexpected error")
         print(
