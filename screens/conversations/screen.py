@@ -21,7 +21,7 @@ from backends.capabilities import WhatsAppTemplatesApi
 from backends.models.common import ChatMessage, SendResult
 from backends.models.send import WhatsAppTemplateRequest
 from screens.conversations import view
-from screens.conversations.reader import INTERVALS, THREAD_LIMIT, ConversationsReader
+from screens.conversations.reader import THREAD_LIMIT, ConversationsReader
 from screens.conversations.template import TemplateSendModal
 from screens.widgets.common import ConfirmModal, sb_app
 from screens.widgets.keys import std_key
@@ -41,6 +41,8 @@ class ConversationsScreen(ConversationsReader):
     BINDINGS = [
         std_key("reload", "refresh_now", "Refresh", form=True),
         Binding("ctrl+t", "send_template", "Send template"),
+        # Ctrl: the filters and the reply are inputs, which would take a plain letter.
+        Binding("ctrl+f", "toggle_refresh", "Auto-refresh on/off"),
     ]
 
     @dataclass
@@ -75,7 +77,7 @@ class ConversationsScreen(ConversationsReader):
                 with Horizontal(classes="field-row", id="conv-refresh-row"):
                     yield Label("Auto-refresh every", id="interval-label")
                     yield Select(
-                        [(f"{s} s", s) for s in INTERVALS],
+                        self.interval_options(),
                         value=self._interval,
                         allow_blank=False,
                         id="interval",
@@ -83,6 +85,7 @@ class ConversationsScreen(ConversationsReader):
                     yield Button("Refresh", id="refresh")
                 yield DataTable(id="conversations", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="list-status")
+                yield Static("", id="refresh-status", classes="error-text")
             with Vertical(id="thread-pane", classes="panel"):
                 yield Label("Select a conversation (Enter)", id="thread-title")
                 with VerticalScroll(id="thread-scroll"):
@@ -100,7 +103,7 @@ class ConversationsScreen(ConversationsReader):
         table.add_column("", key="unread", width=1)
         table.add_columns("Customer", "Name", "Session", "Msgs", "Last activity")
         self.query_one("#template").display = False
-        self.refresh_timer = self.set_interval(self._interval, self._poll)
+        self.start_refresh()
         self._countdown = self.set_interval(1.0, self._tick, pause=True)
         self.watch(sb_app(self), "active_account", self._account_changed, init=False)
         self._account_changed(sb_app(self).active_account)
@@ -311,6 +314,11 @@ class ConversationsScreen(ConversationsReader):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Refresh, and the template send when a closed conversation is open."""
         yield SystemCommand("Refresh conversations", "Reload now", self.action_refresh_now)
+        yield SystemCommand(
+            "Auto-refresh on/off",
+            "Stop or restart the periodic refresh (Ctrl+F)",
+            self.action_toggle_refresh,
+        )
         if self.current is not None and self.query_one("#template").display:
             yield SystemCommand(
                 "Send WhatsApp template", "To the open conversation", self.action_send_template

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import screens.conversations.reader
-import screens.conversations.screen
 import screens.conversations.view
+import tui.usecases.conversations
 from backends.sandbox.core import LOOPBACK, SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from screens.conversations.screen import ConversationsScreen
@@ -72,9 +71,8 @@ async def test_conversations_open_on_idle_closed_connections_show_no_error(
     monkeypatch.setattr(screens.conversations.view, "utc_now", sandbox_clock)
     # Refresh as often as the server's idle timeout, scaled down from 5 s.
     intervals = (IDLE_TIMEOUT, 5, 10, 30, 60)
-    monkeypatch.setattr(screens.conversations.reader, "INTERVALS", intervals)
-    monkeypatch.setattr(screens.conversations.screen, "INTERVALS", intervals)
-    monkeypatch.setattr(screens.conversations.reader, "DEFAULT_INTERVAL", IDLE_TIMEOUT)
+    monkeypatch.setattr(tui.usecases.conversations, "REFRESH_INTERVALS", intervals)
+    monkeypatch.setattr(tui.usecases.conversations, "DEFAULT_REFRESH", IDLE_TIMEOUT)
     caplog.set_level(logging.INFO, logger="switchboard")
     log = idle_closing_server.app.state.log  # type: ignore[attr-defined]
     app = console_on(idle_closing_server.url, config_dir, secrets)

@@ -287,7 +287,7 @@ async def test_auto_refresh_at_the_chosen_interval(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         select = screen.query_one("#interval", Select)
-        assert [value for _, value in select._options] == [5, 10, 30, 60]
+        assert [value for _, value in select._options] == [5, 10, 30, 60, 0]  # 0: off
         select.value = 5
         await pilot.pause()
         await open_thread(pilot, active)

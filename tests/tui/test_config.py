@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from backends.errors import ConfigError
+from tests.tui.conftest import cli
 from tui.config import Account, ConfigStore
 from tui.paths import config_dir
 
@@ -103,3 +104,22 @@ def test_changes_from_several_threads_are_all_kept(tmp_path: Path) -> None:
     config = store.load()
     assert sorted(config.accounts) == sorted(f"a{i}" for i in range(0, 40, 2))
     assert config.settings == {f"s{i}": i for i in range(1, 40, 2)}
+
+
+def test_settings_set_checks_the_refresh_interval(
+    isolated_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("settings", "set", "conversations_refresh_seconds", "off") == (
+        0,
+        "conversations_refresh_seconds = 0\n",
+    )
+    assert ConfigStore(config_dir()).setting("conversations_refresh_seconds") == 0
+    code, _ = cli("settings", "set", "conversations_refresh_seconds", "3")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "conversations_refresh_seconds = 3 is not a refresh interval" in err
+    assert 'use 5, 10, 30, 60 (seconds), or 0 or "off"' in err
+    assert ConfigStore(config_dir()).setting("conversations_refresh_seconds") == 0
+    code, _ = cli("settings", "set", "refresh", "10")
+    assert code == 2 and "no setting named 'refresh'" in capsys.readouterr().err
+    assert cli("settings", "list", "--json")[1].strip().startswith("{")

@@ -31,6 +31,7 @@ from tui.cli import (
     reports,
     sandbox,
     sending,
+    settings,
     surveys,
     templates,
     validation,
@@ -58,6 +59,7 @@ MODULES = (
     eightbyeight,
     xerochat,
     jobs,
+    settings,
 )
 
 

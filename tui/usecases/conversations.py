@@ -13,10 +13,19 @@ from datetime import datetime
 
 from backends.base import Backend
 from backends.capabilities import ConversationsApi
+from backends.errors import ConfigError
 from backends.models.common import ChatMessage, Conversation, ConversationMessages, Page
 
 # Reads of each conversation's newest message (for the unread mark) run a few at a time.
 NEWEST_CONCURRENCY = 4
+
+# The Conversations screen refreshes every 5 s unless the agent picks a slower pace (never
+# faster: each refresh reads the list and the newest message of each changed conversation),
+# or turns auto-refresh off (REFRESH_OFF). The choice is kept in config.toml's [settings].
+REFRESH_INTERVALS = (5, 10, 30, 60)
+REFRESH_OFF = 0
+DEFAULT_REFRESH = 5
+REFRESH_SETTING = "conversations_refresh_seconds"
 
 
 class ReplyRefused(ValueError):
@@ -80,6 +89,24 @@ async def messages(
     """A page of a conversation's messages with its session state."""
     return await backend.capability(ConversationsApi).conversation_messages(
         sender, recipient, page=page, limit=limit
+    )
+
+
+def refresh_seconds(value: object) -> int:
+    """The auto-refresh interval a setting names: one of REFRESH_INTERVALS, or REFRESH_OFF
+    for 0 or "off"; ConfigError says what is allowed."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        value = REFRESH_OFF if text == "off" else int(text) if text.isdigit() else value
+    # bool is an int to Python, but `true` in the file is no number of seconds.
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if number and (value == REFRESH_OFF or value in REFRESH_INTERVALS):
+        assert isinstance(value, int)
+        return value
+    allowed = ", ".join(str(s) for s in REFRESH_INTERVALS)
+    raise ConfigError(
+        f"{REFRESH_SETTING} = {value!r} is not a refresh interval: use {allowed} (seconds), "
+        f'or 0 or "off" to turn auto-refresh off'
     )
 
 
