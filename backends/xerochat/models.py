@@ -99,6 +99,31 @@ class FlowCampaign:
     questions: tuple[str, ...] = ()
 
 
+def choices(answer: str) -> list[str]:
+    """The options of a multiple-choice answer: XeroChat sends them as one text joined by
+    ", " ("Reading, Traveling, Watching Movies" in its get_all_subscriber_flow_info example)."""
+    return [part.strip() for part in answer.split(",") if part.strip()]
+
+
+def multiple_choice(answers: Sequence[str]) -> bool:
+    """Whether a question's answers are picks from a set of options.
+
+    The reference marks no question as multiple-choice, and a free-text answer may hold a
+    comma ("Nothing, all good"), so a comma alone does not split an answer. The question
+    counts as multiple-choice when some answer joins several options and one of them is
+    also part of another, different answer (alone or joined): options recur, free text
+    rarely repeats a comma-separated part word for word.
+    """
+    distinct = set(answers)
+    holding: Counter[str] = Counter()
+    for answer in distinct:
+        holding.update(set(choices(answer)))
+    return any(
+        len(parts) > 1 and any(holding[p] > 1 for p in parts)
+        for parts in (choices(a) for a in distinct)
+    )
+
+
 @dataclass(frozen=True)
 class FlowAnswer:
     """One subscriber's answer to one question of a flow."""
@@ -143,27 +168,32 @@ class FlowAnswers:
     subscribers: tuple[SubscriberAnswers, ...]
 
     def summary(self) -> tuple[QuestionSummary, ...]:
-        """Per question, in the order questions first appear, the answer counts."""
+        """Per question, in the order questions first appear, the answer counts: a
+        multiple-choice answer counts once for each option the respondent picked, and
+        `responses` is the respondents who answered (shares may then add up past 100%)."""
         texts: dict[str, str] = {}
-        counters: dict[str, Counter[str]] = {}
+        given: dict[str, list[str]] = {}
         for subscriber in self.subscribers:
             for a in subscriber.answers:
                 texts.setdefault(a.question_id, a.question)
-                counters.setdefault(a.question_id, Counter())[a.answer] += 1
-        # Answers are counted as given: multiple-choice answers arrive as one
-        # comma-joined string, and splitting it would also split free text with commas.
-        return tuple(
-            QuestionSummary(
-                question_id=qid,
-                question=texts[qid],
-                responses=sum(counter.values()),
-                counts=tuple(
-                    AnswerCount(answer, n)
-                    for answer, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-                ),
+                given.setdefault(a.question_id, []).append(a.answer)
+        out = []
+        for qid, answers in given.items():
+            several = multiple_choice(answers)
+            counter: Counter[str] = Counter()
+            for answer in answers:
+                # A set: an option named twice in one answer is still one pick.
+                counter.update(set(choices(answer)) if several else (answer,))
+            counts = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            out.append(
+                QuestionSummary(
+                    question_id=qid,
+                    question=texts[qid],
+                    responses=len(answers),
+                    counts=tuple(AnswerCount(answer, n) for answer, n in counts),
+                )
             )
-            for qid, counter in counters.items()
-        )
+        return tuple(out)
 
     def summary_for(self, questions: Sequence[str]) -> tuple[QuestionSummary, ...]:
         """Every question of the flow in its order, answered or not, then any other answered.

@@ -605,7 +605,12 @@ async def test_seeded_answers_are_counted(backend: XeroChatBackend, state: XeroC
     answers = await backend.flow_answers(1)
     assert len(answers.subscribers) == len(state.flows[1].answers) == 6
     for q in answers.summary():
-        assert q.responses == sum(c.count for c in q.counts)
+        answered = [
+            a for s in answers.subscribers for a in s.answers if a.question_id == q.question_id
+        ]
+        assert q.responses == len(answered)
+        # Multiple choice: one count per option picked, so at least one per respondent.
+        assert sum(c.count for c in q.counts) >= q.responses
 
 
 # --- the reference's own example answers ------------------------------------------------------
@@ -1328,3 +1333,57 @@ async def test_backend_type_for_generic_callers(app: Starlette) -> None:
     client: Backend = connect(app)
     async with client:
         assert isinstance(await client.flow_campaign(2), FlowCampaign)
+
+
+def test_a_multiple_choice_answer_counts_once_per_option_picked() -> None:
+    def flow(*answers: tuple[str, str]) -> FlowAnswers:
+        return FlowAnswers(
+            1,
+            "serial check",
+            tuple(
+                SubscriberAnswers(str(n), (FlowAnswer(qid, f"Q{qid}", text),))
+                for n, (qid, text) in enumerate(answers)
+            ),
+        )
+
+    # The reference's two respondents, and one who picked a single option.
+    picks = flow(
+        ("45", "Reading, Traveling, Watching Movies"),
+        ("45", "Traveling, Watching Movies"),
+        ("45", "Reading"),
+    )
+    assert picks.summary() == (
+        QuestionSummary(
+            "45",
+            "Q45",
+            3,
+            (
+                AnswerCount("Reading", 2),
+                AnswerCount("Traveling", 2),
+                AnswerCount("Watching Movies", 2),
+            ),
+        ),
+    )
+    # Free text with a comma is one answer: no part of it recurs in another answer.
+    free = flow(("62", "Nothing, all good"), ("62", "Prices"), ("62", "Nothing, all good"))
+    assert free.summary()[0].counts == (
+        AnswerCount("Nothing, all good", 2),
+        AnswerCount("Prices", 1),
+    )
+    # An option named twice in one answer is one pick.
+    twice = flow(("45", "Dog, Dog, Cat"), ("45", "Cat"))
+    assert twice.summary()[0].counts == (AnswerCount("Cat", 2), AnswerCount("Dog", 1))
+
+
+def test_the_sandbox_answers_multiple_choice_as_the_reference_shows() -> None:
+    from backends.sandbox.xerochat.seed import populate
+    from backends.sandbox.xerochat.state import XeroChatState
+
+    state = XeroChatState()
+    populate(state, seed=7)
+    answers = [a["45"] for a in state.flows[1].answers.values() if "45" in a]
+    options = ("Reading", "Traveling", "Watching Movies")
+    assert any(", " in a for a in answers)
+    for answer in answers:
+        parts = answer.split(", ")
+        assert parts == sorted(parts, key=options.index) and len(set(parts)) == len(parts)

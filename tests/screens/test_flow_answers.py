@@ -250,3 +250,20 @@ async def test_the_export_neutralises_formulas_and_replaces_the_file_whole(
         assert "Exported 2 row(s)" in str(pane.query_one("#flow-status", Static).render())
         # Written next to the target and renamed over it: no temporary file is left.
         assert [p.name for p in out.parent.iterdir()] == ["sums.csv"]
+
+
+async def test_a_multiple_choice_question_counts_each_option_per_respondent(
+    sandbox_console: Console, provider_apps: dict[str, Any]
+) -> None:
+    flow = provider_apps["xerochat"].state.xerochat.flows[1]
+    picks = [a["45"] for a in flow.answers.values() if "45" in a]
+    assert any(", " in p for p in picks)  # the emulator answers several options joined
+    expected = Counter(option for p in picks for option in p.split(", "))
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        await load_flow(pilot, 1)
+        shown = shown_counts(app.screen)["What do you like to do?"]
+        labels = [str(label.render()) for label in app.screen.query("#flow-tables Label")]
+    assert shown == expected
+    assert set(shown) == {"Reading", "Traveling", "Watching Movies"}
+    assert f"What do you like to do? — {len(picks)} response(s)" in labels

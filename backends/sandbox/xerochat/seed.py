@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from .state import (
@@ -30,18 +31,27 @@ _BASE = datetime(2025, 1, 6, 9, 0, 0, tzinfo=UTC)
 _FIRST = ("Ana", "Bruno", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hiro", "Inés", "Jon")
 _LAST = ("García", "Silva", "Martin", "Ivanov", "Novak", "Haddad", "Okafor", "Tanaka", "Ruiz")
 
+
+class Several(tuple[str, ...]):
+    """The options of a multiple-choice question: a respondent picks one or more, answered
+    as one text joined by ", " in the options' order, as the reference's example shows
+    ("Reading, Traveling, Watching Movies", "Traveling, Watching Movies")."""
+
+
+def _pick(rng: random.Random, pool: Sequence[str]) -> str:
+    """One respondent's answer from a question's pool."""
+    if isinstance(pool, Several):
+        picked = rng.sample(range(len(pool)), rng.randint(1, len(pool)))
+        return ", ".join(pool[i] for i in sorted(picked))
+    return rng.choice(pool)
+
+
 # The reference's example flow, with plausible answer pools for the sandbox.
 _SERIAL_CHECK = [
     (
         "45",
         "What do you like to do?",
-        [
-            "Reading",
-            "Traveling",
-            "Watching Movies",
-            "Reading, Traveling, Watching Movies",
-            "Traveling, Watching Movies",
-        ],
+        Several(("Reading", "Traveling", "Watching Movies")),
     ),
     ("46", "What is your favorite pet?", ["Dog", "Cat", "Fish", "Dog"]),
     ("47", "What is your favorite color?", ["Black", "Blue", "Green", "Blue"]),
@@ -163,5 +173,5 @@ def populate(state: XeroChatState, seed: int, api_key: str = DEMO_API_KEY) -> No
             # About one in four stops part-way, as people do in a chat flow.
             stop = rng.randint(1, len(questions)) if rng.random() < 0.25 else len(questions)
             answered = questions[:stop]
-            flow.answers[psid] = {qid: rng.choice(pool) for qid, _, pool in answered}
+            flow.answers[psid] = {qid: _pick(rng, pool) for qid, _, pool in answered}
         state.flows[fid] = flow
