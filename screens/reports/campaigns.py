@@ -23,6 +23,7 @@ from screens.reports.events import EventsView, KeysView
 from screens.widgets.common import sb_app
 from tui.csvin import csv_table
 from tui.dates import fmt_time
+from tui.usecases.reports import CampaignRollup, rollup
 
 #: Channels whose sendings are calls: only they have a keystroke report. The API lists
 #: text-to-speech calls with a key menu under text2speech, so both channels qualify.
@@ -40,11 +41,13 @@ class Filters:
 
 
 class CampaignTable(ActionTable):
-    """One row per sending; letters open its reports."""
+    """One row per sending, or per campaign with its sendings added up (g); letters open
+    a sending's reports, Enter opens a campaign's batches."""
 
     BINDINGS = [
         Binding("v", "request('events')", "Events"),
         Binding("k", "request('keys')", "Keys"),
+        Binding("g", "request('group')", "Group by campaign"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -53,7 +56,7 @@ class CampaignTable(ActionTable):
         self.offers: frozenset[str] = frozenset()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "request" and parameters:
+        if action == "request" and parameters and parameters[0] != "group":
             return parameters[0] in self.offers
         return super().check_action(action, parameters)
 
@@ -91,6 +94,11 @@ class CampaignsPane(ReportsPane):
         super().__init__(id=id)
         self.sendings: dict[str, SendingSummary] = {}
         self.filters = Filters()
+        self.campaigns: list[Campaign] = []
+        # Grouped: one row per campaign (its batches added up); the ids of those opened.
+        self.grouped = False
+        self.rollups: dict[str, CampaignRollup] = {}
+        self.expanded: set[int] = set()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="campaign-filters", classes="filter-row"):
@@ -109,7 +117,7 @@ class CampaignsPane(ReportsPane):
                 yield Static("", id="sending-chart")
                 yield Static("", id="sending-cost")
                 with Horizontal(classes="button-row"):
-                    yield Button("Events (e)", id="show-events", disabled=True)
+                    yield Button("Events (v)", id="show-events", disabled=True)
                     yield Button("Keys (k)", id="show-keys", disabled=True)
             yield EventsView(id="events-view")
             yield KeysView(id="keys-view")
@@ -162,42 +170,118 @@ class CampaignsPane(ReportsPane):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
+        self.campaigns = event.campaigns
+        self._fill()
         table = self.query_one(CampaignTable)
-        table.clear()
-        self.sendings = {}
-        for campaign in event.campaigns:
-            for s in campaign.sendings:
-                key = str(s.id)
-                self.sendings[key] = s
-                cost = f"{s.cost:.2f} {s.currency}" if s.cost is not None else ""
-                table.add_row(
-                    campaign.name,
-                    key,
-                    s.channel,
-                    s.status,
-                    f"{s.processed}/{s.total}",
-                    cost,
-                    fmt_time(s.created_at),
-                    key=key,
-                )
-            if not campaign.sendings:
-                table.add_row(campaign.name, "", "", "no sendings", "", "", "")
         if not table.row_count:
             self.query_one("#sending-title", Static).update("No campaign matches the filters.")
         else:
-            self._show_sending(self._current())
+            self._highlighted()
+
+    def _fill(self) -> None:
+        """The rows: each sending, or each campaign's roll-up with its opened batches."""
+        table = self.query_one(CampaignTable)
+        table.clear()
+        self.sendings = {}
+        self.rollups = {}
+        for campaign in self.campaigns if not self.grouped else ():
+            for s in campaign.sendings:
+                self._add_sending(table, campaign.name, s)
+            if not campaign.sendings:
+                table.add_row(campaign.name, "", "", "no sendings", "", "", "")
+        for r in rollup(self.campaigns) if self.grouped else ():
+            if r.batches < 2:  # nothing to add up: the sending's own row
+                for s in r.sendings:
+                    self._add_sending(table, r.name, s)
+                if not r.sendings:
+                    table.add_row(r.name, "", "", "no sendings", "", "", "")
+                continue
+            key = f"campaign-{r.campaign_id}"
+            self.rollups[key] = r
+            opened = r.campaign_id in self.expanded
+            table.add_row(
+                ("▾ " if opened else "▸ ") + r.name,
+                f"{r.batches} batches",
+                ", ".join(r.channels),
+                ", ".join(r.statuses),
+                f"{r.processed}/{r.total}",
+                f"{r.cost:.2f} {r.currency}" if r.cost is not None else r.currency,
+                fmt_time(r.created_at),
+                key=key,
+            )
+            for s in r.sendings if opened else ():
+                self._add_sending(table, "  └ batch", s)
+
+    def _add_sending(self, table: CampaignTable, label: str, s: SendingSummary) -> None:
+        key = str(s.id)
+        self.sendings[key] = s
+        cost = f"{s.cost:.2f} {s.currency}" if s.cost is not None else ""
+        table.add_row(
+            label,
+            key,
+            s.channel,
+            s.status,
+            f"{s.processed}/{s.total}",
+            cost,
+            fmt_time(s.created_at),
+            key=key,
+        )
+
+    def action_group(self) -> None:
+        """Switch between a row per sending and a row per campaign (its batches added up)."""
+        self.grouped = not self.grouped
+        self._refill()
+
+    def _refill(self) -> None:
+        """Fill the table again, the cursor staying on the row it was on."""
+        table = self.query_one(CampaignTable)
+        key = self._cursor_key()
+        self._fill()
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
+        self._highlighted()
+
+    @on(DataTable.RowSelected, "#campaigns-table")
+    def _selected(self) -> None:
+        """Enter on a campaign's roll-up opens or closes its batches."""
+        r = self.rollups.get(self._cursor_key() or "")
+        if r is None:
+            return
+        self.expanded ^= {r.campaign_id}
+        self._refill()
 
     # --- the selected sending ------------------------------------------------------
-    def _current(self) -> SendingSummary | None:
+    def _cursor_key(self) -> str | None:
         table = self.query_one(CampaignTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.sendings.get(key or "")
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _current(self) -> SendingSummary | None:
+        return self.sendings.get(self._cursor_key() or "")
 
     @on(DataTable.RowHighlighted, "#campaigns-table")
     def _highlighted(self) -> None:
-        self._show_sending(self._current())
+        r = self.rollups.get(self._cursor_key() or "")
+        if r is not None:
+            self._show_rollup(r)
+        else:
+            self._show_sending(self._current())
+
+    def _show_rollup(self, r: CampaignRollup) -> None:
+        """A campaign's batches added up: their events chart and cost; no sending's reports."""
+        self._show_sending(None)
+        opened = "Enter hides them" if r.campaign_id in self.expanded else "Enter lists them"
+        self.query_one("#sending-title", Static).update(
+            f"{r.name} · {r.batches} batches added up · {', '.join(r.channels)} · {opened}"
+        )
+        self.query_one("#sending-chart", Static).update(
+            bar_chart(funnel(r.events), max(r.total, r.events.sent))
+        )
+        cost = cost_line(r)
+        if r.cost is None and r.currency:  # several currencies: no total to show
+            cost = cost.replace("Cost not reported", f"Costs in {r.currency}, not added up")
+        self.query_one("#sending-cost", Static).update(cost)
 
     def _show_sending(self, sending: SendingSummary | None) -> None:
         title = self.query_one("#sending-title", Static)
@@ -243,6 +327,8 @@ class CampaignsPane(ReportsPane):
             self.action_events()
         elif event.action == "keys":
             self.action_keys()
+        elif event.action == "group":
+            self.action_group()
 
     @on(Button.Pressed, "#show-events")
     def action_events(self) -> None:

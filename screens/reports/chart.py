@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from rich.text import Text
 
 from backends.models.reports import SendingEvents, SendingSummary
@@ -56,8 +58,23 @@ def bar_chart(rows: list[tuple[str, int]], base: int, width: int = 40) -> Text:
     return text
 
 
-def cost_line(sending: SendingSummary) -> str:
-    """The sending's cost and volume in one line."""
+class Totals(Protocol):
+    """What the cost line reads: a sending, or a campaign's sendings added up."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def processed(self) -> int: ...
+    @property
+    def total_sms_parts(self) -> int | None: ...
+    @property
+    def cost(self) -> float | None: ...
+    @property
+    def currency(self) -> str: ...
+
+
+def cost_line(sending: Totals) -> str:
+    """The sending's (or campaign's) cost and volume in one line."""
     parts = [f"{sending.processed} of {sending.total} processed"]
     if sending.total_sms_parts is not None:
         parts.append(f"{sending.total_sms_parts} SMS parts")
