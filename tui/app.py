@@ -24,6 +24,7 @@ from backends.base import Backend
 from backends.errors import ConfigError
 from screens.catalog import AREAS
 from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error, log_shown
+from screens.widgets.footer import TALL_FROM, WIDE_FROM
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from screens.widgets.keys import std_key
 from tui import sandbox
@@ -42,6 +43,10 @@ class SwitchboardApp(App[None]):
     CSS_PATH = [CSS_DIR / "app.tcss"]
     MODES = {area.mode: area.screen for area in AREAS}
     DEFAULT_MODE = "accounts"
+    # Every screen gets -narrow or -wide (below 110 columns side-by-side panels stack or
+    # collapse) and -short or -tall (below 36 lines); the .tcss files react to them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_FROM, "-tall")]
     BINDINGS = [
         std_key("help"),
         *(

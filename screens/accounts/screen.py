@@ -207,12 +207,13 @@ class AccountsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # Balance and Status before the long Base URL: at 80 columns they were off-screen.
         table.add_column("Name", key="name")
         table.add_column("Provider", key="provider")
-        table.add_column("Username", key="username")
-        table.add_column("Base URL", key="base_url")
         table.add_column("Balance", key="balance")
         table.add_column("Status", key="status")
+        table.add_column("Username", key="username")
+        table.add_column("Base URL", key="base_url")
         self.refresh_accounts()
         # Textual may still call an init=False watcher once when the app's reactives are
         # initialised after this mount; the version guard keeps that from testing twice.
@@ -247,10 +248,10 @@ class AccountsScreen(BaseScreen):
             table.add_row(
                 marker + account.name,
                 backend_class(account.provider).label,
-                account.username,
-                account.base_url,
                 "…",
                 "sandbox (in memory)" if account.ephemeral else "",
+                account.username,
+                account.base_url,
                 key=account.name,
             )
         has_accounts = bool(accounts)

@@ -43,6 +43,7 @@ class ConversationsScreen(ConversationsReader):
         Binding("ctrl+t", "send_template", "Send template"),
         # Ctrl: the filters and the reply are inputs, which would take a plain letter.
         Binding("ctrl+f", "toggle_refresh", "Auto-refresh on/off"),
+        std_key("back", description="List"),
     ]
 
     @dataclass
@@ -65,6 +66,9 @@ class ConversationsScreen(ConversationsReader):
         self.session_active = False
         self.session_expires_at: datetime | None = None
         self._countdown: Timer | None = None
+        # Set when a thread is opened on a narrow screen: once it loads, the reply box
+        # takes the focus (the list it was in is hidden there).
+        self._focus_reply = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -148,6 +152,13 @@ class ConversationsScreen(ConversationsReader):
         )
         self.query_one("#thread", Static).update("Loading…")
         self.query_one("#reply-error", Static).update("")
+        # Below the wide breakpoint the list and the thread do not fit side by side: the
+        # thread replaces the list (conversations.tcss) until Esc.
+        self.add_class("-thread-open")
+        if self.has_class("-narrow"):
+            self.query_one("#thread-scroll").focus()
+            self._focus_reply = True
+        self.refresh_bindings()
         self.load_thread(conversation.sender, conversation.recipient)
 
     @on(ConversationsReader.ThreadLoaded)
@@ -173,6 +184,10 @@ class ConversationsScreen(ConversationsReader):
         if self._countdown is not None:
             self._countdown.resume()
         self._tick()
+        reply = self.query_one("#reply", Input)
+        if self._focus_reply and not reply.disabled:
+            reply.focus()
+        self._focus_reply = False
 
     def _from_last_inbound(self, messages: tuple[ChatMessage, ...]) -> datetime | None:
         """24 h after the customer's last message, when the provider gave no end time."""
@@ -206,9 +221,19 @@ class ConversationsScreen(ConversationsReader):
         """Show Ctrl+T only while a closed conversation is open."""
         if action == "send_template":
             return self.current is not None and bool(self.query_one("#template").display)
+        if action == "back":
+            return self.has_class("-thread-open")
         return super().check_action(action, parameters)
 
+    def action_back(self) -> None:
+        """Back from the thread to the list (on a narrow screen the list shows again)."""
+        self.remove_class("-thread-open")
+        self._focus_reply = False
+        self.query_one("#conversations", DataTable).focus()
+        self.refresh_bindings()
+
     def _close_thread(self) -> None:
+        self.remove_class("-thread-open")
         self.current = None
         self.session_active = False
         self.session_expires_at = None

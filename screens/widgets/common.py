@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
+from screens.widgets.footer import KeyFooter
 from screens.widgets.nav import NavBar
 from tui.usecases.confirm import Need, needed
 
@@ -225,8 +226,8 @@ class BaseScreen(WorkerErrors, Screen[None]):
         yield NavBar()
 
     def compose_footer(self) -> ComposeResult:
-        """The footer with this screen's keys."""
-        yield Footer()
+        """The footer with this screen's keys (on a narrow terminal only those and Help)."""
+        yield KeyFooter()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's main actions for the command palette (none by default)."""

@@ -1,0 +1,43 @@
+"""The footer: this screen's keys first; on a narrow terminal only those and Help.
+
+At 80 columns the screen's own keys, Quit, Help, Next account and the palette did not fit
+in one line and the last ones were cut mid-word. The keys that work everywhere are listed
+by Help (F1, ?), so below the wide breakpoint (app.tcss: `Screen.-narrow`) the footer
+keeps the screen's keys and Help, and hides the app-wide ones.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+#: The width from which screens are -wide (SwitchboardApp.HORIZONTAL_BREAKPOINTS).
+WIDE_FROM = 110
+#: The height from which screens are -tall (SwitchboardApp.VERTICAL_BREAKPOINTS).
+TALL_FROM = 36
+
+#: The app-wide key the narrow footer keeps: the way to every other key.
+KEPT_APP_KEYS = frozenset({"std.help"})
+
+
+class KeyFooter(Footer):
+    """Textual's footer with the app-wide keys marked `-app-key` (hidden when narrow),
+    compact (one space less around each key) when narrow."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < WIDE_FROM
+
+    def compose(self) -> ComposeResult:
+        app_keys = {
+            key
+            for key, active in self.screen.active_bindings.items()
+            if active.node is self.app and active.binding.id not in KEPT_APP_KEYS
+        }
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and (
+                widget.key in app_keys or widget.has_class("-command-palette")
+            ):
+                widget.add_class("-app-key")
+            yield widget
