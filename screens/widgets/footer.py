@@ -30,6 +30,8 @@ class KeyFooter(Footer):
         self.compact = event.size.width < WIDE_FROM
 
     def compose(self) -> ComposeResult:
+        # Before the first resize too, so the first layout of a new screen already fits.
+        self.compact = self.app.size.width < WIDE_FROM
         app_keys = {
             key
             for key, active in self.screen.active_bindings.items()
