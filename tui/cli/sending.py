@@ -64,6 +64,7 @@ from tui.engine.sender import Progress, run_job
 from tui.usecases import send as send_usecase
 from tui.usecases.confirm import DELETE_ALL_PHRASE, RESCHEDULE_ALL_PHRASE, Need
 from tui.usecases.jobs import JobResult
+from tui.usecases.recent_ids import remember_sent
 from tui.usecases.send import Prepared, SendRequest, Source, Stage
 
 
@@ -159,6 +160,9 @@ async def send_job(
                 last = progress
             assert last is not None  # run_job always yields a final update
             code = show_job_result(ctx, journal, job_id, last)
+        if last.totals.accepted:
+            # The sender or template worked: the console offers it first on this account.
+            remember_sent(args.account, template)
         return EXIT_REJECTED if code == EXIT_OK and prepared.not_sent else code
 
     return await with_backend(ctx, args.account, send)
