@@ -9,6 +9,7 @@ holds the groups handled this session.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
@@ -23,6 +24,8 @@ from screens.contacts.counts import MemberCounts, MembersWanted
 from screens.contacts.forms import TextPromptModal, WorkerPane
 from screens.widgets.common import ConfirmModal, sb_app
 from screens.widgets.keys import std_key
+from screens.widgets.picker import Picker
+from tui.usecases.recent_ids import Choice, IdKind, choices, forget, remember
 
 PAGE_SIZE = 100
 
@@ -106,7 +109,13 @@ class GroupsPane(WorkerPane):
                 classes="hint",
             )
             with Horizontal(classes="field-row", id="g-open-row"):
-                yield Input(placeholder="group id", id="g-open-id", type="integer")
+                yield Picker(
+                    placeholder="group id (↓ opened before)",
+                    id="g-open-id",
+                    type="integer",
+                    title="Groups opened or created before on this account",
+                    loader=self._group_choices,
+                )
                 yield Button("Open", variant="primary", id="g-open")
         with Horizontal(classes="button-row"):
             yield Button("New", id="g-new")
@@ -219,13 +228,23 @@ class GroupsPane(WorkerPane):
             return
         self.open_group(int(raw))
 
+    async def _group_choices(self) -> list[Choice]:
+        account = sb_app(self).active_account or ""
+        return await asyncio.to_thread(choices, account, IdKind.GROUP)
+
+    async def _remember(self, account: str, group: Group) -> None:
+        # The provider cannot list its groups: the ids that worked are the only list.
+        if not self.listing:
+            await asyncio.to_thread(remember, account, IdKind.GROUP, str(group.id))
+
     @work(group="groups", exit_on_error=False)
     async def open_group(self, group_id: int) -> None:
         """Read one group."""
-        backend = await sb_app(self).backend()
-        self.post_message(
-            self.Changed(await backend.capability(GroupsApi).group(group_id), "Opened")
-        )
+        account = sb_app(self).active_account or ""
+        backend = await sb_app(self).backend(account)
+        group = await backend.capability(GroupsApi).group(group_id)
+        await self._remember(account, group)
+        self.post_message(self.Changed(group, "Opened"))
 
     @on(Button.Pressed, "#g-new")
     def action_new(self) -> None:
@@ -240,10 +259,11 @@ class GroupsPane(WorkerPane):
     @work(group="groups", exit_on_error=False)
     async def create(self, name: str) -> None:
         """Create a group."""
-        backend = await sb_app(self).backend()
-        self.post_message(
-            self.Changed(await backend.capability(GroupsApi).create_group(name), "Created")
-        )
+        account = sb_app(self).active_account or ""
+        backend = await sb_app(self).backend(account)
+        group = await backend.capability(GroupsApi).create_group(name)
+        await self._remember(account, group)
+        self.post_message(self.Changed(group, "Created"))
 
     @on(Button.Pressed, "#g-rename")
     def action_rename(self) -> None:
@@ -302,8 +322,11 @@ class GroupsPane(WorkerPane):
     @work(group="groups", exit_on_error=False)
     async def delete(self, group_id: int) -> None:
         """Delete a group."""
-        backend = await sb_app(self).backend()
+        account = sb_app(self).active_account or ""
+        backend = await sb_app(self).backend(account)
         await backend.capability(GroupsApi).delete_group(group_id)
+        if not self.listing:
+            await asyncio.to_thread(forget, account, IdKind.GROUP, str(group_id))
         self.post_message(self.Deleted(group_id))
 
     @on(Deleted)

@@ -14,6 +14,7 @@ from screens.conversations.template import TemplateSendModal
 from screens.widgets.common import ConfirmModal, ErrorModal
 from screens.widgets.picker import PickList
 from tests.screens.conftest import SIZE, settle, type_into
+from tests.screens.test_contacts_screen import open_contacts, show_tab
 from tests.screens.test_conversations_screen import find, open_screen, open_thread
 from tui.app import SwitchboardApp
 from tui.config import Account
@@ -222,3 +223,45 @@ async def test_template_ids_sent_before_are_offered_on_that_account_only(
         await pilot.press("down")
         await settle(pilot)
         assert "Nothing to offer yet" in pick_status(app)
+
+
+# --- groups where the provider cannot list them (XeroChat) ---------------------------------
+
+
+async def test_groups_opened_or_created_by_id_are_offered_and_deleted_ones_not(
+    sandbox_console: Console, provider_apps: dict[str, Any], all_providers: Workspace
+) -> None:
+    second_account(all_providers, "sandbox-xerochat", "other-xerochat")
+    state = provider_apps["xerochat"].state.xerochat
+    app = sandbox_console("sandbox-xerochat")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await show_tab(pilot, "tab-groups")
+        await type_into(pilot, "#g-open-id", "67")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.click("#g-new")
+        await pilot.pause()
+        app.screen.query_one("#prompt-value", Input).value = "Walk-ins"
+        await pilot.press("enter")
+        await settle(pilot)
+        gid = str(max(state.groups))
+        assert recent("sandbox-xerochat", IdKind.GROUP) == [gid, "67"]
+
+        opener = field(app, "#g-open-id")
+        opener.value = ""
+        opener.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert [line.split()[0] for line in offered(app)] == [gid, "67"]
+        await pilot.press("down", "enter")
+        assert opener.value == "67"
+
+        # Deleting the new group (selected in the table) stops offering it.
+        app.screen.query_one("#groups-table").focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert recent("sandbox-xerochat", IdKind.GROUP) == ["67"]
+        assert recent("other-xerochat", IdKind.GROUP) == []

@@ -12,6 +12,7 @@ from tui.usecases.recent_ids import (
     Choice,
     IdKind,
     choices,
+    forget,
     recent,
     remember,
     sender_hint,
@@ -55,11 +56,11 @@ def test_the_default_file_is_in_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "data"))
-    remember("a", IdKind.XEROCHAT_GROUP, "276")
+    remember("a", IdKind.GROUP, "276")
     file = tmp_path / "data" / "recent_ids.json"
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
     assert stat.S_IMODE(file.parent.stat().st_mode) == 0o700
-    assert recent("a", IdKind.XEROCHAT_GROUP) == ["276"]
+    assert recent("a", IdKind.GROUP) == ["276"]
 
 
 def test_choices_offer_used_ids_first_then_default_then_listed(tmp_path: Path) -> None:
@@ -91,3 +92,12 @@ def test_sender_hint_only_for_a_sender_that_never_worked_there(tmp_path: Path) -
     hint = sender_hint("b", "news@example.com", path=path)
     assert "has not sent from this account before" in hint
     assert "Sender is not verified" in hint
+
+
+def test_a_forgotten_id_is_offered_no_more(tmp_path: Path) -> None:
+    path = tmp_path / "recent.json"
+    for gid in ("67", "68", "69"):
+        remember("a", IdKind.GROUP, gid, path=path)
+    forget("a", IdKind.GROUP, "68", path=path)
+    forget("b", IdKind.GROUP, "67", path=path)  # another account's: untouched
+    assert recent("a", IdKind.GROUP, path=path) == ["69", "67"]

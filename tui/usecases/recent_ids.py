@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import orjson
 
+from backends.models.send import MailingRequest, WhatsAppTemplateRequest
 from tui.files import write_atomic
 from tui.paths import PRIVATE_FILE, data_dir, private_dir
 
@@ -43,7 +44,7 @@ class IdKind(enum.Enum):
     COLLECT_CAMPAIGN = "collect-campaign"
     SURVEY_BATCH = "8x8-survey"
     EMAIL_SENDER = "email-sender"
-    XEROCHAT_GROUP = "xerochat-group"
+    GROUP = "contact-group"  # where the provider cannot list its groups
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,15 @@ def recent(account: str, kind: IdKind, *, path: Path | None = None) -> list[str]
 
 def remember(account: str, kind: IdKind, value: str, *, path: Path | None = None) -> None:
     """Note that `value` worked on `account` (it moves to the front); blank is ignored."""
+    _change(account, kind, value, keep=True, path=path)
+
+
+def forget(account: str, kind: IdKind, value: str, *, path: Path | None = None) -> None:
+    """Offer `value` no more on `account` (it was deleted)."""
+    _change(account, kind, value, keep=False, path=path)
+
+
+def _change(account: str, kind: IdKind, value: str, *, keep: bool, path: Path | None) -> None:
     value = value.strip()
     if not value:
         return
@@ -87,7 +97,7 @@ def remember(account: str, kind: IdKind, value: str, *, path: Path | None = None
             per_account = data[account] = {}
         before = per_account.get(kind.value)
         ids = [i for i in before if i != value] if isinstance(before, list) else []
-        per_account[kind.value] = [value, *ids][:KEEP]
+        per_account[kind.value] = ([value] if keep else []) + ids[: KEEP - 1 if keep else KEEP]
         # Like the journal beside it: the owner's only (tui.paths).
         private_dir(path.parent)
         write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2), mode=PRIVATE_FILE)
@@ -114,6 +124,22 @@ def choices(
             seen.add(c.value)
             unique.append(c)
     return unique
+
+
+def ids_sent(what: object) -> list[tuple[IdKind, str]]:
+    """The remembered kinds of id a send used: an email's sender, a WhatsApp template."""
+    if isinstance(what, MailingRequest):
+        return [(IdKind.EMAIL_SENDER, what.sender_email)]
+    if isinstance(what, WhatsAppTemplateRequest):
+        return [(IdKind.WHATSAPP_TEMPLATE, str(what.template_id))]
+    return []
+
+
+def remember_sent(account: str, what: object, *, path: Path | None = None) -> None:
+    """After a send the provider accepted for at least one recipient: note the ids it used
+    (`what`: the send's request, e.g. tui.usecases.send.SendRequest.what)."""
+    for kind, value in ids_sent(what):
+        remember(account, kind, value, path=path)
 
 
 def sender_hint(account: str, sender: str, *, path: Path | None = None) -> str:
