@@ -110,7 +110,7 @@ class GroupsPane(WorkerPane):
             )
             with Horizontal(classes="field-row", id="g-open-row"):
                 yield Picker(
-                    placeholder="group id (↓ opened before)",
+                    placeholder="group id  ↓ pick",
                     id="g-open-id",
                     type="integer",
                     title="Groups opened or created before on this account",
