@@ -28,9 +28,12 @@ SOURCE_HINTS = {
     "group": "Contact group (name or id)",
     "csv": "CSV file with a header (a to/phone/email column; the others are variables)",
 }
+# By the kind of typed recipients, else by source (numbers are no hint for a file path).
 RECIPIENT_PLACEHOLDERS = {
     "phone": "34666555444, 34666555445",
     "email": "ana@example.com, luis@example.com",
+    "group": "(a contact group's name or id)",
+    "csv": "(path of a .csv file)",
 }
 # What a CSV without a recognisable recipient column should do, in this screen's words.
 COLUMN_HINT = "type its name in the CSV column field"

@@ -98,6 +98,7 @@ class ComposeScreen(ComposeSending):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self.start_keeping()
         self.watch(sb_app(self), "active_account", self._account_changed, init=False)
         self._account_changed(sb_app(self).active_account)
 
@@ -145,6 +146,7 @@ class ComposeScreen(ComposeSending):
                 f"available, nor landing SMS, email, voice or WhatsApp templates.{elsewhere}"
             )
         notice.display = not channels
+        self.forget_run()  # a preflight or results of another account
         self.set_offered(bool(channels))
         self.query_one("#compose-body").display = bool(channels)
         if channels:
@@ -162,14 +164,16 @@ class ComposeScreen(ComposeSending):
             self._show_channel(BY_KEY[event.value])
 
     def _show_channel(self, channel: Channel) -> None:
-        self.channel = channel
+        old, self.channel = self.channel, channel
+        if channel is not old:
+            self.keep_channel(old, channel)
         for widget in self.query(".field"):
             widget.display = widget.has_class(f"ch-{channel.key}")
         sender = "WhatsApp business number" if channel.key == "whatsapp" else "Sender (from)"
         self.query_one("#sender-label", Label).update(sender)
         template = "WhatsApp template id" if channel.key == "whatsapp" else "Template id"
         self.query_one("#template-label", Label).update(template)
-        self.query_one("#recipients", Input).placeholder = RECIPIENT_PLACEHOLDERS[channel.kind]
+        self._recipients_placeholder()
         self._refresh_counter()
         self._recipients_changed()
 
@@ -178,8 +182,17 @@ class ComposeScreen(ComposeSending):
         source = str(event.value)
         self.query_one("#recipients-label", Label).update(SOURCE_HINTS[source])
         self.query_one("#column-field").display = source == "csv"
-        self.sample = []
+        changed = self.keep_source(source)
+        self._recipients_placeholder()
         self._recipients_changed()
+        if changed and event.select.has_focus:
+            # Chosen from the list: what comes next is typing the recipients themselves.
+            self.query_one("#recipients", Input).focus()
+
+    def _recipients_placeholder(self) -> None:
+        source = self._source
+        key = self.channel.kind if source == "typed" else source
+        self.query_one("#recipients", Input).placeholder = RECIPIENT_PLACEHOLDERS[key]
 
     # --- live feedback ------------------------------------------------------------------
     @on(TextArea.Changed, "#message")
@@ -211,8 +224,10 @@ class ComposeScreen(ComposeSending):
     @on(Input.Changed, "#recipients")
     @on(Input.Changed, "#to-column")
     def _recipients_changed(self) -> None:
+        self.forget_run()  # whom a preflight and results were for changed
         source = self.query_one("#source", Select).value
         value = self.query_one("#recipients", Input).value
+        self.sample = []  # a CSV's rows come from `peek`, a group's from a preflight
         if source == "typed":
             self.sample = [(to, None) for to in split_values(value)[:3]]
         elif source == "csv" and value.strip():

@@ -11,11 +11,12 @@ from textual.message import Message
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from screens.compose.fields import COLUMN_HINT, NO_PRICES, ComposeForm
+from screens.compose.fields import COLUMN_HINT, NO_PRICES
 from screens.compose.form import (
     Draft,
     send_request,
 )
+from screens.compose.kept import ComposeInputs, FormState
 from screens.widgets.common import count_confirm, sb_app
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.journal import Journal, default_path
@@ -25,7 +26,7 @@ from tui.usecases import send as send_usecase
 from tui.usecases.send import Stage
 
 
-class ComposeSending(ComposeForm):
+class ComposeSending(ComposeInputs):
     """Preflight, confirmation and the journaled send with its live progress (the pipeline
     is tui.usecases.send; this is its rendering)."""
 
@@ -45,6 +46,7 @@ class ComposeSending(ComposeForm):
         draft: Draft
         prepared: send_usecase.Prepared
         send: bool
+        state: FormState  # the form as the preflight began
 
     @dataclass
     class JobStarted(Message):
@@ -73,16 +75,18 @@ class ComposeSending(ComposeForm):
             return
         error.update("")
         self.query_one("#preflight", Static).update("Loading recipients…")
-        self.prepare(account, draft, send=send)
+        self.prepare(account, draft, self.form_state(), send=send)
 
     # --- preflight and confirmation ------------------------------------------------------
     @work(group="prepare", exclusive=True, exit_on_error=False)
-    async def prepare(self, account: str, draft: Draft, *, send: bool) -> None:
+    async def prepare(self, account: str, draft: Draft, state: FormState, *, send: bool) -> None:
         """The send use case's checks: recipients, the request, for SMS parts, cost and
         balance, and (to send) the first request through the provider's rules."""
         backend = await sb_app(self).backend(account)
         request = send_request(account, draft, column_hint=COLUMN_HINT)
         prepared = await send_usecase.prepare(backend, request, check_first=send)
+        if self._stale(state, send=send):
+            return
         refusal = prepared.refusal
         if refusal is not None and refusal.stage is Stage.TEMPLATE:
             text = refusal.reason
@@ -93,10 +97,22 @@ class ComposeSending(ComposeForm):
             self.query_one("#preflight", Static).update(prepared.text)
             self.query_one("#form-error", Static).update(f"Cannot send: {refusal.reason}.")
             return
-        self.post_message(self.Prepared(account, draft, prepared, send))
+        self.post_message(self.Prepared(account, draft, prepared, send, state))
+
+    def _stale(self, state: FormState, *, send: bool) -> bool:
+        """Whether the form changed since this preflight began (then it is dropped: a send
+        is only ever confirmed on a preflight of what the form shows)."""
+        if state == self.form_state():
+            return False
+        again = "Send (Ctrl+S)" if send else "Preflight (Ctrl+T)"
+        text = f"The form changed while the preflight ran: press {again} again."
+        self.query_one("#preflight", Static).update(text)
+        return True
 
     @on(Prepared)
     def _prepared(self, event: Prepared) -> None:
+        if self._stale(event.state, send=event.send):
+            return
         prepared = event.prepared
         self.query_one("#preflight", Static).update(prepared.text)
         self.sample = [(r.to, r.vars) for r in prepared.sendable[:3]]
@@ -126,9 +142,17 @@ class ComposeSending(ComposeForm):
         label = draft.channel.label
         total = len(prepared.sendable)
         self.query_one(SendProgress).begin(f"Sending {label} to {total}…", total)
+        # The panel opens below the preview and preflight (off-screen at 80x24): bring it
+        # into view, the focus on its results, once it is laid out.
+        self.call_after_refresh(self._show_progress)
         # Only SMS and landing SMS have a preflight with prices (the provider's SMS list).
         note = "" if prepared.pricing is not None else NO_PRICES.format(label=label)
         self.send_job(prepared, note)
+
+    def _show_progress(self) -> None:
+        progress = self.query_one(SendProgress)
+        progress.query_one("#progress-results").focus(scroll_visible=False)
+        progress.scroll_visible(top=True, animate=False)
 
     @work(group="send", exit_on_error=False)
     async def send_job(self, prepared: send_usecase.Prepared, cost_note: str) -> None:
