@@ -31,10 +31,9 @@ from tui.engine.journal import Journal
 from tui.engine.journal_rows import Job, JobStatus, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
 from tui.engine.sender import JobControl, resume
+from tui.usecases.jobs import shown_status, status_line
 
 RECENT_RECIPIENTS = 8
-# What the Status column says of a RUNNING job whose process is gone (killed, crashed).
-INTERRUPTED = "interrupted"
 NO_JOB_PRICES = "cost: no prices were journaled with this job"
 
 
@@ -58,13 +57,6 @@ class Plan:
     resend_unknown: bool
     estimate: Estimate
     priced: bool
-
-
-def status_of(job: Job, interrupted: bool) -> tuple[str, str]:
-    """(status, reason) as the table shows them: a RUNNING job whose process died is not."""
-    if interrupted:
-        return INTERRUPTED, "the sending process is gone; resumable"
-    return job.status.value, job.pause_reason or ""
 
 
 def load_jobs(path: Path) -> list[tuple[Job, Totals, bool]]:
@@ -144,12 +136,10 @@ def plan_question(plan: Plan) -> str:
 def detail_text(d: JobDetail) -> str:
     """The details panel as text (the recent recipients go in the results table)."""
     job, t = d.job, d.totals
-    status, why = status_of(job, d.interrupted)
-    reason = f": {why}" if why else ""
     label = CHANNEL_LABELS.get(job.channel, job.channel)
     lines = [
         f"Job {job.id} · {label} · account {job.account} ({job.provider})",
-        f"Status {status}{reason}",
+        f"Status {status_line(job, d.interrupted)}",
         job_summary(job),
         f"Accepted {t.accepted} · rejected {t.rejected} · unknown {t.unknown} · "
         f"pending {t.pending + t.sending} of {t.total} · {t.parts} parts",
@@ -281,7 +271,7 @@ class JobsScreen(BaseScreen):
         table.clear()
         self.jobs = {job.id: job for job, _, _ in event.jobs}
         for job, t, interrupted in event.jobs:
-            status, reason = status_of(job, interrupted)
+            status, reason = shown_status(job, interrupted)
             table.add_row(
                 str(job.id), job.account, job.channel, f"{job.created_at:%Y-%m-%d %H:%M}",
                 status, str(t.total), str(t.accepted), str(t.rejected),
@@ -317,7 +307,7 @@ class JobsScreen(BaseScreen):
             self.query_one("#job-detail", Static).update(detail_text(d))
             if self.running is None and self.journal_path is not None:
                 # Totals, recent results and export of the selected job while nothing runs.
-                status, reason = status_of(d.job, d.interrupted)
+                status, reason = shown_status(d.job, d.interrupted)
                 self.query_one(SendProgress).show_job(
                     f"Job {d.job.id} · {status}",
                     d.totals,

@@ -297,5 +297,6 @@ async def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(
     async with app.run_test(size=SIZE) as pilot:
         await open_jobs(pilot)
         row = app.screen.query_one("#jobs-table", DataTable).get_row_at(0)
-        assert (row[4], row[10]) == ("interrupted", "the sending process is gone; resumable")
-        assert "Status interrupted" in text(app, "#job-detail")
+        resume = f"resume with: switchboard jobs resume {job_id}"
+        assert (row[4], row[10]) == ("interrupted", resume)
+        assert f"Status interrupted — {resume}" in text(app, "#job-detail")

@@ -68,13 +68,20 @@ def test_list_show_resume_and_export(
     tos = [f"346{i:08d}" for i in range(299)] + ["12"]
     job_id = interrupted_job(tos)
 
+    # The journal still says RUNNING, but its process is gone: every listing says so.
+    resume = f"resume with: switchboard jobs resume {job_id}"
     code, listed = cli_json("jobs", "list")
     assert code == 0
-    assert [(j["job"], j["status"], j["totals"]["sending"]) for j in listed] == [
-        (job_id, "RUNNING", 100)
+    assert [(j["job"], j["status"], j["reason"], j["totals"]["sending"]) for j in listed] == [
+        (job_id, "interrupted", resume, 100)
     ]
     code, text = cli("jobs", "list")
-    assert code == 0 and "RUNNING" in text
+    assert code == 0 and "RUNNING" not in text
+    assert "interrupted" in text and resume in text
+    code, shown = cli_json("jobs", "show", str(job_id))
+    assert (shown["status"], shown["reason"]) == ("interrupted", resume)
+    code, text = cli("jobs", "show", str(job_id))
+    assert f"status   interrupted — {resume}" in text
 
     # Resume: the 100 in flight at the crash become UNKNOWN and are not sent.
     code, done = cli_json("jobs", "resume", str(job_id))

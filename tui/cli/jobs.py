@@ -18,7 +18,7 @@ from tui.engine.journal_rows import Job, JobStatus, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
-from tui.usecases.jobs import JobResult
+from tui.usecases.jobs import JobResult, shown_status, status_line
 
 # Text progress is coalesced to a couple of lines a second, like the console's.
 PROGRESS_INTERVAL = 0.5
@@ -82,9 +82,13 @@ def _shown_message(job: Job) -> dict[str, Any]:
     return message
 
 
-def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
-    """A job as the one result shape (tui.usecases.jobs) with what the journal adds."""
-    return JobResult.of(job.id, job.status, job.pause_reason, totals).to_json() | {
+def _job_json(job: Job, totals: Totals, interrupted: bool) -> dict[str, Any]:
+    """A job as the one result shape (tui.usecases.jobs) with what the journal adds; a job
+    left RUNNING by a dead process says "interrupted" and how to resume it."""
+    data = JobResult.of(job.id, job.status, job.pause_reason, totals).to_json()
+    if interrupted:
+        data["status"], data["reason"] = shown_status(job, interrupted)
+    return data | {
         "created_at": job.created_at.isoformat(),
         "account": job.account,
         "provider": job.provider,
@@ -97,9 +101,10 @@ def _job_json(job: Job, totals: Totals) -> dict[str, Any]:
 async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """List every job, newest first."""
     with open_journal(args) as journal:
-        rows = [(job, totals) for job, totals, _ in journal.overview()]
+        rows = journal.overview()
+    shown = [(job, t, *shown_status(job, interrupted)) for job, t, interrupted in rows]
     ctx.emit(
-        [_job_json(job, totals) for job, totals in rows],
+        [_job_json(job, totals, interrupted) for job, totals, interrupted in rows],
         lambda: table(
             ctx,
             ("ID", "CREATED", "ACCOUNT", "STATUS", "TOTAL", "OK", "REJ", "UNK", "PEND", "REASON"),
@@ -108,15 +113,15 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
                     job.id,
                     job.created_at.strftime("%Y-%m-%d %H:%M"),
                     job.account,
-                    job.status.value,
+                    status,
                     t.total,
                     t.accepted,
                     t.rejected,
                     t.unknown,
                     t.pending + t.sending,
-                    job.pause_reason or "",
+                    reason,
                 )
-                for job, t in rows
+                for job, t, status, reason in shown
             ],
         ),
     )
@@ -130,7 +135,8 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         totals = journal.totals(job.id)
         reasons = journal.reasons(job.id)
         meter = spent(journal, job.id, Pricing.of(job))
-    data = _job_json(job, totals)
+        interrupted = journal.interrupted(job.id)
+    data = _job_json(job, totals, interrupted)
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:
         data["cost"] = {
@@ -144,8 +150,7 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         label = CHANNEL_LABELS.get(job.channel, job.channel)
         ctx.print(f"Job {job.id}: {label} via {job.account} ({job.provider})")
         ctx.print(f"  created  {job.created_at:%Y-%m-%d %H:%M:%S %Z}")
-        reason = f": {job.pause_reason}" if job.pause_reason else ""
-        ctx.print(f"  status   {job.status.value}{reason}")
+        ctx.print(f"  status   {status_line(job, interrupted)}")
         ctx.print(f"  sends    {job_summary(job)}")
         message = _shown_message(job)
         options = dict(message.get("options") or message.get("request") or {})

@@ -13,7 +13,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tui.engine.journal_rows import JobStatus, RecipientRow, State, Totals
+from tui.engine.journal_rows import Job, JobStatus, RecipientRow, State, Totals
+
+# What every front end says of a job marked RUNNING whose process is gone (killed, crashed):
+# the journal still says RUNNING, but nothing is sending it.
+INTERRUPTED = "interrupted"
+
+
+def resume_command(job_id: int) -> str:
+    """The command that carries on a job."""
+    return f"switchboard jobs resume {job_id}"
+
+
+def shown_status(job: Job, interrupted: bool) -> tuple[str, str]:
+    """(status, reason) as `jobs list`/`jobs show` and the Jobs screen show a job: one left
+    RUNNING by a dead process is "interrupted", with the command that resumes it."""
+    if interrupted:
+        return INTERRUPTED, f"resume with: {resume_command(job.id)}"
+    return job.status.value, job.pause_reason or ""
+
+
+def status_line(job: Job, interrupted: bool) -> str:
+    """The status with its reason in one phrase: "PAUSED: <why>", "interrupted — resume
+    with: switchboard jobs resume N"."""
+    status, reason = shown_status(job, interrupted)
+    if not reason:
+        return status
+    return f"{status} — {reason}" if interrupted else f"{status}: {reason}"
 
 
 @dataclass(frozen=True)
