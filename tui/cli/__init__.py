@@ -5,6 +5,7 @@ the context, output and confirmation helpers they share, `handlers.py` the list,
 delete and preview shapes they repeat); a handler turns arguments into
 a call on the engine, a use case or a backend and prints the result, as text or `--json`.
 Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a request,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM; a running job pauses as on Ctrl-C),
 1 anything else. Every error is one line on stderr, never a traceback.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -38,6 +40,7 @@ from tui.cli import (
     xerochat,
 )
 from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
+from tui.engine.processes import sigterm_as_sigint
 from tui.files import file_problem
 from tui.paths import config_dir
 from tui.workspace import Workspace
@@ -123,8 +126,9 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         config_dir=directory,
         interactive=sys.stdin.isatty(),
     )
+    received: list[int] = []
     try:
-        code: int = asyncio.run(args.handler(ctx, args))
+        code: int = asyncio.run(sigterm_as_sigint(args.handler(ctx, args), received))
         return code
     except UsageError as exc:
         _error(str(exc))
@@ -141,6 +145,10 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         _error(exc.message)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: a running job was paused and said how to resume it.
+        if signal.SIGTERM in received:
+            print("switchboard: terminated", file=sys.stderr)
+            return 128 + signal.SIGTERM
         print("switchboard: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import enum
 import getpass
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -169,6 +171,17 @@ def say_not_done(ctx: Context, job_id: int, status: str, reason: str | None) -> 
         f"resume it with `switchboard jobs resume {job_id}`",
         file=ctx.err,
     )
+
+
+@contextmanager
+def resumable(ctx: Context, job_id: int) -> Iterator[None]:
+    """Around a job's run: interrupted (Ctrl-C, SIGTERM), the job is paused (the engine
+    records what was in flight); say how to carry on before the interruption goes up."""
+    try:
+        yield
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        say_not_done(ctx, job_id, "paused", "interrupted")
+        raise
 
 
 @dataclass

@@ -22,6 +22,7 @@ from tui.cli.common import (
     add_account_arg,
     add_yes_arg,
     require,
+    resumable,
     table,
 )
 from tui.cli.jobs import follow
@@ -180,7 +181,8 @@ async def cmd_send(ctx: Context, args: argparse.Namespace) -> int:
             job_id = await create_batch(journal, args.account, backend, send)
             # With --json, the job summary and the recipients' results are one document.
             held = HeldContext.of(ctx)
-            code = await follow(held, run_batch(journal, job_id, backend))
+            with resumable(ctx, job_id):
+                code = await follow(held, run_batch(journal, job_id, backend))
             summary: dict[str, Any] = dict(held.held[-1]) if held.held else {"job": job_id}
             if not args.counts_only:
                 results = batch_results(journal, job_id)

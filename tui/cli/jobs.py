@@ -10,7 +10,15 @@ from typing import Any
 
 import orjson
 
-from tui.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, Context, say_not_done, table
+from tui.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REJECTED,
+    Context,
+    resumable,
+    say_not_done,
+    table,
+)
 from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.export import export_job, write_job_csv
 from tui.engine.journal import Journal
@@ -228,18 +236,19 @@ async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
             )
         backend = await ctx.workspace.open(job.account)
         async with backend:
-            return await follow(
-                ctx,
-                resume(
-                    journal,
-                    job.id,
-                    backend,
-                    resend_unknown=args.resend_unknown,
-                    batch_size=args.batch_size,
-                    concurrency=args.concurrency,
-                    limiter=RateLimiter(args.rate) if args.rate else None,
-                ),
-            )
+            with resumable(ctx, job.id):
+                return await follow(
+                    ctx,
+                    resume(
+                        journal,
+                        job.id,
+                        backend,
+                        resend_unknown=args.resend_unknown,
+                        batch_size=args.batch_size,
+                        concurrency=args.concurrency,
+                        limiter=RateLimiter(args.rate) if args.rate else None,
+                    ),
+                )
 
 
 async def cmd_export(ctx: Context, args: argparse.Namespace) -> int:

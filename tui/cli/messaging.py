@@ -15,6 +15,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
+    resumable,
     table,
     with_backend,
 )
@@ -166,7 +167,8 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
             return EXIT_REJECTED
         with Journal(default_path()) as journal:
             job_id = send_usecase.create_job(journal, prepared, backend.provider)
-            code = await follow(ctx, run_job(journal, job_id, backend))
+            with resumable(ctx, job_id):
+                code = await follow(ctx, run_job(journal, job_id, backend))
             totals = journal.totals(job_id)
             for state, reason, n in journal.reasons(job_id):
                 print(f"switchboard: {n} {state.value.lower()}: {reason}", file=ctx.err)

@@ -39,6 +39,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
+    resumable,
     say_not_done,
     table,
     with_backend,
@@ -156,8 +157,9 @@ async def send_job(
         with Journal(default_path()) as journal:
             job_id = send_usecase.create_job(journal, prepared, backend.provider)
             last: Progress | None = None
-            async for progress in run_job(journal, job_id, backend):
-                last = progress
+            with resumable(ctx, job_id):
+                async for progress in run_job(journal, job_id, backend):
+                    last = progress
             assert last is not None  # run_job always yields a final update
             code = show_job_result(ctx, journal, job_id, last)
         if last.totals.accepted:

@@ -23,6 +23,7 @@ from tui.cli.common import (
     add_account_arg,
     add_yes_arg,
     require,
+    resumable,
     table,
     with_backend,
 )
@@ -148,7 +149,8 @@ async def cmd_survey_send(ctx: Context, args: argparse.Namespace) -> int:
             job_id = await create_survey(journal, args.account, backend, found)
             # With --json, the job's summary and its contacts' outcomes are one document.
             held = HeldContext.of(ctx)
-            code = await follow(held, run_survey(journal, job_id, backend))
+            with resumable(ctx, job_id):
+                code = await follow(held, run_survey(journal, job_id, backend))
             result = survey_results(journal, job_id)
     omitted = result.totals.total - len(result.results or ())
     ctx.emit(

@@ -53,6 +53,7 @@ from tui.engine.journal import Journal
 from tui.engine.journal_rows import Job, JobStatus, Totals
 from tui.engine.preflight import plan_message
 from tui.engine.pricing import CostMeter, Pricing, spent
+from tui.engine.processes import sigterm_as_sigint
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.results import match_results
 from tui.engine.run import (
@@ -321,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--rate", type=float, help="requests per second")
     p.add_argument("--resend-unknown", action="store_true")
-    return asyncio.run(_main(p.parse_args(argv)))
+    # SIGTERM pauses the job like Ctrl-C (tui.engine.processes).
+    return asyncio.run(sigterm_as_sigint(_main(p.parse_args(argv))))
 
 
 if __name__ == "__main__":
