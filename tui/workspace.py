@@ -16,6 +16,7 @@ from backends.base import Backend, Connection
 from backends.errors import ConfigError
 from backends.registry import create_backend
 from tui.config import Account, Config, ConfigStore, validate_account
+from tui.errors import SecretStoreError
 from tui.secrets import SecretStore, env_var_name, shared_variables, sharing_text
 
 TransportFactory = Callable[[Account], httpx.AsyncBaseTransport | None]
@@ -103,13 +104,22 @@ class Workspace:
         return "secret stored in the OS keyring"
 
     async def remove_account(self, name: str) -> None:
-        """Remove an account's settings and its secret."""
+        """Remove an account's secret, then its settings.
+
+        In that order: a keyring that refuses (locked, no daemon) leaves the account as it
+        was, listed and still removable, instead of a secret no account names any more.
+        """
         if name in self._ephemeral:
             del self._ephemeral[name]
             await self.secrets.adelete(name)
             return
+        if name not in self.load().accounts:
+            raise ConfigError(f"no account named {name!r}")
+        try:
+            await self.secrets.adelete(name)
+        except SecretStoreError as exc:
+            raise SecretStoreError(f"account {name!r} was not removed: {exc}") from None
         self.store.remove_account(name)
-        await self.secrets.adelete(name)
 
     async def open(self, name: str) -> Backend:
         """A connected backend for an account (the caller closes it)."""
