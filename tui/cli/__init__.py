@@ -39,7 +39,14 @@ from tui.cli import (
     validation,
     xerochat,
 )
-from tui.cli.common import EXIT_ERROR, EXIT_REJECTED, EXIT_USAGE, Context, UsageError
+from tui.cli.common import (
+    EXIT_ERROR,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Context,
+    UsageError,
+    check_texts,
+)
 from tui.engine.processes import sigterm_as_sigint
 from tui.files import file_problem
 from tui.paths import config_dir
@@ -128,6 +135,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     )
     received: list[int] = []
     try:
+        check_texts(args)  # before any network or preflight work
         code: int = asyncio.run(sigterm_as_sigint(args.handler(ctx, args), received))
         return code
     except UsageError as exc:

@@ -73,7 +73,13 @@ class Context:
         if not self.interactive:
             raise UsageError(f"{question} Refusing without --yes (not a terminal).")
         prompt = "[y/N]" if policy.need is Need.ASK else f"Type {policy.phrase} to confirm:"
-        if not policy.accepts(input(f"{question} {prompt} ")):
+        try:
+            answer = input(f"{question} {prompt} ")
+        except EOFError:
+            # Ctrl-D answers nothing: declined, like N (on a line of its own).
+            print(file=self.err)
+            answer = ""
+        if not policy.accepts(answer):
             raise UsageError("cancelled")
 
     def read_secret(self, prompt: str, *, from_stdin: bool) -> str:
@@ -81,7 +87,11 @@ class Context:
         if from_stdin:
             secret = sys.stdin.readline().rstrip("\r\n")
         elif self.interactive:
-            secret = getpass.getpass(prompt)
+            try:
+                secret = getpass.getpass(prompt)
+            except EOFError:
+                print(file=self.err)
+                raise UsageError("cancelled") from None
         else:
             raise UsageError("no terminal to prompt for the secret: use --secret-stdin")
         if not secret:
@@ -147,6 +157,27 @@ def require(ctx: Context, account: str, api: type[Any]) -> None:
     cls = backend_class(ctx.workspace.account(account).provider)
     if not cls.supports(api.offers):
         raise UsageError(f"{cls.label} accounts cannot send {api.what}")
+
+
+# Where a parser lists its text options that must not be blank (dest -> flag).
+TEXT_OPTIONS = "text_options"
+
+
+def add_text_arg(parser: argparse._ActionsContainer, *flags: str, **kwargs: Any) -> None:
+    """An option whose text, when given, must not be empty or only spaces: `check_texts`
+    refuses it before the command does anything (exit 2), where a provider would refuse
+    it only after the preflight."""
+    action = parser.add_argument(*flags, **kwargs)
+    texts = {**(parser.get_default(TEXT_OPTIONS) or {}), action.dest: flags[0]}
+    parser.set_defaults(**{TEXT_OPTIONS: texts})
+
+
+def check_texts(args: argparse.Namespace) -> None:
+    """UsageError naming the first text option (`add_text_arg`) given empty or blank."""
+    for dest, flag in (getattr(args, TEXT_OPTIONS, None) or {}).items():
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and not value.strip():
+            raise UsageError(f"{flag} is empty")
 
 
 def add_account_arg(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,7 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_text_arg,
     add_yes_arg,
     resumable,
     table,
@@ -48,13 +49,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     sms_sub = sms.add_subparsers(dest="sms_command", metavar="ACTION", required=True)
     send = sms_sub.add_parser("send", parents=[common], help="send an SMS")
     add_account_arg(send)
-    send.add_argument("--from", dest="sender", required=True, help="sender id")
+    add_text_arg(send, "--from", dest="sender", required=True, help="sender id")
     send.add_argument("--to", action="append", help="recipient (repeatable)")
     send.add_argument("--csv", metavar="FILE", help="recipients from a CSV file with a header")
     send.add_argument("--to-column", metavar="COL", help="the CSV column holding the numbers")
     send.add_argument("--group", metavar="NAME", help="recipients from a contact group (or id)")
     send.add_argument("--region", default=DEFAULT_REGION, help="region of national numbers")
-    send.add_argument("--message", required=True)
+    add_text_arg(send, "--message", required=True)
     send.add_argument("--dry-run", action="store_true", help="preflight only: send nothing")
     add_yes_arg(send)
     send.add_argument("--marketing", action="store_true", help="check countries' marketing hours")
@@ -113,7 +114,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(reply)
     reply.add_argument("sender", metavar="FROM")
     reply.add_argument("recipient", metavar="TO")
-    reply.add_argument("--message", required=True)
+    add_text_arg(reply, "--message", required=True)
     reply.set_defaults(handler=cmd_wa_reply)
     add_whatsapp_template(wa_sub, common)
 

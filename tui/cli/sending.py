@@ -38,6 +38,7 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_text_arg,
     add_yes_arg,
     resumable,
     say_not_done,
@@ -194,10 +195,10 @@ def _register_mail(sub: Any, common: argparse.ArgumentParser) -> None:
     _to_arg(send, "recipient email")
     send.add_argument("--cc", action="append", default=[], help="carbon copy (repeatable)")
     send.add_argument("--bcc", action="append", default=[], help="blind copy (repeatable)")
-    send.add_argument("--from-email", required=True, help="verified sender address")
+    add_text_arg(send, "--from-email", required=True, help="verified sender address")
     send.add_argument("--from-name", help="sender name")
-    send.add_argument("--reply-to", required=True, help="verified reply-to address")
-    send.add_argument("--subject", required=True)
+    add_text_arg(send, "--reply-to", required=True, help="verified reply-to address")
+    add_text_arg(send, "--subject", required=True)
     content = send.add_mutually_exclusive_group(required=True)
     content.add_argument("--body", help="HTML body")
     content.add_argument("--body-file", help="file holding the HTML body")
@@ -258,7 +259,7 @@ def _register_voice(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(send)
     _to_arg(send, "phone number")
     what = send.add_mutually_exclusive_group(required=True)
-    what.add_argument("--message", help="text to read (at most 500 characters)")
+    add_text_arg(what, "--message", help="text to read (at most 500 characters)")
     what.add_argument("--audio-url", help="play this audio file instead (mp3 or wav)")
     send.add_argument("--language", choices=VOICE_LANGUAGES, help="voice language (with --message)")
     send.add_argument("--gender", choices=VOICE_GENDERS, help="voice gender (with --message)")
@@ -312,9 +313,9 @@ def _register_landing(sub: Any, common: argparse.ArgumentParser) -> None:
     landing_sub = landing.add_subparsers(dest="landing_command", metavar="ACTION", required=True)
     send = landing_sub.add_parser("send", parents=[common], help="send an SMS with a landing page")
     add_account_arg(send)
-    send.add_argument("--from", dest="sender", required=True, help="sender id")
+    add_text_arg(send, "--from", dest="sender", required=True, help="sender id")
     _to_arg(send, "phone number")
-    send.add_argument("--message", required=True, help="SMS text; must contain {LAND_URL}")
+    add_text_arg(send, "--message", required=True, help="SMS text; must contain {LAND_URL}")
     page = send.add_mutually_exclusive_group(required=True)
     page.add_argument("--template-body", help="landing page HTML")
     page.add_argument("--template-file", help="file holding the landing page HTML")
@@ -346,7 +347,7 @@ def add_whatsapp_template(wa_sub: Any, common: argparse.ArgumentParser) -> None:
         "send-template", parents=[common], help="send an approved template to numbers"
     )
     add_account_arg(send)
-    send.add_argument("--from", dest="sender", required=True, help="registered business number")
+    add_text_arg(send, "--from", dest="sender", required=True, help="registered business number")
     _to_arg(send, "phone number")
     send.add_argument("--template-id", type=int, required=True)
     for flag, what in (
