@@ -112,12 +112,6 @@ def path(*segments: object) -> str:
     return "/".join(segment(s) for s in segments)
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped."""
-    seconds = retry_after_seconds(value, now)
-    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
-
-
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or HTTP-date), not capped."""
     if not value:
@@ -450,7 +444,9 @@ class HttpClient:
             self.scrub(message),
             status=response.status_code,
             code=code,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            # As asked, not capped: the caller decides how long it waits at most, and
+            # says what was asked (a provider asking 99999 s is not "asked to wait 300 s").
+            retry_after=retry_after_seconds(response.headers.get("retry-after")),
             provider=self.provider,
         )
 

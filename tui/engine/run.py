@@ -340,7 +340,10 @@ class JobRun:
         if isinstance(exc, RateLimited):
             wait = exc.retry_after
             if wait is not None and wait > self.policy.max_retry_after:
-                self.stop(f"{exc}; the provider asked to wait {wait:.0f} s: resume later")
+                self.stop(
+                    f"{exc}; the provider asked to wait {wait:.0f} s, longer than the "
+                    f"{self.policy.max_retry_after:.0f} s a send waits at most: resume later"
+                )
                 return
             self.limiter.on_rate_limited(wait, delay)
         else:
