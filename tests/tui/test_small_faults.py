@@ -3,6 +3,8 @@ the mark on recipients re-sent after an unknown outcome, dates that do not exist
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.faults import FaultProfile
 from tests.tui.conftest import log_of
+from tests.tui.test_cli_jobs import cli, cli_json, interrupted_job
 from tests.tui.test_sender import backend_for, drain, new_job, numbers, rich_app
 from tui.cli import run
 from tui.dates import parse_when
@@ -34,6 +37,28 @@ async def test_a_retry_after_of_99999_s_is_reported_as_asked(tmp_path: Path) -> 
     assert last.reason is not None
     assert "asked to wait 99999 s, longer than the 60 s a send waits at most" in last.reason
     assert "300 s" not in last.reason
+
+
+def test_recipients_resent_after_an_unknown_outcome_keep_a_mark(
+    account: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tos = [f"346{i:08d}" for i in range(150)]
+    job_id = interrupted_job(tos)  # its first 100 were in flight when its process died
+    assert cli_json("jobs", "resume", str(job_id))[0] == 3
+    code, shown = cli_json("jobs", "show", str(job_id))
+    assert shown["resent"] == 0 and shown["totals"]["unknown"] == 100
+
+    code, _ = cli("jobs", "resume", str(job_id), "--resend-unknown", "--yes")
+    assert code == 0
+    code, shown = cli_json("jobs", "show", str(job_id))
+    assert shown["resent"] == 100 and shown["totals"]["accepted"] == 150
+    code, text = cli("jobs", "show", str(job_id))
+    assert "100 recipients were sent it again after an unknown outcome: they may have " in text
+    code, out = cli("jobs", "export", str(job_id), "-o", "-")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["to"] for r in rows if r["resent"] == "yes"} == set(tos[:100])
+    assert {r["to"] for r in rows if r["resent"] == ""} == set(tos[100:])
+    assert all(r["state"] == "ACCEPTED" for r in rows)
 
 
 @pytest.fixture

@@ -144,7 +144,9 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         reasons = journal.reasons(job.id)
         meter = spent(journal, job.id, Pricing.of(job))
         interrupted = journal.interrupted(job.id)
+        resent = journal.resent(job.id)
     data = _job_json(job, totals, interrupted)
+    data["resent"] = resent
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:
         data["cost"] = {
@@ -172,6 +174,11 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         if reasons:
             ctx.print("Reasons:")
             table(ctx, ("STATE", "COUNT", "REASON"), [(s.value, n, r) for s, r, n in reasons])
+        if resent:
+            ctx.print(
+                f"{resent} recipients were sent it again after an unknown outcome: they may "
+                "have received it twice (`resent` in `jobs export`)."
+            )
         if totals.unknown:
             ctx.print(
                 f"{totals.unknown} recipients have an unknown outcome: check the provider's "

@@ -17,7 +17,19 @@ from tui.engine.journal import Journal
 from tui.engine.journal_rows import State
 from tui.files import atomic_text
 
-EXPORT_COLUMNS = ("seq", "to", "state", "reason", "provider_id", "parts", "updated_at", "vars")
+# `resent` is "yes" for a recipient sent the job again after an unknown outcome
+# (`--resend-unknown`): the first request may have reached them too.
+EXPORT_COLUMNS = (
+    "seq",
+    "to",
+    "state",
+    "reason",
+    "provider_id",
+    "parts",
+    "updated_at",
+    "vars",
+    "resent",
+)
 
 
 def job_rows(
@@ -34,6 +46,7 @@ def job_rows(
             "" if r.parts is None else r.parts,
             r.updated_at,
             orjson.dumps(r.vars).decode() if r.vars else "",
+            "yes" if r.resent else "",
         )
 
 

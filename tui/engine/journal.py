@@ -350,29 +350,40 @@ class Journal:
         return cur.rowcount
 
     def resend_unknown(self, job_id: int, seqs: Iterable[int] | None = None) -> int:
-        """Operator's choice: UNKNOWN recipients (all, or these) back to PENDING; how many."""
+        """Operator's choice: UNKNOWN recipients (all, or these) back to PENDING; how many.
+
+        They stay marked `resent`: the first request may have reached them too."""
         now = _now()
         with self._locked(), transaction(self._db):
             if seqs is None:
                 cur = self._db.execute(
-                    "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
-                    " WHERE job_id = ? AND state = 'UNKNOWN'",
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, resent = 1,"
+                    " updated_at = ? WHERE job_id = ? AND state = 'UNKNOWN'",
                     (now, job_id),
                 )
                 count = cur.rowcount
             else:
                 cur = self._db.executemany(
-                    "UPDATE recipients SET state = 'PENDING', reason = NULL, updated_at = ?"
-                    " WHERE job_id = ? AND seq = ? AND state = 'UNKNOWN'",
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, resent = 1,"
+                    " updated_at = ? WHERE job_id = ? AND seq = ? AND state = 'UNKNOWN'",
                     ((now, job_id, s) for s in seqs),
                 )
                 count = cur.rowcount
         return count
 
+    def resent(self, job_id: int) -> int:
+        """How many recipients were sent the job again after an unknown outcome."""
+        with self._locked():
+            (n,) = self._db.execute(
+                "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND resent", (job_id,)
+            ).fetchone()
+        return int(n)
+
     def recipients(self, job_id: int, state: State | None = None) -> Iterator[RecipientRow]:
         """Every recipient of a job in order (optionally one state), read in chunks."""
         sql = (
-            'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country'
+            'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country,'
+            " resent"
             " FROM recipients WHERE job_id = ? AND seq > ?"
         )
         if state is not None:
@@ -392,7 +403,8 @@ class Journal:
         """The `n` recipients whose outcome came last (newest first), PENDING ones aside."""
         with self._locked():
             rows = self._db.execute(
-                'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country'
+                'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country,'
+                " resent"
                 " FROM recipients WHERE job_id = ? AND state != 'PENDING'"
                 " ORDER BY updated_at DESC, seq DESC LIMIT ?",
                 (job_id, n),

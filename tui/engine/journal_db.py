@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS recipients (
     parts INTEGER,
     updated_at TEXT NOT NULL,
     country TEXT,
+    resent INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recipients_state ON recipients(job_id, state);
@@ -67,9 +68,11 @@ def connect(path: Path) -> sqlite3.Connection:
 def migrate(db: sqlite3.Connection) -> None:
     """Bring a journal written by an older version up to this schema."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(recipients)")}
-    if "country" not in columns:
+    for name, declared in (("country", "TEXT"), ("resent", "INTEGER NOT NULL DEFAULT 0")):
+        if name in columns:
+            continue
         try:
-            db.execute("ALTER TABLE recipients ADD COLUMN country TEXT")
+            db.execute(f"ALTER TABLE recipients ADD COLUMN {name} {declared}")
         except sqlite3.OperationalError as exc:
             # Another process opening the same old journal may have added it first.
             if "duplicate column" not in str(exc):

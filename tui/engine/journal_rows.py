@@ -96,6 +96,8 @@ class RecipientRow:
     parts: int | None
     updated_at: str
     country: str | None = None
+    # Sent again after an unknown outcome (`--resend-unknown`): may have received it twice.
+    resent: bool = False
 
 
 # A job's recipient: (to, variables) or (to, variables, ISO country).
@@ -113,9 +115,18 @@ def recipient_params(seq: int, r: JobRecipient) -> tuple[int, str, str | None, s
 
 def recipient_row(row: tuple[Any, ...]) -> RecipientRow:
     """A `recipients` row as the journal returns it."""
-    seq, to, v, st, reason, pid, parts, updated, country = row
+    seq, to, v, st, reason, pid, parts, updated, country, resent = row
     return RecipientRow(
-        seq, to, orjson.loads(v) if v else None, State(st), reason, pid, parts, updated, country
+        seq,
+        to,
+        orjson.loads(v) if v else None,
+        State(st),
+        reason,
+        pid,
+        parts,
+        updated,
+        country,
+        bool(resent),
     )
 
 
