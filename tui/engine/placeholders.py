@@ -8,6 +8,7 @@ replaced by fixed-length stand-ins so the count matches what the provider will s
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -72,7 +73,12 @@ def _number_formatter(thousands: str, decimal: str, name: str) -> Callable[[str]
         sign, whole, fraction = match.groups()
         # Keep the decimals the value has (1234 -> 1.234, 1234.5 -> 1.234,5): the reference
         # does not say the provider rounds or pads, and it only shows 1234.56 -> 1.234,56.
-        grouped = f"{int(whole):,}".replace(",", thousands)
+        # Grouped by hand: int() refuses more than 4300 digits with a message of its own.
+        # (\d also matches other scripts' digits, which int() read as ASCII ones.)
+        digits = "".join(str(unicodedata.decimal(c)) for c in whole).lstrip("0") or "0"
+        head = len(digits) % 3 or 3
+        groups = [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
+        grouped = thousands.join(groups)
         return f"{'-' if sign == '-' else ''}{grouped}{decimal + fraction if fraction else ''}"
 
     return format_number
@@ -80,10 +86,14 @@ def _number_formatter(thousands: str, decimal: str, name: str) -> Callable[[str]
 
 def _shorten(value: str) -> str:
     url = value.strip()
-    parts = urlsplit(url)
+    refused = ValueError(f"filter 'shorten' needs an http(s) URL, got {value!r}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        raise refused from None
     # "It must be a valid url": the provider's shortener needs an absolute http(s) URL.
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        raise ValueError(f"filter 'shorten' needs an http(s) URL, got {value!r}")
+        raise refused
     return SHORT_URL_STANDIN
 
 
