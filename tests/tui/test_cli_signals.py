@@ -5,6 +5,7 @@ resume sends the rest, nobody twice."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,8 @@ import pytest
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
-from tests.tui.test_sender import numbers, per_recipient, rich_app
+from tests.tui.test_crash_resume import sender_command
+from tests.tui.test_sender import new_job, numbers, per_recipient, rich_app
 from tui.config import Account, ConfigStore
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import JobStatus, State
@@ -97,3 +99,32 @@ def test_a_signal_mid_send_pauses_the_job_and_says_how_to_resume(
         assert Counter(s for s in final.values() if s is not State.UNKNOWN) == Counter(
             {State.ACCEPTED: N - len(unknown)}
         )
+
+
+def test_sigterm_pauses_the_one_job_sender_too(tmp_path: Path) -> None:
+    app = rich_app(faults=FaultProfile(latency_ms=60))
+    path = tmp_path / "journal.sqlite3"
+    with Journal(path) as journal:
+        job_id = new_job(journal, numbers(N))
+    env = {**os.environ, "SWITCHBOARD_SENDER_SECRET": DEMO_PASSWORD}
+    with SandboxServer(app) as server:
+        cmd = sender_command(path, job_id, server.url + "/api/rest")
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while not per_recipient(app.state.log):
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 143, err
+    assert b"Traceback" not in err
+    with Journal(path) as journal:
+        job = journal.job(job_id)
+        assert (job.status, job.pause_reason) == (JobStatus.PAUSED, "interrupted")
+        assert journal.totals(job_id).sending == 0

@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import signal
 import sys
 from collections.abc import (
     AsyncIterator,
@@ -322,8 +323,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--rate", type=float, help="requests per second")
     p.add_argument("--resend-unknown", action="store_true")
-    # SIGTERM pauses the job like Ctrl-C (tui.engine.processes).
-    return asyncio.run(sigterm_as_sigint(_main(p.parse_args(argv))))
+    args = p.parse_args(argv)
+    received: list[int] = []
+    try:
+        # SIGTERM pauses the job like Ctrl-C (tui.engine.processes).
+        return asyncio.run(sigterm_as_sigint(_main(args), received))
+    except KeyboardInterrupt:
+        print(f"job {args.job} paused (interrupted)", file=sys.stderr)
+        return 128 + (signal.SIGTERM if signal.SIGTERM in received else signal.SIGINT)
 
 
 if __name__ == "__main__":
