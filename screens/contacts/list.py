@@ -16,36 +16,14 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.models.common import Contact, ContactFilter, Page
-from screens.contacts.export import ContactsExport
 from screens.contacts.forms import ContactModal, SavedContact
 from screens.contacts.io import ImportModal
+from screens.contacts.search import COLUMNS, FILTERS, SEARCH_INPUT, ContactsSearch, contact_cells
 from screens.widgets.common import ConfirmModal, sb_app
 from screens.widgets.keys import std_key
 from tui.usecases.contacts import ContactRules
 
 PAGE_SIZE = 50
-# (input id, label, ContactFilter field) of the server-side filters.
-FILTERS = (
-    ("f-email", "Email", "email"),
-    ("f-phone", "Phone", "phone"),
-    ("f-country", "Country", "country"),
-    ("f-external", "External id", "external_id"),
-)
-COLUMNS = ("ID", "Name", "Surname", "Phone", "Email", "Country", "Groups")
-
-
-def contact_cells(c: Contact) -> tuple[str, ...]:
-    """A contact as a table row."""
-    groups = ", ".join(g.name or f"#{g.id}" for g in c.groups)
-    return (
-        str(c.id),
-        c.name or "",
-        c.surname or "",
-        c.phone or c.landline or "",
-        c.email or "",
-        c.country or "",
-        groups,
-    )
 
 
 class ContactsTable(DataTable[str]):
@@ -61,7 +39,8 @@ class ContactsTable(DataTable[str]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Paging keys only where there are pages (hidden in by-id mode)."""
         if action in ("next_page", "prev_page"):
-            return self._pane().listing
+            # A search's matches are all in the table: no pages to move between.
+            return self._pane().listing and not self._pane().searching
         return True
 
     def action_next_page(self) -> None:
@@ -84,11 +63,16 @@ class ContactsTable(DataTable[str]):
         return self.query_ancestor(ContactsPane)
 
 
-class ContactsPane(ContactsExport):
-    """Contacts of the active account: paged and filtered, or opened by id; the CSV
-    export is in `ContactsExport`."""
+class ContactsPane(ContactsSearch):
+    """Contacts of the active account: paged and filtered, or opened by id; the search is
+    in `ContactsSearch`, the CSV export in `ContactsExport`."""
 
-    BINDINGS = [std_key("new", description="New contact"), std_key("reload"), std_key("filter")]
+    BINDINGS = [
+        std_key("new", description="New contact"),
+        std_key("reload"),
+        std_key("filter", description="Search"),
+        std_key("back", "stop_search", "Stop search"),
+    ]
 
     @dataclass
     class Loaded(Message):
@@ -138,6 +122,9 @@ class ContactsPane(ContactsExport):
     def compose(self) -> ComposeResult:
         if self.listing:
             with Horizontal(id="contact-filters", classes="field-row"):
+                with Vertical(id="f-text-box"):
+                    yield Label("Search: any part of a name, email or number")
+                    yield Input(id=SEARCH_INPUT, placeholder="e.g. laura, 600 111")
                 for input_id, label, _ in FILTERS:
                     with Vertical():
                         yield Label(label)
@@ -199,11 +186,7 @@ class ContactsPane(ContactsExport):
         self.page = page.page
         self.total_pages = max(1, page.total_pages)
         table = self.query_one(ContactsTable)
-        table.clear()
-        self.shown = {c.id: c for c in page.items}
-        self._show_detail(None)
-        for c in page.items:
-            table.add_row(*contact_cells(c), key=str(c.id))
+        self.show_contacts(page.items)
         self.query_one("#c-prev", Button).disabled = self.page <= 1
         self.query_one("#c-next", Button).disabled = self.page >= self.total_pages
         # Ready for n / p / e / d, unless the operator is already somewhere else.
@@ -214,52 +197,29 @@ class ContactsPane(ContactsExport):
             f"Page {self.page} of {self.total_pages} · {page.total} {noun}"
         )
 
-    def _read_filters(self) -> ContactFilter:
-        values = {
-            name: self.query_one(f"#{input_id}", Input).value.strip() or None
-            for input_id, _, name in FILTERS
-        }
-        if values["country"]:
-            values["country"] = values["country"].upper()
-        return ContactFilter(**values)
-
-    @on(Button.Pressed, "#c-search")
-    @on(Input.Submitted, "#contact-filters Input")
-    def action_search(self) -> None:
-        """Apply the filters from page 1."""
-        self.filters = self._read_filters()
-        self.load(1)
-
-    @on(Button.Pressed, "#c-clear")
-    def _clear(self) -> None:
-        for input_id, _, _ in FILTERS:
-            self.query_one(f"#{input_id}", Input).value = ""
-        self.action_search()
-
     @on(Button.Pressed, "#c-next")
     def action_next_page(self) -> None:
         """Show the next page."""
-        if self.listing and self.page < self.total_pages:
+        if self.listing and not self.searching and self.page < self.total_pages:
             self.load(self.page + 1)
 
     @on(Button.Pressed, "#c-prev")
     def action_prev_page(self) -> None:
         """Show the previous page."""
-        if self.listing and self.page > 1:
+        if self.listing and not self.searching and self.page > 1:
             self.load(self.page - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Reload and filter only where there is a listing (its filters) to read again."""
+        """Reload and search only where there is a listing (its filters) to read again;
+        Esc stops a search only while one runs."""
+        if action == "stop_search":
+            return self.search_running()
         return self.listing if action in ("reload", "filter") else True
 
-    def action_filter(self) -> None:
-        """Put the cursor in the first filter (Enter there searches)."""
-        self.query_one(f"#{FILTERS[0][0]}", Input).focus()
-
     def action_reload(self) -> None:
-        """Read the current page again."""
+        """Read the current page (or search) again."""
         if self.listing:
-            self.load(self.page)
+            self.refresh_listing(self.page)
 
     # --- one contact ---------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#contacts-table")
@@ -343,7 +303,7 @@ class ContactsPane(ContactsExport):
         self.app.notify(f"{verb} contact {event.contact.id}.")
         self.post_message(self.Changed())
         if self.listing:
-            self.load(self.page)
+            self.refresh_listing(self.page)
         else:
             self._remember(event.contact)
 
@@ -375,7 +335,7 @@ class ContactsPane(ContactsExport):
         self.app.notify(f"Deleted contact {event.contact_id}.")
         self.post_message(self.Changed())
         if self.listing:
-            self.load(self.page)
+            self.refresh_listing(self.page)
             return
         self.known.pop(event.contact_id, None)
         table = self.query_one(ContactsTable)
@@ -396,6 +356,6 @@ class ContactsPane(ContactsExport):
             if modal.started:
                 self.post_message(self.Changed())
             if created and self.listing:
-                self.load(self.page)
+                self.refresh_listing(self.page)
 
         self.app.push_screen(modal, closed)

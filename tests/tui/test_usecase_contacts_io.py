@@ -112,18 +112,20 @@ async def test_duplicate_and_bad_rows_are_said_with_their_lines(
     assert outcomes(result) == [
         (2, "created", None),
         (3, "refused", "give an email, a mobile phone or a landline"),
-        # The same contact once its number is normalised: not created twice.
-        (4, "refused", "the same contact as line 2"),
+        # The same contact once its number is normalised: merged, not created twice.
+        (4, "merged", "the same contact as line 2"),
         (5, "rejected", "The email must be a valid email address."),
         (6, "created", None),
     ]
-    assert result.summary() == "Finished: 5 of 5 rows, 2 created, 3 failed"
+    assert result.summary() == (
+        "Finished: 5 of 5 rows, 2 created, 1 duplicate row merged, 2 failed"
+    )
     # A formatted number is sent normalised, a national one read in the row's country.
     posts = nrs_app.state.log.matching("POST", CONTACTS)
     assert [p.json().get("phone") for p in posts] == ["34600111333", None, "34600111444"]
     assert result.to_json()["rows"][2] == {
         "line": 4,
-        "status": "refused",
+        "status": "merged",
         "id": None,
         "reason": "the same contact as line 2",
     }
@@ -141,9 +143,9 @@ async def test_a_dry_run_checks_every_row_and_sends_nothing(
     assert [(r.line, r.status) for r in result.rows] == [
         (2, RowStatus.REFUSED),
         (3, RowStatus.VALID),
-        (4, RowStatus.REFUSED),
+        (4, RowStatus.MERGED),
     ]
-    assert result.summary() == "Checked: 3 of 3 rows, 1 valid, 2 failed"
+    assert result.summary() == "Checked: 3 of 3 rows, 1 valid, 1 duplicate row merged, 1 failed"
     assert not nrs_app.state.log.matching("POST", CONTACTS)
 
 

@@ -11,15 +11,16 @@ Compose normalises recipients where the provider stores international numbers (s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
 import phonenumbers
 
 from backends.base import Backend
-from backends.models.common import ContactInput, CustomField, split_type
-from tui.engine.recipients import DEFAULT_REGION, normalise_phone
+from backends.capabilities import ContactsListingApi
+from backends.models.common import Contact, ContactFilter, ContactInput, CustomField, split_type
+from tui.engine.recipients import DEFAULT_REGION, normalise_email, normalise_phone
 
 # The fields a contact is reached by (one is needed), as the messages name them.
 ADDRESSES: Final = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}
@@ -193,3 +194,129 @@ def parse_groups(text: str, sep: str = ",") -> tuple[tuple[int, ...], tuple[str,
         elif part:
             names.append(part)
     return tuple(ids), tuple(names)
+
+
+# --- search ------------------------------------------------------------------------
+# What a typed number may hold: digits and the separators people write them with.
+_NUMBER_TEXT: Final = re.compile(r"^\+?[\d\s().\-/]+$")
+SEARCH_PAGE: Final = 100
+
+
+@dataclass(frozen=True)
+class SearchProgress:
+    """How far a search is: contacts read of the listing's `total`, matches so far."""
+
+    searched: int
+    total: int
+    #: The contacts found so far, for a front end to show before the search ends.
+    matches: tuple[Contact, ...] = ()
+
+    def text(self) -> str:
+        """'searched 300 of 1,200 · 2 found'."""
+        return f"searched {self.searched:,} of {self.total:,} · {len(self.matches):,} found"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The contacts a search found; `exact` names the provider filter that found them
+    ("email", "phone"), None when they were found by reading every page."""
+
+    contacts: tuple[Contact, ...]
+    searched: int
+    total: int
+    exact: str | None = None
+
+    def summary(self) -> str:
+        """One line for people."""
+        noun = "contact" if len(self.contacts) == 1 else "contacts"
+        if self.exact is not None:
+            return f"{len(self.contacts):,} {noun} found by the provider's {self.exact} filter"
+        return f"{len(self.contacts):,} {noun} found · searched {self.searched:,} of {self.total:,}"
+
+
+def number_digits(text: str) -> str | None:
+    """The digits of a typed (part of a) number, None when the text is not one."""
+    if not _NUMBER_TEXT.match(text.strip()):
+        return None
+    return re.sub(r"\D", "", text) or None
+
+
+def exact_filter(text: str, filters: ContactFilter) -> tuple[str, ContactFilter] | None:
+    """The provider's own filter for a search text that is a whole email or a whole valid
+    mobile number (the 360nrs reference's `email=` and `phone=`: exact matches only), or
+    None when only reading the contacts can find it."""
+    text = text.strip()
+    email = normalise_email(text) if "@" in text else None
+    if email is not None:
+        return "email", replace(filters, email=email)
+    if number_digits(text) is None:
+        return None
+    got = normalise_phone(text, filters.country or DEFAULT_REGION)
+    if isinstance(got, str):
+        return None
+    return "phone", replace(filters, phone=got[0])
+
+
+def contact_matches(contact: Contact, text: str) -> bool:
+    """Whether a search text is part of the contact's name, surname, full name or email
+    (any case), or its digits part of the contact's phone or landline."""
+    needle = text.strip().casefold()
+    full = f"{contact.name or ''} {contact.surname or ''}"
+    words = (contact.name, contact.surname, full, contact.email)
+    if any(needle in w.casefold() for w in words if w):
+        return True
+    digits = number_digits(text)
+    if digits is None:
+        return False
+    return any(digits in re.sub(r"\D", "", n) for n in (contact.phone, contact.landline) if n)
+
+
+async def search_contacts(
+    api: ContactsListingApi,
+    text: str,
+    filters: ContactFilter | None = None,
+    *,
+    page_size: int = SEARCH_PAGE,
+    progress: Callable[[SearchProgress], None] | None = None,
+) -> SearchResult:
+    """The contacts (within the provider-side `filters`) whose name, surname, email or
+    number holds `text`; ValueError when there is no text.
+
+    A whole email or mobile number ("+34 600 111 333", normalised as Compose does) is
+    first asked of the provider's exact filter; when that finds nobody, or the text is
+    only part of one ("laura", "111 333"), the contacts are read page by page and
+    matched here, `progress` told after each page. Cancelling (the caller's task) stops
+    between requests.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("Type part of a name, surname, email or number to search.")
+    base = filters or ContactFilter()
+    exact = exact_filter(text, base)
+    if exact is not None:
+        name, narrowed = exact
+        first = await api.contacts_page(1, limit=1000, filters=narrowed, include_details=True)
+        if first.items:
+            found = list(first.items)
+            page_no = 1
+            while first.has_next:
+                page_no += 1
+                first = await api.contacts_page(
+                    page_no, limit=1000, filters=narrowed, include_details=True
+                )
+                found.extend(first.items)
+            return SearchResult(tuple(found), len(found), len(found), exact=name)
+    matches: list[Contact] = []
+    searched = total = 0
+    page_no = 1
+    while True:
+        page = await api.contacts_page(page_no, limit=page_size, filters=base, include_details=True)
+        total = page.total
+        searched += len(page.items)
+        matches.extend(c for c in page.items if contact_matches(c, text))
+        if progress is not None:
+            progress(SearchProgress(searched, total, tuple(matches)))
+        if not page.has_next or not page.items:
+            break
+        page_no += 1
+    return SearchResult(tuple(matches), searched, total)

@@ -5,7 +5,7 @@ contact fields (guessed from their names, or chosen in the console), passes each
 through the contact rules (tui.usecases.contacts: normalisation, the provider's fields and
 groups) and creates the contacts it accepts, one request each. Every row gets a typed
 result with its file line; a row that is the same contact as an earlier one once
-normalised is refused as "the same contact as line N". The export writes every page of a
+normalised is merged into it (not created twice; the summary counts the merged rows). The export writes every page of a
 filter through the one formula-safe CSV writer into an atomic file, in the shape the
 import reads back.
 """
@@ -277,6 +277,7 @@ class RowStatus(enum.Enum):
     VALID = "valid"  # a dry run: the rules accept it, nothing was sent
     REFUSED = "refused"  # by the contact rules, before any request
     REJECTED = "rejected"  # by the provider
+    MERGED = "merged"  # the same contact as an earlier row: one contact for both
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,11 @@ class ImportResult:
         """The rows refused or rejected, in file order."""
         return [r for r in self.rows if r.failed]
 
+    @property
+    def merged(self) -> int:
+        """Rows that were the same contact as an earlier row."""
+        return sum(r.status is RowStatus.MERGED for r in self.rows)
+
     def progress(self) -> ImportProgress:
         """How far it is."""
         return ImportProgress(len(self.rows), self.total, self.created, len(self.failures))
@@ -340,6 +346,9 @@ class ImportResult:
         """One line for people: what was done (and why it stopped, if it did)."""
         made = f"{self.created} created" if not self.dry_run else f"{self.valid} valid"
         failed = f"{len(self.failures)} failed"
+        if self.merged:
+            rows = "row" if self.merged == 1 else "rows"
+            made = f"{made}, {self.merged} duplicate {rows} merged"
         if self.stopped:
             return f"Stopped: {self.stopped}. {made}, {failed}"
         state = "Checked" if self.dry_run else "Finished"
@@ -357,6 +366,7 @@ class ImportResult:
             "done": len(self.rows),
             "created": self.created,
             "failed": len(self.failures),
+            "merged": self.merged,
             "dry_run": self.dry_run,
             "stopped": self.stopped,
             "rows": [r.to_json() for r in self.rows],
@@ -419,7 +429,7 @@ async def _import_row(
     except ValueError as exc:
         return RowResult(line, RowStatus.REFUSED, reason=str(exc))
     if data in lines:
-        return RowResult(line, RowStatus.REFUSED, reason=f"the same contact as line {lines[data]}")
+        return RowResult(line, RowStatus.MERGED, reason=f"the same contact as line {lines[data]}")
     if dry_run:
         lines[data] = line
         return RowResult(line, RowStatus.VALID)
