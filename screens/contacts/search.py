@@ -23,6 +23,8 @@ FILTERS = (
     ("f-external", "External id", "external_id"),
 )
 SEARCH_INPUT = "f-text"
+#: Contacts read a request while searching: a page's progress shows soon enough.
+SEARCH_PAGE = 100
 COLUMNS = ("ID", "Name", "Surname", "Phone", "Email", "Country", "Groups")
 
 
@@ -123,7 +125,7 @@ class ContactsSearch(ContactsExport):
             # Each page is a request: a post per page is few enough to show them all.
             self.post_message(self.Searched(event, None, token))
 
-        result = await search_contacts(api, text, filters, progress=progress)
+        result = await search_contacts(api, text, filters, page_size=SEARCH_PAGE, progress=progress)
         self.post_message(self.Searched(None, result, token))
 
     @on(Searched)

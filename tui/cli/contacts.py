@@ -19,11 +19,18 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     check_writable,
+    table,
     with_backend,
 )
 from tui.cli.handlers import add_paging, delete_one, emit_listing, emit_one
 from tui.usecases.confirm import CONFIRM_ABOVE
-from tui.usecases.contacts import ContactRefused, ContactRules, check_contact, parse_groups
+from tui.usecases.contacts import (
+    ContactRefused,
+    ContactRules,
+    check_contact,
+    parse_groups,
+    search_contacts,
+)
 from tui.usecases.contacts_io import (
     GROUP_SEPARATOR,
     ImportRequest,
@@ -42,6 +49,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ls = cs.add_parser("list", parents=[common], help="list contacts (server-side filters)")
     add_account_arg(ls)
     add_filter_args(ls)
+    ls.add_argument(
+        "--search",
+        metavar="TEXT",
+        help="any part of a name, surname, email or number (every page is read; the "
+        "filters above still apply)",
+    )
     add_paging(ls)
     ls.set_defaults(handler=cmd_contacts_list)
     show = cs.add_parser("show", parents=[common], help="show a contact")
@@ -201,8 +214,10 @@ CONTACT_HEADERS = ("ID", "NAME", "SURNAME", "PHONE", "EMAIL", "COUNTRY")
 
 
 async def cmd_contacts_list(ctx: Context, args: argparse.Namespace) -> int:
-    """List contacts with filters."""
+    """List contacts with filters (or every contact holding --search TEXT)."""
     filters = contact_filter(args)
+    if args.search is not None:
+        return await _search(ctx, args, filters)
 
     return await emit_listing(
         ctx,
@@ -216,6 +231,27 @@ async def cmd_contacts_list(ctx: Context, args: argparse.Namespace) -> int:
             filters=filters, limit=1000
         ),
     )
+
+
+async def _search(ctx: Context, args: argparse.Namespace, filters: ContactFilter) -> int:
+    """Every contact holding the search text: one table (or JSON list) of the matches."""
+
+    async def run(backend: Backend) -> int:
+        api = backend.capability(ContactsListingApi)
+        try:
+            result = await search_contacts(api, args.search, filters)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        items = list(result.contacts)
+
+        def show() -> None:
+            table(ctx, CONTACT_HEADERS, contact_rows(items))
+            ctx.print(result.summary())
+
+        ctx.emit(items, show)
+        return EXIT_OK
+
+    return await with_backend(ctx, args.account, run)
 
 
 def print_contact(ctx: Context, c: Contact) -> None:

@@ -5,9 +5,9 @@ contact fields (guessed from their names, or chosen in the console), passes each
 through the contact rules (tui.usecases.contacts: normalisation, the provider's fields and
 groups) and creates the contacts it accepts, one request each. Every row gets a typed
 result with its file line; a row that is the same contact as an earlier one once
-normalised is merged into it (not created twice; the summary counts the merged rows). The export writes every page of a
-filter through the one formula-safe CSV writer into an atomic file, in the shape the
-import reads back.
+normalised is merged into it (not created twice; the summary counts the merged rows).
+The export writes every page of a filter through the one formula-safe CSV writer into an
+atomic file, in the shape the import reads back.
 """
 
 from __future__ import annotations
