@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
 from screens.widgets.footer import KeyFooter
 from screens.widgets.nav import NavBar
+from screens.widgets.table_filter import TableFilters
 from tui.usecases.confirm import Need, needed
 
 if TYPE_CHECKING:
@@ -199,8 +200,11 @@ class WorkerErrors:
         sb_app(self).show_error(error)
 
 
-class BaseScreen(WorkerErrors, Screen[None]):
-    """A top-level screen: header, footer and one handler for failed workers."""
+class BaseScreen(TableFilters, WorkerErrors, Screen[None]):
+    """A top-level screen: header, footer, `/` to filter its tables and one handler for
+    failed workers."""
+
+    BINDINGS = TableFilters.BINDINGS
 
     #: False while the active account offers nothing on this screen (its notice says why):
     #: the screen's own keys leave the footer and help, its actions leave the palette.
@@ -217,6 +221,8 @@ class BaseScreen(WorkerErrors, Screen[None]):
             own = {b.action for b in type(self).BINDINGS if isinstance(b, Binding)}
             if action in own:
                 return False
+        if action == "filter_table":
+            return any(t.display and t.cursor_type != "none" for t in self.query(DataTable))
         return True
 
     def compose_header(self) -> ComposeResult:
