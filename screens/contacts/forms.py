@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from backends.capabilities import ContactsApi
+from backends.capabilities import ContactsApi, ContactsListingApi
 from backends.errors import SwitchboardError
 from backends.models.common import Contact, ContactInput, CustomField
 from screens.widgets.common import WorkerErrors, describe_error, log_shown, sb_app
@@ -22,6 +22,7 @@ from tui.usecases.contacts import (
     format_custom_fields,
     parse_custom_fields,
     parse_groups,
+    same_contact,
 )
 
 # (input id, label) of a contact's plain fields, in form order.
@@ -82,6 +83,12 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
         """The provider accepted the contact."""
 
         result: SavedContact
+
+    @dataclass
+    class Duplicate(Message):
+        """The provider has this very contact already."""
+
+        contact_id: int
 
     @dataclass
     class Failed(Message):
@@ -183,6 +190,12 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
         """Create or update the contact; a refusal is posted, not raised."""
         backend = await sb_app(self).backend()
         try:
+            if contact_id is None and isinstance(backend, ContactsListingApi):
+                # The same contact twice is refused (an import merges such rows).
+                same = await same_contact(backend, data)
+                if same is not None:
+                    self.post_message(self.Duplicate(same.id))
+                    return
             if contact_id is None:
                 saved = await backend.capability(ContactsApi).create_contact(data)
             else:
@@ -195,6 +208,13 @@ class ContactModal(WorkerErrors, ModalScreen[SavedContact | None]):
     @on(Saved)
     def _saved(self, event: Saved) -> None:
         self.dismiss(event.result)
+
+    @on(Duplicate)
+    def _duplicate(self, event: Duplicate) -> None:
+        self.query_one("#cf-error", Static).update(
+            f"Contact {event.contact_id} is this same contact already: nothing was created."
+        )
+        self.query_one("#cf-save", Button).disabled = False
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:

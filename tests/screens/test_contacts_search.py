@@ -13,9 +13,11 @@ from textual.widgets import Input, ProgressBar
 
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360 import create_app
+from screens.contacts.forms import ContactModal
+from screens.contacts.screen import ContactsScreen
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_contacts_io import open_import
-from tests.screens.test_contacts_screen import column, open_contacts, text
+from tests.screens.test_contacts_screen import column, fill_contact, open_contacts, text
 from tests.tui.test_usecase_contacts_search import add_laura, expected
 from tui.app import SwitchboardApp
 
@@ -144,3 +146,36 @@ async def test_import_merges_identical_rows_and_normalises_numbers(
         new = [state.contacts[i] for i in set(state.contacts) - before]
         assert [(c.email, c.phone) for c in new] == [("eva@example.com", "34600999111")]
         assert not app.screen.query_one("#imp-failures").display
+
+
+async def test_new_contact_normalises_the_number_and_refuses_the_same_contact_twice(
+    sandbox_console: Callable[..., SwitchboardApp], provider_apps: dict[str, Any]
+) -> None:
+    nrs: Starlette = provider_apps["360nrs"]
+    state = nrs.state.nrs
+    person = {"name": "Eva", "email": "eva.twice@example.com", "groups": "Customers"}
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        before = set(state.contacts)
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, phone="+34 600 999 222", country="ES", **person)
+        assert isinstance(app.screen, ContactsScreen)
+        (new_id,) = set(state.contacts) - before
+        assert state.contacts[new_id].phone == "34600999222"
+
+        # The same person again, the number written another way: refused, nothing sent.
+        posts = len(nrs.state.log.matching("POST", CONTACTS))
+        await pilot.click("#c-new")
+        await pilot.pause()
+        await fill_contact(pilot, phone="600 999 222", country="es", **person)
+        assert isinstance(app.screen, ContactModal)
+        assert text(app, "#cf-error") == (
+            f"Contact {new_id} is this same contact already: nothing was created."
+        )
+        assert len(nrs.state.log.matching("POST", CONTACTS)) == posts
+        # Another person with the same email is not the same contact.
+        await fill_contact(pilot, name="Eve")
+        assert isinstance(app.screen, ContactsScreen)
+        assert len(set(state.contacts) - before) == 2

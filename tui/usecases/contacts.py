@@ -196,6 +196,32 @@ def parse_groups(text: str, sep: str = ",") -> tuple[tuple[int, ...], tuple[str,
     return tuple(ids), tuple(names)
 
 
+# --- duplicates ----------------------------------------------------------------------
+def _plain(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+async def same_contact(api: ContactsListingApi, data: ContactInput) -> Contact | None:
+    """The provider's contact that is exactly `data` (the same email, numbers, country,
+    name and surname), found with its exact filter on the email, else the phone, else
+    the landline; None when there is none. `data` is as check_contact returns it (its
+    numbers normalised as the provider stores them)."""
+    if data.email:
+        filters = ContactFilter(email=data.email)
+    elif data.phone:
+        filters = ContactFilter(phone=data.phone)
+    elif data.landline:
+        filters = ContactFilter(landline=data.landline)
+    else:
+        return None
+    fields = ("email", "phone", "landline", "country", "name", "surname")
+    page = await api.contacts_page(1, limit=100, filters=filters)
+    for contact in page.items:
+        if all(_plain(getattr(contact, f)) == _plain(getattr(data, f)) for f in fields):
+            return contact
+    return None
+
+
 # --- search ------------------------------------------------------------------------
 # What a typed number may hold: digits and the separators people write them with.
 _NUMBER_TEXT: Final = re.compile(r"^\+?[\d\s().\-/]+$")
