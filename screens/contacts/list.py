@@ -123,8 +123,8 @@ class ContactsPane(ContactsSearch):
         if self.listing:
             with Horizontal(id="contact-filters", classes="field-row"):
                 with Vertical(id="f-text-box"):
-                    yield Label("Search: any part of a name, email or number")
-                    yield Input(id=SEARCH_INPUT, placeholder="e.g. laura, 600 111")
+                    yield Label("Name, email, number")
+                    yield Input(id=SEARCH_INPUT, placeholder="e.g. laura")
                 for input_id, label, _ in FILTERS:
                     with Vertical():
                         yield Label(label)
