@@ -673,16 +673,23 @@ async def test_list_contacts_filters(client: httpx.AsyncClient, state: Nrs360Sta
         assert target.id in [c["id"] for c in data]
         assert all(c[key] == value for c in data if key != "externalId")
     spanish = sum(1 for c in state.contacts.values() if c.country_iso == "ES")
-    response = await client.get(f"{API}/contacts", params={"countryIso": "es", "limit": 1000})
+    response = await client.get(f"{API}/contacts", params={"countryIso": "ES", "limit": 1000})
     assert response.json()["meta"]["pagination"]["total"] == spanish
     landline = next(c for c in state.contacts.values() if c.landline)
     data = (await client.get(f"{API}/contacts", params={"landline": landline.landline})).json()
     assert [c["id"] for c in data["data"]] == [landline.id]
-    # Numbers match with or without a leading "+", on either side.
-    landline.landline = f"+{landline.landline}"
-    for typed in (landline.landline, landline.landline.lstrip("+")):
-        data = (await client.get(f"{API}/contacts", params={"landline": typed})).json()
-        assert [c["id"] for c in data["data"]] == [landline.id]
+    # Each filter is "for a specific" value, as the reference says: another case, a "+"
+    # added or a part of the value is another value.
+    assert target.email and target.phone
+    for key, value in [
+        ("email", target.email.upper()),
+        ("phone", f"+{target.phone}"),
+        ("phone", target.phone[:-1]),
+        ("countryIso", "es"),
+        ("landline", f"+{landline.landline}"),
+    ]:
+        response = await client.get(f"{API}/contacts", params={key: value})
+        assert response.json()["data"] == [], (key, value)
 
 
 async def test_show_contact(client: httpx.AsyncClient, state: Nrs360State) -> None:

@@ -129,6 +129,9 @@ async def test_a_whole_email_the_filter_misses_is_still_looked_for_in_every_cont
     queries = [r.query for r in nrs_app.state.log.matching("GET", CONTACTS)]
     assert queries[0]["email"] == ["a.perez.ortiz@example.net"]
     assert all("email" not in q for q in queries[1:])
+    # The provider's filter is one exact value: another case is found by reading.
+    result = await search_contacts(nrs, "laura.perez.ortiz@example.net")
+    assert [c.id for c in result.contacts] == [laura] and result.exact is None
 
 
 async def test_no_text_is_a_clear_message(nrs: Nrs360Backend) -> None:

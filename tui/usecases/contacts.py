@@ -272,9 +272,10 @@ def exact_filter(text: str, filters: ContactFilter) -> tuple[str, ContactFilter]
     mobile number (the 360nrs reference's `email=` and `phone=`: exact matches only), or
     None when only reading the contacts can find it."""
     text = text.strip()
-    email = normalise_email(text) if "@" in text else None
-    if email is not None:
-        return "email", replace(filters, email=email)
+    # The email as typed: the filter matches one value exactly, and a stored email in
+    # another case is still found by reading the contacts.
+    if "@" in text and normalise_email(text) is not None:
+        return "email", replace(filters, email=text)
     if number_digits(text) is None:
         return None
     got = normalise_phone(text, filters.country or DEFAULT_REGION)

@@ -35,12 +35,14 @@ from .state import Contact, CustomField, Group, Nrs360State
 _NUMBER_RE = re.compile(r"^\+?\d{6,15}$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 FIELD_TYPES = ("string", "date", "decimal")
-# Filters compare case-insensitively, as the platform's MySQL collation does; numbers
-# compare without a leading "+" (the platform stores 34666666666, not +34666666666).
+# The reference's filters, each "for a specific" value (email=myemail@example.com,
+# phone=34666666666, ...): the contacts whose field is that value. Nothing more is read
+# into them (no other case, no "+" dropped, no part of a value): clients find the rest
+# themselves (tui.usecases.contacts.search_contacts).
 _FILTERS: dict[str, Callable[[Contact], str | None]] = {
     "email": lambda c: c.email,
-    "phone": lambda c: (c.phone or "").lstrip("+"),
-    "landline": lambda c: (c.landline or "").lstrip("+"),
+    "phone": lambda c: c.phone,
+    "landline": lambda c: c.landline,
     "countryIso": lambda c: c.country_iso,
     "externalId": lambda c: c.external_id,
 }
@@ -225,10 +227,8 @@ async def list_contacts(request: Request) -> Response:
     contacts = list(state.contacts.values())
     for key, getter in _FILTERS.items():
         wanted = request.query_params.get(key)
-        if key in ("phone", "landline") and wanted:
-            wanted = wanted.lstrip("+")
         if wanted:
-            contacts = [c for c in contacts if (getter(c) or "").lower() == wanted.lower()]
+            contacts = [c for c in contacts if getter(c) == wanted]
     chunk, meta = paginate(request, contacts, limit, page)
     includes = _includes(request)
     return ok({"data": [_contact_json(state, c, includes) for c in chunk], "meta": meta})
