@@ -12,9 +12,11 @@ from starlette.applications import Starlette
 from backends.base import Connection
 from backends.models.common import ContactFilter
 from backends.nrs360.client import Nrs360Backend
+from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from backends.sandbox.nrs360 import create_app as create_nrs
 from backends.sandbox.nrs360.state import Contact as Stored
+from tests.tui.conftest import demo_cli, demo_cli_json, state_of
 from tui.usecases.contacts import SearchProgress, contact_matches, search_contacts
 
 CONTACTS = "/api/rest/contacts"
@@ -148,3 +150,21 @@ def test_matching_reads_names_emails_and_digits() -> None:
     assert contact_matches(ana, "(600) 111")
     assert not contact_matches(ana, "600 112")
     assert not contact_matches(ana, "bea")
+
+
+def test_the_cli_lists_what_the_search_finds(
+    account: str, nrs_server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = state_of(nrs_server)
+    lauras = sorted(
+        c.id for c in state.contacts.values() if "laura" in f"{c.name} {c.email}".lower()
+    )
+    code, out = demo_cli("contacts", "list", "--search", "Laura")
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"{len(lauras)} contacts found · searched 120 of 120"
+    data = demo_cli_json("contacts", "list", "--search", "laura")
+    assert sorted(c["id"] for c in data) == lauras
+    capsys.readouterr()
+    code, _ = demo_cli("contacts", "list", "--search", " ")
+    error = capsys.readouterr().err
+    assert code == 2 and error.startswith("switchboard: Type part of a name, surname, email")
