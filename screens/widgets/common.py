@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ProviderError, SwitchboardError
 from screens.widgets.footer import KeyFooter
 from screens.widgets.nav import NavBar
-from screens.widgets.table_filter import TableFilters
+from screens.widgets.table_filter import TableFilters, filterable
 from tui.usecases.confirm import Need, needed
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ class BaseScreen(TableFilters, WorkerErrors, Screen[None]):
             if action in own:
                 return False
         if action == "filter_table":
-            return any(t.display and t.cursor_type != "none" for t in self.query(DataTable))
+            return bool(filterable(self))
         return True
 
     def compose_header(self) -> ComposeResult:

@@ -200,6 +200,16 @@ class TableFilter(Horizontal):
         self.remove()
 
 
+def filterable(screen: Any) -> list[DataTable[Any]]:
+    """The screen's tables a person can see and move in (not in a hidden tab, not a
+    cursor-less table of keys)."""
+    return [
+        t
+        for t in screen.query(DataTable)
+        if t.cursor_type != "none" and all(node.display for node in t.ancestors_with_self)
+    ]
+
+
 class TableFilters:
     """For screens: `/` opens the filter of the focused table (else of the first table in
     view). Mixed into BaseScreen, which binds `/` to it (Textual reads BINDINGS only from
@@ -215,10 +225,7 @@ class TableFilters:
             return focused
         if isinstance(focused, Input) and isinstance(focused.parent, TableFilter):
             return focused.parent.table
-        for table in screen.query(DataTable):
-            if table.display and table.region.area and table.cursor_type != "none":
-                return table  # type: ignore[no-any-return]
-        return None
+        return next(iter(filterable(screen)), None)
 
     def action_filter_table(self) -> None:
         """Open (or go back to) the filter of the current table."""
