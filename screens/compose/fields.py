@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
 
@@ -19,7 +20,10 @@ from screens.compose.form import (
     split_values,
     validate,
 )
-from screens.widgets.common import BaseScreen
+from screens.widgets.common import BaseScreen, sb_app
+from screens.widgets.picker import Picker
+from tui.usecases.pick_lists import template_choices
+from tui.usecases.recent_ids import Choice, IdKind, choices
 
 PREFLIGHT_HINT = "Press Preflight (Ctrl+T) to check recipients and cost before sending."
 SOURCES = (("Typed", "typed"), ("Contact group", "group"), ("CSV file", "csv"))
@@ -37,6 +41,17 @@ RECIPIENT_PLACEHOLDERS = {
 }
 # What a CSV without a recognisable recipient column should do, in this screen's words.
 COLUMN_HINT = "type its name in the CSV column field"
+# The template id field serves three channels: its label and its pick list follow.
+TEMPLATE_LABELS = {
+    "landing": "Template id (↓ pick)",
+    "email": "Template id (↓ pick)",
+    "whatsapp": "WhatsApp template id (↓ pick)",
+}
+TEMPLATE_TITLES = {
+    "landing": "The account's templates",
+    "email": "The account's templates",
+    "whatsapp": "WhatsApp templates sent before from this account",
+}
 # No provider price list for these channels: the cost is known only from the reports.
 NO_PRICES = "cost: the provider publishes no prices for {label}"
 
@@ -68,8 +83,13 @@ class ComposeForm(BaseScreen):
         with Vertical(classes="field ch-email"):
             with Horizontal(classes="field-row"):
                 with Vertical():
-                    yield Label("From address")
-                    yield Input(placeholder="news@example.com", id="from-email")
+                    yield Label("From address (↓ pick)")
+                    yield Picker(
+                        placeholder="news@example.com",
+                        id="from-email",
+                        title="Senders that sent email from this account",
+                        loader=self._sender_choices,
+                    )
                 with Vertical():
                     yield Label("From name")
                     yield Input(id="from-name")
@@ -85,8 +105,8 @@ class ComposeForm(BaseScreen):
             yield Label("HTML body (or a template id below)", id="html-label")
             yield TextArea(id="html", soft_wrap=True)
         with Vertical(classes="field ch-landing ch-email ch-whatsapp"):
-            yield Label("Template id", id="template-label")
-            yield Input(type="integer", id="template-id")
+            yield Label(TEMPLATE_LABELS["landing"], id="template-label")
+            yield Picker(type="integer", id="template-id", loader=self._template_choices)
         with Horizontal(classes="field field-row ch-voice"):
             with Vertical():
                 yield Label("Language")
@@ -136,6 +156,20 @@ class ComposeForm(BaseScreen):
             yield Checkbox("Certified", id="certified")
             yield Checkbox("No accents (á→a)", id="trans", classes="field ch-sms ch-landing")
             yield Checkbox("Flash", id="flash", classes="field ch-sms ch-landing")
+
+    # --- pick lists -----------------------------------------------------------------------
+    async def _sender_choices(self) -> list[Choice]:
+        """Email senders: the reference lists none, so those that sent from the account."""
+        account = sb_app(self).active_account or ""
+        return await asyncio.to_thread(choices, account, IdKind.EMAIL_SENDER)
+
+    async def _template_choices(self) -> list[Choice]:
+        """WhatsApp: the template ids sent before (the reference lists none); landing and
+        email: the account's templates (templateV2Id: the current editor's)."""
+        account = sb_app(self).active_account or ""
+        if self.channel.key == "whatsapp":
+            return await asyncio.to_thread(choices, account, IdKind.WHATSAPP_TEMPLATE)
+        return await template_choices(await sb_app(self).backend(account), v2=True)
 
     # --- account and channel --------------------------------------------------------------
     def _preview_template(self) -> str:

@@ -22,7 +22,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from screens.compose.fields import PREFLIGHT_HINT, RECIPIENT_PLACEHOLDERS, SOURCE_HINTS
+from screens.compose.fields import (
+    PREFLIGHT_HINT,
+    RECIPIENT_PLACEHOLDERS,
+    SOURCE_HINTS,
+    TEMPLATE_LABELS,
+    TEMPLATE_TITLES,
+)
 from screens.compose.form import (
     BY_KEY,
     CHANNELS,
@@ -34,6 +40,7 @@ from screens.compose.form import (
 )
 from screens.compose.sending import ComposeSending
 from screens.widgets.common import sb_app
+from screens.widgets.picker import Picker
 from screens.widgets.progress import SendProgress
 from tui.dates import utc_label
 from tui.engine.recipients import (
@@ -171,8 +178,9 @@ class ComposeScreen(ComposeSending):
             widget.display = widget.has_class(f"ch-{channel.key}")
         sender = "WhatsApp business number" if channel.key == "whatsapp" else "Sender (from)"
         self.query_one("#sender-label", Label).update(sender)
-        template = "WhatsApp template id" if channel.key == "whatsapp" else "Template id"
-        self.query_one("#template-label", Label).update(template)
+        if channel.key in TEMPLATE_LABELS:
+            self.query_one("#template-label", Label).update(TEMPLATE_LABELS[channel.key])
+            self.query_one("#template-id", Picker).pick_title = TEMPLATE_TITLES[channel.key]
         self._recipients_placeholder()
         self._refresh_counter()
         self._recipients_changed()

@@ -23,6 +23,7 @@ from tui.engine.journal import Journal, default_path
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import JobControl, run_job
 from tui.usecases import send as send_usecase
+from tui.usecases.recent_ids import remember_sent, sender_hint
 from tui.usecases.send import Stage
 
 
@@ -47,6 +48,7 @@ class ComposeSending(ComposeInputs):
         prepared: send_usecase.Prepared
         send: bool
         state: FormState  # the form as the preflight began
+        warning: str  # said with the preflight and in the confirmation
 
     @dataclass
     class JobStarted(Message):
@@ -97,7 +99,11 @@ class ComposeSending(ComposeInputs):
             self.query_one("#preflight", Static).update(prepared.text)
             self.query_one("#form-error", Static).update(f"Cannot send: {refusal.reason}.")
             return
-        self.post_message(self.Prepared(account, draft, prepared, send, state))
+        warning = ""
+        if draft.channel.key == "email":
+            # 360nrs refuses a sender not validated on its platform only when sending.
+            warning = await asyncio.to_thread(sender_hint, account, draft.from_email)
+        self.post_message(self.Prepared(account, draft, prepared, send, state, warning))
 
     def _stale(self, state: FormState, *, send: bool) -> bool:
         """Whether the form changed since this preflight began (then it is dropped: a send
@@ -114,7 +120,8 @@ class ComposeSending(ComposeInputs):
         if self._stale(event.state, send=event.send):
             return
         prepared = event.prepared
-        self.query_one("#preflight", Static).update(prepared.text)
+        warning = f"\n\n{event.warning}" if event.warning else ""
+        self.query_one("#preflight", Static).update(prepared.text + warning)
         self.sample = [(r.to, r.vars) for r in prepared.sendable[:3]]
         self._refresh_preview()
         if not event.send:
@@ -128,7 +135,7 @@ class ComposeSending(ComposeInputs):
             if yes:
                 self._send(event.draft, prepared)
 
-        question = prepared.question(detailed=True)
+        question = prepared.question(detailed=True) + warning
         self.app.push_screen(count_confirm(count, question, "Send"), answered)
 
     # --- sending --------------------------------------------------------------------------
@@ -179,7 +186,10 @@ class ComposeSending(ComposeInputs):
                 limiter=RateLimiter(self.RATE_LIMIT) if self.RATE_LIMIT else None,
                 control=control,
             )
-            await follow(updates, self)
+            last = await follow(updates, self)
+            if last is not None and last.totals.accepted:
+                # The sender or template id worked: its picker offers it first next time.
+                await asyncio.to_thread(remember_sent, account, prepared.request.what)
         finally:
             # Closing checkpoints the WAL (megabytes after a big job): not on the UI loop.
             await asyncio.to_thread(journal.close)
