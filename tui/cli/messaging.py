@@ -114,7 +114,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(reply)
     reply.add_argument("sender", metavar="FROM")
     reply.add_argument("recipient", metavar="TO")
-    add_text_arg(reply, "--message", required=True)
+    # Not add_text_arg: the reply use case refuses a blank message before any request, in the
+    # words the console uses too ("type a message first").
+    reply.add_argument("--message", required=True)
     reply.set_defaults(handler=cmd_wa_reply)
     add_whatsapp_template(wa_sub, common)
 
