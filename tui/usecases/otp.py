@@ -14,6 +14,7 @@ from typing import Final
 from backends.base import Backend
 from backends.capabilities import OtpApi
 from backends.models.common import Otp, OtpCheck
+from tui.engine.recipients import normalise_phone
 
 # The ranges the 360nrs reference documents for POST /otp/generate: "length: ... The
 # minimum value is 3 and the maximum is 10", "maxAttempts: ... The minimum value is 1 and
@@ -60,9 +61,22 @@ def whole_number(name: str, raw: str) -> int | None:
         raise OtpRefused(f"{name} must be a whole number") from None
 
 
+def otp_recipient(text: str) -> str:
+    """The recipient as the provider writes it (its examples: "34666555444"): an email is
+    kept as typed; a phone number typed as people write it ("+34 600 111 333",
+    "600111333") is normalised the way Compose does, so generating and checking agree."""
+    recipient = text.strip()
+    if not recipient or "@" in recipient:
+        return recipient
+    number = normalise_phone(recipient)
+    if isinstance(number, str):
+        raise OtpRefused(f"{recipient} is not a valid phone number or email")
+    return number[0]
+
+
 def checked_generate(request: GenerateRequest) -> GenerateRequest:
-    """The request with its recipient and app id trimmed, or OtpRefused."""
-    recipient = request.recipient.strip()
+    """The request with its recipient normalised and app id trimmed, or OtpRefused."""
+    recipient = otp_recipient(request.recipient)
     if not recipient:
         raise OtpRefused("enter a phone number or an email")
     for name, value in (
@@ -87,7 +101,7 @@ def checked_generate(request: GenerateRequest) -> GenerateRequest:
 
 def checked_check(request: CheckRequest) -> CheckRequest:
     """The request with its fields trimmed, or OtpRefused."""
-    recipient, code = request.recipient.strip(), request.code.strip()
+    recipient, code = otp_recipient(request.recipient), request.code.strip()
     if not recipient or not code:
         raise OtpRefused("enter a recipient and a code to check")
     app_id = request.app_id.strip() if request.app_id else None
