@@ -23,7 +23,7 @@ from backends.xerochat.models import QuestionSummary
 
 # Cells a spreadsheet would run as a formula (OWASP CSV injection); answers are typed by
 # anyone who talks to the bot.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_RISKY = frozenset("=+-@\t\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -32,8 +32,12 @@ def cell(value: object) -> str:
 
     Plain signed numbers are left alone, so counts and "-1" stay numbers.
     """
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
+    text = value if type(value) is str else str(value)
+    # The first character decides almost every cell: a set lookup, no regex (an export
+    # of 100,000 recipients writes 900,000 cells).
+    if text[:1] not in _RISKY:
+        return text
+    return text if _NUMBER.match(text) else "'" + text
 
 
 class SafeCsv:
@@ -48,8 +52,17 @@ class SafeCsv:
     def write(self, rows: Iterable[Sequence[object]]) -> None:
         """Write rows, formula-safe."""
         for row in rows:
-            self._writer.writerow([cell(v) for v in row])
+            self._writer.writerow(map(cell, row))
             self.rows += 1
+
+    def write_neutralised(self, rows: Iterable[Sequence[object]]) -> None:
+        """Write rows whose caller already passed through `cell` every cell that can hold
+        someone else's text (a journal export: its other cells are our own numbers, states,
+        times and JSON objects, which cannot start a formula)."""
+        before = self.rows
+        for n, row in enumerate(rows, 1):
+            self._writer.writerow(row)
+            self.rows = before + n
 
 
 def write_csv(target: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

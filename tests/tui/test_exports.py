@@ -12,8 +12,9 @@ import pytest
 from screens.widgets.progress import write_export
 from tests.tui.test_cli_jobs import account  # noqa: F401  (fixture: 360nrs account "demo")
 from tui.cli import run
-from tui.engine.export import EXPORT_COLUMNS
+from tui.engine.export import EXPORT_COLUMNS, write_job_csv
 from tui.engine.journal import Journal, default_path
+from tui.engine.journal_rows import Outcome, State
 from tui.engine.sms_job import create_sms_job
 from tui.files import atomic_text, write_atomic
 
@@ -65,6 +66,35 @@ def test_the_console_and_cli_job_exports_are_formula_safe_and_the_same(
     rows = list(csv.reader(console.open(encoding="utf-8", newline="")))
     assert tuple(rows[0]) == EXPORT_COLUMNS
     assert [r[1] for r in rows[1:]] == ["'" + FORMULA, "34600000001"]
+
+
+def test_every_export_cell_as_the_journal_holds_it_and_the_providers_words_neutralised(
+    tmp_path: Path,
+) -> None:
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        job_id = journal.create_job(
+            account="a", provider="360nrs", channel="sms", message={},
+            recipients=[("34600000001", {"name": "Ana", "n": "=2"}), ("34600000002", None)],
+        )  # fmt: skip
+        claimed = journal.claim_batch(job_id, 2)
+        journal.record_results(
+            job_id,
+            [
+                Outcome(claimed[0].seq, "", State.ACCEPTED, None, "@id", 2),
+                Outcome(claimed[1].seq, "", State.REJECTED, "-bad +number", None),
+            ],
+        )
+        journal.resend_unknown(job_id)  # none unknown: nothing marked resent
+        out = io.StringIO()
+        assert write_job_csv(out, journal, job_id) == 2
+        times = [r.updated_at for r in journal.recipients(job_id)]
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows == [
+        list(EXPORT_COLUMNS),
+        ["0", "34600000001", "ACCEPTED", "", "'@id", "2", times[0],
+         '{"name":"Ana","n":"=2"}', ""],
+        ["1", "34600000002", "REJECTED", "'-bad +number", "", "", times[1], "", ""],
+    ]  # fmt: skip
 
 
 @pytest.mark.usefixtures("account")

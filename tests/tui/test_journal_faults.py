@@ -16,7 +16,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from tui.cli import run as cli
 from tui.engine.export import export_job
 from tui.engine.journal import Journal, JournalError
 from tui.engine.journal_db import transaction
-from tui.engine.journal_rows import JobStatus, State
+from tui.engine.journal_rows import JobStatus, Outcome, State
 from tui.engine.sender import run_job
 from tui.files import write_atomic
 
@@ -48,10 +48,25 @@ def fill_the_disk(journal: Journal) -> None:
     db.execute(f"PRAGMA max_page_count = {pages}")
 
 
-async def test_a_full_disk_keeps_the_real_error_and_every_recipient(journal: Journal) -> None:
+def fill_the_disk_once_sending(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills once the first outcomes are recorded: the send is under way, with
+    requests out whose outcomes then find no room (where it fills does not depend on how
+    the journal's pages happen to be laid out)."""
+    record = journal.record_results
+
+    def record_then_fill(job_id: int, outcomes: Iterable[Outcome]) -> None:
+        record(job_id, outcomes)
+        fill_the_disk(journal)
+
+    monkeypatch.setattr(journal, "record_results", record_then_fill)
+
+
+async def test_a_full_disk_keeps_the_real_error_and_every_recipient(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tos = numbers(600)
     job_id = new_job(journal, tos)
-    fill_the_disk(journal)
+    fill_the_disk_once_sending(journal, monkeypatch)
     app = rich_app()
     server = SandboxServer(app)
     server.start()
@@ -157,7 +172,9 @@ def test_read_commands_say_the_journal_is_damaged(
 ) -> None:
     path = tmp_path / "journal.sqlite3"
     damaged_journal(path)
-    code = cli(["jobs", "list", "--journal", str(path)], out=io.StringIO())
+    # The damaged pages hold the big job's recipients, which an export reads (a listing
+    # reads only the jobs and their counters).
+    code = cli(["jobs", "export", "1", "-o", "-", "--journal", str(path)], out=io.StringIO())
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith(f"switchboard: the journal at {path} is damaged (")

@@ -10,9 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-import orjson
-
-from tui.csvout import write_csv
+from tui.csvout import SafeCsv, cell
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import State
 from tui.files import atomic_text
@@ -35,19 +33,17 @@ EXPORT_COLUMNS = (
 def job_rows(
     journal: Journal, job_id: int, state: State | None = None
 ) -> Iterator[tuple[object, ...]]:
-    """One row per journaled recipient (of `state` if given), in EXPORT_COLUMNS order."""
-    for r in journal.recipients(job_id, state):
-        yield (
-            r.seq,
-            r.to,
-            r.state.value,
-            r.reason or "",
-            r.provider_id or "",
-            "" if r.parts is None else r.parts,
-            r.updated_at,
-            orjson.dumps(r.vars).decode() if r.vars else "",
-            "yes" if r.resent else "",
-        )
+    """One row per journaled recipient (of `state` if given), in EXPORT_COLUMNS order, its
+    cells formula-safe.
+
+    Only the number or address, the provider's reason and its id can hold someone else's
+    text; the other cells are the journal's own (seq, state, parts, time, the variables as
+    a JSON object, 'yes'), so they skip `cell`: an export costs about a plain dump's time.
+    """
+    for seq, to, st, reason, provider_id, parts, updated, v, resent in journal.export_rows(
+        job_id, state
+    ):
+        yield seq, cell(to), st, cell(reason), cell(provider_id), parts, updated, v, resent
 
 
 def write_job_csv(
@@ -59,12 +55,10 @@ def write_job_csv(
     more: Iterable[Sequence[object]] = (),
 ) -> int:
     """The job's rows, then `more` (rows never journaled), to `out`; how many rows."""
-
-    def rows() -> Iterator[Sequence[object]]:
-        yield from job_rows(journal, job_id, state)
-        yield from more
-
-    return write_csv(out, EXPORT_COLUMNS, rows())
+    writer = SafeCsv(out, EXPORT_COLUMNS)
+    writer.write_neutralised(job_rows(journal, job_id, state))
+    writer.write(more)
+    return writer.rows
 
 
 def export_job(

@@ -45,6 +45,53 @@ CREATE TABLE IF NOT EXISTS recipients (
     PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recipients_state ON recipients(job_id, state);
+-- The recipients whose outcome came last (the Jobs screen's detail) without sorting a
+-- whole job; PENDING rows are left out, so creating a job does not fill it.
+CREATE INDEX IF NOT EXISTS recipients_updated ON recipients(job_id, updated_at)
+    WHERE state != 'PENDING';
+"""
+
+# Per-job counters, kept by triggers so that no writer can forget them: `jobs list`, the
+# Jobs screen and a job's totals read a few rows instead of counting every recipient
+# (0.5 s over 1M recipients). `parts` sums the known parts, `unparted` counts recipients
+# without parts (a spend counts those as one each); country '' is a recipient without one
+# (primary key columns of a WITHOUT ROWID table cannot be NULL).
+COUNTERS = """
+CREATE TABLE job_counts (
+    job_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    country TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    unparted INTEGER NOT NULL,
+    PRIMARY KEY (job_id, state, country)
+) WITHOUT ROWID;
+CREATE TRIGGER job_counts_insert AFTER INSERT ON recipients BEGIN
+    INSERT INTO job_counts VALUES (new.job_id, new.state, COALESCE(new.country, ''), 1,
+        COALESCE(new.parts, 0), new.parts IS NULL)
+    ON CONFLICT DO UPDATE SET n = n + 1, parts = parts + excluded.parts,
+        unparted = unparted + excluded.unparted;
+END;
+CREATE TRIGGER job_counts_update AFTER UPDATE OF state, parts, country ON recipients
+WHEN old.state IS NOT new.state OR old.parts IS NOT new.parts
+    OR old.country IS NOT new.country BEGIN
+    UPDATE job_counts SET n = n - 1, parts = parts - COALESCE(old.parts, 0),
+        unparted = unparted - (old.parts IS NULL)
+    WHERE job_id = old.job_id AND state = old.state AND country = COALESCE(old.country, '');
+    INSERT INTO job_counts VALUES (new.job_id, new.state, COALESCE(new.country, ''), 1,
+        COALESCE(new.parts, 0), new.parts IS NULL)
+    ON CONFLICT DO UPDATE SET n = n + 1, parts = parts + excluded.parts,
+        unparted = unparted + excluded.unparted;
+END;
+CREATE TRIGGER job_counts_delete AFTER DELETE ON recipients BEGIN
+    UPDATE job_counts SET n = n - 1, parts = parts - COALESCE(old.parts, 0),
+        unparted = unparted - (old.parts IS NULL)
+    WHERE job_id = old.job_id AND state = old.state AND country = COALESCE(old.country, '');
+END;
+INSERT INTO job_counts
+    SELECT job_id, state, COALESCE(country, ''), COUNT(*), COALESCE(SUM(parts), 0),
+        COUNT(*) - COUNT(parts)
+    FROM recipients GROUP BY job_id, state, COALESCE(country, '');
 """
 
 
@@ -77,6 +124,30 @@ def migrate(db: sqlite3.Connection) -> None:
             # Another process opening the same old journal may have added it first.
             if "duplicate column" not in str(exc):
                 raise
+    if not _has_table(db, "job_counts"):
+        # Counted once from the rows already there, in one transaction: another process
+        # opening the same journal waits for it, then finds the table.
+        with transaction(db):
+            if not _has_table(db, "job_counts"):
+                for statement in _statements(COUNTERS):
+                    db.execute(statement)
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return row.fetchone() is not None
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script (executescript would commit the open transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
 
 
 @contextmanager
