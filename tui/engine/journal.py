@@ -26,6 +26,7 @@ import orjson
 
 from backends.errors import SwitchboardError
 from tui.engine.journal_db import connect, integrity_problem, storage_problem, transaction
+from tui.engine.journal_delivery import DeliveryJournal
 from tui.engine.journal_rows import (
     Claimed,
     Job,
@@ -64,7 +65,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Journal:
+class Journal(DeliveryJournal):
     """The SQLite journal of send jobs (thread-safe; one connection, serialised)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:

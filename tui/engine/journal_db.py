@@ -94,6 +94,24 @@ INSERT INTO job_counts
     FROM recipients GROUP BY job_id, state, COALESCE(country, '');
 """
 
+# Delivery reports (tui.engine.journal_delivery), beside the send outcome: one row per
+# recipient (part 0) and per part when a report names one. `rank` orders the states so
+# that "never back to an earlier state" is one condition of the upsert. Created on open
+# like the rest, so an older journal gains them without losing anything.
+DELIVERY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    seq INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq, part)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS recipients_provider_id ON recipients(job_id, provider_id);
+"""
+
 
 def connect(path: Path) -> sqlite3.Connection:
     """An autocommit connection to the journal at `path`, its schema created or upgraded."""
@@ -109,6 +127,7 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
     migrate(db)
+    db.executescript(DELIVERY_SCHEMA)
     return db
 
 

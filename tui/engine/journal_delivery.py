@@ -1,0 +1,155 @@
+"""The journal's delivery states: reports stored beside the send outcome (tui.engine.journal).
+
+A report names a message by the provider's id; it is stored against the recipient that
+id belongs to, in one transaction per batch. The upsert's condition (`excluded.rank >
+deliveries.rank`) is the whole "never back to an earlier state" rule, so a duplicate, a
+late ACCEPTD after DELIVRD, or a second final state changes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+
+from tui.engine.delivery import (
+    FINAL,
+    RANK_FINAL,
+    Delivery,
+    DeliveryState,
+    Funnel,
+    Report,
+    combine,
+    rank,
+)
+from tui.engine.journal_db import transaction
+
+# SQLite's default limit on bound parameters is 999 in older builds: lookups stay below it.
+_CHUNK = 500
+
+_UPSERT = (
+    "INSERT INTO deliveries (job_id, seq, part, state, rank, at, received_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (job_id, seq, part) DO UPDATE SET state = excluded.state,"
+    " rank = excluded.rank, at = excluded.at, received_at = excluded.received_at"
+    " WHERE excluded.rank > deliveries.rank"
+)
+
+
+# (job_id, seq, part, state, rank, at, received_at)
+_Row = tuple[int, int, int, str, int, str, str]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class DeliveryJournal:
+    """Delivery-state methods of tui.engine.journal.Journal (mixed into it)."""
+
+    # Journal's connection and its serialising, error-translating lock.
+    _db: sqlite3.Connection
+    _locked: Callable[[], AbstractContextManager[None]]
+
+    def _seqs_of(self, job_id: int, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Provider id -> (seq, parts) of the job's recipients that carry one of `ids`."""
+        found: dict[str, tuple[int, int]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for seq, pid, parts in self._db.execute(
+                f"SELECT seq, provider_id, parts FROM recipients WHERE job_id = ?"
+                f" AND provider_id IN ({marks})",
+                (job_id, *chunk),
+            ):
+                found[pid] = (seq, parts or 1)
+        return found
+
+    def record_deliveries(self, job_id: int, reports: Iterable[Report]) -> list[str]:
+        """Store a batch of reports in one commit; the ids no recipient of the job carries."""
+        batch = list(reports)
+        now = _now()
+        with self._locked(), transaction(self._db):
+            seqs = self._seqs_of(job_id, sorted({r.provider_id for r in batch}))
+            unknown = sorted({r.provider_id for r in batch if r.provider_id not in seqs})
+            whole: list[_Row] = []
+            touched: dict[int, int] = {}
+            parted: list[_Row] = []
+            for r in batch:
+                if r.provider_id not in seqs:
+                    continue
+                seq, parts = seqs[r.provider_id]
+                row = (job_id, seq, r.part or 0, r.state, rank(r.state), r.at, now)
+                if r.part is None:
+                    whole.append(row)
+                else:
+                    parted.append(row)
+                    touched[seq] = parts
+            self._db.executemany(_UPSERT, parted)
+            whole.extend(self._combined(job_id, touched, now))
+            self._db.executemany(_UPSERT, whole)
+        return unknown
+
+    def _combined(self, job_id: int, touched: dict[int, int], now: str) -> Iterator[_Row]:
+        """The recipient rows (part 0) that follow from the parts' rows of `touched`."""
+        for seq, expected in touched.items():
+            rows = self._db.execute(
+                "SELECT part, state, at FROM deliveries WHERE job_id = ? AND seq = ? AND part > 0",
+                (job_id, seq),
+            ).fetchall()
+            parts = {p: DeliveryState(s) for p, s, _ in rows}
+            state = combine(parts, expected)
+            at = max(a for _, _, a in rows)
+            yield (job_id, seq, 0, state, rank(state), at, now)
+
+    def delivery_funnel(self, job_id: int) -> Funnel:
+        """The job's funnel: accepted recipients and where their delivery stands."""
+        with self._locked():
+            (accepted,) = self._db.execute(
+                "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND state = 'ACCEPTED'",
+                (job_id,),
+            ).fetchone()
+            counts = {
+                DeliveryState(s): n
+                for s, n in self._db.execute(
+                    "SELECT state, COUNT(*) FROM deliveries WHERE job_id = ? AND part = 0"
+                    " AND rank = ? GROUP BY state",
+                    (job_id, RANK_FINAL),
+                )
+            }
+        return Funnel.of(int(accepted), counts)
+
+    def deliveries(self, job_id: int) -> dict[int, Delivery]:
+        """Every recipient's delivery state by seq, with its parts' where they differ."""
+        out: dict[int, Delivery] = {}
+        parts: dict[int, dict[int, tuple[DeliveryState, str]]] = defaultdict(dict)
+        with self._locked():
+            rows = self._db.execute(
+                "SELECT seq, part, state, at FROM deliveries WHERE job_id = ? ORDER BY seq, part",
+                (job_id,),
+            ).fetchall()
+        for seq, part, state, at in rows:
+            if part == 0:
+                out[seq] = Delivery(DeliveryState(state), at)
+            else:
+                parts[seq][part] = (DeliveryState(state), at)
+        for seq, by_part in parts.items():
+            whole = out.get(seq)
+            if whole is not None and any(s != whole.state for s, _ in by_part.values()):
+                out[seq] = Delivery(whole.state, whole.at, by_part)
+        return out
+
+    def awaiting_delivery(self, job_id: int) -> list[str]:
+        """Provider ids of accepted recipients whose delivery is not final yet, in order."""
+        marks = ",".join("?" * len(FINAL))
+        with self._locked():
+            rows = self._db.execute(
+                "SELECT r.provider_id FROM recipients r LEFT JOIN deliveries d"
+                " ON d.job_id = r.job_id AND d.seq = r.seq AND d.part = 0"
+                " WHERE r.job_id = ? AND r.state = 'ACCEPTED' AND r.provider_id IS NOT NULL"
+                f" AND (d.state IS NULL OR d.state NOT IN ({marks})) ORDER BY r.seq",
+                (job_id, *sorted(FINAL)),
+            ).fetchall()
+        return [str(pid) for (pid,) in rows]
