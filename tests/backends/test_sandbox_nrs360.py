@@ -373,7 +373,9 @@ def test_count_parts(text: str, encoding: str, parts: int) -> None:
     assert _count_parts(text, encoding) == parts
 
 
-async def test_get_sms_by_ids(client: httpx.AsyncClient, state: Nrs360State) -> None:
+async def test_get_sms_by_ids(
+    client: httpx.AsyncClient, state: Nrs360State, clock: FakeClock
+) -> None:
     contact = next(c for c in state.contacts.values() if c.phone and c.custom_fields)
     assert contact.phone is not None
     result = (await send_sms(client, to=[contact.phone, "34600000001"])).json()
@@ -386,9 +388,10 @@ async def test_get_sms_by_ids(client: httpx.AsyncClient, state: Nrs360State) -> 
     assert first["to"] == contact.phone
     assert first["message"] == "SMS text message"
     assert (first["campaignId"], first["sendingId"]) == (100000, 100001)
-    assert first["isDelivered"] is True
+    # Just sent: no delivery report yet.
+    assert first["isDelivered"] is False
     assert first["isClicked"] is False
-    assert [e["type"] for e in first["events"]] == ["sent", "delivered"]
+    assert [e["type"] for e in first["events"]] == ["sent"]
     assert first["events"][0] == {
         "type": "sent",
         "date": "2025-03-10T12:00:00+00:00",
@@ -422,8 +425,45 @@ async def test_scheduled_sms_is_delivered_when_its_time_comes(
     assert (before["isDelivered"], before["events"]) == (False, [])
     clock.advance(hours=2)
     after = (await client.get(f"{API}/sms/{item['id']}")).json()["data"][0]
-    assert after["isDelivered"] is True
-    assert after["events"][1]["date"] == "2025-03-10T14:00:00+00:00"
+    assert after["events"] == [
+        {
+            "type": "sent",
+            "date": "2025-03-10T14:00:00+00:00",
+            "isMobile": False,
+            "browser": "",
+            "os": "",
+        }
+    ]
+    clock.advance(minutes=3)
+    later = (await client.get(f"{API}/sms/{item['id']}")).json()["data"][0]
+    assert later["events"][1]["type"] in {"delivered", "undelivered", "rejected", "expired"}
+    assert later["isDelivered"] is (later["events"][1]["type"] == "delivered")
+
+
+async def test_sent_sms_reach_a_seeded_mix_of_fates_after_realistic_delays(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    to = [f"3460000{i:04d}" for i in range(300)]
+    ids = [item["id"] for item in (await send_sms(client, to=to)).json()["result"]]
+
+    async def finals() -> list[str]:
+        out = []
+        for start in range(0, len(ids), 100):
+            chunk = ",".join(ids[start : start + 100])
+            for sms in (await client.get(f"{API}/sms/{chunk}")).json()["data"]:
+                out.extend(e["type"] for e in sms["events"] if e["type"] != "sent")
+        return out
+
+    assert await finals() == []  # nothing is delivered the instant it is accepted
+    clock.advance(seconds=25)
+    early = await finals()
+    assert 0 < len(early) < len(ids) and "expired" not in early
+    clock.advance(minutes=3)
+    settled = await finals()
+    assert len(settled) == len(ids)
+    counts = {kind: settled.count(kind) for kind in set(settled)}
+    assert set(counts) == {"delivered", "undelivered", "rejected", "expired"}
+    assert counts["delivered"] > 0.8 * len(ids)
 
 
 # --- OTP ----------------------------------------------------------------------------------

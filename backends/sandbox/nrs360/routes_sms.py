@@ -25,6 +25,7 @@ from .common import (
     read_json,
     state_of,
 )
+from .dlr import events_at
 from .send_options import (
     BLACKLISTED,
     ENCODINGS,
@@ -245,15 +246,13 @@ def record_sms(
 
 
 def _sms_json(state: Nrs360State, sms: SmsMessage, base: str) -> JsonObject:
-    sent_at = sms.scheduled_at or sms.accepted_at
     # Scheduled messages have no events until their time comes (by the injected clock);
-    # every other message is delivered at once, as a cooperative operator would.
-    events = []
-    if sent_at <= state.now():
-        events = [
-            {"type": kind, "date": iso(sent_at), "isMobile": False, "browser": "", "os": ""}
-            for kind in ("sent", "delivered")
-        ]
+    # the others are sent at once and reach their seeded fate after its delay (dlr).
+    known = events_at(state.seed, sms, state.now())
+    events = [
+        {"type": kind, "date": iso(when), "isMobile": False, "browser": "", "os": ""}
+        for kind, when in known
+    ]
     return {
         "id": sms.id,
         "from": sms.sender,
@@ -261,7 +260,7 @@ def _sms_json(state: Nrs360State, sms: SmsMessage, base: str) -> JsonObject:
         "message": sms.message,
         "campaignId": sms.campaign_id,
         "sendingId": sms.sending_id,
-        "isDelivered": bool(events),
+        "isDelivered": any(kind == "delivered" for kind, _ in known),
         "isClicked": False,
         "events": events,
         "customFields": contact_fields(state.contact_by_phone(sms.to)),

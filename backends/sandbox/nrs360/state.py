@@ -161,6 +161,8 @@ class Nrs360State:
         self.clock: Clock = clock or utc_now
         # A separate generator from the seed data's, so runtime ids are reproducible too.
         self.rng = random.Random(seed * 7919 + 1)
+        # Each message's delivery fate is drawn from the seed and its id (dlr.fate_of).
+        self.seed = seed
         self.balance_cents = INITIAL_BALANCE_CENTS
         self.contacts: dict[int, Contact] = {}
         self.groups: dict[int, Group] = {}
