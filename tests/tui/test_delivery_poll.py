@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 from starlette.applications import Starlette
 
+from backends.capabilities import SmsStatusApi
 from backends.sandbox.core import RecordedRequest, SandboxServer
 from backends.sandbox.faults import FaultProfile
 from backends.sandbox.nrs360.dlr import fate_of
@@ -111,7 +112,12 @@ async def test_polling_follows_the_sandbox_to_every_final_state(journal: Journal
             updates = [
                 u
                 async for u in watch_deliveries(
-                    journal, job_id, backend, limiter=FAST, sleep=ticking, now=clock
+                    journal,
+                    job_id,
+                    backend.capability(SmsStatusApi),
+                    limiter=FAST,
+                    sleep=ticking,
+                    now=clock,
                 )
             ]
     finally:
@@ -150,7 +156,12 @@ async def test_final_recipients_are_not_asked_about_again(journal: Journal) -> N
         rounds: list[tuple[DeliveryUpdate, int, datetime]] = []
         async with backend_for(url=server.url + "/api/rest") as backend:
             async for u in watch_deliveries(
-                journal, job_id, backend, limiter=FAST, sleep=ticking, now=clock
+                journal,
+                job_id,
+                backend.capability(SmsStatusApi),
+                limiter=FAST,
+                sleep=ticking,
+                now=clock,
             ):
                 rounds.append((u, len(status_requests(app)), clock.now))
     finally:
@@ -178,7 +189,9 @@ async def test_a_long_429_ends_the_round_and_slows_the_limiter(journal: Journal)
         job_id = await send_job(journal, app, server, 300)
         limiter = RateLimiter(50)
         async with backend_for(url=server.url + "/api/rest") as backend:
-            requests, problem = await poll_round(journal, job_id, backend, limiter)
+            requests, problem = await poll_round(
+                journal, job_id, backend.capability(SmsStatusApi), limiter
+            )
     finally:
         server.stop()
     # The round stops at the first refusal rather than hammering the other batches.
@@ -200,7 +213,7 @@ async def test_polling_at_a_bounded_rate_meets_no_429(journal: Journal) -> None:
                 async for u in watch_deliveries(
                     journal,
                     job_id,
-                    backend,
+                    backend.capability(SmsStatusApi),
                     limiter=RateLimiter(20),
                     sleep=Ticking(clock),
                     now=clock,
