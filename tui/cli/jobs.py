@@ -1,8 +1,9 @@
-"""`switchboard jobs list|show|resume|export`: the send journal from the command line."""
+"""`switchboard jobs list|show|resume|watch|export`: the send journal from the command line."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,12 +21,15 @@ from tui.cli.common import (
     table,
 )
 from tui.engine.channels import CHANNEL_LABELS, job_summary
+from tui.engine.delivery import Funnel
+from tui.engine.delivery_poll import DeliveryUpdate
 from tui.engine.export import export_job, write_job_csv
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Job, JobStatus, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
+from tui.usecases.delivery import watch_job
 from tui.usecases.jobs import JobResult, shown_status, status_line
 
 # Text progress is coalesced to a couple of lines a second, like the console's.
@@ -34,7 +38,7 @@ PROGRESS_INTERVAL = 0.5
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the jobs command."""
-    p = sub.add_parser("jobs", help="send jobs in the journal: list, inspect, resume, export")
+    p = sub.add_parser("jobs", help="send jobs in the journal: list, inspect, resume, watch, export")
     ps = p.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
 
     def action(name: str, helptext: str) -> argparse.ArgumentParser:
@@ -62,6 +66,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     res.add_argument("--concurrency", type=int, default=4)
     res.add_argument("--rate", type=float, metavar="RPS", help="requests per second")
     res.set_defaults(handler=cmd_resume)
+    watch = action("watch", "follow a job's delivery states until all are final (Ctrl-C stops)")
+    watch.add_argument("id", type=int)
+    watch.add_argument(
+        "--rate", type=float, metavar="RPS", help="status requests per second (default 2)"
+    )
+    watch.set_defaults(handler=cmd_watch)
     exp = action("export", "every recipient's outcome as CSV")
     exp.add_argument("id", type=int)
     exp.add_argument("--output", "-o", required=True, help="CSV file ('-': standard output)")
@@ -145,8 +155,10 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         meter = spent(journal, job.id, Pricing.of(job))
         interrupted = journal.interrupted(job.id)
         resent = journal.resent(job.id)
+        funnel = journal.delivery_funnel(job.id)
     data = _job_json(job, totals, interrupted)
     data["resent"] = resent
+    data["delivery"] = funnel.to_json()
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:
         data["cost"] = {
@@ -169,6 +181,8 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         if options:
             ctx.print(f"  options  {orjson.dumps(options).decode()}")
         ctx.print(_totals_line(totals))
+        if funnel.accepted:
+            ctx.print(_funnel_line(funnel))
         if meter is not None:
             ctx.print(f"  {cost_text(meter.cost, meter.pricing.currency, meter.unpriced)}")
         if reasons:
@@ -205,6 +219,46 @@ def _totals_line(t: Totals) -> str:
         f"  {progress_bar(done, t.total)}  {t.accepted} accepted, {t.rejected} rejected, "
         f"{t.unknown} unknown, {t.pending + t.sending} pending of {t.total} ({t.parts} parts)"
     )
+
+
+def _funnel_line(f: Funnel) -> str:
+    return f"  {progress_bar(f.accepted - f.waiting, f.accepted)}  {f.line()}"
+
+
+async def cmd_watch(ctx: Context, args: argparse.Namespace) -> int:
+    """Follow a job's delivery states: a line per change, until all are final or Ctrl-C."""
+    last: DeliveryUpdate | None = None
+    shown = ""
+    with open_journal(args) as journal:
+        try:
+            async for update in watch_job(journal, args.id, ctx.workspace, rate=args.rate):
+                last = update
+                line = _funnel_line(update.funnel)
+                if update.problem:
+                    line += f"  (last check failed: {update.problem})"
+                if line != shown:
+                    ctx.print(line)
+                shown = line
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            # Nothing is lost: the states so far are in the journal, watching again resumes.
+            print(
+                f"switchboard: stopped watching job {args.id}; "
+                f"`switchboard jobs watch {args.id}` carries on",
+                file=ctx.err,
+            )
+            raise
+    assert last is not None  # watch_job always yields at least once
+    f = last.funnel
+    data = {"job": args.id, "delivery": f.to_json(), "expired": last.expired}
+
+    def summary() -> None:
+        if last.expired:
+            ctx.print(f"The messages' validity is over: {f.waiting} never got a final state.")
+        else:
+            ctx.print(f"Every accepted recipient of job {args.id} has a final state.")
+
+    ctx.emit(data, summary)
+    return EXIT_OK
 
 
 async def follow(ctx: Context, updates: AsyncIterator[Progress]) -> int:

@@ -154,6 +154,17 @@ class Funnel:
             reasons=tuple(failed),
         )
 
+    def to_json(self) -> dict[str, object]:
+        """The funnel as `--json` prints it."""
+        return {
+            "accepted": self.accepted,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "expired": self.expired,
+            "waiting": self.waiting,
+            "failures": {s.value: n for s, n in self.reasons},
+        }
+
     def line(self) -> str:
         """One line for a person: `120 accepted -> 100 delivered, 5 failed, ...`."""
         text = (

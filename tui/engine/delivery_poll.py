@@ -121,8 +121,8 @@ async def watch_deliveries(
     api: SmsStatusApi | None,
     *,
     limiter: RateLimiter | None = None,
-    sleep: Sleep = asyncio.sleep,
-    now: Now = _wall,
+    sleep: Sleep | None = None,
+    now: Now | None = None,
     first_wait: float = FIRST_WAIT,
     max_wait: float = MAX_WAIT,
 ) -> AsyncIterator[DeliveryUpdate]:
@@ -132,6 +132,8 @@ async def watch_deliveries(
     the notification receiver writes to.
     """
     limiter = limiter or RateLimiter(DEFAULT_RATE)
+    sleep = sleep or asyncio.sleep
+    now = now or _wall
     deadline = valid_until(journal.job(job_id))
     wait, requests = first_wait, 0
     while True:

@@ -6,15 +6,19 @@ the atomic file write, so the CLI and the console export the same file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from tui.csvout import SafeCsv, cell
+from tui.engine.delivery import Delivery, DeliveryState
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import State
 from tui.files import atomic_text
 
+# `delivery` and `delivery_at` are the recipient's delivery state and its time (empty until
+# a report comes); `delivery_parts` lists the parts' (`1:DELIVRD@time;2:UNDELIV@time`) only
+# when they differ from the recipient's.
 # `resent` is "yes" for a recipient sent the job again after an unknown outcome
 # (`--resend-unknown`): the first request may have reached them too.
 EXPORT_COLUMNS = (
@@ -27,6 +31,9 @@ EXPORT_COLUMNS = (
     "updated_at",
     "vars",
     "resent",
+    "delivery",
+    "delivery_at",
+    "delivery_parts",
 )
 
 
@@ -38,12 +45,37 @@ def job_rows(
 
     Only the number or address, the provider's reason and its id can hold someone else's
     text; the other cells are the journal's own (seq, state, parts, time, the variables as
-    a JSON object, 'yes'), so they skip `cell`: an export costs about a plain dump's time.
+    a JSON object, 'yes', the delivery states and times), so they skip `cell`: an export
+    costs about a plain dump's time.
     """
+    deliveries = journal.deliveries(job_id)
     for seq, to, st, reason, provider_id, parts, updated, v, resent in journal.export_rows(
         job_id, state
     ):
-        yield seq, cell(to), st, cell(reason), cell(provider_id), parts, updated, v, resent
+        yield (
+            seq,
+            cell(to),
+            st,
+            cell(reason),
+            cell(provider_id),
+            parts,
+            updated,
+            v,
+            resent,
+            *delivery_cells(deliveries.get(seq)),
+        )
+
+
+def delivery_cells(d: Delivery | None) -> tuple[str, str, str]:
+    """The delivery, delivery_at and delivery_parts cells ("" until a report comes)."""
+    if d is None:
+        return "", "", ""
+    return d.state.value, d.at, parts_text(d.parts) if d.parts else ""
+
+
+def parts_text(parts: Mapping[int, tuple[DeliveryState, str]]) -> str:
+    """The parts' states in one cell: `1:DELIVRD@<time>;2:UNDELIV@<time>`."""
+    return ";".join(f"{n}:{s.value}@{at}" for n, (s, at) in sorted(parts.items()))
 
 
 def write_job_csv(

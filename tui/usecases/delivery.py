@@ -1,0 +1,61 @@
+"""Watch a job's delivery: THE task behind `jobs watch` and the console's delivery funnel.
+
+For a job whose messages the provider can be asked about (`GET /sms/{ids}`: 360nrs SMS and
+landing SMS) it polls (tui.engine.delivery_poll); for the others it can only say what the
+journal holds, so it says so once instead of waiting for reports that cannot come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+
+from backends.capabilities import SmsStatusApi
+from backends.errors import SwitchboardError
+from tui.engine.channels import LANDING
+from tui.engine.delivery_poll import DeliveryUpdate, Now, Sleep, watch_deliveries
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Job
+from tui.engine.ratelimit import RateLimiter
+from tui.workspace import Workspace
+
+# Channels whose messages `GET /sms/{ids}` lists (the landing SMS is stored as an SMS).
+POLLED_CHANNELS = frozenset({"sms", LANDING})
+
+
+class NothingToWatch(SwitchboardError):
+    """The job's delivery cannot be followed: why, for a person."""
+
+    title = "Delivery"
+
+
+def watchable(job: Job) -> str | None:
+    """Why the job's delivery cannot be polled (None when it can)."""
+    if job.channel not in POLLED_CHANNELS:
+        return f"the provider gives no delivery state for {job.channel} jobs"
+    return None
+
+
+async def watch_job(
+    journal: Journal,
+    job_id: int,
+    workspace: Workspace,
+    *,
+    rate: float | None = None,
+    sleep: Sleep | None = None,
+    now: Now | None = None,
+) -> AsyncIterator[DeliveryUpdate]:
+    """The job's delivery funnel after each polling round, until all are final or validity
+    ends; NothingToWatch when its provider or channel has no status request."""
+    job = journal.job(job_id)
+    why = watchable(job)
+    if why is not None:
+        raise NothingToWatch(f"job {job_id}: {why}")
+    async with AsyncExitStack() as stack:
+        backend = await stack.enter_async_context(await workspace.open(job.account))
+        if not isinstance(backend, SmsStatusApi):
+            raise NothingToWatch(f"job {job_id}: {backend.label} gives no delivery state")
+        limiter = RateLimiter(rate) if rate else None
+        updates = watch_deliveries(journal, job_id, backend, limiter=limiter, sleep=sleep, now=now)
+        async for update in updates:
+            yield update
