@@ -38,7 +38,9 @@ PROGRESS_INTERVAL = 0.5
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the jobs command."""
-    p = sub.add_parser("jobs", help="send jobs in the journal: list, inspect, resume, watch, export")
+    p = sub.add_parser(
+        "jobs", help="send jobs in the journal: list, inspect, resume, watch, export"
+    )
     ps = p.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
 
     def action(name: str, helptext: str) -> argparse.ArgumentParser:
