@@ -25,6 +25,7 @@ from tui.engine.delivery import (
     rank,
 )
 from tui.engine.journal_db import transaction
+from tui.engine.journal_rows import Totals
 
 # SQLite's default limit on bound parameters is 999 in older builds: lookups stay below it.
 _CHUNK = 500
@@ -52,6 +53,8 @@ class DeliveryJournal:
     # Journal's connection and its serialising, error-translating lock.
     _db: sqlite3.Connection
     _locked: Callable[[], AbstractContextManager[None]]
+    # Journal's totals, read from its per-job counters rather than by counting rows.
+    totals: Callable[[int], Totals]
 
     def _seqs_of(self, job_id: int, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Provider id -> (seq, parts) of the job's recipients that carry one of `ids`."""
@@ -106,11 +109,8 @@ class DeliveryJournal:
 
     def delivery_funnel(self, job_id: int) -> Funnel:
         """The job's funnel: accepted recipients and where their delivery stands."""
+        accepted = self.totals(job_id).accepted
         with self._locked():
-            (accepted,) = self._db.execute(
-                "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND state = 'ACCEPTED'",
-                (job_id,),
-            ).fetchone()
             counts = {
                 DeliveryState(s): n
                 for s, n in self._db.execute(
@@ -119,7 +119,7 @@ class DeliveryJournal:
                     (job_id, RANK_FINAL),
                 )
             }
-        return Funnel.of(int(accepted), counts)
+        return Funnel.of(accepted, counts)
 
     def deliveries(self, job_id: int) -> dict[int, Delivery]:
         """Every recipient's delivery state by seq, with its parts' where they differ."""
