@@ -12,6 +12,7 @@ import pytest
 from screens.widgets.progress import write_export
 from tests.tui.test_cli_jobs import account  # noqa: F401  (fixture: 360nrs account "demo")
 from tui.cli import run
+from tui.engine.delivery import DeliveryState, Report
 from tui.engine.export import EXPORT_COLUMNS, write_job_csv
 from tui.engine.journal import Journal, default_path
 from tui.engine.journal_rows import Outcome, State
@@ -19,6 +20,7 @@ from tui.engine.sms_job import create_sms_job
 from tui.files import atomic_text, write_atomic
 
 FORMULA = "=1+cmd|A0"
+DLR_AT = "2026-01-01T10:00:00+00:00"
 
 
 def leftovers(directory: Path, target: Path) -> list[Path]:
@@ -85,6 +87,7 @@ def test_every_export_cell_as_the_journal_holds_it_and_the_providers_words_neutr
             ],
         )
         journal.resend_unknown(job_id)  # none unknown: nothing marked resent
+        journal.record_deliveries(job_id, [Report("@id", DeliveryState.DELIVRD, DLR_AT)])
         out = io.StringIO()
         assert write_job_csv(out, journal, job_id) == 2
         times = [r.updated_at for r in journal.recipients(job_id)]
@@ -92,8 +95,8 @@ def test_every_export_cell_as_the_journal_holds_it_and_the_providers_words_neutr
     assert rows == [
         list(EXPORT_COLUMNS),
         ["0", "34600000001", "ACCEPTED", "", "'@id", "2", times[0],
-         '{"name":"Ana","n":"=2"}', ""],
-        ["1", "34600000002", "REJECTED", "'-bad +number", "", "", times[1], "", ""],
+         '{"name":"Ana","n":"=2"}', "", "DELIVRD", DLR_AT, ""],
+        ["1", "34600000002", "REJECTED", "'-bad +number", "", "", times[1], "", "", "", "", ""],
     ]  # fmt: skip
 
 
