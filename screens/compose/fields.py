@@ -79,13 +79,13 @@ class ComposeForm(BaseScreen):
     def _compose_message(self) -> ComposeResult:
         with Vertical(classes="field ch-sms ch-landing ch-whatsapp"):
             yield Label("Sender (from)", id="sender-label")
-            yield Input(placeholder="MyCompany", id="sender")
+            yield Input(placeholder="e.g. MyCompany", id="sender")
         with Vertical(classes="field ch-email"):
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("From address (↓ pick)")
                     yield Picker(
-                        placeholder="news@example.com",
+                        placeholder="e.g. news@example.com",
                         id="from-email",
                         title="Senders that sent email from this account",
                         loader=self._sender_choices,
@@ -94,7 +94,7 @@ class ComposeForm(BaseScreen):
                     yield Label("From name")
                     yield Input(id="from-name")
             yield Label("Reply-to address")
-            yield Input(placeholder="support@example.com", id="reply-to")
+            yield Input(placeholder="e.g. support@example.com", id="reply-to")
             yield Label("Subject")
             yield Input(id="subject")
         with Vertical(classes="field ch-sms ch-landing ch-voice"):
@@ -120,7 +120,7 @@ class ComposeForm(BaseScreen):
                 )
         with Vertical(classes="field ch-audio"):
             yield Label("Audio file URL (mp3 or wav)")
-            yield Input(placeholder="https://example.com/message.mp3", id="audio-url")
+            yield Input(placeholder="e.g. https://example.com/message.mp3", id="audio-url")
         with Vertical(classes="field ch-whatsapp"):
             yield Label("Header variables, separated by ; ({name}: the recipient's)")
             yield Input(id="wa-header")
@@ -134,8 +134,8 @@ class ComposeForm(BaseScreen):
             yield Input(placeholder="(none)", id="wa-default")
             yield Label("Location (templates with a location): latitude, longitude")
             with Horizontal(classes="field-row"):
-                yield Input(placeholder="39.9251", id="wa-lat")
-                yield Input(placeholder="-0.1057", id="wa-long")
+                yield Input(placeholder="e.g. 39.9251", id="wa-lat")
+                yield Input(placeholder="e.g. -0.1057", id="wa-long")
             with Horizontal(classes="field-row"):
                 yield Input(placeholder="Place name", id="wa-loc-name")
                 yield Input(placeholder="Address", id="wa-loc-address")

@@ -123,7 +123,7 @@ class ValidationPane(WorkerPane):
         with Horizontal(id="val-form", classes="field-row"):
             with Vertical():
                 yield Label("Emails to check (commas, spaces or lines between)")
-                yield Input(placeholder="ana@example.com, bob@example.org", id="val-emails")
+                yield Input(placeholder="e.g. ana@example.com, bob@example.org", id="val-emails")
                 yield Label("…or every email in a CSV file")
                 with Horizontal(classes="field-row"):
                     yield Input(placeholder="/path/to/emails.csv", id="val-csv")

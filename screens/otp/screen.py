@@ -84,7 +84,7 @@ class OtpScreen(BaseScreen):
         with Horizontal(id="otp-body"):
             with Vertical(id="otp-form", classes="panel"):
                 yield Label("Phone with prefix, or email", classes="otp-label")
-                yield Input(placeholder="34666555444", id="recipient", compact=True)
+                yield Input(placeholder="e.g. 34666555444", id="recipient", compact=True)
                 for label, field_id, placeholder in (
                     ("Length 3-10", "length", "4"),
                     ("Attempts 1-10", "max-attempts", "3"),

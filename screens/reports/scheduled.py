@@ -39,7 +39,7 @@ class RescheduleModal(ModalScreen[datetime | None]):
         with Vertical(classes="dialog-body form"):
             yield Label(f"Reschedule {self.what}", classes="dialog-title")
             yield Label("New send time (local time, or add an offset such as +01:00)")
-            yield Input(placeholder="2025-03-10 09:30", id="when")
+            yield Input(placeholder="e.g. 2025-03-10 09:30", id="when")
             yield Static("", id="when-utc")
             yield Static("", id="when-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):

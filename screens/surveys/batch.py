@@ -105,11 +105,13 @@ class BatchPane(SendPane):
                         id="batch-encoding",
                     )
             yield Label("Message template (must contain {{url:}}; {{name}} = a CSV column)")
-            yield Input(placeholder="Hi {{name}}, rate your visit: {{url:}}", id="batch-template")
+            yield Input(
+                placeholder="e.g. Hi {{name}}, rate your visit: {{url:}}", id="batch-template"
+            )
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("Recipients (numbers, comma-separated)")
-                    yield Input(placeholder="+6598760001, +6598760002", id="batch-to")
+                    yield Input(placeholder="e.g. +6598760001, +6598760002", id="batch-to")
                 with Vertical():
                     yield Label("Country of typed numbers (e.g. SG)")
                     yield Input(id="batch-country", max_length=2)
@@ -119,15 +121,15 @@ class BatchPane(SendPane):
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("Scheduled (ISO 8601)")
-                    yield Input(placeholder="2025-03-11T09:30+08:00", id="batch-scheduled")
+                    yield Input(placeholder="e.g. 2025-03-11T09:30+08:00", id="batch-scheduled")
                     yield Static("", id="batch-scheduled-utc")
                 with Vertical():
                     yield Label("Expiry (ISO 8601)")
-                    yield Input(placeholder="2025-03-12T09:30+08:00", id="batch-expiry")
+                    yield Input(placeholder="e.g. 2025-03-12T09:30+08:00", id="batch-expiry")
                     yield Static("", id="batch-expiry-utc")
                 with Vertical():
                     yield Label("Delivery report URL")
-                    yield Input(placeholder="https://example.com/dlr", id="batch-dlr")
+                    yield Input(placeholder="e.g. https://example.com/dlr", id="batch-dlr")
             yield Static("", id="batch-error", classes="error-text")
             with Horizontal(classes="button-row"):
                 yield Button("Send batch", variant="primary", id="batch-send")

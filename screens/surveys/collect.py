@@ -68,11 +68,11 @@ class CollectPane(SendPane):
                     )
                 with Vertical():
                     yield Label("Existing contact id (or a new contact below)")
-                    yield Input(placeholder="WmTjsFknzHdmfs3Ra", id="collect-contact-id")
+                    yield Input(placeholder="e.g. WmTjsFknzHdmfs3Ra", id="collect-contact-id")
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("New contact email")
-                    yield Input(placeholder="jane@example.com", id="collect-email")
+                    yield Input(placeholder="e.g. jane@example.com", id="collect-email")
                 with Vertical():
                     yield Label("First name")
                     yield Input(id="collect-first")
@@ -92,17 +92,17 @@ class CollectPane(SendPane):
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("Items (ids, comma-separated)")
-                    yield Input(placeholder="idCard, proofOfAddress", id="collect-items")
+                    yield Input(placeholder="e.g. idCard, proofOfAddress", id="collect-items")
                 with Vertical():
                     yield Label("Sample: item id")
-                    yield Input(placeholder="idCard", id="collect-sample-item")
+                    yield Input(placeholder="e.g. idCard", id="collect-sample-item")
                 with Vertical():
                     yield Label("Sample: file URL")
-                    yield Input(placeholder="https://…/example.pdf", id="collect-sample-url")
+                    yield Input(placeholder="e.g. https://…/example.pdf", id="collect-sample-url")
             with Horizontal(classes="field-row"):
                 with Vertical():
                     yield Label("Due date (ISO 8601, local time)")
-                    yield Input(placeholder="2025-03-31T18:00:00Z", id="collect-due")
+                    yield Input(placeholder="e.g. 2025-03-31T18:00:00Z", id="collect-due")
                 with Vertical():
                     yield Label("Created by (member)")
                     yield Input(id="collect-created-by")

@@ -82,7 +82,7 @@ class XeboPane(SendPane):
                     yield Label("CSV file (email, mobile; other columns = respondent fields)")
                     yield Input(placeholder="contacts.csv", id="xebo-csv")
             yield Label("Recipients (mobile numbers or emails, comma-separated)")
-            yield Input(placeholder="+34666555444, +34666555445", id="xebo-to")
+            yield Input(placeholder="e.g. +34666555444, +34666555445", id="xebo-to")
             yield Static("", id="xebo-error", classes="error-text")
             with Horizontal(classes="button-row"):
                 yield Button("Send survey", variant="primary", id="xebo-send")
