@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from textual import on, work
@@ -28,7 +30,7 @@ from backends.models.common import Group
 from backends.models.lists import EmailValidation, ValidationResult
 from screens.contacts.counts import MemberCounts
 from screens.contacts.forms import WorkerPane
-from screens.widgets.common import sb_app
+from screens.widgets.common import describe_error, refresh_failed_text, sb_app
 from screens.widgets.keys import std_key
 
 # How often running validations are polled; tests shorten it.
@@ -36,6 +38,13 @@ POLL_SECONDS = 2.0
 RUNNING = ("pending", "started")
 RESULT_ROWS = 1000
 _EMAIL_RE = re.compile(r"[^@\s,;]+@[^@\s,;]+")
+
+log = logging.getLogger("switchboard.console")
+
+
+def utc_now() -> datetime:
+    """Now, for the poll's status line (tests may replace it)."""
+    return datetime.now(UTC)
 
 
 def emails_in(text: str) -> list[str]:
@@ -118,6 +127,7 @@ class ValidationPane(WorkerPane):
         self._timer: Timer | None = None
         self.groups: list[Group] = []
         self.members: MemberCounts | None = None
+        self._last_success: datetime | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="val-form", classes="field-row"):
@@ -137,6 +147,7 @@ class ValidationPane(WorkerPane):
             yield Button("Start validation", variant="primary", id="val-start")
             yield Button("View result", id="val-view")
         yield Static("", id="val-error", classes="error-text")
+        yield Static("", id="val-poll-status", classes="error-text")
         table = DataTable[str](id="validations-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("ID", "Status", "Processed", "Valid", "Cost", "Created")
         yield table
@@ -153,15 +164,38 @@ class ValidationPane(WorkerPane):
             self.load_groups()
 
     @work(group="validation", exit_on_error=False)
-    async def refresh_list(self) -> None:
-        """Read the validation jobs (their status moves on the provider's side)."""
-        backend = await sb_app(self).backend()
-        page = await backend.capability(EmailValidationApi).validations_list(page=1, limit=100)
-        if page.total_pages > 1:  # the newest are on the last page
-            page = await backend.capability(EmailValidationApi).validations_list(
-                page=page.total_pages, limit=100
-            )
+    async def refresh_list(self, *, background: bool = False) -> None:
+        """Read the validation jobs (their status moves on the provider's side); a
+        `background` (poll) read that fails says so on the status line, not in a modal."""
+        try:
+            backend = await sb_app(self).backend()
+            api = backend.capability(EmailValidationApi)
+            page = await api.validations_list(page=1, limit=100)
+            if page.total_pages > 1:  # the newest are on the last page
+                page = await api.validations_list(page=page.total_pages, limit=100)
+        except Exception as exc:
+            if not background:
+                raise  # the user asked: the error modal answers
+            title, message = describe_error(exc)
+            if title == "Unexpected error":
+                log.error("validation poll failed", exc_info=exc)
+            self.post_message(self.PollFailed(title, message))
+            return
         self.post_message(self.Listed(page.items))
+
+    @dataclass
+    class PollFailed(Message):
+        """A background poll of the validation jobs failed."""
+
+        title: str
+        message: str
+
+    @on(PollFailed)
+    def _poll_failed(self, event: PollFailed) -> None:
+        text = refresh_failed_text(
+            "Email validation poll", event.title, event.message, utc_now(), self._last_success
+        )
+        self.query_one("#val-poll-status", Static).update(text)
 
     @work(group="validation", exit_on_error=False)
     async def load_groups(self) -> None:
@@ -198,6 +232,8 @@ class ValidationPane(WorkerPane):
 
     @on(Listed)
     def _listed(self, event: Listed) -> None:
+        self._last_success = utc_now()
+        self.query_one("#val-poll-status", Static).update("")
         table = self.query_one("#validations-table", DataTable)
         selected = self._selected_id()
         table.clear()
@@ -215,7 +251,7 @@ class ValidationPane(WorkerPane):
                 self._timer.pause()
 
     def _poll(self) -> None:
-        self.refresh_list()
+        self.refresh_list(background=True)
 
     def action_reload(self) -> None:
         """Read the jobs again."""

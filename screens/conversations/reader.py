@@ -18,7 +18,13 @@ from backends.base import Capability
 from backends.errors import ConfigError
 from backends.models.common import ChatMessage, Conversation, ConversationMessages
 from screens.conversations import view
-from screens.widgets.common import BaseScreen, describe_error, log_shown, sb_app
+from screens.widgets.common import (
+    BaseScreen,
+    describe_error,
+    log_shown,
+    refresh_failed_text,
+    sb_app,
+)
 from tui.usecases import conversations as chats
 
 # One page is plenty for a console; the filters narrow a bigger inbox.
@@ -26,11 +32,6 @@ LIST_LIMIT = 100
 THREAD_LIMIT = 100
 
 log = logging.getLogger("switchboard.console")
-
-
-def clock(moment: datetime) -> str:
-    """A moment as the agent's wall clock shows it (local HH:MM:SS)."""
-    return moment.astimezone().strftime("%H:%M:%S")
 
 
 class ConversationsReader(BaseScreen):
@@ -140,14 +141,10 @@ class ConversationsReader(BaseScreen):
     def _refresh_failed(self, event: RefreshFailed) -> None:
         if event.generation != self._generation:
             return  # another account's or an older filter's read
-        last = (
-            f"last success {clock(self._last_success)}"
-            if self._last_success is not None
-            else "no success yet"
+        text = refresh_failed_text(
+            "Conversations refresh", event.title, event.message, view.utc_now(), self._last_success
         )
-        text = f"Refresh failed {clock(view.utc_now())}: {event.title}: {event.message}; {last}"
         self._show_refresh_problem(text)
-        log_shown("Conversations refresh", text)
 
     def _show_refresh_problem(self, text: str) -> None:
         line = self.query_one("#refresh-status", Static)

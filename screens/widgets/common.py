@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -61,6 +62,22 @@ _shown = logging.getLogger("switchboard.console")
 def log_shown(title: str, message: str) -> None:
     """Log an error shown to the user (a modal or an inline line), once, as shown."""
     _shown.warning("shown: %s: %s", title, message)
+
+
+def clock(moment: datetime) -> str:
+    """A moment as the user's wall clock shows it (local HH:MM:SS)."""
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+def refresh_failed_text(
+    what: str, title: str, message: str, now: datetime, last_success: datetime | None
+) -> str:
+    """The status line of a failed background refresh (never a modal: a poll that fails
+    every few seconds must not stack pop-ups over what the user types), logged as shown."""
+    last = f"last success {clock(last_success)}" if last_success is not None else "no success yet"
+    text = f"Refresh failed {clock(now)}: {title}: {message}; {last}"
+    log_shown(what, text)
+    return text
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:

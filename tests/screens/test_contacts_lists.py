@@ -12,9 +12,10 @@ from starlette.applications import Starlette
 from textual.widgets import Input, Select, SelectionList
 
 import screens.contacts.validation
-from screens.widgets.common import ConfirmModal
+from screens.widgets.common import ConfirmModal, ErrorModal
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_contacts_screen import column, open_contacts, show_tab, table, text
+from tests.screens.test_conversations_refresh import Outage
 from tui.app import SwitchboardApp
 
 BLACKLIST = "/api/rest/v2/blacklist"
@@ -174,3 +175,35 @@ async def test_validation_start_poll_and_result(
         assert rows == [(e, job.verdicts[e]) for e in job.emails]
         assert nrs.state.log.matching("GET", f"{VALIDATIONS}/3/result")
         assert text(app, "#val-summary").startswith("Validation 3: ")
+
+
+async def test_a_failed_validation_poll_is_a_status_line_never_a_modal(
+    sandbox_console: Callable[..., SwitchboardApp],
+    provider_apps: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 12 point 1: the poll of running validations fails into a status line with the
+    time of the last success (a modal every 2 s would stack over what is typed)."""
+    monkeypatch.setattr(screens.contacts.validation, "POLL_SECONDS", 0.1)
+    outage = Outage(provider_apps["360nrs"])
+    provider_apps["360nrs"] = outage
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot)
+        await show_tab(pilot, "tab-validation")
+        app.screen.query_one("#val-emails", Input).value = "ana@example.com"
+        app.screen.query_one("#val-emails", Input).focus()
+        await pilot.press("enter")  # a running validation: the poll starts
+        await settle(pilot)
+        assert text(app, "#val-poll-status") == ""
+        outage.down = True
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert not [s for s in app.screen_stack if isinstance(s, ErrorModal)]
+        status = text(app, "#val-poll-status")
+        assert status.startswith("Refresh failed ") and "503" in status
+        assert "; last success " in status
+        outage.down = False
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert text(app, "#val-poll-status") == ""

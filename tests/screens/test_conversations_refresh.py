@@ -17,9 +17,8 @@ from textual.widgets import Select, Static
 
 import screens.conversations.view
 import tui.usecases.conversations as chats
-from screens.conversations.reader import clock
 from screens.conversations.screen import ConversationsScreen
-from screens.widgets.common import ErrorModal
+from screens.widgets.common import ErrorModal, clock
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tui.app import SwitchboardApp
 from tui.config import ConfigStore
