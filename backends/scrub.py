@@ -19,9 +19,11 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:  # only a type here: logging starts without loading httpx
+    import httpx
 
 MASK = "***"
 # Query and form fields whose values are secrets wherever they appear.

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-
-from backends.base import Backend, Connection
 from backends.errors import ConfigError
-from backends.registry import create_backend
 from tui.config import Account, Config, ConfigStore, validate_account
 from tui.errors import SecretStoreError
 from tui.secrets import SecretStore, env_var_name, shared_variables, sharing_text
 
-TransportFactory = Callable[[Account], httpx.AsyncBaseTransport | None]
+if TYPE_CHECKING:
+    import httpx
+
+    from backends.base import Backend
+
+# A string: the CLI's commands that never open a backend start without loading httpx.
+TransportFactory = Callable[[Account], "httpx.AsyncBaseTransport | None"]
 
 
 class Workspace:
@@ -123,6 +126,10 @@ class Workspace:
 
     async def open(self, name: str) -> Backend:
         """A connected backend for an account (the caller closes it)."""
+        # Here, not at the top: every backend and httpx load only when one is opened.
+        from backends.base import Connection
+        from backends.registry import create_backend
+
         account = self.account(name)
         secret = await self.secrets.aget(name)
         connection = Connection(

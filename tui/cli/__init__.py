@@ -12,69 +12,85 @@ Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a r
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from importlib import import_module
+from typing import TYPE_CHECKING, TextIO
 
 from backends.errors import InvalidInput, ProviderError, SwitchboardError
-from backends.scrub import scrub_known
-from tui import logs
-from tui.cli import (
-    accounts,
-    blacklist,
-    contacts,
-    eightbyeight,
-    forms,
-    jobs,
-    messaging,
-    reports,
-    sandbox,
-    sending,
-    settings,
-    surveys,
-    templates,
-    validation,
-    xerochat,
-)
-from tui.cli.common import (
-    EXIT_ERROR,
-    EXIT_REJECTED,
-    EXIT_USAGE,
-    Context,
-    UsageError,
-    check_texts,
-)
-from tui.engine.processes import sigterm_as_sigint
 from tui.files import file_problem
 from tui.paths import config_dir
-from tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.workspace import Workspace
 
 log = logging.getLogger("switchboard.cli")
 
-MODULES = (
-    sandbox,
-    accounts,
-    messaging,
-    sending,
-    contacts,
-    blacklist,
-    validation,
-    templates,
-    forms,
-    reports,
-    surveys,
-    eightbyeight,
-    xerochat,
-    jobs,
-    settings,
-)
+# Every command and the module (tui.cli.<module>) that registers and runs it, in the order
+# `--help` lists them, with the help line `--help` shows. Only the module of the command
+# being run is imported: `switchboard --help` and `account list` start without loading
+# every command's dependencies (the console's Textual, the sandbox's starlette and
+# uvicorn). tests/tui/test_cli_imports.py checks this table against the modules.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sandbox": ("sandbox", "the built-in provider emulators"),
+    "account": ("accounts", "manage provider accounts"),
+    "sms": ("messaging", "send SMS and look them up"),
+    "otp": ("messaging", "generate and check one-time codes"),
+    "whatsapp": ("messaging", "WhatsApp conversations"),
+    "mail": ("sending", "send email"),
+    "voice": ("sending", "voice calls"),
+    "landing": ("sending", "landing-page SMS"),
+    "scheduled": ("sending", "messages waiting for their send date"),
+    "contacts": ("contacts", "address-book contacts"),
+    "groups": ("contacts", "contact groups"),
+    "blacklist": ("blacklist", "recipients never sent to, per channel"),
+    "validation": ("validation", "email validation jobs"),
+    "templates": ("templates", "HTML templates (legacy editor, or --v2 for current)"),
+    "forms": ("forms", "web forms"),
+    "campaigns": ("reports", "list campaigns and their sendings' totals"),
+    "report": ("reports", "per-recipient reports of a sending (CSV)"),
+    "certificate": ("reports", "download a certified message's certificate"),
+    "shorten": ("reports", "short links (https://sms.tl/...) for long URLs"),
+    "image": ("reports", "images hosted by the provider"),
+    "coverage": ("reports", "SMS prices per country, or per network of one"),
+    "survey": ("surveys", "send surveys (e.g. Xebo collectors)"),
+    "request": ("surveys", "document/information requests (e.g. Collect)"),
+    "survey-batch": ("eightbyeight", "SMS surveys in batches (e.g. 8x8 SMS Engage)"),
+    "users": ("xerochat", "platform users (admin)"),
+    "packages": ("xerochat", "subscription packages (admin)"),
+    "subscribers": ("xerochat", "bot subscribers"),
+    "labels": ("xerochat", "subscriber labels of a bot page"),
+    "flows": ("xerochat", "flow campaigns and their answers"),
+    "jobs": ("jobs", "send jobs in the journal: list, inspect, resume, export"),
+    "settings": ("settings", "the console's preferences (refresh interval, ...)"),
+}
+MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
+# Top-level options that take a value: the word after them is not the command.
+_VALUED = ("--config-dir",)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser."""
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs (its first word that is one), or None (the console)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif word in COMMANDS:
+            return word
+        elif not word.startswith("-"):
+            return None  # not a command: argparse says so
+    return None
+
+
+def build_parser(
+    modules: Sequence[str] = MODULES, *, listed: bool = True
+) -> argparse.ArgumentParser:
+    """The argument parser, with the full arguments of the commands of `modules` (every
+    module by default); the other commands are listed with their help line only if
+    `listed` (a parser costs argparse about 1 ms: a command being run skips them)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
@@ -92,8 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in MODULES:
-        module.register(sub, common)
+    registered: set[str] = set()
+    for name, (module, helptext) in COMMANDS.items():
+        if module not in modules:
+            if listed:
+                sub.add_parser(name, help=helptext)
+        elif module not in registered:
+            registered.add(module)
+            import_module(f"tui.cli.{module}").register(sub, common)
     return parser
 
 
@@ -107,14 +129,32 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
 def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Parse and dispatch; the exit code."""
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = command_of(words)
+    # A command found: its module alone. None (`--help`, the console, a mistyped command):
+    # every command listed by name, no module loaded.
+    parser = build_parser([COMMANDS[command][0]], listed=False) if command else build_parser([])
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+        # argparse exits 0 after --help and 2 (EXIT_USAGE) on a usage error.
+        return exc.code if isinstance(exc.code, int) else 2
+    # What only a command that runs needs (`--help` and usage errors have returned).
+    from tui import logs
+    from tui.cli.common import (
+        EXIT_ERROR,
+        EXIT_REJECTED,
+        EXIT_USAGE,
+        Context,
+        UsageError,
+        check_texts,
+    )
+    from tui.workspace import Workspace
+
     out = out or sys.stdout
     directory = config_dir(getattr(args, "config_dir", None))
     logs.setup(verbose=args.verbose)
+
     workspace = Workspace(directory)
     _warn_shared_variables(workspace)
     if args.command is None:
@@ -133,6 +173,11 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         config_dir=directory,
         interactive=sys.stdin.isatty(),
     )
+    import asyncio
+    import signal
+
+    from tui.engine.processes import sigterm_as_sigint
+
     received: list[int] = []
     try:
         check_texts(args)  # before any network or preflight work
@@ -187,6 +232,8 @@ def _warn_shared_variables(workspace: Workspace) -> None:
 
 def _error(text: str) -> None:
     """Say on stderr why the command failed, and log it: what a user saw is in the log."""
+    from backends.scrub import scrub_known
+
     text = scrub_known(text)  # whatever raised it, no form of a secret is shown
     log.warning("shown: %s", text)
     print(f"switchboard: {text}", file=sys.stderr)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from backends.base import Backend
-from backends.registry import PROVIDERS, backend_class
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
-from tui.usecases.accounts import check_account
+
+if TYPE_CHECKING:
+    from backends.base import Backend
+
+
+class ProviderNames:
+    """`account add --provider`'s choices, read from backends.registry only when argparse
+    checks or lists them: `account list` starts without loading every backend."""
+
+    def __contains__(self, name: object) -> bool:
+        from backends.registry import PROVIDERS
+
+        return name in PROVIDERS
+
+    def __iter__(self) -> Iterator[str]:
+        from backends.registry import PROVIDERS
+
+        return iter(sorted(PROVIDERS))
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -19,7 +35,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     add = acc.add_parser("add", parents=[common], help="add an account (secret to the keyring)")
     add.add_argument("name")
-    add.add_argument("--provider", required=True, choices=sorted(PROVIDERS))
+    add.add_argument("--provider", required=True, choices=ProviderNames())
     add.add_argument("--base-url", help="API base URL (default: the provider's)")
     add.add_argument("--username", default="")
     add.add_argument(
@@ -60,6 +76,8 @@ def parse_options(items: list[str]) -> dict[str, str]:
 
 async def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     """Add an account."""
+    from backends.registry import backend_class
+
     cls = backend_class(args.provider)
     account = Account(
         name=args.name,
@@ -104,6 +122,7 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_test(ctx: Context, args: argparse.Namespace) -> int:
     """Connect to an account and show its balance (tui.usecases.accounts)."""
+    from tui.usecases.accounts import check_account  # the backends' models: only here
 
     async def test(backend: Backend) -> int:
         check = await check_account(args.name, backend)

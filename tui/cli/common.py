@@ -13,14 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from backends.base import Backend
-from backends.registry import backend_class
 from tui.usecases.confirm import CONFIRM_ABOVE, DELETE_ALL_PHRASE, Need, needed
 from tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from backends.base import Backend
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -154,6 +155,8 @@ def require(ctx: Context, account: str, api: type[Any]) -> None:
     """UsageError when the account's provider does not offer the capability interface
     `api` (e.g. SurveysApi): checked before anything is journaled or sent (a job for it
     could never be sent)."""
+    from backends.registry import backend_class  # every backend: only when a command needs one
+
     cls = backend_class(ctx.workspace.account(account).provider)
     if not cls.supports(api.offers):
         raise UsageError(f"{cls.label} accounts cannot send {api.what}")

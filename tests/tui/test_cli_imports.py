@@ -1,0 +1,96 @@
+"""The CLI loads only what the command it runs needs (issue 14, cold start):
+`switchboard --help` and `account list` import neither Textual nor the sandbox emulators
+(starlette, uvicorn), and every command is registered by the module tui.cli names for it."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+from tui.cli import COMMANDS, MODULES, build_parser, command_of, run
+
+HEAVY = ("textual", "starlette", "uvicorn")
+PROBE = """
+import sys
+from tui.cli import main
+heavy = set(sys.argv.pop(1).split(","))
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("imported:", *sorted({m.split(".")[0] for m in sys.modules} & heavy))
+"""
+
+
+def imported_by(tmp_path: Path, *argv: str) -> list[str]:
+    """The heavy packages a fresh `switchboard *argv` process has imported at its end."""
+    env = {
+        **os.environ,
+        "SWITCHBOARD_CONFIG_DIR": str(tmp_path / "config"),
+        "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, ",".join(HEAVY), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1].split()[1:]
+
+
+@pytest.mark.parametrize(
+    "argv", [("--help",), ("account", "list"), ("jobs", "list"), ("sms", "send", "--help")]
+)
+def test_commands_start_without_textual_or_the_sandbox(tmp_path: Path, argv: tuple[str]) -> None:
+    assert imported_by(tmp_path, *argv) == []
+
+
+def test_the_sandbox_command_still_loads_the_emulators_it_runs(tmp_path: Path) -> None:
+    # The probe itself can fail: a command that needs them shows them.
+    assert "starlette" in imported_by(tmp_path, "sandbox", "--help")
+
+
+def test_every_command_is_the_one_its_module_registers_with_its_help() -> None:
+    for module in MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        import_module(f"tui.cli.{module}").register(sub, argparse.ArgumentParser(add_help=False))
+        registered = {a.dest: a.help for a in sub._choices_actions}
+        listed = {name: h for name, (m, h) in COMMANDS.items() if m == module}
+        assert registered == listed, module
+    # The full parser has every command with its own arguments, in the listed order.
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(sub.choices) == list(COMMANDS)
+
+
+def test_the_command_is_the_first_word_that_names_one() -> None:
+    assert command_of(["account", "list"]) == "account"
+    assert command_of(["--json", "--config-dir", "jobs", "account", "list"]) == "account"
+    assert command_of(["-v", "jobs", "show", "1"]) == "jobs"
+    assert command_of(["--sandbox"]) is None
+    assert command_of(["nonsense", "jobs"]) is None
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_commands_help_comes_from_its_own_module(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([name, "--help"], out=io.StringIO()) == 0
+    assert f"usage: switchboard {name}" in capsys.readouterr().out
+
+
+def test_an_unknown_command_is_a_usage_error_naming_the_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["nonsense"], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nonsense'" in err and "'jobs'" in err
