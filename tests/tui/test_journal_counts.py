@@ -107,6 +107,14 @@ def test_latest_outcomes_come_from_an_index_not_a_sort(journal: Journal) -> None
     assert "TEMP B-TREE" not in details
 
 
+def test_failure_reasons_are_counted_from_an_index_alone(journal: Journal) -> None:
+    plan = journal._db.execute(
+        "EXPLAIN QUERY PLAN SELECT state, reason, COUNT(*) AS n FROM recipients"
+        " WHERE job_id = 1 AND state IN ('REJECTED', 'UNKNOWN') GROUP BY state, reason"
+    ).fetchall()
+    assert "COVERING INDEX recipients_failed" in " ".join(str(row[-1]) for row in plan)
+
+
 OLD = """
 CREATE TABLE jobs (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, account TEXT NOT NULL,
     provider TEXT NOT NULL, channel TEXT NOT NULL, message TEXT NOT NULL, status TEXT NOT NULL,
