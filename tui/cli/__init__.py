@@ -62,7 +62,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "subscribers": ("xerochat", "bot subscribers"),
     "labels": ("xerochat", "subscriber labels of a bot page"),
     "flows": ("xerochat", "flow campaigns and their answers"),
-    "jobs": ("jobs", "send jobs in the journal: list, inspect, resume, export"),
+    "jobs": ("jobs", "send jobs in the journal: list, inspect, resume, watch, export"),
     "settings": ("settings", "the console's preferences (refresh interval, ...)"),
 }
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
