@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from backends.models.surveys import EMAIL_RE, URL_RE
+from backends.emails import email_problem
+from backends.models.surveys import URL_RE
 from backends.rules import Check, Outgoing, Rules, Violation
 
 __all__ = ["RULES"]
@@ -96,7 +97,7 @@ def _contact(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
     # answer shows contacts by email ("email": "johndoe@example.com"): it is how
     # Collect reaches and recognises the contact, so a new contact must have one.
     email = value.get("email")
-    if not isinstance(email, str) or not EMAIL_RE.match(email.strip()):
+    if not isinstance(email, str) or email_problem(email):
         return _fail(f"contact.email must be an email address, not {email!r}")
     for key in ("firstName", "lastName", "company"):
         if key in value and not isinstance(value[key], str):

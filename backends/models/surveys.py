@@ -9,16 +9,17 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from backends.emails import email_problem
+
 # --- surveys -----------------------------------------------------------------------------
 
 #: Keys a survey contact carries as addresses; every other key is respondent information.
 ADDRESS_KEYS = frozenset({"email", "mobile"})
 
 # The Xebo reference gives no address formats, only that "'email' field is mandatory for
-# medium 2. 'mobile' field is mandatory for medium 1.": an email is name@domain.tld, a
-# mobile is a phone number (an optional +, digits, the usual separators, 6 to 15 digits:
+# medium 2. 'mobile' field is mandatory for medium 1.": an email is what backends.emails
+# accepts, a mobile is a phone number (an optional +, digits, the usual separators, 6 to 15 digits:
 # E.164 allows 15). The kind is what matters: an email is never a mobile, nor the reverse.
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ().-]*$")
 MIN_DIGITS, MAX_DIGITS = 6, 15
 # A Collect sample's `url`: the reference says only "'itemId' and 'url'"; a link a
@@ -54,7 +55,7 @@ def address_problem(key: str, value: Any) -> str | None:
         return f"no '{key}'"
     text = value.strip()
     if key == "email":
-        if not EMAIL_RE.match(text):
+        if email_problem(text):
             return f"{text!r} is not an email address"
         return None
     digits = sum(ch.isdigit() for ch in text)
@@ -261,7 +262,7 @@ def check_document_request(req: DocumentRequest) -> None:
     if isinstance(req.contact, str):
         if not req.contact.strip():
             raise ValueError("a contact id is required (or a new contact's email)")
-    elif not EMAIL_RE.match(str(req.contact.email or "").strip()):
+    elif email_problem(str(req.contact.email or "")):
         raise ValueError(f"{req.contact.email!r} is not an email address")
     if any(not item.strip() for item in req.items):
         raise ValueError("an item id is empty")

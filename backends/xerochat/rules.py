@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from backends.emails import email_problem
 from backends.rules import Check, Outgoing, Rules, Violation
 
 __all__ = ["RULES"]
@@ -45,7 +46,6 @@ _INTEGER = re.compile(r"\d+")
 # A "Numeric" mobile number: digits, a leading + allowed (PHP's is_numeric takes it too;
 # decimals and exponents, which it also takes, are no phone number).
 _NUMERIC = re.compile(r"\+?\d+")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _fail(message: str) -> Violation:
@@ -187,11 +187,11 @@ def _date(name: str) -> Check:
 
 
 def _email(name: str) -> Check:
-    """An email address (name@domain), when given."""
+    """An email address (backends.emails), when given."""
 
     def check(out: Outgoing, params: Mapping[str, str]) -> Violation | None:
         value = _value(out, name)
-        if value and not _EMAIL.fullmatch(value):
+        if value and email_problem(value):
             return _fail(f"The {name} field must contain a valid email address, not {value!r}")
         return None
 

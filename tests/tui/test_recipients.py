@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from backends.base import Connection
+from backends.emails import normalise_email
 from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine.recipients import (
@@ -18,7 +19,6 @@ from tui.engine.recipients import (
     from_csv,
     from_group,
     from_values,
-    normalise_email,
     normalise_phone,
     peek_csv,
     sniff_delimiter,
@@ -47,7 +47,13 @@ def test_phone_normalisation() -> None:
 
 def test_email_validation() -> None:
     assert normalise_email(" Ana@Example.COM ") == "Ana@example.com"
+    # An internationalised domain is an address (the old pattern took only ASCII labels).
+    assert normalise_email("user@bücher.de") == "user@bücher.de"
+    assert normalise_email("User@BÜCHER.de") == "User@bücher.de"
     for bad in (
+        "a.@b.com",  # a dot just before the @ (the old pattern took it)
+        ".a@b.com",
+        "a@b.invalid",  # a reserved domain no mail reaches
         "a@b",
         "a..b@x.com",
         "no-at.example.com",
