@@ -1,9 +1,13 @@
 # Two entry points, as the README's quick start shows:
 #   make run   installs and opens the console on the built-in sandbox
 #   make test  installs and runs lint, types and the tests
+# Installs are pinned by constraints.txt (what the tests ran with: upgrades are a
+# deliberate edit of it) and done once: a stamp file in the venv is remade only when
+# pyproject.toml or constraints.txt changes, so later runs start offline.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PIN := -c constraints.txt
 
 .PHONY: run test install install-test bench
 
@@ -11,11 +15,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet $(PIN) -e .
+	touch $@
 
-install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# The test install includes everything `run` needs, so it also marks that one done.
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet $(PIN) -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 run: install
 	$(BIN)/switchboard --sandbox

@@ -2,7 +2,8 @@
 
 email-validator reads the address as RFC 5321/5322 and IDNA do: an internationalised
 domain (`user@bücher.de`) is an address, a dot before the @ (`a.@b.com`) or a reserved
-domain (`.invalid`, `.test`, `localhost`) is not. No DNS is asked (`check_deliverability`
+domain (`.invalid`, `.test`, `localhost`) is not, nor a part before the @ longer than RFC
+5321's 64 octets (`strict`, email-validator 2.3+). No DNS is asked (`check_deliverability`
 off): checking is offline and takes about as long as parsing a phone number.
 """
 
@@ -21,7 +22,7 @@ def check_email(text: str) -> tuple[str | None, str]:
     if not value:
         return None, "empty"
     try:
-        got = validate_email(value, check_deliverability=False)
+        got = validate_email(value, check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
         # Its messages are one sentence ("An email address cannot have two periods in
         # a row."): shown as a reason, without the final period.

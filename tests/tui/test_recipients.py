@@ -102,6 +102,7 @@ def test_csv_mapping_and_row_numbers(tmp_path: Path) -> None:
     emails.write_text("who,x\nana@example.com,1\nbad,2\n")
     got = from_csv(emails, to_column="WHO", kind="email")
     assert [r.to for r in got.valid] == ["ana@example.com"] and got.invalid[0].row == 3
+    assert got.invalid[0].reason == "not a valid email: An email address must have an @-sign"
 
 
 @pytest.mark.parametrize(
