@@ -16,7 +16,8 @@ import pytest
 
 from tui.cli import COMMANDS, MODULES, build_parser, command_of, run
 
-HEAVY = ("textual", "starlette", "uvicorn")
+# email_validator compiles its patterns on import: loaded when an address is first checked.
+HEAVY = ("textual", "starlette", "uvicorn", "email_validator")
 PROBE = """
 import sys
 from tui.cli import main
