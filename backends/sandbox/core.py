@@ -296,9 +296,17 @@ class SandboxServer:
     """Run an ASGI app under uvicorn in a background thread on a loopback port."""
 
     def __init__(
-        self, app: ASGIApp, *, host: str = LOOPBACK, port: int = 0, timeout_keep_alive: int = 5
+        self,
+        app: ASGIApp,
+        *,
+        host: str = LOOPBACK,
+        port: int = 0,
+        timeout_keep_alive: int = 5,
+        lifespan: bool = False,
     ) -> None:
         self.app = app
+        # Whether the app's startup and shutdown run (the delivery receiver's writer does).
+        self.lifespan = lifespan
         self.host = host
         self.port = port
         # Seconds an idle kept-alive connection stays open (uvicorn's default, 5): tests
@@ -340,7 +348,7 @@ class SandboxServer:
             self.app,
             log_level="warning",
             access_log=False,
-            lifespan="off",
+            lifespan="on" if self.lifespan else "off",
             timeout_keep_alive=self.timeout_keep_alive,
             timeout_graceful_shutdown=2,
         )

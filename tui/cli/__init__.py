@@ -34,6 +34,7 @@ log = logging.getLogger("switchboard.cli")
 # uvicorn). tests/tui/test_cli_imports.py checks this table against the modules.
 COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("sandbox", "the built-in provider emulators"),
+    "receive": ("receive", "receive delivery notifications into the journal until Ctrl-C"),
     "account": ("accounts", "manage provider accounts"),
     "sms": ("messaging", "send SMS and look them up"),
     "otp": ("messaging", "generate and check one-time codes"),

@@ -100,8 +100,9 @@ INSERT INTO job_counts
 
 # Delivery reports (tui.engine.journal_delivery), beside the send outcome: one row per
 # recipient (part 0) and per part when a report names one. `rank` orders the states so
-# that "never back to an earlier state" is one condition of the upsert. Created on open
-# like the rest, so an older journal gains them without losing anything.
+# that "never back to an earlier state" is one condition of the upsert. The token each
+# job's notification URL carries, so the receiver takes reports for that job only.
+# Created on open like the rest, so an older journal gains them without losing anything.
 DELIVERY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     job_id INTEGER NOT NULL REFERENCES jobs(id),
@@ -114,6 +115,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (job_id, seq, part)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recipients_provider_id ON recipients(job_id, provider_id);
+CREATE TABLE IF NOT EXISTS delivery_tokens (
+    token TEXT PRIMARY KEY,
+    job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id)
+) WITHOUT ROWID;
 """
 
 

@@ -84,11 +84,11 @@ class DeliveryJournal:
                 if r.provider_id not in seqs:
                     continue
                 seq, parts = seqs[r.provider_id]
-                row = (job_id, seq, r.part or 0, r.state, rank(r.state), r.at, now)
-                if r.part is None:
-                    whole.append(row)
+                # A one-part message's part 1 is the message itself.
+                if r.part is None or parts <= 1:
+                    whole.append((job_id, seq, 0, r.state, rank(r.state), r.at, now))
                 else:
-                    parted.append(row)
+                    parted.append((job_id, seq, r.part, r.state, rank(r.state), r.at, now))
                     touched[seq] = parts
             self._db.executemany(_UPSERT, parted)
             whole.extend(self._combined(job_id, touched, now))
@@ -153,3 +153,27 @@ class DeliveryJournal:
                 (job_id, *sorted(FINAL)),
             ).fetchall()
         return [str(pid) for (pid,) in rows]
+
+    def set_delivery_token(self, job_id: int, token: str) -> None:
+        """The token the job's notification URL carries."""
+        with self._locked(), transaction(self._db):
+            self._db.execute(
+                "INSERT INTO delivery_tokens (token, job_id) VALUES (?, ?)", (token, job_id)
+            )
+
+    def job_of_token(self, token: str) -> int | None:
+        """The job whose notification URL carries `token` (None: no such job)."""
+        with self._locked():
+            row = self._db.execute(
+                "SELECT job_id FROM delivery_tokens WHERE token = ?", (token,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def has_provider_id(self, job_id: int, provider_id: str) -> bool:
+        """Whether a recipient of the job carries this provider id."""
+        with self._locked():
+            row = self._db.execute(
+                "SELECT 1 FROM recipients WHERE job_id = ? AND provider_id = ? LIMIT 1",
+                (job_id, provider_id),
+            ).fetchone()
+        return row is not None

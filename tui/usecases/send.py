@@ -33,6 +33,7 @@ from backends.models.send import (
 )
 from tui.engine import segments
 from tui.engine.channels import Request, check_request, create_channel_job
+from tui.engine.delivery_url import BASE_URL_OPTION, new_token, notification_url
 from tui.engine.export import export_job
 from tui.engine.journal import Journal
 from tui.engine.prechecks import check_channel_send, check_sms_send
@@ -154,6 +155,9 @@ class Prepared:
     refusal: Refusal | None = None
     # The SMS options as journaled (per-recipient notification URLs resolved).
     sms_options: dict[str, Any] = field(default_factory=dict)
+    # The job's receiver token, when the account has a public delivery URL
+    # (tui.engine.receiver): its notificationUrl carries it.
+    delivery_token: str | None = None
 
     def __repr__(self) -> str:
         # Short: Textual's @work puts the repr of every argument in the worker's
@@ -334,6 +338,13 @@ async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) 
     if isinstance(what, SmsMessage) and recipients.sendable:
         prepared.sms_options = dict(what.options)
         prepared.sms_options["notification_url"] = _notification_urls(what, recipients.sendable)
+        base = backend.connection.options.get(BASE_URL_OPTION)
+        if base and prepared.sms_options["notification_url"] is None:
+            # The operator's own notificationUrl wins; else the account's receiver gets them.
+            prepared.delivery_token = new_token()
+            prepared.sms_options["notification_url"] = notification_url(
+                base, prepared.delivery_token
+            )
     if check_first and recipients.sendable:
         # The first batch's request through the provider's rules, and the job's own
         # checks: what every batch would fail alike is refused here (InvalidInput is a
@@ -360,10 +371,13 @@ def create_job(journal: Journal, prepared: Prepared, provider: str) -> int:
     what = request.what
     try:
         if isinstance(what, SmsMessage):
-            return create_sms_job(
+            job_id = create_sms_job(
                 journal, request.account, provider, what.sender, what.text, rows,
                 prepared.sms_options or dict(what.options), pricing=prepared.pricing,
             )  # fmt: skip
+            if prepared.delivery_token is not None:
+                journal.set_delivery_token(job_id, prepared.delivery_token)
+            return job_id
         return create_channel_job(
             journal, request.account, provider, what, rows, pricing=prepared.pricing
         )

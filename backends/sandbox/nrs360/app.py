@@ -33,6 +33,7 @@ from . import (
     routes_whatsapp_templates,
 )
 from .common import ApiError, error_response
+from .dlr import Notifier
 from .seed import populate
 from .state import Clock, Nrs360State
 
@@ -107,6 +108,7 @@ def create_app(
     clock: Clock | None = None,
     faults: FaultProfile | None = None,
     history: bool = False,
+    dlr_speed: float = 1.0,
 ) -> Starlette:
     """A seeded 360nrs emulator; state on `app.state.nrs`, request log on `app.state.log`.
 
@@ -141,6 +143,8 @@ def create_app(
         },
     )
     app.state.nrs = state
+    # Calls the notificationUrl of accepted SMS; `dlr_speed` shortens its waits for tests.
+    app.state.notifier = Notifier(seed, state.now, speed=dlr_speed)
     app.state.log = log
     app.state.delivered = delivered
     return app

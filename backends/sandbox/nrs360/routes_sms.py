@@ -134,8 +134,28 @@ async def send_sms(request: Request) -> Response:
     )
     if items:
         record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
+        notify(request, body, items)
     status = 202 if len(items) == len(targets) else 207
     return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
+
+
+def notify(request: Request, body: JsonObject, items: list[SentItem]) -> None:
+    """Have each accepted message's notificationUrl called when its fate comes: one URL
+    for all, or the one in the recipient's position ("as many elements as the send
+    recipients")."""
+    urls = body.get("notificationUrl")
+    if not urls:
+        return
+    notifier = request.app.state.notifier
+    state = state_of(request)
+    by_target = (
+        dict(zip(body.get("to") or [], urls, strict=False)) if isinstance(urls, list) else {}
+    )
+    for item in items:
+        url = by_target.get(item.to) if by_target else urls
+        if isinstance(url, str):
+            sms = state.sms[item.id]
+            notifier.schedule(sms, url, f"{sms.parts * SMS_PART_COST_CENTS / 100:.2f}")
 
 
 def fields_getter(state: Nrs360State, subs: list[dict[str, str]] | None) -> Any:

@@ -1,0 +1,257 @@
+"""The delivery receiver over a real socket, and the sandbox calling it back end to end."""
+
+from __future__ import annotations
+
+import io
+import logging
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from backends.sandbox.core import SandboxServer
+from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from backends.sandbox.nrs360.dlr import fate_of
+from tui.cli import run
+from tui.config import Account, ConfigStore
+from tui.engine.delivery import DeliveryState as D
+from tui.engine.delivery import Report
+from tui.engine.delivery_url import ESCAPES, new_token, notification_url
+from tui.engine.journal import Journal
+from tui.engine.journal_rows import Outcome, State
+from tui.engine.receiver import Receiver
+
+# The escapes the reference defines: "the % character followed by a letter".
+DEFINED_ESCAPES = set("ipPtcsmynCS")
+
+
+class CountingJournal(Journal):
+    """A journal that counts its delivery commits (to see the receiver write in batches)."""
+
+    commits = 0
+
+    def record_deliveries(self, job_id: int, reports: Iterable[Report]) -> list[str]:
+        self.commits += 1
+        return super().record_deliveries(job_id, reports)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[CountingJournal]:
+    j = CountingJournal(tmp_path / "journal.sqlite3")
+    yield j
+    j.close()
+
+
+def accepted_job(journal: Journal, n: int, parts: int = 1) -> tuple[int, str]:
+    job_id = journal.create_job(
+        account="acct",
+        provider="360nrs",
+        channel="sms",
+        message={"sender": "TEST", "message": "Hi", "options": {}},
+        recipients=[(f"3460000{i:04d}", None) for i in range(n)],
+    )
+    journal.start(job_id)
+    claimed = journal.claim_batch(job_id, n)
+    journal.record_results(
+        job_id,
+        [Outcome(c.seq, c.to, State.ACCEPTED, None, f"j{job_id}m{c.seq}", parts) for c in claimed],
+    )
+    token = new_token()
+    journal.set_delivery_token(job_id, token)
+    return job_id, token
+
+
+@pytest.fixture
+def receiver(journal: CountingJournal) -> Iterator[tuple[Receiver, SandboxServer]]:
+    r = Receiver(journal, flush_seconds=0.05)
+    server = SandboxServer(r.app, lifespan=True)
+    server.start()
+    try:
+        yield r, server
+    finally:
+        server.stop()
+
+
+def settle(check: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not written in time"
+        time.sleep(0.02)
+
+
+def call(server: SandboxServer, token: str, **query: str) -> httpx.Response:
+    return httpx.get(f"{server.url}/dlr/{token}", params=query)
+
+
+def test_the_url_carries_the_token_and_the_documented_escapes() -> None:
+    token = new_token()
+    assert len(token) >= 32 and token != new_token()
+    url = notification_url("https://hooks.example.com/sb/", token)
+    assert url == f"https://hooks.example.com/sb/dlr/{token}?{ESCAPES}"
+    escapes = {value[1:] for values in parse_qs(urlsplit(url).query).values() for value in values}
+    assert escapes <= DEFINED_ESCAPES and {"i", "s", "y"} <= escapes
+
+
+def test_valid_duplicate_and_out_of_order_reports(
+    journal: CountingJournal, receiver: tuple[Receiver, SandboxServer]
+) -> None:
+    rec, server = receiver
+    job_id, token = accepted_job(journal, 3)
+    ok = [
+        call(server, token, id=f"j{job_id}m0", status="DELIVRD", dlr="2026-03-01 09:00"),
+        # Out of order (an ACCEPTD after the DELIVRD), then the DELIVRD again.
+        call(server, token, id=f"j{job_id}m0", status="ACCEPTD", dlr="2026-03-01 08:59"),
+        call(server, token, id=f"j{job_id}m0", status="DELIVRD", dlr="2026-03-01 09:05"),
+        call(server, token, id=f"j{job_id}m1", status="undeliv", dlr="2026-03-01 09:01", part=""),
+    ]
+    assert [r.status_code for r in ok] == [200] * 4
+    settle(lambda: rec.written == 4)
+    d = journal.deliveries(job_id)
+    assert (d[0].state, d[0].at) == (D.DELIVRD, "2026-03-01T09:00:00+00:00")
+    assert d[1].state is D.UNDELIV and 2 not in d
+
+
+def test_forged_unknown_and_malformed_calls_are_4xx_and_logged(
+    journal: CountingJournal,
+    receiver: tuple[Receiver, SandboxServer],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rec, server = receiver
+    job_id, token = accepted_job(journal, 2)
+    other_id, _ = accepted_job(journal, 2)
+    good = {"id": f"j{job_id}m0", "status": "DELIVRD", "dlr": "2026-03-01 09:00"}
+    cases = [
+        (new_token(), good, 403),  # forged token
+        (token[:-1], good, 403),
+        (token, {**good, "id": "nope"}, 404),  # unknown id
+        (token, {**good, "id": f"j{other_id}m0"}, 404),  # another job's id
+        (token, {**good, "status": "GREAT"}, 400),
+        (token, {"id": good["id"], "dlr": good["dlr"]}, 400),
+        (token, {**good, "dlr": "yesterday"}, 400),
+        (token, {**good, "part": "x"}, 400),
+        (token, {**good, "part": "16"}, 400),
+    ]
+    with caplog.at_level(logging.WARNING, logger="switchboard.receiver"):
+        for tok, query, expected in cases:
+            assert call(server, tok, **query).status_code == expected, query
+        # Not even a route: 404 from the router, never a 5xx.
+        assert httpx.get(f"{server.url}/dlr").status_code == 404
+        assert httpx.post(f"{server.url}/dlr/{token}", data=good).status_code == 405
+    assert rec.refused == len(cases)
+    assert len(caplog.records) == len(cases)
+    assert all(token not in r.getMessage() for r in caplog.records)
+    time.sleep(0.2)
+    assert journal.deliveries(job_id) == {} and rec.written == 0
+
+
+def test_parts_and_batched_writes(
+    journal: CountingJournal, receiver: tuple[Receiver, SandboxServer]
+) -> None:
+    rec, server = receiver
+    job_id, token = accepted_job(journal, 300, parts=2)
+    with httpx.Client(base_url=server.url) as client:
+        for seq in range(300):
+            for part in (1, 2):
+                status = "DELIVRD" if seq % 10 or part == 1 else "EXPIRED"
+                query = {"id": f"j{job_id}m{seq}", "status": status, "dlr": "2026-03-01 09:00"}
+                r = client.get(f"/dlr/{token}", params={**query, "part": str(part)})
+                assert r.status_code == 200
+    settle(lambda: rec.written == 600)
+    f = journal.delivery_funnel(job_id)
+    assert (f.delivered, f.expired, f.waiting) == (270, 30, 0)
+    d = journal.deliveries(job_id)
+    assert d[10].parts == {1: (D.DELIVRD, d[10].at), 2: (D.EXPIRED, d[10].at)}
+    # 600 calls, far fewer commits.
+    assert journal.commits < 100
+
+
+def test_the_sandbox_calls_the_receiver_back_end_to_end(
+    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = Journal()  # the one `sms send` journals into
+    rserver = SandboxServer(Receiver(journal, flush_seconds=0.05).app, lifespan=True)
+    rserver.start()
+    app = create_app(dlr_speed=60.0)  # two minutes of fates in two seconds
+    sandbox = SandboxServer(app)
+    sandbox.start()
+    try:
+        monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+        ConfigStore(isolated_dirs / "config").add_account(
+            Account(
+                name="demo",
+                provider="360nrs",
+                base_url=sandbox.url + "/api/rest",
+                username=DEMO_USERNAME,
+                options={"delivery_url": rserver.url},
+            )
+        )
+        tos = [f"346{i:08d}" for i in range(30)]
+        args = ["sms", "send", "-a", "demo", "--from", "T", "--message", "Hi", "--yes"]
+        for to in tos:
+            args += ["--to", to]
+        assert run(args, out=io.StringIO()) == 0
+        (post,) = app.state.log.matching("POST", "/api/rest/sms")
+        url = post.json()["notificationUrl"]
+        assert isinstance(url, str) and url.startswith(rserver.url + "/dlr/")
+        job_id = max(j.id for j in journal.jobs())
+        settle(lambda: journal.delivery_funnel(job_id).done, timeout=10.0)
+    finally:
+        sandbox.stop()
+        rserver.stop()
+    nrs = app.state.nrs
+    fates = {m.id: fate_of(nrs.seed, m) for m in nrs.sms.values()}
+    d = journal.deliveries(job_id)
+    for row in journal.recipients(job_id):
+        assert row.provider_id is not None
+        assert d[row.seq].state == fates[row.provider_id].status
+    calls = app.state.notifier.calls
+    assert len(calls) == 30 and all(status == 200 for _, status in calls)
+    for target, _ in calls:
+        q = parse_qs(urlsplit(target).query)
+        assert q["status"][0] == fates[q["id"][0]].status
+        assert q["part"] == ["1"]
+    journal.close()
+
+
+def test_switchboard_receive_serves_until_ctrl_c_and_writes_what_it_took(
+    isolated_dirs: Path,
+) -> None:
+    path = isolated_dirs / "j.sqlite3"
+    with Journal(path) as j:
+        job_id, token = accepted_job(j, 1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "receive", "--listen", "127.0.0.1:0", "--journal",
+         str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Receiving delivery notifications on http://127.0.0.1:")
+        base = line.split(" on ", 1)[1].split("/dlr/", 1)[0]
+        assert httpx.get(f"{base}/dlr/{new_token()}").status_code == 403
+        query = {"id": f"j{job_id}m0", "status": "DELIVRD", "dlr": "2026-03-01 09:00"}
+        assert httpx.get(f"{base}/dlr/{token}", params=query).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "Stopped: 1 reports written, 1 refused." in out
+    assert token not in out + err and "Traceback" not in err
+    with Journal(path) as j:
+        assert j.deliveries(job_id)[0].state is D.DELIVRD
+
+
+def test_switchboard_receive_refuses_a_bad_address(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["receive", "--listen", "nowhere"], out=io.StringIO()) == 2
+    assert "--listen expects HOST:PORT" in capsys.readouterr().err
