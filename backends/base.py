@@ -20,16 +20,7 @@ from backends.capabilities import INTERFACES
 from backends.capabilities import Capability as Capability
 from backends.errors import NotSupported
 from backends.http import HttpClient
-
-
-@dataclass(frozen=True)
-class AccountField:
-    """A non-secret account setting a provider needs besides the base URL."""
-
-    name: str
-    label: str
-    required: bool = True
-    help: str = ""
+from backends.providers import PROVIDER_INFO, AccountField
 
 
 @dataclass(frozen=True)
@@ -93,6 +84,14 @@ class Backend:
                 "capability interfaces it inherits (backends.capabilities)"
             )
         cls.capabilities = frozenset(c for c, api in INTERFACES.items() if issubclass(cls, api))
+        # A provider's account metadata has one source, read without loading its client.
+        info = PROVIDER_INFO.get(cls.__dict__.get("provider", ""))
+        if info is not None:
+            cls.label = info.label
+            cls.default_base_url = info.default_base_url
+            cls.needs_username = info.needs_username
+            cls.secret_label = info.secret_label
+            cls.extra_fields = info.extra_fields
 
     def capability(self, api: Callable[..., _T]) -> _T:
         """This backend as one of its capability interfaces, or NotSupported."""

@@ -17,7 +17,7 @@ from typing import Any
 import tomli_w
 
 from backends.errors import ConfigError
-from backends.registry import backend_class
+from backends.providers import provider_info
 from tui.files import write_atomic
 
 CONFIG_FILE = "config.toml"
@@ -58,17 +58,17 @@ def validate_name(name: str) -> str:
 def validate_account(account: Account) -> Account:
     """The account, or ConfigError naming the first problem."""
     validate_name(account.name)
-    cls = backend_class(account.provider)
+    info = provider_info(account.provider)
     if not re.match(r"^https?://[^\s/]+", account.base_url):
         raise ConfigError(
             f"account {account.name!r}: base URL must start with http:// or https:// "
             f"(got {account.base_url!r})"
         )
-    if cls.needs_username and not account.username:
-        raise ConfigError(f"account {account.name!r}: {cls.label} needs a username")
-    for f in cls.extra_fields:
+    if info.needs_username and not account.username:
+        raise ConfigError(f"account {account.name!r}: {info.label} needs a username")
+    for f in info.extra_fields:
         if f.required and not account.options.get(f.name):
-            raise ConfigError(f"account {account.name!r}: {cls.label} needs {f.label}")
+            raise ConfigError(f"account {account.name!r}: {info.label} needs {f.label}")
     return account
 
 

@@ -164,9 +164,7 @@ class CollectBackend(Backend, DocumentRequestsApi):
     """The Collect API (usecollect.com)."""
 
     provider: ClassVar[str] = "collect"
-    label: ClassVar[str] = "Collect"
-    default_base_url: ClassVar[str] = "https://api.usecollect.com/v1"
-    secret_label: ClassVar[str] = "Password"
+    # Its label, default URL and secret: backends.providers.
 
     def _make_http(
         self, connection: Connection, transport: httpx.AsyncBaseTransport | None

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import AccountField, Backend, Connection
+from backends.base import Backend, Connection
 from backends.capabilities import SurveyBatchApi
 from backends.eightbyeight.models import (
     SurveyBatch,
@@ -247,23 +247,7 @@ class EightByEightBackend(Backend, SurveyBatchApi):
     """8x8 SMS Engage survey batches."""
 
     provider: ClassVar[str] = "8x8"
-    label: ClassVar[str] = "8x8 SMS Engage"
-    default_base_url: ClassVar[str] = "https://sms.8x8.com/api/v1"
-    needs_username: ClassVar[bool] = False
-    secret_label: ClassVar[str] = "API key"
-    extra_fields: ClassVar[tuple[AccountField, ...]] = (
-        AccountField(
-            "subaccount_id",
-            "Subaccount ID",
-            help="from connect.8x8.com: 3-50 letters, digits or - . _ &",
-        ),
-        AccountField(
-            "survey_id",
-            "Default survey ID",
-            required=False,
-            help="the survey id 8x8 gave you (each send may name another)",
-        ),
-    )
+    # Its label, default URL, secret and settings: backends.providers.
     #: The most messages one batch request may carry.
     max_batch_size: ClassVar[int] = MAX_MESSAGES
 

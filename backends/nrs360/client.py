@@ -244,9 +244,7 @@ class Nrs360Backend(
     """The 360nrs REST API."""
 
     provider: ClassVar[str] = "360nrs"
-    label: ClassVar[str] = "360nrs"
-    default_base_url: ClassVar[str] = "https://dashboard.360nrs.com/api/rest"
-    secret_label: ClassVar[str] = "API password"
+    # Its label, default URL and secret: backends.providers.
     # The reference: countryIso "required when phone or landline is specified", and a PUT
     # takes the same required fields as a POST (an address and the groups).
     contact_number_needs_country: ClassVar[bool] = True

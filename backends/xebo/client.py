@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from backends.base import AccountField, Backend, Connection
+from backends.base import Backend, Connection
 from backends.capabilities import SurveysApi
 from backends.errors import ConfigError, MalformedResponse
 from backends.http import HttpClient, default_error_parser, path
@@ -23,7 +23,6 @@ from backends.xebo.rules import RULES
 
 # `{env}` in the base URL is the datacenter prefix from the account's `env` option, so
 # the add-account dialog can prefill the template and the user types only `az4`.
-DEFAULT_BASE_URL = "https://{env}-api.xebo.ai"
 # One DNS label: an option must not be able to point the secret at another host.
 ENV_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 AUTH_MODES = ("bearer", "api-key")
@@ -121,20 +120,8 @@ class XeboBackend(Backend, SurveysApi):
     """The Xebo survey-distribution API."""
 
     provider: ClassVar[str] = "xebo"
-    label: ClassVar[str] = "Xebo"
-    default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    needs_username: ClassVar[bool] = False
-    secret_label: ClassVar[str] = "Access token or API key"
-    # The collector token travels in the body and is shown on the platform to anyone
-    # managing the collector: a setting, not a credential. Bodies are never logged.
-    extra_fields: ClassVar[tuple[AccountField, ...]] = (
-        AccountField("env", "Environment", help="datacenter prefix, e.g. az4"),
-        AccountField("collector_id", "Collector ID", help="e.g. 66c70e71f57bd9efe12d691d"),
-        AccountField("collector_token", "Collector token", help="from the collector's page"),
-        AccountField(
-            "auth", "Secret type", required=False, help="bearer (access token, default) or api-key"
-        ),
-    )
+    # Its label, default URL, secret and settings: backends.providers (bodies, which
+    # carry the collector token, are never logged).
 
     def _make_http(
         self, connection: Connection, transport: httpx.AsyncBaseTransport | None

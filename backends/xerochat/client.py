@@ -278,10 +278,7 @@ class XeroChatBackend(
     """The XeroChat API."""
 
     provider: ClassVar[str] = "xerochat"
-    label: ClassVar[str] = "XeroChat"
-    default_base_url: ClassVar[str] = "https://xerochat.com/api"
-    needs_username: ClassVar[bool] = False
-    secret_label: ClassVar[str] = "API key"
+    # Its label, default URL and secret: backends.providers.
     # Its contacts: no landline, country, external id or custom fields; one group (the
     # "contact type"), by id, set at creation and kept.
     contact_fields: ClassVar[tuple[str, ...]] = ("name", "surname", "email", "phone")

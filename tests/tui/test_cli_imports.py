@@ -21,24 +21,25 @@ HEAVY = ("textual", "starlette", "uvicorn", "email_validator")
 PROBE = """
 import sys
 from tui.cli import main
-heavy = set(sys.argv.pop(1).split(","))
+heavy = tuple(sys.argv.pop(1).split(","))
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print("imported:", *sorted({m.split(".")[0] for m in sys.modules} & heavy))
+loaded = [h for h in heavy if any(m == h or m.startswith(h + ".") for m in sys.modules)]
+print("imported:", *loaded)
 """
 
 
-def imported_by(tmp_path: Path, *argv: str) -> list[str]:
-    """The heavy packages a fresh `switchboard *argv` process has imported at its end."""
+def imported_by(tmp_path: Path, *argv: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of `heavy` a fresh `switchboard *argv` process has imported at its end."""
     env = {
         **os.environ,
         "SWITCHBOARD_CONFIG_DIR": str(tmp_path / "config"),
         "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
     }
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, ",".join(HEAVY), *argv],
+        [sys.executable, "-c", PROBE, ",".join(heavy), *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -54,6 +55,26 @@ def imported_by(tmp_path: Path, *argv: str) -> list[str]:
 )
 def test_commands_start_without_textual_or_the_sandbox(tmp_path: Path, argv: tuple[str]) -> None:
     assert imported_by(tmp_path, *argv) == []
+
+
+def test_listing_configured_accounts_loads_no_backend(tmp_path: Path) -> None:
+    # Their settings are checked from backends.providers, not from the backend classes.
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text(
+        '[accounts.demo]\nprovider = "360nrs"\nbase_url = "https://example.invalid/api"\n'
+        'username = "u"\n[accounts.x]\nprovider = "8x8"\nbase_url = "https://example.invalid"\n'
+        '[accounts.x.options]\nsubaccount_id = "s"\n',
+        encoding="utf-8",
+    )
+    heavy = (
+        "httpx",
+        "backends.registry",
+        "backends.base",
+        "backends.nrs360",
+        "backends.eightbyeight",
+    )
+    assert imported_by(tmp_path, "account", "list", heavy=heavy) == []
+    assert imported_by(tmp_path, "account", "test", "demo", heavy=heavy) != []  # the probe works
 
 
 def test_the_sandbox_command_still_loads_the_emulators_it_runs(tmp_path: Path) -> None:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from backends.providers import PROVIDER_INFO
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
 
 if TYPE_CHECKING:
     from backends.base import Backend
-
-
-class ProviderNames:
-    """`account add --provider`'s choices, read from backends.registry only when argparse
-    checks or lists them: `account list` starts without loading every backend."""
-
-    def __contains__(self, name: object) -> bool:
-        from backends.registry import PROVIDERS
-
-        return name in PROVIDERS
-
-    def __iter__(self) -> Iterator[str]:
-        from backends.registry import PROVIDERS
-
-        return iter(sorted(PROVIDERS))
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,7 +20,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     add = acc.add_parser("add", parents=[common], help="add an account (secret to the keyring)")
     add.add_argument("name")
-    add.add_argument("--provider", required=True, choices=ProviderNames())
+    add.add_argument("--provider", required=True, choices=sorted(PROVIDER_INFO))
     add.add_argument("--base-url", help="API base URL (default: the provider's)")
     add.add_argument("--username", default="")
     add.add_argument(
