@@ -383,7 +383,9 @@ class Nrs360Backend(
             # a filter typed as +34... would match nothing. The emulator does the same.
             "phone": f.phone.lstrip("+") if f.phone else None,
             "landline": f.landline.lstrip("+") if f.landline else None,
-            "countryIso": f.country,
+            # ISO codes as the reference writes them (countryIso=ES); its filters match a
+            # specific value, so "es" typed by a user is sent as "ES".
+            "countryIso": f.country.upper() if f.country else None,
             "externalId": f.external_id,
         }
         body = await self.http.json("GET", "contacts", params=params)
