@@ -147,7 +147,9 @@ class ValidationPane(WorkerPane):
             yield Button("Start validation", variant="primary", id="val-start")
             yield Button("View result", id="val-view")
         yield Static("", id="val-error", classes="error-text")
-        yield Static("", id="val-poll-status", classes="error-text")
+        status = Static("", id="val-poll-status", classes="error-text")
+        status.display = False
+        yield status
         table = DataTable[str](id="validations-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("ID", "Status", "Processed", "Valid", "Cost", "Created")
         yield table
@@ -195,7 +197,12 @@ class ValidationPane(WorkerPane):
         text = refresh_failed_text(
             "Email validation poll", event.title, event.message, utc_now(), self._last_success
         )
-        self.query_one("#val-poll-status", Static).update(text)
+        self._show_poll_status(text)
+
+    def _show_poll_status(self, text: str) -> None:
+        line = self.query_one("#val-poll-status", Static)
+        line.update(text)
+        line.display = bool(text)  # no empty line while all is well
 
     @work(group="validation", exit_on_error=False)
     async def load_groups(self) -> None:
@@ -233,7 +240,7 @@ class ValidationPane(WorkerPane):
     @on(Listed)
     def _listed(self, event: Listed) -> None:
         self._last_success = utc_now()
-        self.query_one("#val-poll-status", Static).update("")
+        self._show_poll_status("")
         table = self.query_one("#validations-table", DataTable)
         selected = self._selected_id()
         table.clear()
