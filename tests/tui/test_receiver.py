@@ -255,3 +255,34 @@ def test_switchboard_receive_serves_until_ctrl_c_and_writes_what_it_took(
 def test_switchboard_receive_refuses_a_bad_address(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["receive", "--listen", "nowhere"], out=io.StringIO()) == 2
     assert "--listen expects HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "extra", "expected"),
+    [
+        ({}, [], None),  # no receiver set up: no notificationUrl at all
+        # The operator's own URL wins over the account's receiver.
+        ({"delivery_url": "https://hooks.example.com"}, ["--notification-url",
+         "https://mine.example.com/n?s=%s"], "https://mine.example.com/n?s=%s"),
+    ],
+)  # fmt: skip
+def test_a_send_carries_the_receivers_url_only_when_the_account_has_one(
+    isolated_dirs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    nrs_server: SandboxServer,
+    options: dict[str, str],
+    extra: list[str],
+    expected: str | None,
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+    ConfigStore(isolated_dirs / "config").add_account(
+        Account("demo", "360nrs", nrs_server.url + "/api/rest", DEMO_USERNAME, options=options)
+    )
+    args = ["sms", "send", "-a", "demo", "--from", "T", "--message", "Hi", "--to", "34600000001"]
+    assert run([*args, *extra, "--yes"], out=io.StringIO()) == 0
+    (post,) = nrs_server.app.state.log.matching("POST", "/api/rest/sms")  # type: ignore[attr-defined]
+    assert post.json().get("notificationUrl") == expected
+    with Journal() as j:
+        assert len(j.jobs()) == 1
+        # No token was handed out: the receiver takes nothing for this job.
+        assert j._db.execute("SELECT COUNT(*) FROM delivery_tokens").fetchone() == (0,)
