@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,10 +23,12 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker
 
+from screens.jobs.delivery import DeliveryWatch
 from screens.widgets.common import BaseScreen, count_confirm, sb_app
 from screens.widgets.keys import std_key
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
+from tui.engine.delivery import Delivery, Funnel
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Job, JobStatus, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
@@ -47,6 +49,9 @@ class JobDetail:
     recent: list[RecipientRow]
     cost: str  # the cost so far, or why there is none
     interrupted: bool = False
+    funnel: Funnel = field(default_factory=Funnel)
+    # The recipients whose delivery report came last: (number, delivery), newest first.
+    deliveries: tuple[tuple[str, Delivery], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ def load_detail(path: Path, job_id: int) -> JobDetail:
             recent,
             spent_text(journal, job),
             journal.interrupted(job_id),
+            journal.delivery_funnel(job_id),
+            tuple(journal.latest_deliveries(job_id, RECENT_RECIPIENTS)),
         )
 
 
@@ -145,6 +152,9 @@ def detail_text(d: JobDetail) -> str:
         f"pending {t.pending + t.sending} of {t.total} · {t.parts} parts",
         d.cost[:1].upper() + d.cost[1:],
     ]
+    if d.funnel.accepted:
+        lines.append(f"Delivery {d.funnel.line()}")
+        lines.extend(f"  {to} {x.state.value} {x.at[:19]}" for to, x in d.deliveries)
     if d.reasons:
         lines.append("Reasons:")
         lines.extend(f"  {n} {s.value.lower()}: {r}" for s, r, n in d.reasons[:5])
@@ -167,6 +177,7 @@ class JobsScreen(BaseScreen):
     BINDINGS = [
         Binding("s", "resume", "Resume"),
         Binding("u", "resume_unknown", "Resume + resend unknown"),
+        Binding("w", "watch_delivery", "Watch delivery"),
         std_key("reload"),
     ]
 
@@ -221,6 +232,7 @@ class JobsScreen(BaseScreen):
                     yield Button("Resume + resend unknown", id="resume-unknown")
                     yield Button("Reload", id="reload")
                 yield Static("", id="jobs-error", classes="error-text")
+                yield DeliveryWatch(id="jobs-watch", classes="notice")
             with VerticalScroll(id="jobs-right"):
                 with Vertical(classes="panel"):
                     yield Label("Details", classes="section-title")
@@ -320,6 +332,21 @@ class JobsScreen(BaseScreen):
                     reason=reason,
                     cost=d.cost,
                 )
+
+    # --- delivery -----------------------------------------------------------------------
+    def action_watch_delivery(self) -> None:
+        """Follow the selected job's delivery states until every one is final."""
+        error = self.query_one("#jobs-error", Static)
+        job = self.jobs.get(self.selected) if self.selected is not None else None
+        if job is None or self.journal_path is None:
+            error.update("Select a job first.")
+        else:
+            error.update(self.query_one(DeliveryWatch).start(job, self.journal_path))
+
+    @on(DeliveryWatch.Moved)
+    def _delivery_moved(self, event: DeliveryWatch.Moved) -> None:
+        if event.job_id == self.selected and self.journal_path is not None:
+            self.detail(self.journal_path, event.job_id)
 
     # --- resume -------------------------------------------------------------------------
     def _resumable(self) -> Job | None:

@@ -177,3 +177,15 @@ class DeliveryJournal:
                 (job_id, provider_id),
             ).fetchone()
         return row is not None
+
+    def latest_deliveries(self, job_id: int, n: int) -> list[tuple[str, Delivery]]:
+        """The `n` recipients (number, delivery) whose report came last, newest first."""
+        with self._locked():
+            rows = self._db.execute(
+                'SELECT r."to", d.state, d.at FROM deliveries d JOIN recipients r'
+                " ON r.job_id = d.job_id AND r.seq = d.seq"
+                " WHERE d.job_id = ? AND d.part = 0 ORDER BY d.received_at DESC, d.seq DESC"
+                " LIMIT ?",
+                (job_id, n),
+            ).fetchall()
+        return [(to, Delivery(DeliveryState(state), at)) for to, state, at in rows]
