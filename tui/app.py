@@ -114,7 +114,9 @@ class SwitchboardApp(App[None]):
             self.show_error(exc)
             return
         if self.active_account not in names:
-            self.active_account = names[0] if names else None
+            # The default account (`switchboard account use`), else the first one.
+            default = self.workspace.default_account()
+            self.active_account = default or (names[0] if names else None)
 
     async def open_sandbox(self) -> list[Account]:
         """Start the emulators and add their in-memory accounts; the first becomes active."""
@@ -140,6 +142,9 @@ class SwitchboardApp(App[None]):
             self.sub_title = name
             return
         self.set_class(account.ephemeral, "-sandbox")
+        # One setting with the CLI: the account chosen here is the default of commands.
+        with contextlib.suppress(ConfigError, OSError):  # unsaved: still the active one
+            self.workspace.use_account(name)
         badge = "SANDBOX · " if account.ephemeral else ""
         self.sub_title = f"{badge}account: {name} ({account.provider})"
 

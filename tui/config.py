@@ -21,6 +21,17 @@ from backends.providers import provider_info
 from tui.files import write_atomic
 
 CONFIG_FILE = "config.toml"
+NOTES_FILE = "notes.txt"
+# The file is rewritten whole from what was parsed, so a comment in it does not survive a
+# change: its first lines say so, and where notes belong. Chosen over keeping comments with
+# tomlkit: a new dependency whose import took 20-60 ms here (tomli-w: 5-20 ms) and a
+# document model to edit in place instead of the plain tables this module validates.
+HEADER = f"""\
+# Written by Switchboard: rewritten whole whenever an account or a setting changes
+# (`switchboard account add|use|remove`, the console's Accounts screen and settings),
+# so comments in this file are not kept. Keep notes in {NOTES_FILE} beside it.
+
+"""
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -146,7 +157,7 @@ class ConfigStore:
         if config.settings:
             doc["settings"] = config.settings
         doc["accounts"] = {a.name: a.to_toml() for a in config.accounts.values() if not a.ephemeral}
-        payload = tomli_w.dumps(doc).encode("utf-8")
+        payload = (HEADER + tomli_w.dumps(doc)).encode("utf-8")
         self.directory.mkdir(parents=True, exist_ok=True)
         # fsync: the accounts must survive a power cut; 0600 before it takes the name.
         write_atomic(self.path, payload, fsync=True, mode=0o600)

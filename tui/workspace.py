@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from backends.base import Backend
 
+# The [settings] key of the default account, shared by the CLI and the console.
+DEFAULT_ACCOUNT = "account"
+
 # A string: the CLI's commands that never open a backend start without loading httpx.
 TransportFactory = Callable[[Account], "httpx.AsyncBaseTransport | None"]
 
@@ -80,6 +83,20 @@ class Workspace:
             known = ", ".join(sorted(accounts)) or "none configured"
             raise ConfigError(f"no account named {name!r} (accounts: {known})")
         return accounts[name]
+
+    def default_account(self) -> str | None:
+        """The account commands use without -a and the console opens on (`account use`),
+        if it still exists."""
+        name = self.store.setting(DEFAULT_ACCOUNT)
+        return name if isinstance(name, str) and name in self.accounts() else None
+
+    def use_account(self, name: str) -> None:
+        """Make a configured account the default (ConfigError if there is none by that
+        name; a sandbox account lives only as long as its process, so it is not saved)."""
+        if self.account(name).ephemeral:
+            return
+        if self.store.setting(DEFAULT_ACCOUNT) != name:
+            self.store.set_setting(DEFAULT_ACCOUNT, name)
 
     def add_ephemeral(self, account: Account, secret: str) -> Account:
         """Add an account held in memory only, with its secret."""

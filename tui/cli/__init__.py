@@ -6,15 +6,17 @@ delete and preview shapes they repeat); a handler turns arguments into
 a call on the engine, a use case or a backend and prints the result, as text or `--json`.
 Exit codes: 0 success, 2 usage error, 3 the provider rejected some or all of a request,
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM; a running job pauses as on Ctrl-C),
-1 anything else. Every error is one line on stderr, never a traceback.
+141 the reader of the output went away (`| head`), 1 anything else. Every error is one line
+on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
@@ -65,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "flows": ("xerochat", "flow campaigns and their answers"),
     "jobs": ("jobs", "send jobs in the journal: list, inspect, resume, watch, export"),
     "settings": ("settings", "the console's preferences (refresh interval, ...)"),
+    "completion": ("shell", "print a shell completion script (bash, zsh, fish)"),
 }
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 # Top-level options that take a value: the word after them is not the command.
@@ -97,6 +100,14 @@ def build_parser(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
     common.add_argument("--config-dir", default=argparse.SUPPRESS, help="directory of config.toml")
+    # On every command, so it may follow the subcommand too (where people add it).
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging, to stderr as well as the log file",
+    )
     parser = argparse.ArgumentParser(
         prog="switchboard",
         description="Terminal console for messaging and survey campaigns.",
@@ -107,7 +118,7 @@ def build_parser(
         action="store_true",
         help="start the built-in sandbox and open the console on it",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     registered: set[str] = set()
     for name, (module, helptext) in COMMANDS.items():
@@ -120,12 +131,53 @@ def build_parser(
     return parser
 
 
+# The script this package installs: the distribution that declares it is ours, whatever
+# the distribution is called on the package index (its name may change).
+ENTRY_POINT = "tui.cli:main"
+
+
+def installed_version() -> str:
+    """The version of the installed distribution that provides the `switchboard` command."""
+    # Imported here: only --version pays for reading the installed metadata.
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="console_scripts", name="switchboard"):
+        if ep.value == ENTRY_POINT and ep.dist is not None:
+            return ep.dist.version
+    return "unknown (not installed: run from a source tree)"
+
+
+class _Version(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"switchboard {installed_version()}")  # stdout, as argparse's own version does
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (also used by the console script)."""
     code = run(argv, out=out)
     if argv is None:
+        try:
+            sys.stdout.flush()  # what is still buffered, while a closed pipe can be told
+        except BrokenPipeError:
+            code = _pipe_closed()
         sys.exit(code)
     return code
+
+
+def _pipe_closed() -> int:
+    """A reader that went away (`switchboard ... | head -2`) ends the command as SIGPIPE
+    ends any Unix tool: quietly, with the shell's status for it (141). Stdout is pointed at
+    /dev/null: the interpreter's last flush would fail again, loudly."""
+    import contextlib
+    import os
+    import signal
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -149,16 +201,28 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         Context,
         UsageError,
         check_texts,
+        resolve_account,
+        stdin_as_file,
     )
     from tui.workspace import Workspace
 
     out = out or sys.stdout
     directory = config_dir(getattr(args, "config_dir", None))
-    logs.setup(verbose=args.verbose)
+    verbose = getattr(args, "verbose", False)
+    logs.setup(verbose=verbose)
 
     workspace = Workspace(directory)
-    _warn_shared_variables(workspace)
     if args.command is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            # The console needs a terminal both ways: without one it would write escape
+            # codes into a file and wait for keys that never come.
+            parser.print_usage(sys.stderr)
+            print(
+                "switchboard: the console needs a terminal; give a COMMAND to run without one",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        _warn_shared_variables(workspace)
         from tui.app import run_console
 
         try:
@@ -166,6 +230,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         except SwitchboardError as exc:
             _error(str(exc))
             return EXIT_ERROR
+    _warn_shared_variables(workspace)
     ctx = Context(
         workspace=workspace,
         json=getattr(args, "json", False),
@@ -182,7 +247,10 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     received: list[int] = []
     try:
         check_texts(args)  # before any network or preflight work
-        code: int = asyncio.run(sigterm_as_sigint(args.handler(ctx, args), received))
+        resolve_account(ctx, args)
+        with stdin_as_file(args), _debug_to_stderr(verbose):
+            code: int = asyncio.run(sigterm_as_sigint(args.handler(ctx, args), received))
+        ctx.out.flush()
         return code
     except UsageError as exc:
         _error(str(exc))
@@ -205,6 +273,9 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
             return 128 + signal.SIGTERM
         print("switchboard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        log.info("output pipe closed by its reader")
+        return _pipe_closed() if ctx.out is sys.stdout else 128 + signal.SIGPIPE
     except OSError as exc:
         # A file that cannot be written or read (a full disk, a read-only medium): the
         # cause and the place in one line; the details go to the log if it can take them.
@@ -218,6 +289,25 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _debug_to_stderr(verbose: bool) -> Iterator[None]:
+    """With -v, a command's log records go to stderr too (scrubbed like the log file's)."""
+    if not verbose:
+        yield
+        return
+    from backends.scrub import ScrubFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())
+    root = logging.getLogger("switchboard")
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 def _warn_shared_variables(workspace: Workspace) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from backends.providers import PROVIDER_INFO
 from tui.cli.common import EXIT_OK, Context, UsageError, table, with_backend
 from tui.config import Account
+from tui.secrets import env_var_name
 
 if TYPE_CHECKING:
     from backends.base import Backend
@@ -34,6 +35,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--secret-stdin", action="store_true", help="read the secret from standard input"
     )
     add.set_defaults(handler=cmd_add)
+
+    use = acc.add_parser(
+        "use", parents=[common], help="make an account the default (commands without -a)"
+    )
+    use.add_argument("name")
+    use.set_defaults(handler=cmd_use)
 
     ls = acc.add_parser("list", parents=[common], help="list accounts")
     ls.set_defaults(handler=cmd_list)
@@ -73,7 +80,7 @@ async def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     )
     # Refused before the secret is asked for: typing it would be wasted.
     ctx.workspace.check_new_name(account.name)
-    secret = ctx.read_secret(f"{cls.secret_label} for {args.name}: ", from_stdin=args.secret_stdin)
+    secret = _secret(ctx, args, cls.secret_label)
     where = await ctx.workspace.add_account(account, secret)
     ctx.emit(
         {"added": account.name, "provider": account.provider, "secret": where},
@@ -82,10 +89,40 @@ async def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _secret(ctx: Context, args: argparse.Namespace, label: str) -> str:
+    """The new account's secret: its SWITCHBOARD_SECRET_<NAME> variable when set (nothing
+    is asked), else standard input or a hidden prompt."""
+    secrets = ctx.workspace.secrets
+    var = env_var_name(args.name)
+    if secrets.from_environment(args.name) and args.secret_stdin:
+        if secrets.keyring_problem():
+            # The variable would win over what is typed, and nothing can store it anyway.
+            raise UsageError(
+                f"{var} provides the secret (no keyring to store another): "
+                "drop --secret-stdin, or unset the variable"
+            )
+        return ctx.read_secret("", from_stdin=True)  # asked for: stored in the keyring
+    if secrets.from_environment(args.name):
+        print(f"switchboard: taking the secret from {var}", file=ctx.err)
+        return secrets.get(args.name)
+    return ctx.read_secret(f"{label} for {args.name}: ", from_stdin=args.secret_stdin)
+
+
+async def cmd_use(ctx: Context, args: argparse.Namespace) -> int:
+    """Make an account the default one (the console opens on it too)."""
+    ctx.workspace.use_account(args.name)
+    ctx.emit(
+        {"default": args.name},
+        lambda: ctx.print(f"Commands without -a now use account {args.name}."),
+    )
+    return EXIT_OK
+
+
 async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """List accounts."""
     accounts = list(ctx.workspace.accounts().values())
-    ctx.emit(
+    default = ctx.workspace.default_account()
+    ctx.emit_list(
         [
             {
                 "name": a.name,
@@ -93,13 +130,17 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
                 "base_url": a.base_url,
                 "username": a.username,
                 "options": dict(a.options),
+                "default": a.name == default,
             }
             for a in accounts
         ],
         lambda: table(
             ctx,
-            ("NAME", "PROVIDER", "BASE URL", "USERNAME"),
-            [(a.name, a.provider, a.base_url, a.username) for a in accounts],
+            ("NAME", "PROVIDER", "BASE URL", "USERNAME", "DEFAULT"),
+            [
+                (a.name, a.provider, a.base_url, a.username, "yes" if a.name == default else "")
+                for a in accounts
+            ],
         ),
     )
     return EXIT_OK

@@ -8,6 +8,7 @@ import dataclasses
 import enum
 import getpass
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ class Context:
             self.out.write("\n")
         else:
             text()
+
+    def emit_list(
+        self, items: Sequence[Any], text: Callable[[], None], *, total: int | None = None
+    ) -> None:
+        """A list command's output: with --json, `items` in the one envelope (`listing`)."""
+        self.emit(listing(items, total=total), text)
 
     def print(self, *parts: object) -> None:
         """A line for people (suppressed with --json)."""
@@ -100,6 +107,20 @@ class Context:
         return secret
 
 
+def listing(items: Sequence[Any], *, total: int | None = None) -> dict[str, Any]:
+    """The JSON envelope of every list command: the shape of one page of a paged listing
+    (`backends.models.common.Page`), here a single page holding every item. `total` is
+    the provider's count when it says there are more than it returned."""
+    count = len(items)
+    return {
+        "items": list(items),
+        "page": 1,
+        "per_page": count,
+        "total": count if total is None else total,
+        "total_pages": 1,
+    }
+
+
 def jsonable(obj: Any) -> Any:
     """Dataclasses, enums and datetimes as plain JSON values."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -120,15 +141,21 @@ def jsonable(obj: Any) -> Any:
 
 def table(ctx: Context, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Print rows as an aligned text table."""
+    # Widths in terminal cells, not characters: a CJK name or an emoji takes two cells.
+    from rich.cells import cell_len
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - cell_len(text))
+
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
+    widths = [cell_len(h) for h in headers]
     for row in cells:
         for i, c in enumerate(row):
-            widths[i] = max(widths[i], len(c))
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+            widths[i] = max(widths[i], cell_len(c))
+    line = "  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True))
     ctx.print(line.rstrip())
     for row in cells:
-        ctx.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        ctx.print("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
     if not cells:
         ctx.print("(none)")
 
@@ -183,9 +210,62 @@ def check_texts(args: argparse.Namespace) -> None:
             raise UsageError(f"{flag} is empty")
 
 
+# Where a parser names its file option that may be '-' (standard input).
+STDIN_OPTION = "stdin_option"
+
+
+def reads_stdin(parser: argparse.ArgumentParser, dest: str) -> None:
+    """The file option `dest` of `parser` takes '-' for standard input (`stdin_as_file`)."""
+    parser.set_defaults(**{STDIN_OPTION: dest})
+
+
+@contextmanager
+def stdin_as_file(args: argparse.Namespace) -> Iterator[None]:
+    """While the command runs, a file option given as '-' names a private copy of standard
+    input: the readers behind it take a file (they look at its start to tell the separator,
+    then read it again), which a pipe cannot give twice."""
+    dest = getattr(args, STDIN_OPTION, None)
+    value = getattr(args, dest, None) if dest else None
+    if value is None or str(value) != "-":
+        yield
+        return
+    assert dest is not None
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    # mkdtemp: a directory only its owner can enter; the numbers in it are removed after.
+    with tempfile.TemporaryDirectory(prefix="switchboard-") as directory:
+        path = Path(directory) / "standard-input.csv"
+        path.write_bytes(data)
+        setattr(args, dest, path if isinstance(value, Path) else str(path))
+        try:
+            yield
+        finally:
+            setattr(args, dest, value)
+
+
 def add_account_arg(parser: argparse.ArgumentParser) -> None:
-    """The -a/--account option most commands take."""
-    parser.add_argument("-a", "--account", required=True, help="account name")
+    """The -a/--account option most commands take; without it, the default account
+    (`switchboard account use NAME`) is used (`resolve_account`)."""
+    parser.add_argument(
+        "-a", "--account", help="account name (default: the one `switchboard account use` set)"
+    )
+    parser.set_defaults(**{NEEDS_ACCOUNT: True})
+
+
+NEEDS_ACCOUNT = "needs_account"
+
+
+def resolve_account(ctx: Context, args: argparse.Namespace) -> None:
+    """Fill in the default account where a command needs one and -a was not given;
+    UsageError saying how to choose one when there is no default."""
+    if not getattr(args, NEEDS_ACCOUNT, False) or args.account is not None:
+        return
+    args.account = ctx.workspace.default_account()
+    if args.account is None:
+        raise UsageError(
+            "no account given: add -a NAME, or choose a default with "
+            "`switchboard account use NAME` (`switchboard account list` shows the names)"
+        )
 
 
 def add_yes_arg(parser: argparse.ArgumentParser) -> None:

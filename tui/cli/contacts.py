@@ -248,7 +248,7 @@ async def _search(ctx: Context, args: argparse.Namespace, filters: ContactFilter
             table(ctx, CONTACT_HEADERS, contact_rows(items))
             ctx.print(result.summary())
 
-        ctx.emit(items, show)
+        ctx.emit_list(items, show)
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)

@@ -21,6 +21,7 @@ from tui.cli.common import (
     UsageError,
     add_account_arg,
     add_yes_arg,
+    reads_stdin,
     require,
     resumable,
     table,
@@ -66,8 +67,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="recipients: a destination column, optional "
         + ", ".join(sorted(MESSAGE_FIELDS))
-        + " columns; other columns are template variables",
+        + " columns; other columns are template variables ('-': standard input)",
     )
+    reads_stdin(send, "csv")
     send.add_argument(
         "--country",
         help="two-letter country of numbers in national format (no leading 0): --to "

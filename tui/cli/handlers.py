@@ -82,7 +82,7 @@ async def emit_listing(
     async def run(backend: Backend) -> int:
         if every is not None and args.all:
             items = [item async for item in every(backend)]
-            ctx.emit(items, lambda: table(ctx, headers, rows(items)))
+            ctx.emit_list(items, lambda: table(ctx, headers, rows(items)))
             return EXIT_OK
         got = await page(backend)
 

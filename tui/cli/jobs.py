@@ -123,7 +123,7 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     with open_journal(args) as journal:
         rows = journal.overview()
     shown = [(job, t, *shown_status(job, interrupted)) for job, t, interrupted in rows]
-    ctx.emit(
+    ctx.emit_list(
         [_job_json(job, totals, interrupted) for job, totals, interrupted in rows],
         lambda: table(
             ctx,

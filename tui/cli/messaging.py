@@ -16,6 +16,7 @@ from tui.cli.common import (
     add_account_arg,
     add_text_arg,
     add_yes_arg,
+    reads_stdin,
     resumable,
     table,
     with_backend,
@@ -51,7 +52,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_account_arg(send)
     add_text_arg(send, "--from", dest="sender", required=True, help="sender id")
     send.add_argument("--to", action="append", help="recipient (repeatable)")
-    send.add_argument("--csv", metavar="FILE", help="recipients from a CSV file with a header")
+    send.add_argument(
+        "--csv", metavar="FILE", help="recipients from a CSV file with a header ('-': stdin)"
+    )
+    reads_stdin(send, "csv")
     send.add_argument("--to-column", metavar="COL", help="the CSV column holding the numbers")
     send.add_argument("--group", metavar="NAME", help="recipients from a contact group (or id)")
     send.add_argument("--region", default=DEFAULT_REGION, help="region of national numbers")

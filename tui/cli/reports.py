@@ -216,7 +216,7 @@ async def cmd_campaigns(ctx: Context, args: argparse.Namespace) -> int:
             name=args.name, channel=args.channel, before=args.before, after=args.after
         )
         headers = CAMPAIGN_HEADERS
-        ctx.emit(campaigns, lambda: table(ctx, headers, _campaign_rows(campaigns)))
+        ctx.emit_list(campaigns, lambda: table(ctx, headers, _campaign_rows(campaigns)))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)
@@ -387,7 +387,7 @@ async def cmd_coverage(ctx: Context, args: argparse.Namespace) -> int:
         if country is None:
             prices = await backend.capability(CoverageApi).coverage_by_country()
             columns = ("ISO", "COUNTRY", "MIN", "MAX", "CUR", "NETWORKS")
-            ctx.emit(prices, lambda: table(ctx, columns, _country_rows(prices)))
+            ctx.emit_list(prices, lambda: table(ctx, columns, _country_rows(prices)))
             return EXIT_OK
         networks = await backend.capability(CoverageApi).coverage(country)
         if not networks:
@@ -398,7 +398,7 @@ async def cmd_coverage(ctx: Context, args: argparse.Namespace) -> int:
             ctx.print(f"{networks[0].country_name} ({country})")
             table(ctx, headers, _network_rows(networks))
 
-        ctx.emit(networks, show)
+        ctx.emit_list(networks, show)
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import shlex
-import threading
 from typing import Any
 
 from backends.sandbox.core import SandboxServer
@@ -118,10 +118,9 @@ async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             ctx.print(f"Injecting faults: {faults}")
         ctx.print("Press Ctrl-C to stop.")
         ctx.out.flush()
-        # Sleep in a thread-friendly way so Ctrl-C (KeyboardInterrupt) ends the command.
-        stop = threading.Event()
-        while not stop.wait(3600):
-            pass
+        # Wait on the event loop: asyncio.run answers the first Ctrl-C by cancelling this
+        # wait (a blocking wait here would keep the loop from seeing it until a second one).
+        await asyncio.Event().wait()
     finally:
         sandbox.stop(running)
     return EXIT_OK

@@ -443,7 +443,7 @@ async def cmd_scheduled_list(ctx: Context, args: argparse.Namespace) -> int:
                     ctx.print(f"  {key}: {value}")
             ctx.print(f"{result.total} scheduled")
 
-        ctx.emit(result, text)
+        ctx.emit_list(result.items, text, total=result.total)
         return EXIT_OK
 
     return await with_backend(ctx, args.account, listing)

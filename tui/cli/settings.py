@@ -38,7 +38,10 @@ async def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """Show the settings, unset ones with their defaults."""
     store = ctx.workspace.store
     values = {name: store.setting(name, DEFAULTS[name]) for name in SETTINGS}
-    ctx.emit(values, lambda: table(ctx, ("SETTING", "VALUE"), values.items()))
+    ctx.emit_list(
+        [{"name": k, "value": v} for k, v in values.items()],
+        lambda: table(ctx, ("SETTING", "VALUE"), values.items()),
+    )
     return EXIT_OK
 
 

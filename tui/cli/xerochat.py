@@ -187,7 +187,7 @@ async def cmd_packages(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         packages = await backend.capability(UsersApi).packages()
-        ctx.emit(
+        ctx.emit_list(
             packages,
             lambda: table(
                 ctx,
@@ -241,7 +241,7 @@ async def cmd_labels(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         labels = await backend.capability(LabelsApi).labels(args.page_id)
-        ctx.emit(labels, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in labels]))
+        ctx.emit_list(labels, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in labels]))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)
@@ -278,7 +278,7 @@ async def cmd_flows(ctx: Context, args: argparse.Namespace) -> int:
 
     async def run(backend: Backend) -> int:
         flows = await backend.capability(FlowsApi).flow_campaigns()
-        ctx.emit(flows, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in flows]))
+        ctx.emit_list(flows, lambda: table(ctx, ("ID", "NAME"), [(x.id, x.name) for x in flows]))
         return EXIT_OK
 
     return await with_backend(ctx, args.account, run)
