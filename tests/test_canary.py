@@ -62,7 +62,7 @@ def test_cli_never_leaks(
     url = server.url + "/api/rest"
     outputs = [
         run_cli("account", "add", "canary", "--provider", "360nrs", "--base-url", url,
-                "--username", USER, "--secret-stdin", stdin=SECRET + "\n"),
+                "--username", USER),  # the secret from its variable
         run_cli("account", "test", "canary"),
         run_cli("account", "list", "--json"),
         run_cli("sms", "send", "-a", "canary", "--from", "TEST", "--to", "34666555444",

@@ -50,7 +50,6 @@ def account(nrs_server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
     result = cli(
         "account", "add", "demo", "--provider", "360nrs",
         "--base-url", nrs_server.url + "/api/rest", "--username", DEMO_USERNAME,
-        "--secret-stdin", stdin=DEMO_PASSWORD + "\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return "demo"
@@ -58,7 +57,7 @@ def account(nrs_server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_account_list_and_test(account: str, nrs_server: SandboxServer) -> None:
     listed = cli("account", "list", "--json")
-    assert json.loads(listed.stdout)[0]["name"] == "demo"
+    assert json.loads(listed.stdout)["items"][0]["name"] == "demo"
     tested = cli("account", "test", "demo")
     assert tested.returncode == 0
     assert "balance 250.00 EUR" in tested.stdout
@@ -147,7 +146,7 @@ def test_unreachable_provider_is_one_line(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SWITCHBOARD_SECRET_GONE", "x")
     url = "http://127.0.0.1:9/api/rest"
     cli("account", "add", "gone", "--provider", "360nrs", "--base-url", url,
-        "--username", "u", "--secret-stdin", stdin="x\n")  # fmt: skip
+        "--username", "u")  # fmt: skip
     result = cli("account", "test", "gone")
     assert result.returncode == 1
     assert "Could not connect" in result.stderr and "Traceback" not in result.stderr
@@ -223,9 +222,11 @@ def test_sandbox_serve_prints_account_lines_that_work(tmp_path: Path) -> None:
             # No empty `--username` (argparse would take the next option as missing).
             assert ("--username" in words) == bool(spec.username)
             env[env_var_name(spec.account_name)] = spec.secret
-            added = cli(*words[1:], "--secret-stdin", env=env, stdin=spec.secret + "\n")
+            added = cli(*words[1:], env=env)  # the secret from its variable, not asked
             assert added.returncode == 0, added.stderr
-        listed = {a["name"]: a for a in json.loads(cli("account", "list", "--json").stdout)}
+        listed = {
+            a["name"]: a for a in json.loads(cli("account", "list", "--json").stdout)["items"]
+        }
         for spec in sandbox.SPECS:
             assert listed[spec.account_name]["options"] == dict(spec.options)
         # The Xebo account needs its collector, the 8x8 one its subaccount and survey.

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -20,6 +21,7 @@ from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME
 from tests.tui.conftest import cli, cli_json
 from tui.cli import run
+from tui.cli.common import Context, table
 from tui.config import HEADER, NOTES_FILE, Account, ConfigStore
 
 
@@ -197,3 +199,42 @@ def test_config_file_says_it_is_rewritten_and_where_notes_go(isolated_dirs: Path
     store.set_setting("theme", "light")  # a second write keeps one header
     assert store.path.read_text().count("# Written by Switchboard") == 1
     assert json.loads(json.dumps(store.load().settings)) == {"theme": "light"}
+
+
+def test_csv_dash_reads_recipients_from_stdin(
+    account: str,
+    nrs_server: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--csv -`: the rows come from standard input; its private copy is gone afterwards."""
+    rows = "name,mobile\nAna,34666550001\nBea,34666550002\nBad,34\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(rows.encode())))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    body = cli_json("sms", "send", "-a", "demo", "--from", "T", "--csv", "-", "--message", "Hi",
+                    "--dry-run")  # fmt: skip
+    assert body["preflight"]["recipients"] == 2
+    assert [i["row"] for i in body["invalid"]] == [4]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_tables_align_wide_characters() -> None:
+    out = io.StringIO()
+    ctx = Context(workspace=None, json=False, out=out, err=io.StringIO(),  # type: ignore[arg-type]
+                  config_dir=Path(), interactive=False)  # fmt: skip
+    table(ctx, ("NAME", "TO"), [("東京支店", "+81"), ("Ana", "+34")])
+    assert out.getvalue().splitlines() == [
+        "NAME      TO",
+        "東京支店  +81",
+        "Ana       +34",
+    ]
+
+
+def test_every_list_command_has_one_envelope(two_accounts: None) -> None:
+    for args in (("account", "list"), ("settings", "list"), ("jobs", "list"),
+                 ("contacts", "list", "-a", "demo", "--all")):  # fmt: skip
+        body = cli_json(*args)
+        assert set(body) == {"items", "page", "per_page", "total", "total_pages"}, args
+    paged = cli_json("contacts", "list", "-a", "demo", "--limit", "1")
+    assert set(paged) == {"items", "page", "per_page", "total", "total_pages"}

@@ -72,7 +72,7 @@ def test_list_show_resume_and_export(
     resume = f"resume with: switchboard jobs resume {job_id}"
     code, listed = cli_json("jobs", "list")
     assert code == 0
-    assert [(j["job"], j["status"], j["reason"], j["totals"]["sending"]) for j in listed] == [
+    assert [(j["job"], j["status"], j["reason"], j["totals"]["sending"]) for j in listed["items"]] == [
         (job_id, "interrupted", resume, 100)
     ]
     code, text = cli("jobs", "list")

@@ -97,7 +97,7 @@ def test_blacklist_list_text_and_filters(account: str, nrs_server: SandboxServer
 
 
 def test_blacklist_list_all_json(account: str) -> None:
-    entries = cli_json("blacklist", "list", "mailing", "--all")
+    entries = cli_json("blacklist", "list", "mailing", "--all")["items"]
     assert "unsubscribed@example.com" in [e["recipient"] for e in entries]
     definitive = [e for e in entries if e["is_definitive"]]
     assert [e["recipient"] for e in definitive] == ["bounced@example.invalid"]
@@ -147,7 +147,7 @@ def test_validation_list_and_show(account: str) -> None:
     code, out = cli("validation", "show", "1")
     assert code == 0 and "status: finished" in out and "processed: 5 of 5" in out
     assert "/api/rest/validation/emails/1/result" in out
-    assert [v["id"] for v in cli_json("validation", "list", "--all")] == [1, 2]
+    assert [v["id"] for v in cli_json("validation", "list", "--all")["items"]] == [1, 2]
 
 
 def test_validation_result_to_stdout_file_and_json(account: str, tmp_path: Path) -> None:

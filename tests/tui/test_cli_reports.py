@@ -73,7 +73,7 @@ def test_campaigns_table_and_filters(account: str, nrs_server: SandboxServer) ->
 
 def test_campaigns_json(account: str, nrs_server: SandboxServer) -> None:
     add_sending(nrs_server, 700)
-    (campaign,) = cli_json("campaigns")
+    (campaign,) = cli_json("campaigns")["items"]
     assert campaign["name"] == "Spring sale"
     (sending,) = campaign["sendings"]
     assert (sending["id"], sending["total"], sending["events"]["sent"]) == (700, 1, 1)
@@ -290,7 +290,7 @@ def test_coverage_of_one_country(account: str, nrs_server: SandboxServer) -> Non
     assert {line.split()[0] for line in lines[3:]} == {"MEO", "NOS", "Vodafone"}
     (request,) = log_of(nrs_server).matching("GET", "/api/rest/sms/coverage")
     assert request.query_string == ""
-    data = cli_json("coverage", "--country", "PT")
+    data = cli_json("coverage", "--country", "PT")["items"]
     assert {d["country_iso"] for d in data} == {"PT"}
 
 

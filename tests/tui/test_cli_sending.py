@@ -282,7 +282,7 @@ def test_mail_send(account: str, nrs_server: SandboxServer, tmp_path: Path) -> N
     # A journaled job, like an SMS send: listed, exportable, resumable.
     listing = io.StringIO()
     assert run(["jobs", "list", "--json"], out=listing) == 0
-    (job,) = json.loads(listing.getvalue())
+    (job,) = json.loads(listing.getvalue())["items"]
     assert (job["channel"], job["status"], job["totals"]["accepted"]) == ("email", "DONE", 1)
     # The attachment is listed by name and type, never as its base64 content.
     attached = [{"name": "notes.txt", "content_type": "text/plain"}]
@@ -503,7 +503,7 @@ def test_scheduled_list(account: str, nrs_server: SandboxServer) -> None:
     assert queries == ["", "guid=101", "guid=101", "type=MAILING"]
     log_of(nrs_server).clear()
     many = cli_json("scheduled", "list", "--guid", "100", "--guid", "102", "--sending-id", "1")
-    assert many == {"items": [], "total": 0}
+    assert many == {"items": [], "page": 1, "per_page": 0, "total": 0, "total_pages": 1}
     query = sent(nrs_server, "GET", "scheduled").query
     assert query == {"sendingId": ["1"], "guid[]": ["100", "102"]}
 

@@ -78,7 +78,7 @@ def test_every_command_prints_a_job_result_in_the_one_shape(account: str) -> Non
                     "--subject", "S", "--body", "Hello")  # fmt: skip
     resumed = cli_json("jobs", "resume", str(sms["job"]))
     shown = cli_json("jobs", "show", str(mail["job"]))
-    listed = cli_json("jobs", "list")
+    listed = cli_json("jobs", "list")["items"]
     for body in (sms, mail, resumed, shown, *listed):
         assert {"job", "status", "reason", "totals"} <= set(body), body
         assert set(body["totals"]) == TOTALS

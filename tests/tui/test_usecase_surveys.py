@@ -237,7 +237,7 @@ def test_killed_half_way_jobs_list_shows_it_and_resume_sends_the_rest_once(
 
     code, out = cli("jobs", "list", "--json")
     assert code == 0
-    (listed,) = json.loads(out)
+    (listed,) = json.loads(out)["items"]
     assert (listed["job"], listed["channel"], listed["account"]) == (job_id, "survey", account)
     assert listed["totals"]["accepted"] == 10 and listed["totals"]["pending"] == 15
 
