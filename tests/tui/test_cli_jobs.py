@@ -72,9 +72,9 @@ def test_list_show_resume_and_export(
     resume = f"resume with: switchboard jobs resume {job_id}"
     code, listed = cli_json("jobs", "list")
     assert code == 0
-    assert [(j["job"], j["status"], j["reason"], j["totals"]["sending"]) for j in listed["items"]] == [
-        (job_id, "interrupted", resume, 100)
-    ]
+    assert [
+        (j["job"], j["status"], j["reason"], j["totals"]["sending"]) for j in listed["items"]
+    ] == [(job_id, "interrupted", resume, 100)]
     code, text = cli("jobs", "list")
     assert code == 0 and "RUNNING" not in text
     assert "interrupted" in text and resume in text

@@ -8,7 +8,6 @@ import dataclasses
 import enum
 import getpass
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -230,6 +229,8 @@ def stdin_as_file(args: argparse.Namespace) -> Iterator[None]:
         yield
         return
     assert dest is not None
+    import tempfile  # only for '-'
+
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
     # mkdtemp: a directory only its owner can enter; the numbers in it are removed after.
