@@ -163,7 +163,7 @@ def test_the_cli_lists_what_the_search_finds(
     assert code == 0, out
     assert out.splitlines()[-1] == f"{len(lauras)} contacts found · searched 120 of 120"
     data = demo_cli_json("contacts", "list", "--search", "laura")
-    assert sorted(c["id"] for c in data) == lauras
+    assert sorted(c["id"] for c in data["items"]) == lauras
     capsys.readouterr()
     code, _ = demo_cli("contacts", "list", "--search", " ")
     error = capsys.readouterr().err
