@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from importlib import import_module
+from typing import Any, cast
 
 from textual.screen import Screen
-
-from screens.accounts.screen import AccountsScreen
-from screens.compose.screen import ComposeScreen
-from screens.contacts.screen import ContactsScreen
-from screens.conversations.screen import ConversationsScreen
-from screens.jobs.screen import JobsScreen
-from screens.otp.screen import OtpScreen
-from screens.reports.screen import ReportsScreen
-from screens.surveys.screen import SurveysScreen
-from screens.templates.screen import TemplatesScreen
 
 
 @dataclass(frozen=True)
@@ -27,29 +17,53 @@ class Area:
     key: str
     title: str
     help: str
-    # The screen class: the app calls it to build the mode's screen when first opened.
-    screen: Callable[[], Screen[Any]]
+    # Where the screen class is ("module:Class"): imported when the mode is first opened,
+    # so the console draws its first frame without importing every screen.
+    where: str
     # The title in the navigation bar when the terminal is narrow (80 columns).
     short: str = ""
 
+    def screen(self) -> Screen[Any]:
+        """A new screen of this area (the app calls it when the mode is first opened)."""
+        module, _, name = self.where.partition(":")
+        return cast("Screen[Any]", getattr(import_module(module), name)())
+
+    def shows(self, screen: Screen[Any]) -> bool:
+        """Whether `screen` is this area's own screen."""
+        cls = type(screen)
+        return f"{cls.__module__}:{cls.__qualname__}" == self.where
+
 
 AREAS: tuple[Area, ...] = (
-    Area("accounts", "f2", "Accounts", "Manage accounts", AccountsScreen, "Accts"),
-    Area("otp", "f3", "OTP", "Generate and check codes", OtpScreen),
-    Area("compose", "f4", "Compose", "Compose and send a campaign", ComposeScreen),
+    Area(
+        "accounts",
+        "f2",
+        "Accounts",
+        "Manage accounts",
+        "screens.accounts.screen:AccountsScreen",
+        "Accts",
+    ),
+    Area("otp", "f3", "OTP", "Generate and check codes", "screens.otp.screen:OtpScreen"),
+    Area(
+        "compose",
+        "f4",
+        "Compose",
+        "Compose and send a campaign",
+        "screens.compose.screen:ComposeScreen",
+    ),
     Area(
         "contacts",
         "f5",
         "Contacts",
         "Contacts, groups, blacklist, email validation",
-        ContactsScreen,
+        "screens.contacts.screen:ContactsScreen",
     ),
     Area(
         "conversations",
         "f6",
         "Conversations",
         "WhatsApp conversations",
-        ConversationsScreen,
+        "screens.conversations.screen:ConversationsScreen",
         "Chats",
     ),
     Area(
@@ -57,9 +71,28 @@ AREAS: tuple[Area, ...] = (
         "f7",
         "Reports",
         "Campaigns, events, scheduled sends, coverage",
-        ReportsScreen,
+        "screens.reports.screen:ReportsScreen",
     ),
-    Area("templates", "f8", "Templates", "Templates and forms", TemplatesScreen, "Tmpls"),
-    Area("jobs", "f9", "Jobs", "The send journal: jobs, resume, export", JobsScreen),
-    Area("surveys", "f10", "Surveys", "Surveys, requests and survey batches", SurveysScreen),
+    Area(
+        "templates",
+        "f8",
+        "Templates",
+        "Templates and forms",
+        "screens.templates.screen:TemplatesScreen",
+        "Tmpls",
+    ),
+    Area(
+        "jobs",
+        "f9",
+        "Jobs",
+        "The send journal: jobs, resume, export",
+        "screens.jobs.screen:JobsScreen",
+    ),
+    Area(
+        "surveys",
+        "f10",
+        "Surveys",
+        "Surveys, requests and survey batches",
+        "screens.surveys.screen:SurveysScreen",
+    ),
 )

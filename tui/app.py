@@ -10,6 +10,7 @@ import sys
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -20,16 +21,18 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from backends.base import Backend
 from backends.errors import ConfigError
 from screens.catalog import AREAS
 from screens.widgets.common import BaseScreen, ConfirmModal, ErrorModal, describe_error, log_shown
 from screens.widgets.footer import TALL_FROM, WIDE_FROM
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from screens.widgets.keys import std_key
-from tui import sandbox
 from tui.config import Account
 from tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from backends.base import Backend
+    from tui import sandbox
 
 log = logging.getLogger("switchboard.app")
 
@@ -105,7 +108,10 @@ class SwitchboardApp(App[None]):
         for backend in self._backends.values():
             await backend.aclose()
         self._backends.clear()
-        sandbox.stop(self.sandboxes)
+        if self.sandboxes:
+            from tui import sandbox
+
+            sandbox.stop(self.sandboxes)
 
     def _pick_default_account(self) -> None:
         try:
@@ -120,6 +126,10 @@ class SwitchboardApp(App[None]):
 
     async def open_sandbox(self) -> list[Account]:
         """Start the emulators and add their in-memory accounts; the first becomes active."""
+        # Imported here, after the first frame: the emulators (starlette, uvicorn) are
+        # loaded only for a console opened on the sandbox, and never before it is drawn.
+        from tui import sandbox
+
         if not self.sandboxes:
             # uvicorn's start-up waits on a socket: keep it off the UI loop.
             self.sandboxes = await asyncio.to_thread(sandbox.start)

@@ -49,7 +49,7 @@ class NavBar(Horizontal):
 
         for area in AREAS:
             item = NavItem(area.mode, area.key, area.title, area.short or area.title)
-            item.set_class(type(self.screen) is area.screen, "-current")
+            item.set_class(area.shows(self.screen), "-current")
             yield item
 
     def on_resize(self, event: events.Resize) -> None:

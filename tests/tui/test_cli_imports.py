@@ -116,3 +116,22 @@ def test_an_unknown_command_is_a_usage_error_naming_the_commands(
     assert run(["nonsense"], out=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'nonsense'" in err and "'jobs'" in err
+
+
+def test_the_console_module_loads_no_screen_nor_the_emulators() -> None:
+    # The first frame waits only for what it shows: each area's screen is imported when
+    # its mode is first opened, the emulators when the sandbox starts (after the frame).
+    probe = (
+        "import sys, tui.app; from screens.catalog import AREAS;"
+        "print(*sorted(m for m in sys.modules if m.startswith(('starlette', 'uvicorn'))"
+        " or m in {a.where.partition(':')[0] for a in AREAS}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
