@@ -138,10 +138,12 @@ async def test_quitting_while_a_send_runs_asks_first(
     from tui.engine.journal import Journal, default_path
     from tui.engine.journal_rows import JobStatus
 
-    # Small batches at a capped rate keep a 300-recipient job running for seconds.
+    # Small batches at a capped rate keep a 300-recipient job running for 30 s, far longer
+    # than the test even on a loaded machine (at 5 batches/s it once ended DONE before the
+    # second Ctrl+Q); quitting pauses it, so the test does not wait for it.
     monkeypatch.setattr(ComposeScreen, "BATCH_SIZE", 10)
     monkeypatch.setattr(ComposeScreen, "CONCURRENCY", 1)
-    monkeypatch.setattr(ComposeScreen, "RATE_LIMIT", 5.0)
+    monkeypatch.setattr(ComposeScreen, "RATE_LIMIT", 1.0)
     app = sandbox_console()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
