@@ -37,6 +37,8 @@ EMAIL_COLUMNS: Final = ("email", "e-mail", "mail", "to")
 # What to do when no column looks like the recipients' (the CLI's words; screens pass theirs).
 CLI_COLUMN_HINT: Final = "name one with --to-column"
 _E164: Final = phonenumbers.PhoneNumberFormat.E164
+# Raw values whose normalisation a build() remembers (see there).
+_CACHE_SIZE: Final = 65_536
 
 
 class RecipientsError(SwitchboardError):
@@ -97,13 +99,17 @@ def normalise_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str] 
         return "empty"
     if raw.startswith("00"):
         raw = "+" + raw[2:]
+    international = raw.startswith("+")
     try:
-        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
-        if not phonenumbers.is_valid_number(number) and not raw.startswith("+"):
+        number = phonenumbers.parse(raw, None if international else region)
+        # One validity check per parse (the check costs as much as the parse itself).
+        valid = phonenumbers.is_valid_number(number)
+        if not valid and not international:
             number = phonenumbers.parse("+" + raw, None)
+            valid = phonenumbers.is_valid_number(number)
     except phonenumbers.NumberParseException as exc:
         return f"not a phone number: {exc}"
-    if not phonenumbers.is_valid_number(number):
+    if not valid:
         return "not a valid phone number"
     e164: str = phonenumbers.format_number(number, _E164)
     found = phonenumbers.region_code_for_number(number)
@@ -122,10 +128,18 @@ def build(
     seen: set[str] = set()
     valid, invalid = out.valid, out.invalid
     region = region.upper()
+    # The same raw value (a list pasted twice, a number typed alike in many rows) is
+    # normalised once: parsing and checking a number costs ~25 us. Bounded, so a million
+    # distinct values do not hold a million more strings.
+    cache: dict[str, tuple[str, str] | str] = {}
     for row, value, variables in rows:
         country: str | None = None
         if kind == "phone":
-            got = normalise_phone(value, region)
+            got = cache.get(value)
+            if got is None:
+                if len(cache) >= _CACHE_SIZE:
+                    cache.clear()
+                got = cache[value] = normalise_phone(value, region)
             if isinstance(got, str):
                 invalid.append(Invalid(row, value, got))
                 continue
@@ -285,21 +299,25 @@ def from_csv(
     skipped. UTF-8 (with or without BOM) only: anything else is a clear error.
     `column_hint` says what to do when no column is the recipients'.
     """
-    rows: list[tuple[int, str, dict[str, str] | None]] = []
     bad: list[Invalid] = []
     with _open_sheet(path, to_column, kind, column_hint) as (sheet, lines):
         width, col = len(sheet.names), sheet.col
-        for line, fields in lines:
-            if len(fields) > width:
-                bad.append(
-                    Invalid(line, fields[col] if col < len(fields) else "",
-                            f"{len(fields)} fields, the header has {width}")
-                )  # fmt: skip
-                continue
-            if len(fields) < width:
-                fields += [""] * (width - len(fields))
-            rows.append((line, fields[col], sheet.variables(fields)))
-    out = build(rows, kind=kind, region=region, blacklist=blacklist)
+
+        def rows() -> Iterator[tuple[int, str, dict[str, str] | None]]:
+            for line, fields in lines:
+                if len(fields) > width:
+                    bad.append(
+                        Invalid(line, fields[col] if col < len(fields) else "",
+                                f"{len(fields)} fields, the header has {width}")
+                    )  # fmt: skip
+                    continue
+                if len(fields) < width:
+                    fields += [""] * (width - len(fields))
+                yield line, fields[col], sheet.variables(fields)
+
+        # Streamed: each row is read, checked and dropped (only recipients are kept), so
+        # a million-row file is never held twice.
+        out = build(rows(), kind=kind, region=region, blacklist=blacklist)
     if bad:
         out.invalid = sorted([*out.invalid, *bad], key=lambda i: i.row)
     return out

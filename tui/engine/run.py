@@ -227,13 +227,38 @@ class JobRun:
                     self.idle.discard(task)
                 if self.stopping:
                     return
-                batch = self.journal.claim_batch(self.job_id, self.batch_size)
+                batch = await self._claim()
                 if not batch:
+                    return
+                if self.stopping:
+                    # Paused while the claim ran: no new request leaves.
+                    await asyncio.to_thread(
+                        self.journal.release, self.job_id, [c.seq for c in batch]
+                    )
                     return
                 self._move(State.PENDING, State.SENDING, len(batch))
                 await self._send(batch)
         except Exception as exc:
             self.fail(exc)
+
+    async def _claim(self) -> list[Claimed]:
+        """The next batch, claimed in a thread: the claim waits for the journal's lock
+        while another batch's results are written, and a screen's loop must not wait.
+
+        The claim commits whatever happens to the task meanwhile: cancelled, the worker
+        waits for it and puts the batch back to PENDING (it was certainly not sent)."""
+        claim = asyncio.ensure_future(
+            asyncio.to_thread(self.journal.claim_batch, self.job_id, self.batch_size)
+        )
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            batch = await claim
+            if batch:
+                await asyncio.to_thread(
+                    self.journal.release, self.job_id, [c.seq for c in batch]
+                )
+            raise
 
     def _move(self, old: State, new: State, n: int) -> None:
         self.counts[old] -= n

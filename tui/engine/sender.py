@@ -16,10 +16,11 @@ Each job channel (`CHANNELS`: "sms", "landing", "email", "voice", "voice-audio",
 outcomes; the rules above are shared. A job may carry prices (`tui.engine.pricing`): the
 engine adds up the cost of what was accepted as results arrive.
 
-Claims run on the event loop on purpose: a thread hop would open a window where a
-cancelled task leaves rows claimed but never sent. Recording outcomes runs in a thread
-(~10 ms a batch here, and four workers back to back froze a screen): cancelled while it
-runs, the worker waits for that write before it ends.
+Claims and recorded outcomes run in threads, never on the event loop: a claim waits for
+the journal's lock while another batch's outcomes are written (~10 ms a batch here), and
+four workers back to back froze a screen. Cancelled while either runs, the worker waits
+for it before it ends: an answered batch's outcomes are recorded, a claimed batch that was
+not sent goes back to PENDING.
 """
 
 from __future__ import annotations
