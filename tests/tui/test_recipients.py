@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
+import phonenumbers
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from backends.base import Connection
 from backends.emails import normalise_email
 from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+from tui.engine import recipients as recipients_module
 from tui.engine.recipients import (
     RecipientsError,
+    _parsed,
+    _plain_digits,
     build,
     csv_rows,
     fetch_blacklist,
@@ -236,3 +243,70 @@ def test_the_preview_reads_a_csv_as_the_send_does(tmp_path: Path) -> None:
     with pytest.raises(RecipientsError, match="which column holds the phone numbers"):
         peek_csv(emails)
     assert peek_csv(emails, kind="email", to_column="WHO") == [("ana@example.com", {"x": "1"})]
+
+
+# --- the plain-digits shortcut (issue 14) ---------------------------------------------------
+
+# Prefixes that make valid numbers likely: ES mobiles and landlines, with and without the
+# country code, other regions' codes, and a few that are never valid.
+_PREFIXES = ("6", "7", "8", "9", "346", "347", "349", "34", "3", "39", "351", "52", "5", "1", "")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.sampled_from(_PREFIXES),
+    digits=st.text(alphabet="0123456789", min_size=0, max_size=14),
+    region=st.sampled_from(("ES", "IT", "MX", "PT", "FR", "CO")),
+)
+@example(prefix="346", digits="66555444", region="ES")
+@example(prefix="6", digits="66555444", region="ES")
+@example(prefix="39", digits="3123456789", region="IT")
+@example(prefix="52", digits="15512345678", region="MX")
+def test_plain_digits_read_as_the_full_parse_reads_them(
+    prefix: str, digits: str, region: str
+) -> None:
+    raw = prefix + digits
+    fast = _plain_digits(raw, region)
+    assert fast is None or fast == _parsed(raw, region)
+    assert normalise_phone(raw, region) == _parsed(raw, region)
+
+
+def test_plain_digits_take_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preflight of 100,000 rows: an ES number in either form is read and checked
+    # without phonenumbers' parse and check; a national number of a region with a national
+    # prefix still takes both, once each.
+    calls = {"parse": 0, "valid": 0}
+    parse, valid = phonenumbers.parse, phonenumbers.is_valid_number
+
+    def counted_parse(*args: Any, **kwargs: Any) -> Any:
+        calls["parse"] += 1
+        return parse(*args, **kwargs)
+
+    def counted_valid(*args: Any, **kwargs: Any) -> Any:
+        calls["valid"] += 1
+        return valid(*args, **kwargs)
+
+    monkeypatch.setattr(phonenumbers, "parse", counted_parse)
+    monkeypatch.setattr(phonenumbers, "is_valid_number", counted_valid)
+    assert normalise_phone("34666555444") == ("34666555444", "ES")
+    assert normalise_phone("666555444") == ("34666555444", "ES")
+    assert calls == {"parse": 0, "valid": 0}
+    assert normalise_phone("06 12 34 56 78", "FR") == ("33612345678", "FR")
+    assert calls == {"parse": 1, "valid": 1}
+
+
+def test_build_normalises_a_repeated_value_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    real = recipients_module.normalise_phone
+
+    def counted(text: str, region: str = "ES") -> Any:
+        seen.append(text)
+        return real(text, region)
+
+    monkeypatch.setattr(recipients_module, "normalise_phone", counted)
+    got = build([(1, "666555444", None), (2, "666555444", None), (3, "bad", None),
+                 (4, "bad", None), (5, "34666555444", None)])  # fmt: skip
+    assert seen == ["666555444", "bad", "34666555444"]
+    assert [r.row for r in got.valid] == [1]
+    assert got.duplicates == 2
+    assert [i.row for i in got.invalid] == [3, 4]
