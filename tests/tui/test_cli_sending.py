@@ -222,6 +222,28 @@ def test_sms_send_csv_yes_results_file(
     assert rows[-1]["to"] == "34" and rows[-1]["reason"].startswith("row 15:")
 
 
+def test_sms_send_rate_paces_the_batches(
+    account: str, nrs_server: SandboxServer, tmp_path: Path
+) -> None:
+    # Three batches of 500 at --rate 2: the requests leave half a second apart (a provider
+    # allowing 2 requests/s never answers 429), not all at once from the four workers.
+    path = tmp_path / "r.csv"
+    path.write_text("phone\n" + "".join(f"3466655{i:04d}\n" for i in range(1500)))
+    code, out = cli("sms", "send", "--from", "T", "--csv", str(path), "--message", "x",
+                    "--yes", "--rate", "2")  # fmt: skip
+    assert code == 0, out
+    times = [r.received_at for r in log_of(nrs_server).matching("POST", "/api/rest/sms")]
+    assert len(times) == 3
+    assert max(times) - min(times) >= 0.9
+
+
+def test_sms_send_rate_must_be_positive(account: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "-1", "fast", "inf", "nan"):
+        assert cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x",
+                   "--rate", bad)[0] == 2  # fmt: skip
+        assert "--rate: not a positive number" in capsys.readouterr().err
+
+
 def test_sms_send_csv_errors_are_usage_errors(
     account: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

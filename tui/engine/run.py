@@ -255,9 +255,7 @@ class JobRun:
         except asyncio.CancelledError:
             batch = await claim
             if batch:
-                await asyncio.to_thread(
-                    self.journal.release, self.job_id, [c.seq for c in batch]
-                )
+                await asyncio.to_thread(self.journal.release, self.job_id, [c.seq for c in batch])
             raise
 
     def _move(self, old: State, new: State, n: int) -> None:
