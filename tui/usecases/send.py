@@ -321,7 +321,9 @@ async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) 
     recipients = await load_recipients(backend, request)
     prepared = Prepared(request, recipients)
     what = request.what
-    rows = _rows(recipients.sendable)
+    # Only the checks need the rows: a dry run of a million recipients does not hold
+    # another million tuples beside them.
+    rows = _rows(recipients.sendable) if check_first or not isinstance(what, SmsMessage) else []
     if not isinstance(what, SmsMessage):
         # What the job would refuse for some recipient (a WhatsApp field's filter on a
         # value that is not a number...) is said before anything is journaled.
