@@ -181,9 +181,17 @@ async def run_job(
     # Counting 100,000 rows takes ~0.1 s: in a thread, before the job is marked running
     # (so a cancellation here leaves nothing to undo).
     totals, meter = await asyncio.to_thread(_starting_point, journal, job_id, pricing)
-    # On the loop: a cancellation between a threaded start and the try below would leave
-    # the job marked running in this process.
-    journal.start(job_id)
+    # In a thread (its commit may checkpoint the rows just journaled: seconds on a busy
+    # disk, and a screen's loop must not wait). It commits whatever happens to this task:
+    # cancelled meanwhile, the job it marked running is marked paused again.
+    starting = asyncio.ensure_future(asyncio.to_thread(journal.start, job_id))
+    try:
+        await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        await asyncio.wait([starting])
+        if starting.exception() is None:
+            journal.stop(job_id, JobStatus.PAUSED, "interrupted")
+        raise
     run = JobRun(
         journal,
         job,
@@ -217,7 +225,15 @@ async def run_job(
             if results:
                 yield run.progress(JobStatus.RUNNING, results)
         status = run.final_status()
-        journal.stop(job_id, status, run.reason if status is not JobStatus.DONE else None)
+        # In a thread, as the start; cancelled meanwhile, the status it wrote stands.
+        reason = run.reason if status is not JobStatus.DONE else None
+        stopping = asyncio.ensure_future(asyncio.to_thread(journal.stop, job_id, status, reason))
+        try:
+            await asyncio.shield(stopping)
+        except asyncio.CancelledError:
+            await asyncio.wait([stopping])
+            ended = stopping.exception() is None
+            raise
         ended = True
         yield run.progress(status)
         if run.error is not None:
