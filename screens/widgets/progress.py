@@ -218,13 +218,19 @@ class SendProgress(WorkerErrors, Vertical):
         reason.set_class(error, "error-text")
 
     def _add_rows(self, rows: list[Row]) -> None:
-        log = self.query_one("#progress-results", RichLog)
+        if not rows:
+            return
+        # One write for an update's lines: RichLog renders and refreshes per write, and
+        # 40 one-line writes an update held the loop ~100 ms (issue 14's UI benchmark).
+        text = Text()
         for to, state, detail, parts in rows:
             style = "green" if state == "ACCEPTED" else "red" if state == "REJECTED" else "yellow"
-            line = Text(f"{to:<16} ")
-            line.append(f"{state:<9}", style=style)
-            line.append(f" {parts:>5}  {detail}")
-            log.write(line)
+            if text:
+                text.append("\n")
+            text.append(f"{to:<16} ")
+            text.append(f"{state:<9}", style=style)
+            text.append(f" {parts:>5}  {detail}")
+        self.query_one("#progress-results", RichLog).write(text)
 
     # --- actions ------------------------------------------------------------------------
     @on(Button.Pressed, "#pause")
