@@ -180,6 +180,19 @@ class SwitchboardApp(App[None]):
             self._backends[name] = await self.workspace.open(name)
         return self._backends[name]
 
+    def journal_path(self, name: str | None = None) -> Path:
+        """The journal of an account's jobs (the active one by default): sandbox accounts
+        have their own."""
+        from tui.engine.journal import default_path, path_for
+
+        name = name or self.active_account
+        if name is None:
+            return default_path()
+        try:
+            return path_for(sandbox=self.workspace.account(name).ephemeral)
+        except ConfigError:
+            return default_path()
+
     def action_next_account(self) -> None:
         """Make the next account active."""
         try:

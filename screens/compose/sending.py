@@ -19,7 +19,7 @@ from screens.compose.form import (
 from screens.compose.kept import ComposeInputs, FormState
 from screens.widgets.common import count_confirm, sb_app
 from screens.widgets.progress import SendProgress, follow
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal
 from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import JobControl, run_job
 from tui.usecases import send as send_usecase
@@ -166,7 +166,7 @@ class ComposeSending(ComposeInputs):
         """Journal the job and run it through the engine, posting throttled progress."""
         account = prepared.request.account
         backend = await sb_app(self).backend(account)
-        path = default_path()
+        path = sb_app(self).journal_path(account)
         journal = await asyncio.to_thread(Journal, path)
         try:
             # In a thread: 100,000 rows take a while to journal.

@@ -29,7 +29,7 @@ from screens.widgets.keys import std_key
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
 from tui.engine.delivery import Delivery, Funnel
-from tui.engine.journal import Journal
+from tui.engine.journal import SANDBOX_JOURNAL_NAME, Journal
 from tui.engine.journal_rows import Job, JobStatus, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
 from tui.engine.sender import JobControl, resume
@@ -227,6 +227,7 @@ class JobsScreen(BaseScreen):
                 )  # fmt: skip
                 yield table
                 yield Static("", id="jobs-empty", classes="notice")
+                yield Static("", id="jobs-journal", classes="notice")
                 with Horizontal(classes="button-row"):
                     yield Button("Resume", variant="primary", id="resume")
                     yield Button("Resume + resend unknown", id="resume-unknown")
@@ -241,10 +242,8 @@ class JobsScreen(BaseScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        from tui.engine.journal import default_path
-
-        self.journal_path = default_path()
-        # Jobs belong to accounts; a new account may make a job resumable again.
+        # Jobs belong to accounts; a new account may make a job resumable again, and a
+        # sandbox account shows the sandbox's own journal.
         self.watch(sb_app(self), "active_account", lambda _: self.action_reload(), init=False)
         self.action_reload()
 
@@ -268,9 +267,15 @@ class JobsScreen(BaseScreen):
     # --- listing ------------------------------------------------------------------------
     @on(Button.Pressed, "#reload")
     def action_reload(self) -> None:
-        """Read the journal again."""
-        if self.journal_path is not None:
-            self.load(self.journal_path)
+        """Read the journal (of the active account's kind) again."""
+        self.journal_path = sb_app(self).journal_path()
+        which = self.query_one("#jobs-journal", Static)
+        sandbox = self.journal_path.name == SANDBOX_JOURNAL_NAME
+        which.update(
+            f"Journal: {self.journal_path.name}" + (" (sandbox accounts)" if sandbox else "")
+        )
+        which.tooltip = str(self.journal_path)
+        self.load(self.journal_path)
 
     @work(group="jobs-load", exclusive=True, exit_on_error=False)
     async def load(self, path: Path) -> None:

@@ -12,7 +12,7 @@ from textual.worker import Worker, WorkerState
 
 from backends.base import Backend
 from screens.widgets.common import WorkerErrors, count_confirm, sb_app
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal
 from tui.engine.sender import Progress
 
 
@@ -66,7 +66,7 @@ class SendPane(WorkerErrors, VerticalScroll):
         backend = await app.backend(account)
         # Opening and closing the journal (a WAL checkpoint) in threads: on the UI loop
         # each would freeze the screen.
-        journal = await asyncio.to_thread(Journal, default_path())
+        journal = await asyncio.to_thread(Journal, app.journal_path(account))
         last = None
         try:
             job_id = await create(journal, account, backend)

@@ -135,7 +135,7 @@ async def test_quitting_while_a_send_runs_asks_first(
 ):
     from screens.compose.screen import ComposeScreen
     from tui.app import QuitModal
-    from tui.engine.journal import Journal, default_path
+    from tui.engine.journal import Journal, sandbox_path
     from tui.engine.journal_rows import JobStatus
 
     # Small batches at a capped rate keep a 300-recipient job running for 30 s, far longer
@@ -176,7 +176,7 @@ async def test_quitting_while_a_send_runs_asks_first(
         await pilot.press("ctrl+q")  # again: quit
         await pilot.pause()
         assert not app.is_running
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         (job,) = journal.jobs()
         assert job.status is not JobStatus.DONE
         totals = journal.totals(job.id)

@@ -21,7 +21,7 @@ from tests.screens.test_compose_screen import fill_sms, open_compose, send_and_a
 from tests.tui.test_sms_parts import EURO_AT_BOUNDARY, GSM_200, UCS2_TEXT, strict_rules
 from tui.app import SwitchboardApp
 from tui.config import Account
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import JobStatus
 from tui.engine.sms_job import create_sms_job
 from tui.secrets import SecretStore
@@ -75,7 +75,7 @@ async def test_compose_sends_the_counted_encoding_and_parts(
         await send_and_answer(pilot, confirm=True)
         (sent,) = sms_bodies(nrs_server)
         assert (sent["encoding"], sent["parts"]) == (encoding, parts)
-        with Journal(default_path()) as journal:
+        with Journal(sandbox_path()) as journal:
             (job,) = journal.jobs()
             assert journal.totals(job.id).accepted == 1
             assert job.message["options"]["parts"] == parts
@@ -103,7 +103,7 @@ async def test_compose_csv_variables_push_some_recipients_into_a_second_part(
         await send_and_answer(pilot, confirm=True)
         (sent,) = sms_bodies(nrs_server)
         assert (sent["encoding"], sent["parts"]) == ("gsm", 2)
-        with Journal(default_path()) as journal:
+        with Journal(sandbox_path()) as journal:
             (job,) = journal.jobs()
             assert sorted(r.parts or 0 for r in journal.recipients(job.id)) == [1, 2]
 
@@ -121,13 +121,13 @@ async def test_compose_refuses_a_text_above_15_parts_inline(
             "Cannot send: the text needs 16 parts in gsm; at most 15 are allowed."
         )
         assert sms_bodies(nrs_server) == []
-        assert not default_path().exists() or Journal(default_path()).jobs() == []
+        assert not sandbox_path().exists() or Journal(sandbox_path()).jobs() == []
 
 
 async def test_jobs_resume_sends_the_plan_of_new_and_old_jobs(
     app: SwitchboardApp, nrs_server: SandboxServer
 ) -> None:
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         new = create_sms_job(journal, ACCOUNT, "360nrs", "ACME", UCS2_TEXT, [("34600000001", None)])
         # Journaled before the plan existed: no encoding, no parts.
         old = journal.create_job(
@@ -152,7 +152,7 @@ async def test_jobs_resume_sends_the_plan_of_new_and_old_jobs(
             await settle(pilot)
     bodies = {b["to"][0]: (b["encoding"], b["parts"]) for b in sms_bodies(nrs_server)}
     assert bodies == {"34600000001": ("utf-16", 2), "34600000002": ("gsm", 2)}
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         assert {journal.job(j).status for j in (new, old)} == {JobStatus.DONE}
 
 
@@ -169,7 +169,7 @@ async def test_a_send_the_rules_refuse_is_an_inline_error_with_nothing_journaled
         assert isinstance(app.screen, ComposeScreen)
         assert form_error(app) == "Cannot send: 360nrs: parts above 1 refused here."
         assert sms_bodies(nrs_server) == []
-        assert not default_path().exists() or Journal(default_path()).jobs() == []
+        assert not sandbox_path().exists() or Journal(sandbox_path()).jobs() == []
 
 
 async def test_compose_landing_carries_the_counted_parts(
@@ -184,6 +184,6 @@ async def test_compose_landing_carries_the_counted_parts(
         await send_and_answer(pilot, confirm=True)
         (post,) = log_of(nrs_server).matching("POST", "/api/rest/landingsms")
         assert (post.json()["encoding"], post.json()["parts"]) == ("gsm", 2)
-        with Journal(default_path()) as journal:
+        with Journal(sandbox_path()) as journal:
             (job,) = journal.jobs()
             assert journal.totals(job.id).accepted == 1

@@ -17,7 +17,7 @@ from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from screens.widgets.progress import SendProgress
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import JobStatus, State
 
 SMS = "/api/rest/sms"
@@ -221,7 +221,7 @@ async def test_cancel_sends_nothing(app: SwitchboardApp, provider_apps: dict[str
         assert isinstance(modal, ConfirmModal)
         assert "to 2 recipients" in modal.question
         assert sms_posts(provider_apps) == []
-        assert Journal(default_path()).jobs() == []
+        assert Journal(sandbox_path()).jobs() == []
 
 
 async def test_over_100_recipients_needs_the_typed_count(
@@ -250,7 +250,7 @@ async def test_over_100_recipients_needs_the_typed_count(
         # Each recipient's CSV columns went as its `sub` variables.
         first = posts[0].json()
         assert first["sub"][0] == {"name": f"N{first['to'][0][-3:]}"}
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         assert job.status is JobStatus.DONE
         totals = journal.totals(job.id)
@@ -276,7 +276,7 @@ async def test_sms_send_with_a_207_partial_result_and_export(
 
         (post,) = sms_posts(provider_apps)
         assert post.json()["to"] == ["34600000001", "34600000002", "34600000003"]
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         totals = journal.totals(job.id)
         assert (totals.accepted, totals.rejected, totals.unknown) == (2, 1, 0)
@@ -351,7 +351,7 @@ async def test_whatsapp_template_send(app: SwitchboardApp, provider_apps: dict[s
         assert [m["to"] for m in body["messages"]] == ["34600000001", "34600000002"]
         assert body["messages"][0]["bodyFields"] == ["4321"]
         # A journaled job like any other send: in Jobs, resumable, exportable.
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         assert (job.channel, job.status) == ("whatsapp", JobStatus.DONE)
         assert journal.totals(job.id).accepted == 2
@@ -375,7 +375,7 @@ async def test_email_send(app: SwitchboardApp, provider_apps: dict[str, Any]) ->
         assert body["to"] == ["ana@example.com"]  # the invalid address never left
         assert body["subject"] == "Hello" and body["fromEmail"] == "news@example.com"
         assert "1 invalid" in text(app, "#preflight")
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         assert (job.channel, job.status) == ("email", JobStatus.DONE)
         assert text(app, "#progress-title") == f"Job {job.id} DONE"
@@ -405,7 +405,7 @@ async def test_ui_handles_keys_while_a_send_runs(
                 break
         await pilot.press("ctrl+b")
         await settle(pilot)
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         assert job.status is JobStatus.PAUSED
         assert job.pause_reason == "paused by the operator"
@@ -448,7 +448,7 @@ async def test_landing_send_is_a_job_with_cost_so_far_in_view(
         await send_and_answer(pilot, confirm=True)
         (body,) = posts_to(provider_apps, "landingsms")
         assert body["to"] == ["34600000001", "34600000002", "819012345678"]
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         (job,) = journal.jobs()
         assert (job.channel, job.status) == ("landing", JobStatus.DONE)
         assert job.message["pricing"]["prices"].keys() == {"ES"}  # Japan has no price
@@ -489,7 +489,7 @@ async def test_long_pause_reason_is_shown_whole_with_the_providers_code_in_a_dia
         assert "Not enough credits" in dialog.message
         await pilot.press("escape")
         await pilot.pause()
-        (job,) = Journal(default_path()).jobs()
+        (job,) = Journal(sandbox_path()).jobs()
         assert text(app, "#progress-title") == f"Job {job.id} PAUSED"
         reason = text(app, "#progress-reason")
         assert reason.startswith("Not enough credit: ") and reason.endswith("resume.")
@@ -503,7 +503,7 @@ async def test_a_send_that_cannot_start_says_so_in_the_panel(
 ) -> None:  # fmt: skip
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
-    monkeypatch.setattr("screens.compose.sending.default_path", lambda: blocker / "journal.sqlite3")
+    monkeypatch.setattr("tui.engine.journal.sandbox_path", lambda: blocker / "journal.sqlite3")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compose(pilot, "voice")
         screen.query_one("#recipients", Input).value = "34600000001"
@@ -629,7 +629,7 @@ async def test_whatsapp_sends_what_the_preview_shows_with_buttons_and_location(
              "callToActionFields": ["43"], "defaultAnswer": "Thanks",
              "buttonAnswers": ["Yes", "No"]},
         ]  # fmt: skip
-        assert Journal(default_path()).jobs()[0].status is JobStatus.DONE
+        assert Journal(sandbox_path()).jobs()[0].status is JobStatus.DONE
 
         # A location template: both coordinates, or an inline error.
         screen.query_one("#source", Select).value = "typed"

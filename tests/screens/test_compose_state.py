@@ -27,7 +27,7 @@ from tests.screens.test_compose_screen import (
     write_csv,
 )
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 
 
 @pytest.fixture
@@ -272,7 +272,7 @@ async def test_after_confirming_the_progress_is_in_view_and_focused(
         assert text(app, "#progress-title").startswith("Job 1 PAUSED")
         await pilot.press("tab")
         assert app.focused is not app.screen.query_one("#progress-results", RichLog)
-        (job,) = Journal(default_path()).jobs()
+        (job,) = Journal(sandbox_path()).jobs()
         assert job.id == 1
 
 

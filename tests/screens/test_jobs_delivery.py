@@ -11,7 +11,7 @@ from backends.sandbox.nrs360.dlr import fate_of
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_jobs_screen import make_job, open_jobs, text
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.sender import run_job
 
 
@@ -25,7 +25,7 @@ async def test_watch_shows_the_funnel_and_each_recipients_state(
 ) -> None:
     job_id = make_job(5)
     async with app.run_test(size=SIZE) as pilot:
-        with Journal(default_path()) as journal:
+        with Journal(sandbox_path()) as journal:
             async for _ in run_job(journal, job_id, await app.backend("sandbox-360nrs")):
                 pass
         await open_jobs(pilot)
@@ -54,7 +54,7 @@ async def test_watch_shows_the_funnel_and_each_recipients_state(
 async def test_watch_refuses_a_channel_without_delivery_states(
     app: SwitchboardApp,
 ) -> None:
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         job_id = journal.create_job(
             account="sandbox-360nrs",
             provider="360nrs",

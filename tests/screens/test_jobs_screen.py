@@ -18,7 +18,7 @@ from screens.jobs.screen import JobsScreen
 from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import JobStatus, State
 from tui.engine.pricing import Pricing
 from tui.engine.sender import JobControl, create_channel_job, run_job
@@ -42,7 +42,7 @@ def sent_to(provider_apps: dict[str, Any]) -> list[str]:
 
 def make_job(n: int = 5, account: str = "sandbox-360nrs", unknown: int = 0) -> int:
     """A journaled SMS job; the first `unknown` recipients left with an unknown outcome."""
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         job_id = create_sms_job(
             journal, account, "360nrs", "ACME", "Hello", [(to, None) for to in numbers(n)]
         )
@@ -56,7 +56,7 @@ async def pause_at_once(job_id: int, backend: Any) -> None:
     """Run a job through the engine with a pause requested before it sends anything."""
     control = JobControl()
     control.pause()
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         async for _ in run_job(journal, job_id, backend, control=control):
             pass
 
@@ -101,7 +101,7 @@ async def test_resume_a_paused_job_leaves_unknown_alone(
     job_id = make_job(6, unknown=2)
     async with app.run_test(size=SIZE) as pilot:
         await pause_at_once(job_id, await app.backend("sandbox-360nrs"))
-        assert Journal(default_path()).job(job_id).pause_reason == "paused by the operator"
+        assert Journal(sandbox_path()).job(job_id).pause_reason == "paused by the operator"
         await open_jobs(pilot)
         app.screen.query_one("#jobs-table").focus()
         await pilot.press("s")
@@ -116,7 +116,7 @@ async def test_resume_a_paused_job_leaves_unknown_alone(
         await settle(pilot)
         # The 4 pending recipients went out; the 2 unknown ones were not re-sent.
         assert sorted(sent_to(provider_apps)) == numbers(6)[2:]
-        journal = Journal(default_path())
+        journal = Journal(sandbox_path())
         totals = journal.totals(job_id)
         assert (totals.accepted, totals.unknown, totals.pending) == (4, 2, 0)
         assert journal.job(job_id).status is JobStatus.DONE
@@ -143,7 +143,7 @@ async def test_resend_unknown_is_confirmed_first(
         await pilot.click("#yes")
         await settle(pilot)
         assert sorted(sent_to(provider_apps)) == numbers(3)
-        totals = Journal(default_path()).totals(job_id)
+        totals = Journal(sandbox_path()).totals(job_id)
         assert (totals.accepted, totals.unknown) == (3, 0)
 
 
@@ -209,7 +209,7 @@ def freeze_times(path: Path) -> None:
 def test_jobs_snapshot(snap_compare: Any, sandbox_console: Callable[..., SwitchboardApp]) -> None:
     make_job(3)
     make_job(5, unknown=2)
-    freeze_times(default_path())
+    freeze_times(sandbox_path())
 
     async def run_before(pilot: Any) -> None:
         await open_jobs(pilot)
@@ -220,7 +220,7 @@ def test_jobs_snapshot(snap_compare: Any, sandbox_console: Callable[..., Switchb
 async def test_resume_above_100_needs_the_typed_count_and_shows_the_cost(
     app: SwitchboardApp, provider_apps: dict[str, Any]
 ) -> None:
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         rows = [(to, None, "ES") for to in numbers(150)]
         job_id = create_sms_job(journal, "sandbox-360nrs", "360nrs", "ACME", "Hello", rows,
                                 pricing=Pricing({"ES": 0.05}, "EUR"))  # fmt: skip
@@ -250,7 +250,7 @@ async def test_an_email_job_resumes_and_a_credit_pause_opens_a_dialog(
 ) -> None:
     template = MailingRequest(to=(), sender_email="news@example.com", subject="Hi",
                               reply_to="help@example.com", body="<p>Hi {name}</p>")  # fmt: skip
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         job_id = create_channel_job(journal, "sandbox-360nrs", "360nrs", template,
                                     [("ana@example.com", {"name": "Ana"})])  # fmt: skip
     nrs = provider_apps["360nrs"].state.nrs
@@ -281,7 +281,7 @@ async def test_an_email_job_resumes_and_a_credit_pause_opens_a_dialog(
         assert not isinstance(app.screen, ErrorModal)
         posts = provider_apps["360nrs"].state.log.matching("POST", "/api/rest/mailing")
         assert [p.json()["sub"] for p in posts] == [[{"name": "Ana"}], [{"name": "Ana"}]]
-        assert Journal(default_path()).job(job_id).status is JobStatus.DONE
+        assert Journal(sandbox_path()).job(job_id).status is JobStatus.DONE
 
 
 async def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(
@@ -290,7 +290,7 @@ async def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(
     job_id = make_job(2)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    db = sqlite3.connect(default_path())
+    db = sqlite3.connect(sandbox_path())
     with db:
         db.execute("UPDATE jobs SET status = 'RUNNING', pid = ? WHERE id = ?", (dead.pid, job_id))
     db.close()
@@ -300,3 +300,26 @@ async def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(
         resume = f"resume with: switchboard jobs resume {job_id}"
         assert (row[4], row[10]) == ("interrupted", resume)
         assert f"Status interrupted — {resume}" in text(app, "#job-detail")
+
+
+async def test_sandbox_jobs_have_their_own_journal_and_the_screen_says_which(
+    sandbox_console: Callable[..., SwitchboardApp],
+) -> None:
+    """Issue 15: practice sends on the console's sandbox accounts never mix with the jobs of
+    real accounts; the Jobs screen names the journal it shows."""
+    from tui.engine.journal import default_path
+
+    with Journal(default_path()) as journal:  # a real account's job
+        create_sms_job(journal, "acme-prod", "360nrs", "ACME", "Hi", [("34600000001", None)])
+    sandbox_job = make_job(3)
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(pilot)
+        assert text(app, "#jobs-journal") == ("Journal: sandbox-journal.sqlite3 (sandbox accounts)")
+        table = screen.query_one("#jobs-table", DataTable)
+        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == ["sandbox-360nrs"]
+        assert screen.journal_path == sandbox_path() != default_path()
+    with Journal(default_path()) as journal:
+        assert [j.account for j in journal.jobs()] == ["acme-prod"]
+    with Journal(sandbox_path()) as journal:
+        assert [j.id for j in journal.jobs()] == [sandbox_job]

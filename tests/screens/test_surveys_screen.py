@@ -19,7 +19,7 @@ from screens.surveys.screen import SurveysScreen
 from screens.widgets.common import ConfirmModal, ErrorModal, TypedConfirmModal
 from tests.screens.conftest import SIZE, settle, type_into
 from tui.app import SwitchboardApp
-from tui.engine.journal import Journal, default_path
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import JobStatus, State
 
 Console = Callable[..., SwitchboardApp]
@@ -66,7 +66,7 @@ async def test_xebo_csv_fields_reach_the_provider_and_rejects_are_listed(
         assert table.row_count == 1
         assert table.get_row_at(0)[0] == "123456"
     # Journaled (issue 11): each contact's outcome is in the job, which Jobs lists.
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         (job, totals, _) = journal.overview()[0]
         assert (job.channel, job.account) == ("survey", "sandbox-xebo")
         assert (totals.accepted, totals.rejected, totals.total) == (2, 1, 3)
@@ -175,7 +175,7 @@ async def test_xebo_expired_token_explains_the_24_hours(
         # A paused job (issue 11: survey sends are journaled), resumable from Jobs.
         counts = text(app, "#xebo-counts")
         assert counts.startswith("Not sent. Accepted: 0") and "Job 1 paused" in counts
-        with Journal(default_path()) as journal:
+        with Journal(sandbox_path()) as journal:
             (job, totals, _) = journal.overview()[0]
             assert (job.channel, job.status.value, totals.pending) == ("survey", "PAUSED", 1)
 
@@ -190,7 +190,7 @@ async def test_xebo_expired_token_explains_the_24_hours(
         await settle(pilot)
         await pilot.click("#yes")
         await settle(pilot)
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         assert journal.job(job.id).status is JobStatus.DONE
         assert journal.totals(job.id).accepted == 1
     (sent,) = state.sends  # surveyed once
@@ -329,7 +329,7 @@ async def test_batch_of_25000_goes_as_three_engine_batches(
     requests = provider_apps["8x8"].state.log.matching("POST", BATCH_PATH)
     assert sorted(len(r.json()["messages"]) for r in requests) == [5_000, 10_000, 10_000]
     assert {r.json()["clientBatchId"] for r in requests} == {"SPRING-1", "SPRING-2", "SPRING-3"}
-    with Journal(default_path()) as journal:
+    with Journal(sandbox_path()) as journal:
         (job,) = journal.jobs()
         assert (job.channel, job.account) == ("survey-batch", "sandbox-8x8")
         totals = journal.totals(job.id)

@@ -154,3 +154,17 @@ def test_progress_bar() -> None:
     assert progress_bar(5, 10, width=10) == "[#####.....]  50%"
     assert progress_bar(10, 10, width=10) == "[##########] 100%"
     assert progress_bar(0, 0, width=4) == "[####] 100%"
+
+
+def test_jobs_sandbox_reads_the_consoles_sandbox_journal() -> None:
+    """Issue 15: the console's sandbox jobs have their own journal; `--sandbox` reads it."""
+    from tui.engine.journal import sandbox_path
+
+    with Journal(sandbox_path()) as journal:
+        create_sms_job(journal, "sandbox-360nrs", "360nrs", "ACME", "Hi", [("34600000001", None)])
+    code, real = cli_json("jobs", "list")
+    assert code == 0 and real["items"] == []
+    code, practice = cli_json("jobs", "list", "--sandbox")
+    assert code == 0 and [j["account"] for j in practice["items"]] == ["sandbox-360nrs"]
+    code, _ = cli("jobs", "list", "--sandbox", "--journal", "x.sqlite3")
+    assert code == 2

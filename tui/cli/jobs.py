@@ -24,7 +24,7 @@ from tui.engine.channels import CHANNEL_LABELS, job_summary
 from tui.engine.delivery import Funnel
 from tui.engine.delivery_poll import DeliveryUpdate
 from tui.engine.export import export_job, write_job_csv
-from tui.engine.journal import Journal
+from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import Job, JobStatus, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
 from tui.engine.ratelimit import RateLimiter
@@ -45,7 +45,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     def action(name: str, helptext: str) -> argparse.ArgumentParser:
         a: argparse.ArgumentParser = ps.add_parser(name, parents=[common], help=helptext)
-        a.add_argument("--journal", type=Path, help="journal file (default: in the data dir)")
+        which = a.add_mutually_exclusive_group()
+        which.add_argument("--journal", type=Path, help="journal file (default: in the data dir)")
+        which.add_argument(
+            "--sandbox", action="store_true", help="the journal of the console's sandbox accounts"
+        )
         return a
 
     action("list", "every job with its totals").set_defaults(handler=cmd_list)
@@ -82,7 +86,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def open_journal(args: argparse.Namespace) -> Journal:
-    """The journal named by --journal, or the default one."""
+    """The journal named by --journal, the sandbox's (--sandbox), or the default one."""
+    if getattr(args, "sandbox", False):
+        return Journal(sandbox_path())
     return Journal(getattr(args, "journal", None))
 
 

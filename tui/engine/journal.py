@@ -45,6 +45,9 @@ from tui.engine.processes import process_alive, process_started
 from tui.paths import PRIVATE_DIR, data_dir, private_data_dir
 
 JOURNAL_NAME = "journal.sqlite3"
+# The console's sandbox accounts journal apart, so practice sends never mix with the jobs of
+# real accounts (nor are resumed, exported or counted with them).
+SANDBOX_JOURNAL_NAME = "sandbox-journal.sqlite3"
 # (journal file, job id) of the runs active in this process: a RUNNING job carrying our own
 # pid is either one of these or left over from a run that was cancelled here.
 _ACTIVE: set[tuple[str, int]] = set()
@@ -59,6 +62,16 @@ class JournalError(SwitchboardError):
 def default_path() -> Path:
     """The journal file in the data directory."""
     return data_dir() / JOURNAL_NAME
+
+
+def sandbox_path() -> Path:
+    """The journal of the console's sandbox accounts, beside the real one."""
+    return data_dir() / SANDBOX_JOURNAL_NAME
+
+
+def path_for(*, sandbox: bool) -> Path:
+    """The journal an account's jobs go to: the sandbox's own, or the real one."""
+    return sandbox_path() if sandbox else default_path()
 
 
 def _now() -> str:
