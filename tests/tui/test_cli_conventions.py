@@ -32,9 +32,14 @@ def spawn(*args: str, **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--version"]) == 0
-    assert capsys.readouterr().out == f"switchboard {version('switchboard')}\n"
+    # The distribution's name from pyproject.toml (it was renamed: the command was not).
+    dist = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+    assert capsys.readouterr().out == f"switchboard {version(dist)}\n"
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
