@@ -79,7 +79,9 @@ async def test_search_finds_any_part_of_a_name_email_or_number(
         assert text(app, "#contacts-status").startswith("Page 1 of 3")
 
 
-@pytest.mark.parametrize("sandbox_app", [150], indirect=True)
+# Pages answered after 800 ms: the progress between two pages stays on screen long enough
+# to be seen on a loaded machine (at 150 ms a CI run once saw only the finished search).
+@pytest.mark.parametrize("sandbox_app", [800], indirect=True)
 async def test_search_shows_its_progress_and_esc_stops_it(
     sandbox_console: Callable[..., SwitchboardApp],
     provider_apps: dict[str, Any],
@@ -97,7 +99,7 @@ async def test_search_shows_its_progress_and_esc_stops_it(
         # Keys as typed, without Pilot's wait for an idle app (a search posts each page).
         app.simulate_key("enter")
         status = ""
-        for _ in range(60):  # each page takes 150 ms
+        for _ in range(200):  # each page takes 800 ms
             await pilot.pause(0.05)
             status = text(app, "#contacts-status")
             if "searched 20 of" in status:
