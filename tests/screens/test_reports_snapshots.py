@@ -39,8 +39,10 @@ def test_coverage_search(snap_compare: Any, sandbox_console: Callable[..., Switc
         await pilot.press("f7")
         await settle(pilot)
         pilot.app.screen.query_one("#reports-tabs", TabbedContent).active = "coverage"
-        await pilot.pause()
+        # The countries load first: Enter on a table still empty opened no networks once.
+        await settle(pilot)
         await type_into(pilot, "#coverage-search", "united")
+        await settle(pilot)
         await pilot.press("enter", "enter")  # to the table, then the first country's networks
         await settle(pilot)
 
