@@ -395,23 +395,8 @@ class Journal(DeliveryJournal):
 
     def recipients(self, job_id: int, state: State | None = None) -> Iterator[RecipientRow]:
         """Every recipient of a job in order (optionally one state), read in chunks."""
-        sql = (
-            'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country,'
-            " resent"
-            " FROM recipients WHERE job_id = ? AND seq > ?"
-        )
-        if state is not None:
-            sql += " AND state = ?"
-        sql += " ORDER BY seq LIMIT 5000"
-        last = -1
-        while True:
-            params: tuple[Any, ...] = (job_id, last) if state is None else (job_id, last, state)
-            with self._locked():
-                rows = self._db.execute(sql, params).fetchall()
-            if not rows:
-                return
-            yield from map(recipient_row, rows)
-            last = rows[-1][0]
+        columns = 'seq, "to", vars, state, reason, provider_id, parts, updated_at, country, resent'
+        return map(recipient_row, self._in_chunks(columns, job_id, state))
 
     def export_rows(self, job_id: int, state: State | None = None) -> Iterator[tuple[Any, ...]]:
         """Every recipient of a job in order (optionally one state) as the export's cells
@@ -420,12 +405,19 @@ class Journal(DeliveryJournal):
         SQLite shapes the cells itself (blanks for NULL, 'yes' for resent, the variables'
         JSON as stored): no RecipientRow, no JSON round trip per row, so an export costs
         little more than the dump of the same rows."""
-        sql = (
-            "SELECT seq, \"to\", state, COALESCE(reason, ''), COALESCE(provider_id, ''),"
+        columns = (
+            "seq, \"to\", state, COALESCE(reason, ''), COALESCE(provider_id, ''),"
             " COALESCE(parts, ''), updated_at, COALESCE(vars, ''),"
             " CASE WHEN resent THEN 'yes' ELSE '' END"
-            " FROM recipients WHERE job_id = ? AND seq > ?"
         )
+        return self._in_chunks(columns, job_id, state)
+
+    def _in_chunks(
+        self, columns: str, job_id: int, state: State | None
+    ) -> Iterator[tuple[Any, ...]]:
+        """A job's recipient rows (these columns, `seq` first) in order, optionally of one
+        state, 5,000 at a time: the lock is held per chunk, never across the caller's work."""
+        sql = f"SELECT {columns} FROM recipients WHERE job_id = ? AND seq > ?"
         if state is not None:
             sql += " AND state = ?"
         sql += " ORDER BY seq LIMIT 5000"
