@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import tempfile
 import time
 import types
@@ -57,6 +58,13 @@ class FakeKeyring:
 
     def delete_password(self, service: str, name: str) -> None:
         del self.store[(service, name)]
+
+
+# A shell runs a script's background jobs with SIGINT ignored, and children inherit that: a
+# CI run started so made every "Ctrl-C" test fail (the sent SIGINT did nothing). The tests
+# play a user at a terminal, so this process and the CLI processes it starts take Ctrl-C.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
