@@ -1,8 +1,9 @@
-"""`switchboard account add|list|test|remove`."""
+"""`switchboard account add|list|test|remove|event-url`."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backends.providers import PROVIDER_INFO
@@ -48,6 +49,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     test = acc.add_parser("test", parents=[common], help="connect and show the balance")
     test.add_argument("name")
     test.set_defaults(handler=cmd_test)
+
+    ev = acc.add_parser(
+        "event-url",
+        parents=[common],
+        help="the account's event notification URL, to set in the provider's settings",
+        description=(
+            "Print the URL to give 360nrs for its event notifications (set once for the "
+            "account in its settings, not per send): the account's delivery_url option "
+            "followed by /events/ and a token made for the account the first time it is "
+            "asked for. `switchboard receive` takes the events it posts there. The token is "
+            "what lets a caller in: share the URL with the provider only."
+        ),
+    )
+    ev.add_argument("name")
+    ev.add_argument("--journal", type=Path, help="journal file (default: in the data dir)")
+    ev.set_defaults(handler=cmd_event_url)
 
     rm = acc.add_parser("remove", parents=[common], help="remove an account and its secret")
     rm.add_argument("name")
@@ -164,4 +181,39 @@ async def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
     ctx.confirm(f"Remove account {args.name!r} and its stored secret?", assume_yes=args.yes)
     await ctx.workspace.remove_account(args.name)
     ctx.emit({"removed": args.name}, lambda: ctx.print(f"Removed account {args.name}."))
+    return EXIT_OK
+
+
+# The provider whose event notifications the receiver takes (tui.engine.receiver_events).
+EVENTS_PROVIDER = "360nrs"
+
+
+async def cmd_event_url(ctx: Context, args: argparse.Namespace) -> int:
+    """Print the account's event URL (its token made in the journal on first need)."""
+    # The journal only here: `account list` and the others start without it.
+    from tui.engine.delivery_url import BASE_URL_OPTION, event_url, new_token
+    from tui.engine.journal import Journal
+
+    account = ctx.workspace.account(args.name)
+    if account.provider != EVENTS_PROVIDER:
+        raise UsageError(
+            f"account {account.name} is a {account.provider} account: event notifications "
+            f"are {EVENTS_PROVIDER}'s"
+        )
+    base = account.options.get(BASE_URL_OPTION, "").strip()
+    if not base:
+        raise UsageError(
+            f"account {account.name} has no {BASE_URL_OPTION} option (the public URL that "
+            "reaches `switchboard receive`): add the account with "
+            f"--option {BASE_URL_OPTION}=URL"
+        )
+    with Journal(args.journal) as journal:
+        url = event_url(base, journal.event_token(account.name, new_token))
+    ctx.emit(
+        {"account": account.name, "event_url": url},
+        lambda: ctx.print(
+            f"{url}\nSet it as the event notification URL in {EVENTS_PROVIDER}'s settings for "
+            f"{account.name}; `switchboard receive` takes the events posted to it."
+        ),
+    )
     return EXIT_OK

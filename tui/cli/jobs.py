@@ -164,9 +164,12 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         interrupted = journal.interrupted(job.id)
         resent = journal.resent(job.id)
         funnel = journal.delivery_funnel(job.id)
+        events = journal.event_counts(job.id)
     data = _job_json(job, totals, interrupted)
     data["resent"] = resent
     data["delivery"] = funnel.to_json()
+    # Event notifications that are not about delivery (opened, clicked...), by type.
+    data["events"] = events
     data["reasons"] = [{"state": s.value, "reason": r, "count": n} for s, r, n in reasons]
     if meter is not None:
         data["cost"] = {
@@ -191,6 +194,8 @@ async def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(_totals_line(totals))
         if funnel.accepted:
             ctx.print(_funnel_line(funnel))
+        if events:
+            ctx.print("  events   " + ", ".join(f"{kind} {n}" for kind, n in events.items()))
         if meter is not None:
             ctx.print(f"  {cost_text(meter.cost, meter.pricing.currency, meter.unpriced)}")
         if reasons:

@@ -1,4 +1,4 @@
-"""`switchboard receive`: the delivery-notification receiver in the foreground."""
+"""`switchboard receive`: the delivery- and event-notification receiver in the foreground."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         description=(
             "Listen for the delivery notifications of jobs sent from an account whose "
             f"`{BASE_URL_OPTION}` option is the public URL that reaches this address "
-            "(your proxy or tunnel)."
+            "(your proxy or tunnel), and for the account's event notifications (POSTs to "
+            "the URL `switchboard account event-url NAME` prints, set at the provider)."
         ),
     )
     p.add_argument(
@@ -53,10 +54,12 @@ async def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         try:
             ctx.emit(
-                {"listening": server.url, "route": "/dlr/<token>"},
+                {"listening": server.url, "route": "/dlr/<token>", "events": "/events/<token>"},
                 lambda: ctx.print(
-                    f"Receiving delivery notifications on {server.url}/dlr/<token>; "
-                    f"the account's {BASE_URL_OPTION} option must reach it. Ctrl-C stops."
+                    f"Receiving delivery notifications on {server.url}/dlr/<token> and event "
+                    f"notifications on {server.url}/events/<token>; the account's "
+                    f"{BASE_URL_OPTION} option must reach it (`switchboard account event-url "
+                    "NAME` gives the event URL to set at the provider). Ctrl-C stops."
                 ),
             )
             ctx.out.flush()
@@ -64,5 +67,18 @@ async def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
             await asyncio.Event().wait()
         finally:
             server.stop()
-            ctx.print(f"Stopped: {receiver.written} reports written, {receiver.refused} refused.")
+            ctx.print(
+                f"Stopped: {receiver.written} reports written, {receiver.refused} refused."
+                + _events_line(receiver)
+            )
     return EXIT_OK
+
+
+def _events_line(receiver: Receiver) -> str:
+    """What became of the event notifications that were not delivery reports, if any came."""
+    if not (receiver.events_written or receiver.ignored):
+        return ""
+    return (
+        f" {receiver.events_written} other events written, {receiver.ignored} without an id "
+        "(sent from the website) ignored."
+    )

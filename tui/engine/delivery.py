@@ -62,6 +62,12 @@ def rank(state: DeliveryState) -> int:
     return RANK_FINAL if state in FINAL else RANK_WAITING
 
 
+def event_state(kind: str) -> DeliveryState | None:
+    """The state an event type says a message is in (`sent`, `delivered`...); None for the
+    events that are not about delivery (opened, clicked, bounces, unsubscribes, forms)."""
+    return _EVENTS.get(kind.lower())
+
+
 def parse_state(text: str) -> DeliveryState | None:
     """A `%s` status as the reference spells it (any case); None when it is not one."""
     try:
@@ -77,6 +83,17 @@ class Report(NamedTuple):
     state: DeliveryState
     at: str  # ISO 8601, UTC
     part: int | None = None
+
+
+class RecipientEvent(NamedTuple):
+    """An event notification that is not about delivery (opened, clicked, a bounce, a form
+    answer...), as the journal keeps it against the recipient it names."""
+
+    job_id: int
+    seq: int
+    event: str
+    at: str  # ISO 8601, UTC
+    extra: str  # the notification's `extra` (JSON text, or "")
 
 
 @dataclass(frozen=True)
@@ -112,7 +129,7 @@ def from_events(events: Iterable[tuple[str, datetime | None]]) -> tuple[Delivery
     """The furthest state a message's `GET /sms/{ids}` events show, with its time."""
     best: tuple[DeliveryState, str] | None = None
     for kind, when in events:
-        state = _EVENTS.get(kind.lower())
+        state = event_state(kind)
         if state is None:
             continue
         at = when.isoformat() if when is not None else ""

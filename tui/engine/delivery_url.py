@@ -1,5 +1,6 @@
-"""A job's notificationUrl: where 360nrs reports its deliveries (tui.engine.receiver serves
-it). Kept apart from the receiver so a send does not load the HTTP server's modules."""
+"""A job's notificationUrl, and an account's event URL: where 360nrs reports deliveries
+and events (tui.engine.receiver serves both). Kept apart from the receiver so a send does
+not load the HTTP server's modules."""
 
 from __future__ import annotations
 
@@ -12,10 +13,16 @@ ESCAPES = "id=%i&status=%s&dlr=%y&part=%n"
 
 
 def new_token() -> str:
-    """An unguessable per-job token (URL-safe, 192 bits)."""
+    """An unguessable per-job (or per-account) token (URL-safe, 192 bits)."""
     return secrets.token_urlsafe(24)
 
 
 def notification_url(base: str, token: str) -> str:
     """The job's notificationUrl: the receiver's route with the token and the escapes."""
     return f"{base.rstrip('/')}/dlr/{token}?{ESCAPES}"
+
+
+def event_url(base: str, token: str) -> str:
+    """The account's event URL: set once in the provider's dashboard ("the customer must
+    provide a URL where http POST requests will be made"), not per send."""
+    return f"{base.rstrip('/')}/events/{token}"

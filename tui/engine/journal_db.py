@@ -101,8 +101,10 @@ INSERT INTO job_counts
 # Delivery reports (tui.engine.journal_delivery), beside the send outcome: one row per
 # recipient (part 0) and per part when a report names one. `rank` orders the states so
 # that "never back to an earlier state" is one condition of the upsert. The token each
-# job's notification URL carries, so the receiver takes reports for that job only.
-# Created on open like the rest, so an older journal gains them without losing anything.
+# job's notification URL carries, so the receiver takes reports for that job only; the
+# token of each account's event URL, and the events that are not about delivery (opened,
+# clicked, bounces, forms), each kept once however often it is notified. Created on open
+# like the rest, so an older journal gains them without losing anything.
 DELIVERY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     job_id INTEGER NOT NULL REFERENCES jobs(id),
@@ -119,7 +121,28 @@ CREATE TABLE IF NOT EXISTS delivery_tokens (
     token TEXT PRIMARY KEY,
     job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_tokens (
+    token TEXT PRIMARY KEY,
+    account TEXT NOT NULL UNIQUE
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivery_events (
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    seq INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    extra TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq, event, at, extra)
+) WITHOUT ROWID;
 """
+# Event notifications (tui.engine.receiver_events) come per account, so an id is looked up
+# across the account's jobs, not in one. The index for that is made with the journal's
+# first event token, not on open: a journal whose accounts never use event notifications
+# does not pay for it on every accepted recipient.
+EVENT_INDEX = (
+    "CREATE INDEX IF NOT EXISTS recipients_by_provider_id ON recipients(provider_id)"
+    " WHERE provider_id IS NOT NULL"
+)
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -3,7 +3,9 @@
 A report names a message by the provider's id; it is stored against the recipient that
 id belongs to, in one transaction per batch. The upsert's condition (`excluded.rank >
 deliveries.rank`) is the whole "never back to an earlier state" rule, so a duplicate, a
-late ACCEPTD after DELIVRD, or a second final state changes nothing.
+late ACCEPTD after DELIVRD, or a second final state changes nothing. Event notifications
+come per account (its event token), name a message by its id among all the account's jobs,
+and keep the events that are not about delivery once each (`delivery_events`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from tui.engine.delivery import (
     Delivery,
     DeliveryState,
     Funnel,
+    RecipientEvent,
     Report,
     combine,
     rank,
 )
-from tui.engine.journal_db import transaction
+from tui.engine.journal_db import EVENT_INDEX, transaction
 from tui.engine.journal_rows import Totals
 
 # SQLite's default limit on bound parameters is 999 in older builds: lookups stay below it.
@@ -189,3 +192,65 @@ class DeliveryJournal:
                 (job_id, n),
             ).fetchall()
         return [(to, Delivery(DeliveryState(state), at)) for to, state, at in rows]
+
+    def event_token(self, account: str, new: Callable[[], str]) -> str:
+        """The token of the account's event URL: made (by `new`) the first time it is asked
+        for, the same ever after."""
+        with self._locked(), transaction(self._db):
+            row = self._db.execute(
+                "SELECT token FROM event_tokens WHERE account = ?", (account,)
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+            token = new()
+            self._db.execute(
+                "INSERT INTO event_tokens (token, account) VALUES (?, ?)", (token, account)
+            )
+            self._db.execute(EVENT_INDEX)
+        return token
+
+    def account_of_event_token(self, token: str) -> str | None:
+        """The account whose event URL carries `token` (None: no such account)."""
+        with self._locked():
+            row = self._db.execute(
+                "SELECT account FROM event_tokens WHERE token = ?", (token,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def event_recipient(
+        self, account: str, provider_id: str, channels: Sequence[str]
+    ) -> tuple[int, int] | None:
+        """(job id, seq) of the account's recipient, in a job of one of `channels`, that
+        carries `provider_id` (the newest if several do); None when none does."""
+        marks = ",".join("?" * len(channels))
+        with self._locked():
+            row = self._db.execute(
+                "SELECT r.job_id, r.seq FROM recipients r JOIN jobs j ON j.id = r.job_id"
+                f" WHERE r.provider_id = ? AND j.account = ? AND j.channel IN ({marks})"
+                " ORDER BY r.job_id DESC LIMIT 1",
+                (provider_id, account, *channels),
+            ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def record_events(self, events: Iterable[RecipientEvent]) -> int:
+        """Store a batch of events in one commit, each once (a repeat is ignored); how many
+        were new."""
+        now = _now()
+        with self._locked(), transaction(self._db):
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT OR IGNORE INTO delivery_events"
+                " (job_id, seq, event, at, extra, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(*e, now) for e in events],
+            )
+            return self._db.total_changes - before
+
+    def event_counts(self, job_id: int) -> dict[str, int]:
+        """The job's events that are not about delivery, counted by type."""
+        with self._locked():
+            rows = self._db.execute(
+                "SELECT event, COUNT(*) FROM delivery_events WHERE job_id = ?"
+                " GROUP BY event ORDER BY COUNT(*) DESC, event",
+                (job_id,),
+            ).fetchall()
+        return {str(event): int(n) for event, n in rows}

@@ -8,6 +8,13 @@ report. A call is checked at once (token, fields, id) and answered 200 quickly; 
 are written to the journal in batches by one task, off the event loop. A call that cannot
 be taken is refused with a 4xx and logged, never a 5xx: a bad token (403), an id no
 recipient of the job carries (404), a missing or malformed field (400).
+
+The account's event notifications (tui.engine.receiver_events) come to
+`<public base>/events/<token>`, one token per account: delivery events (sent, delivered,
+undelivered, rejected, expired) go through the same queue and rules as the reports above;
+the others (opened, clicked, bounces, unsubscribes, forms) are journaled once each against
+the recipient. 200 is answered only for what was taken (or, for a message sent from the
+website, which has no id, deliberately ignored): the provider retries anything else.
 """
 
 from __future__ import annotations
@@ -19,17 +26,21 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from tui.engine.delivery import Report, parse_state
+from tui.engine.delivery import RecipientEvent, Report, parse_state
 from tui.engine.journal import Journal, JournalError
+from tui.engine.receiver_events import MAX_BODY, Event, Malformed, is_form, parse_event
 
 log = logging.getLogger("switchboard.receiver")
 
 FLUSH_SECONDS = 0.2
 MAX_BATCH = 5_000
+# Ids resolved to recipients are remembered for the next event about them (an SMS gets
+# `sent` then its final event, a landing's link `clicked` more than once); bounded.
+MAX_REMEMBERED = 200_000
 
 
 def dlr_time(text: str) -> str | None:
@@ -49,13 +60,22 @@ class Receiver:
         self.flush_seconds = flush_seconds
         self._jobs: dict[str, int] = {}
         self._known: dict[int, set[str]] = {}
+        self._accounts: dict[str, str] = {}
+        self._recipients: dict[tuple[str, str, str], tuple[int, int]] = {}
         self._queue: list[tuple[int, Report]] = []
+        self._events: list[RecipientEvent] = []
         self._wake = asyncio.Event()
         self._stopping = False
         self.written = 0
         self.refused = 0
+        # Event notifications: other events stored, and those answered 200 but not kept.
+        self.events_written = 0
+        self.ignored = 0
         self.app = Starlette(
-            routes=[Route("/dlr/{token}", self.notify, methods=["GET"])],
+            routes=[
+                Route("/dlr/{token}", self.notify, methods=["GET"]),
+                Route("/events/{token}", self.event, methods=["POST"]),
+            ],
             lifespan=self._lifespan,
         )
 
@@ -112,8 +132,72 @@ class Receiver:
             self._wake.set()
         return PlainTextResponse("OK")
 
+    def _account(self, token: str) -> str | None:
+        account = self._accounts.get(token)
+        if account is None:
+            account = self.journal.account_of_event_token(token)
+            if account is not None:
+                self._accounts[token] = account
+        return account
+
+    def _recipient(self, account: str, event: Event) -> tuple[int, int] | None:
+        key = (account, event.channel, event.provider_id)
+        found = self._recipients.get(key)
+        if found is None:
+            found = self.journal.event_recipient(account, event.provider_id, event.job_channels)
+            if found is not None:
+                if len(self._recipients) >= MAX_REMEMBERED:
+                    self._recipients.clear()
+                self._recipients[key] = found
+        return found
+
+    async def event(self, request: Request) -> Response:
+        """POST /events/{token}: one event notification of the token's account."""
+        try:
+            return await self._take_event(request)
+        except JournalError as exc:
+            return self._refuse(409, f"cannot be taken now: {exc}", request)
+        except ClientDisconnect:
+            # Gone before its body came: nobody reads the answer, nothing was taken.
+            return self._refuse(400, "the body did not arrive", request)
+
+    async def _take_event(self, request: Request) -> Response:
+        account = self._account(request.path_params["token"])
+        if account is None:
+            return self._refuse(403, "unknown token", request)
+        if not is_form(request.headers.get("content-type")):
+            return self._refuse(
+                415, "Content-Type must be application/x-www-form-urlencoded", request
+            )
+        body = await _body(request)
+        if body is None:
+            return self._refuse(413, f"a notification is at most {MAX_BODY} bytes", request)
+        try:
+            event = parse_event(body)
+        except Malformed as exc:
+            return self._refuse(400, str(exc), request)
+        if not event.provider_id:
+            # Sent from the website: no job of ours, and a retry would not give it an id.
+            self.ignored += 1
+            return PlainTextResponse("OK")
+        found = self._recipient(account, event)
+        if found is None:
+            return self._refuse(
+                404, f"no {event.channel} recipient of the account has that id", request
+            )
+        job_id, seq = found
+        if event.state is not None:
+            self._queue.append((job_id, Report(event.provider_id, event.state, event.at)))
+        else:
+            self._events.append(RecipientEvent(job_id, seq, event.event, event.at, event.extra))
+        if len(self._queue) + len(self._events) >= MAX_BATCH:
+            self._wake.set()
+        return PlainTextResponse("OK")
+
     async def flush(self) -> None:
-        """Write what is queued, one commit per job; kept for the next flush on failure."""
+        """Write what is queued, one commit per job (and one for the other events); kept
+        for the next flush on failure."""
+        await self._flush_events()
         batch, self._queue = self._queue, []
         by_job: dict[int, list[Report]] = {}
         for job_id, report in batch:
@@ -127,12 +211,22 @@ class Receiver:
             else:
                 self.written += len(reports)
 
+    async def _flush_events(self) -> None:
+        events, self._events = self._events, []
+        if not events:
+            return
+        try:
+            self.events_written += await asyncio.to_thread(self.journal.record_events, events)
+        except JournalError as exc:
+            log.error("%d event notifications not written yet: %s", len(events), exc)
+            self._events.extend(events)
+
     async def _writer(self) -> None:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.flush_seconds)
             self._wake.clear()
-            if self._queue:
+            if self._queue or self._events:
                 await self.flush()
 
     @contextlib.asynccontextmanager
@@ -146,3 +240,19 @@ class Receiver:
             self._wake.set()
             await task
             await self.flush()
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or None when it is longer than a notification can be (read no
+    further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -17,6 +17,7 @@ from backends.rules import Violation
 from ..core import BasicAuthMiddleware, RecordingMiddleware, RequestLog, RulesMiddleware
 from ..faults import FaultMiddleware, FaultProfile
 from . import (
+    events,
     routes_account,
     routes_blacklist,
     routes_contacts,
@@ -109,8 +110,12 @@ def create_app(
     faults: FaultProfile | None = None,
     history: bool = False,
     dlr_speed: float = 1.0,
+    event_url: str | None = None,
 ) -> Starlette:
     """A seeded 360nrs emulator; state on `app.state.nrs`, request log on `app.state.log`.
+
+    `event_url` is the account's event notification URL, the dashboard setting the
+    emulator stands in for (events.py; `app.state.events.url` changes it later).
 
     With `faults`, `app.state.delivered` logs only the requests that got past the fault
     layer to the emulator (without, it is the same log as `app.state.log`).
@@ -134,7 +139,7 @@ def create_app(
     # request) and inside the recorder, so a refused request is still logged.
     middleware.append(Middleware(RulesMiddleware, rules=RULES, root=API_PREFIX, error=_refusal))
     app = Starlette(
-        routes=[Mount(API_PREFIX, routes=ROUTES)],
+        routes=[Mount(API_PREFIX, routes=ROUTES), *events.ROUTES],
         middleware=middleware,
         exception_handlers={
             ApiError: _api_error,
@@ -145,6 +150,8 @@ def create_app(
     app.state.nrs = state
     # Calls the notificationUrl of accepted SMS; `dlr_speed` shortens its waits for tests.
     app.state.notifier = Notifier(seed, state.now, speed=dlr_speed)
+    # Posts the events of accepted SMS to the event URL, with the same fates and speed.
+    app.state.events = events.EventNotifier(seed, state.now, speed=dlr_speed, url=event_url)
     app.state.log = log
     app.state.delivered = delivered
     return app

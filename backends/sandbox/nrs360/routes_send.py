@@ -29,6 +29,7 @@ from .common import (
     read_json,
     state_of,
 )
+from .events import schedule_events
 from .routes_sms import (
     accept_sms,
     charge_for,
@@ -397,6 +398,7 @@ async def send_landing(request: Request) -> Response:
         needs=needs,
     )
     record_sms(state, body, "landingsms", items, campaign_id, campaign_name, tags, cost)
+    schedule_events(request, items, "landing", campaign_name)
     return _answer(campaign_id, sending_id, results, len(items))
 
 

@@ -26,6 +26,7 @@ from .common import (
     state_of,
 )
 from .dlr import events_at
+from .events import schedule_events
 from .send_options import (
     BLACKLISTED,
     ENCODINGS,
@@ -135,6 +136,7 @@ async def send_sms(request: Request) -> Response:
     if items:
         record_sms(state, body, "sms", items, campaign_id, campaign_name, tags, cost)
         notify(request, body, items)
+        schedule_events(request, items, "sms", campaign_name)
     status = 202 if len(items) == len(targets) else 207
     return ok({"campaignId": campaign_id, "sendingId": sending_id, "result": results}, status)
 
