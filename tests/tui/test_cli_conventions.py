@@ -59,7 +59,7 @@ def test_bash_completes_subcommands_with_the_script(tmp_path: Path) -> None:
         "_shtab_switchboard switchboard '' account; echo \"${COMPREPLY[@]}\""
     )
     done = subprocess.run(["bash", "-c", asked], capture_output=True, text=True, timeout=30)
-    assert done.stdout.split() == ["add", "use", "list", "test", "remove"], done.stderr
+    assert done.stdout.split() == ["add", "use", "list", "test", "event-url", "remove"], done.stderr
 
 
 def test_completion_of_an_unknown_shell_is_a_usage_error() -> None:

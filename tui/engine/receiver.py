@@ -41,6 +41,7 @@ MAX_BATCH = 5_000
 # Ids resolved to recipients are remembered for the next event about them (an SMS gets
 # `sent` then its final event, a landing's link `clicked` more than once); bounded.
 MAX_REMEMBERED = 200_000
+EVENT = "event"
 
 
 def dlr_time(text: str) -> str | None:
@@ -96,11 +97,11 @@ class Receiver:
             return True
         return False
 
-    def _refuse(self, status: int, why: str, request: Request) -> Response:
+    def _refuse(self, status: int, why: str, request: Request, kind: str = "delivery") -> Response:
         self.refused += 1
         # The path holds the token: only the peer and the reason are logged.
         client = request.client.host if request.client else "?"
-        log.warning("delivery notification from %s refused (%d): %s", client, status, why)
+        log.warning("%s notification from %s refused (%d): %s", kind, client, status, why)
         return PlainTextResponse(why, status_code=status)
 
     async def notify(self, request: Request) -> Response:
@@ -156,26 +157,26 @@ class Receiver:
         try:
             return await self._take_event(request)
         except JournalError as exc:
-            return self._refuse(409, f"cannot be taken now: {exc}", request)
+            return self._refuse(409, f"cannot be taken now: {exc}", request, EVENT)
         except ClientDisconnect:
             # Gone before its body came: nobody reads the answer, nothing was taken.
-            return self._refuse(400, "the body did not arrive", request)
+            return self._refuse(400, "the body did not arrive", request, EVENT)
 
     async def _take_event(self, request: Request) -> Response:
         account = self._account(request.path_params["token"])
         if account is None:
-            return self._refuse(403, "unknown token", request)
+            return self._refuse(403, "unknown token", request, EVENT)
         if not is_form(request.headers.get("content-type")):
             return self._refuse(
-                415, "Content-Type must be application/x-www-form-urlencoded", request
+                415, "Content-Type must be application/x-www-form-urlencoded", request, EVENT
             )
         body = await _body(request)
         if body is None:
-            return self._refuse(413, f"a notification is at most {MAX_BODY} bytes", request)
+            return self._refuse(413, f"a notification is at most {MAX_BODY} bytes", request, EVENT)
         try:
             event = parse_event(body)
         except Malformed as exc:
-            return self._refuse(400, str(exc), request)
+            return self._refuse(400, str(exc), request, EVENT)
         if not event.provider_id:
             # Sent from the website: no job of ours, and a retry would not give it an id.
             self.ignored += 1
@@ -183,7 +184,7 @@ class Receiver:
         found = self._recipient(account, event)
         if found is None:
             return self._refuse(
-                404, f"no {event.channel} recipient of the account has that id", request
+                404, f"no {event.channel} recipient of the account has that id", request, EVENT
             )
         job_id, seq = found
         if event.state is not None:

@@ -139,7 +139,7 @@ def create_app(
     # request) and inside the recorder, so a refused request is still logged.
     middleware.append(Middleware(RulesMiddleware, rules=RULES, root=API_PREFIX, error=_refusal))
     app = Starlette(
-        routes=[Mount(API_PREFIX, routes=ROUTES), *events.ROUTES],
+        routes=[Mount(API_PREFIX, routes=ROUTES)],
         middleware=middleware,
         exception_handlers={
             ApiError: _api_error,

@@ -7,12 +7,11 @@ will be retried up to 5 times in case the client's server responds with an HTTP 
 than 200 OK", the waits progressive: the first retry within 1 minute, the second 2 minutes
 after it, the third 3... The URL is set once for the account in the provider's dashboard.
 
-The emulator has no dashboard. Its stand-in is the event URL given to
-`create_app(event_url=...)` (tests), `app.state.events.url` (the console's `--sandbox`,
-which holds the app), or `PUT /sandbox/event-url` with `{"url": "https://..."}` (or
-`{"url": null}` to stop) and the account's Basic credentials, for an emulator running in
-another process (`switchboard sandbox`); `GET /sandbox/event-url` shows it. None of these
-is part of the 360nrs API.
+The emulator has no dashboard. Its stand-in is the emulator's `events.url`: given to
+`create_app(event_url=...)` or set later on `app.state.events.url` (None: no events), by
+the tests and by a console that runs the sandbox in its own process. It is not an HTTP
+route: every request the emulator receives must be one the 360nrs reference documents
+(backends/nrs360/rules.py checks them), and the dashboard is not part of the API.
 
 Each accepted SMS (and landing SMS) sent while a URL is set gets two events, from the
 same seeded fate as `GET /sms/{ids}` and the notificationUrl (dlr.py):
@@ -33,12 +32,9 @@ from typing import Any
 
 import httpx
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from .common import ApiError, iso, ok, read_json, state_of
+from .common import iso, state_of
 from .dlr import fate_of
-from .send_options import is_url
 from .state import SmsMessage
 from .state_sending import SentItem
 
@@ -128,21 +124,6 @@ def events_of(request: Request) -> EventNotifier:
     return notifier
 
 
-async def show_event_url(request: Request) -> Response:
-    """GET /sandbox/event-url: the dashboard setting (sandbox only)."""
-    return ok({"url": events_of(request).url})
-
-
-async def set_event_url(request: Request) -> Response:
-    """PUT /sandbox/event-url: set (or, with null, clear) the dashboard setting."""
-    body = await read_json(request)
-    url = body.get("url")
-    if url is not None and not is_url(url):
-        raise ApiError(400, 400, "url must be an http(s) URL or null")
-    events_of(request).url = url
-    return ok({"url": url})
-
-
 def schedule_events(
     request: Request, items: list[SentItem], channel: str, campaign_name: str | None
 ) -> None:
@@ -157,10 +138,3 @@ def schedule_events(
     for item in items:
         contact_id = contacts.get(item.to.lstrip("+"), 0)
         events.schedule(state.sms[item.id], channel, campaign_name, contact_id)
-
-
-# Outside /api/rest: the emulator's stand-in for the dashboard, not an API route.
-ROUTES = [
-    Route("/sandbox/event-url", show_event_url, methods=["GET"]),
-    Route("/sandbox/event-url", set_event_url, methods=["PUT"]),
-]
