@@ -8,6 +8,9 @@ import itertools
 import json
 import logging
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -445,3 +448,50 @@ def test_the_sandbox_posts_events_to_a_real_receiver_end_to_end(
     assert all(a.status == 200 for a in app.state.events.attempts)
     assert len(app.state.events.attempts) == 60 and receiver.refused == 0
     journal.close()
+
+
+def test_sandbox_serve_posts_events_to_the_event_url_it_is_given(
+    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`switchboard sandbox serve --event-url`: the operator's whole loop, by the CLI."""
+    journal = Journal()
+    token = journal.event_token("demo", new_token)
+    receiver = Receiver(journal, flush_seconds=0.05)
+    rserver = SandboxServer(receiver.app, lifespan=True)
+    rserver.start()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sandbox", "serve", "--port", "0",
+         "--event-url", f"{rserver.url}/events/{token}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert serve.stdout is not None
+        printed = []
+        for line in serve.stdout:
+            printed.append(line.strip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        base = next(p for p in printed if p.startswith("360nrs sandbox: ")).split(": ", 1)[1]
+        assert f"posts its event notifications to {rserver.url}/events/{token}" in printed[-2]
+        monkeypatch.setenv("SWITCHBOARD_SECRET_DEMO", DEMO_PASSWORD)
+        ConfigStore(isolated_dirs / "config").add_account(
+            Account("demo", "360nrs", base, DEMO_USERNAME)
+        )
+        args = ["sms", "send", "-a", "demo", "--from", "T", "--message", "Hi", "--yes"]
+        assert run([*args, "--to", "34600000001", "--to", "34600000002"], out=io.StringIO()) == 0
+        job_id = max(j.id for j in journal.jobs())
+        # `sent` comes at once (the final events take the fates' seconds of a real clock).
+        settle(lambda: len(journal.deliveries(job_id)) == 2, timeout=10.0)
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.communicate(timeout=30)
+        rserver.stop()
+    assert receiver.refused == 0
+    journal.close()
+
+
+def test_sandbox_serve_refuses_an_event_url_that_is_not_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["sandbox", "serve", "--event-url", "nowhere"], out=io.StringIO()) == 2
+    assert "--event-url expects an http:// or https:// URL" in capsys.readouterr().err

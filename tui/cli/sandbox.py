@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import shlex
 from typing import Any
 
@@ -11,6 +12,9 @@ from backends.sandbox.core import SandboxServer
 from backends.sandbox.faults import FaultMiddleware, FaultProfile, profile_from_args
 from tui import sandbox
 from tui.cli.common import EXIT_OK, Context, UsageError
+
+# The emulator that posts event notifications (360nrs's, backends/sandbox/nrs360/events.py).
+EVENTS_PROVIDER = "360nrs"
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,6 +24,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     serve = ps.add_parser("serve", parents=[common], help="run the sandbox until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8360, help="first port (0: any free port)")
+    serve.add_argument(
+        "--event-url",
+        metavar="URL",
+        help=(
+            "where the 360nrs emulator posts its event notifications (the setting its "
+            "dashboard would hold; `switchboard account event-url NAME` prints yours)"
+        ),
+    )
     faults = serve.add_argument_group("fault injection (every emulator)")
     faults.add_argument("--latency-ms", type=float, help="added to every request")
     faults.add_argument(
@@ -52,16 +64,22 @@ def _profile(args: argparse.Namespace) -> FaultProfile | None:
         raise UsageError(str(exc)) from None
 
 
-def _start(host: str, port: int, faults: FaultProfile | None) -> list[sandbox.RunningSandbox]:
-    """Start the emulators, each behind its own fault layer when faults are asked for."""
-    if faults is None:
-        return sandbox.start(host, port)
+def _start(
+    host: str, port: int, faults: FaultProfile | None, event_url: str | None
+) -> list[sandbox.RunningSandbox]:
+    """Start the emulators, each behind its own fault layer when faults are asked for; the
+    360nrs one posting its events to `event_url`, if given."""
     running: list[sandbox.RunningSandbox] = []
     try:
         for i, spec in enumerate(sandbox.SPECS):
-            # Outermost, so it works for every emulator the same way; nobody reads the
-            # request log of a foreground sandbox, so logging faulted requests is moot here.
-            app = FaultMiddleware(spec.factory(), profile=faults)
+            app = spec.factory()
+            if event_url is not None and spec.provider == EVENTS_PROVIDER:
+                # The emulator's stand-in for the dashboard (backends/sandbox/nrs360/events.py).
+                app.state.events.url = event_url
+            if faults is not None:
+                # Outermost, so it works for every emulator the same way; nobody reads the
+                # request log of a foreground sandbox, so logging faulted requests is moot.
+                app = FaultMiddleware(app, profile=faults)
             server = SandboxServer(app, host=host, port=port + i if port else 0)
             server.start()
             running.append(sandbox.RunningSandbox(spec, server))
@@ -69,6 +87,15 @@ def _start(host: str, port: int, faults: FaultProfile | None) -> list[sandbox.Ru
         sandbox.stop(running)
         raise
     return running
+
+
+def _event_url(text: str | None) -> str | None:
+    """--event-url, checked; UsageError when it is not an http(s) URL."""
+    if text is None:
+        return None
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise UsageError(f"--event-url expects an http:// or https:// URL, got {text!r}")
+    return text
 
 
 def account_add_line(s: sandbox.RunningSandbox) -> str:
@@ -89,7 +116,8 @@ def account_add_line(s: sandbox.RunningSandbox) -> str:
 async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the emulators and print how to connect to them."""
     faults = _profile(args)
-    running = _start(args.host, args.port, faults)
+    event_url = _event_url(args.event_url)
+    running = _start(args.host, args.port, faults, event_url)
     try:
 
         def show() -> None:
@@ -114,6 +142,8 @@ async def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             ],
             show,
         )
+        if event_url is not None:
+            ctx.print(f"The {EVENTS_PROVIDER} sandbox posts its event notifications to {event_url}")
         if faults is not None:
             ctx.print(f"Injecting faults: {faults}")
         ctx.print("Press Ctrl-C to stop.")
