@@ -9,7 +9,8 @@ after it, the third 3... The URL is set once for the account in the provider's d
 
 The emulator has no dashboard. Its stand-in is the emulator's `events.url`: given to
 `create_app(event_url=...)` or set later on `app.state.events.url` (None: no events), by
-the tests and by a console that runs the sandbox in its own process. It is not an HTTP
+the tests, `switchboard sandbox serve --event-url URL`, and a console that runs the sandbox
+in its own process. It is not an HTTP
 route: every request the emulator receives must be one the 360nrs reference documents
 (backends/nrs360/rules.py checks them), and the dashboard is not part of the API.
 
