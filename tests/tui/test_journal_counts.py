@@ -98,13 +98,53 @@ def test_list_and_totals_never_read_the_recipients(journal: Journal) -> None:
 
 
 def test_latest_outcomes_come_from_an_index_not_a_sort(journal: Journal) -> None:
-    plan = journal._db.execute(
-        "EXPLAIN QUERY PLAN SELECT seq FROM recipients WHERE job_id = 1 AND state != 'PENDING'"
-        " ORDER BY updated_at DESC, seq DESC LIMIT 20"
-    ).fetchall()
+    queries: list[str] = []
+    journal._db.set_trace_callback(queries.append)
+    journal.latest(1, 20)
+    journal._db.set_trace_callback(None)
+    plan = journal._db.execute("EXPLAIN QUERY PLAN " + queries[-1].replace("?", "1")).fetchall()
     details = " ".join(str(row[-1]) for row in plan)
-    assert "recipients_updated" in details
+    assert "recipients_outcome" in details
     assert "TEMP B-TREE" not in details
+
+
+def test_no_trigger_and_no_index_of_every_state_change(journal: Journal) -> None:
+    """The counters are kept per batch by the writers (triggers cost half the journal's
+    CPU), and claiming a batch writes to no index (a claim walks the primary key)."""
+    schema = journal._db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    assert not [name for kind, name, _ in schema if kind == "trigger"]
+    for kind, name, sql in schema:
+        if kind == "index" and sql and " recipients" in sql:
+            assert "WHERE" in sql, name  # partial: PENDING and SENDING rows are not in it
+            assert "SENDING" in sql or "provider_id IS NOT NULL" in sql or "REJECTED" in sql
+
+
+def test_a_recipient_put_back_behind_the_claims_is_claimed_again(journal: Journal) -> None:
+    job = make_job(journal, 10)
+    first = journal.claim_batch(job, 4)
+    journal.release(job, [first[1].seq])  # e.g. a request that certainly did not leave
+    again = journal.claim_batch(job, 3)
+    assert [c.seq for c in again] == [first[1].seq, 4, 5]
+    journal.mark_unknown(job, [c.seq for c in (*first, *again)], "timeout")
+    rest = journal.claim_batch(job, 10)
+    assert [c.seq for c in rest] == [6, 7, 8, 9]
+    journal.mark_unknown(job, [c.seq for c in rest], "timeout")
+    assert journal.resend_unknown(job, [first[0].seq, 8]) == 2
+    assert [c.seq for c in journal.claim_batch(job, 10)] == [first[0].seq, 8]
+    assert journal.claim_batch(job, 10) == []
+    agree(journal, job)
+
+
+def test_rows_put_back_by_another_journal_object_are_still_claimed(tmp_path: Path) -> None:
+    """A claim that finds nothing after its mark looks once from the start: no recipient
+    is left PENDING by a job that says it is done."""
+    path = tmp_path / "j.sqlite3"
+    with Journal(path) as one, Journal(path) as two:
+        job = make_job(one, 6)
+        claimed = one.claim_batch(job, 6)
+        two.release(job, [claimed[2].seq])
+        assert [c.seq for c in one.claim_batch(job, 6)] == [claimed[2].seq]
+        agree(one, job)
 
 
 def test_failure_reasons_are_counted_from_an_index_alone(journal: Journal) -> None:
@@ -156,3 +196,47 @@ def test_a_journal_from_before_the_counters_is_counted_once_when_opened(tmp_path
         journal.stop(2, JobStatus.DONE)
         assert journal.totals(2) == Totals(accepted=1, parts=1)
         agree(journal, 1, 2)
+
+
+V1 = """
+CREATE TABLE job_counts (job_id INTEGER NOT NULL, state TEXT NOT NULL, country TEXT NOT NULL,
+    n INTEGER NOT NULL, parts INTEGER NOT NULL, unparted INTEGER NOT NULL,
+    PRIMARY KEY (job_id, state, country)) WITHOUT ROWID;
+INSERT INTO job_counts VALUES (1, 'ACCEPTED', 'ES', 1, 2, 0), (1, 'ACCEPTED', '', 1, 0, 1),
+    (1, 'REJECTED', 'ES', 1, 0, 1), (2, 'PENDING', 'PT', 1, 0, 1);
+CREATE INDEX recipients_state ON recipients(job_id, state);
+CREATE INDEX recipients_updated ON recipients(job_id, updated_at) WHERE state != 'PENDING';
+CREATE INDEX recipients_provider_id ON recipients(job_id, provider_id);
+CREATE TRIGGER job_counts_insert AFTER INSERT ON recipients BEGIN
+    INSERT INTO job_counts VALUES (new.job_id, new.state, COALESCE(new.country, ''), 1,
+        COALESCE(new.parts, 0), new.parts IS NULL)
+    ON CONFLICT DO UPDATE SET n = n + 1, parts = parts + excluded.parts,
+        unparted = unparted + excluded.unparted;
+END;
+"""
+
+
+def test_a_journal_with_counting_triggers_keeps_its_counts_and_loses_the_triggers(
+    tmp_path: Path,
+) -> None:
+    """A journal written by the version whose triggers kept the counters: they are dropped
+    (the writers keep the counters now; both at once would count every move twice)."""
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(OLD + V1)
+    db.close()
+    with Journal(path) as journal:
+        names = {r[0] for r in journal._db.execute("SELECT name FROM sqlite_master")}
+        assert not {"job_counts_insert", "recipients_state", "recipients_updated"} & names
+        assert "recipients_outcome" in names
+        (sql,) = journal._db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'recipients_provider_id'"
+        ).fetchone()
+        assert "provider_id IS NOT NULL" in sql
+        agree(journal, 1, 2)
+        job = make_job(journal, 4)
+        claimed = journal.claim_batch(job, 3)
+        journal.record_results(
+            job, [Outcome(c.seq, c.to, State.ACCEPTED, parts=1) for c in claimed]
+        )
+        agree(journal, 1, 2, job)

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from backends.errors import SwitchboardError
+from tui.engine.journal_counts import apply, moved, recount
 from tui.engine.journal_db import connect, integrity_problem, storage_problem, transaction
 from tui.engine.journal_delivery import DeliveryJournal
 from tui.engine.journal_rows import (
@@ -51,6 +52,10 @@ SANDBOX_JOURNAL_NAME = "sandbox-journal.sqlite3"
 # (journal file, job id) of the runs active in this process: a RUNNING job carrying our own
 # pid is either one of these or left over from a run that was cancelled here.
 _ACTIVE: set[tuple[str, int]] = set()
+PENDING, SENDING = State.PENDING.value, State.SENDING.value
+# Outcomes per UPDATE ... FROM (VALUES ...): 5 parameters each stays under the 999 bound
+# parameters older SQLite builds allow.
+_RECORD_CHUNK = 199
 
 
 class JournalError(SwitchboardError):
@@ -97,6 +102,9 @@ class Journal(DeliveryJournal):
                 f"cannot open the send journal: {storage_problem(exc, self.path)}"
             ) from exc
         self._key = str(self.path.resolve())
+        # Per job, the lowest seq that may still be PENDING: a claim walks the primary key
+        # from there instead of keeping an index of states that every move rewrites.
+        self._next: dict[int, int] = {}
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -168,6 +176,7 @@ class Journal(DeliveryJournal):
                 " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
                 ((job_id, *recipient_params(seq, r), now) for seq, r in enumerate(recipients)),
             )
+            recount(self._db, job_id)
         return job_id
 
     def job(self, job_id: int) -> Job:
@@ -250,7 +259,7 @@ class Journal(DeliveryJournal):
         with self._locked():
             with transaction(self._db):
                 self._refuse_if_running(job_id)
-                if self._count(job_id, State.SENDING):
+                if self._counted(job_id, State.SENDING):
                     raise JournalError(f"job {job_id} has recipients in flight; recover it first")
                 pid = os.getpid()
                 self._db.execute(
@@ -298,9 +307,10 @@ class Journal(DeliveryJournal):
             )
             _ACTIVE.discard((self._key, job_id))
 
-    def _count(self, job_id: int, state: State) -> int:
+    def _counted(self, job_id: int, state: State) -> int:
         row = self._db.execute(
-            "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND state = ?", (job_id, state)
+            "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE job_id = ? AND state = ?",
+            (job_id, state),
         ).fetchone()
         return int(row[0])
 
@@ -308,26 +318,53 @@ class Journal(DeliveryJournal):
     def claim_batch(self, job_id: int, n: int) -> list[Claimed]:
         """Move up to `n` PENDING recipients to SENDING (committed), lowest seq first."""
         with self._locked(), transaction(self._db):
-            rows = self._db.execute(
-                "UPDATE recipients SET state = 'SENDING', updated_at = ?"
-                " WHERE job_id = ? AND seq IN (SELECT seq FROM recipients"
-                " WHERE job_id = ? AND state = 'PENDING' ORDER BY seq LIMIT ?)"
-                ' RETURNING seq, "to", vars, country',
-                (_now(), job_id, job_id, n),
-            ).fetchall()
+            start = self._next.get(job_id, 0)
+            rows = self._claim(job_id, start, n)
+            if not rows and start:
+                # Nothing after the mark: look from the start once, so that a recipient
+                # put back behind it by any path is never left unsent.
+                rows = self._claim(job_id, 0, n)
+            apply(self._db, job_id, moved(((SENDING, c, None) for *_, c in rows), PENDING))
         # RETURNING gives no order guarantee; requests keep the journal's order.
         rows.sort()
+        if rows:
+            self._next[job_id] = rows[-1][0] + 1
         return [Claimed(seq, to, orjson.loads(v) if v else None, c) for seq, to, v, c in rows]
+
+    def _claim(self, job_id: int, start: int, n: int) -> list[tuple[int, str, str | None, str]]:
+        return self._db.execute(
+            "UPDATE recipients SET state = 'SENDING', updated_at = ?"
+            " WHERE job_id = ? AND seq IN (SELECT seq FROM recipients"
+            " WHERE job_id = ? AND seq >= ? AND state = 'PENDING' ORDER BY seq LIMIT ?)"
+            ' RETURNING seq, "to", vars, country',
+            (_now(), job_id, job_id, start, n),
+        ).fetchall()
 
     def record_results(self, job_id: int, outcomes: Iterable[Outcome]) -> None:
         """Store the final state of SENDING recipients, one commit for the whole batch."""
         now = _now()
+        items = list(outcomes)
         with self._locked(), transaction(self._db):
-            self._db.executemany(
-                "UPDATE recipients SET state = ?, reason = ?, provider_id = ?, parts = ?,"
-                " updated_at = ? WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
-                ((o.state, o.reason, o.provider_id, o.parts, now, job_id, o.seq) for o in outcomes),
-            )
+            deltas: dict[tuple[str, str], list[int]] = {}
+            for i in range(0, len(items), _RECORD_CHUNK):
+                chunk = items[i : i + _RECORD_CHUNK]
+                values = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+                # In the order of the placeholders: updated_at, the values, the job.
+                params: list[Any] = [now]
+                for o in chunk:
+                    params += (o.seq, o.state, o.reason, o.provider_id, o.parts)
+                params.append(job_id)
+                # One statement per chunk; RETURNING says what moved, for the counters.
+                done = self._db.execute(
+                    "UPDATE recipients SET state = v.column2, reason = v.column3,"
+                    " provider_id = v.column4, parts = v.column5, updated_at = ?"
+                    f" FROM (VALUES {values}) AS v WHERE recipients.job_id = ?"
+                    " AND recipients.seq = v.column1 AND recipients.state = 'SENDING'"
+                    " RETURNING recipients.state, recipients.country, recipients.parts",
+                    params,
+                ).fetchall()
+                moved(done, SENDING, deltas)
+            apply(self._db, job_id, deltas)
 
     def mark_unknown(self, job_id: int, seqs: Iterable[int], reason: str) -> None:
         """SENDING recipients whose request may or may not have been processed -> UNKNOWN."""
@@ -336,12 +373,20 @@ class Journal(DeliveryJournal):
     def release(self, job_id: int, seqs: Iterable[int]) -> None:
         """SENDING recipients whose request certainly was not processed -> PENDING."""
         now = _now()
+        back = list(seqs)
         with self._locked(), transaction(self._db):
-            self._db.executemany(
-                "UPDATE recipients SET state = 'PENDING', updated_at = ?"
-                " WHERE job_id = ? AND seq = ? AND state = 'SENDING'",
-                ((now, job_id, s) for s in seqs),
-            )
+            deltas: dict[tuple[str, str], list[int]] = {}
+            for seq in back:
+                done = self._db.execute(
+                    "UPDATE recipients SET state = 'PENDING', updated_at = ?"
+                    " WHERE job_id = ? AND seq = ? AND state = 'SENDING'"
+                    " RETURNING state, country, parts",
+                    (now, job_id, seq),
+                ).fetchall()
+                moved(done, SENDING, deltas)
+            apply(self._db, job_id, deltas)
+        if back:
+            self._next[job_id] = min(self._next.get(job_id, 0), *back)
 
     def recover(self, job_id: int) -> int:
         """After a crash: recipients left SENDING become UNKNOWN; how many.
@@ -356,6 +401,8 @@ class Journal(DeliveryJournal):
                 " WHERE job_id = ? AND state = 'SENDING'",
                 (_now(), job_id),
             )
+            if cur.rowcount:
+                recount(self._db, job_id)
             if status == JobStatus.RUNNING:
                 self._db.execute(
                     "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
@@ -371,18 +418,23 @@ class Journal(DeliveryJournal):
         with self._locked(), transaction(self._db):
             if seqs is None:
                 cur = self._db.execute(
-                    "UPDATE recipients SET state = 'PENDING', reason = NULL, resent = 1,"
-                    " updated_at = ? WHERE job_id = ? AND state = 'UNKNOWN'",
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, parts = NULL,"
+                    " resent = 1, updated_at = ? WHERE job_id = ? AND state = 'UNKNOWN'",
                     (now, job_id),
                 )
                 count = cur.rowcount
             else:
                 cur = self._db.executemany(
-                    "UPDATE recipients SET state = 'PENDING', reason = NULL, resent = 1,"
-                    " updated_at = ? WHERE job_id = ? AND seq = ? AND state = 'UNKNOWN'",
+                    "UPDATE recipients SET state = 'PENDING', reason = NULL, parts = NULL,"
+                    " resent = 1, updated_at = ? WHERE job_id = ? AND seq = ?"
+                    " AND state = 'UNKNOWN'",
                     ((now, job_id, s) for s in seqs),
                 )
                 count = cur.rowcount
+            if count:
+                # A PENDING recipient has no parts (journal_counts.moved counts on it).
+                recount(self._db, job_id)
+        self._next.pop(job_id, None)
         return count
 
     def resent(self, job_id: int) -> int:
@@ -432,12 +484,13 @@ class Journal(DeliveryJournal):
             last = rows[-1][0]
 
     def latest(self, job_id: int, n: int) -> list[RecipientRow]:
-        """The `n` recipients whose outcome came last (newest first), PENDING ones aside."""
+        """The `n` recipients whose outcome came last (newest first); PENDING and SENDING
+        ones (no outcome yet) aside."""
         with self._locked():
             rows = self._db.execute(
                 'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country,'
                 " resent"
-                " FROM recipients WHERE job_id = ? AND state != 'PENDING'"
+                " FROM recipients WHERE job_id = ? AND state NOT IN ('PENDING', 'SENDING')"
                 " ORDER BY updated_at DESC, seq DESC LIMIT ?",
                 (job_id, n),
             ).fetchall()
