@@ -237,6 +237,35 @@ def test_sms_send_rate_paces_the_batches(
     assert max(times) - min(times) >= 0.9
 
 
+def test_sms_send_burst_lets_that_many_batches_leave_at_once(
+    account: str, nrs_server: SandboxServer, tmp_path: Path
+) -> None:
+    # Four batches at --rate 1 --burst 3: three leave together, the fourth a second later.
+    path = tmp_path / "r.csv"
+    path.write_text("phone\n" + "".join(f"3466655{i:04d}\n" for i in range(2000)))
+    code, out = cli("sms", "send", "--from", "T", "--csv", str(path), "--message", "x",
+                    "--yes", "--rate", "1", "--burst", "3")  # fmt: skip
+    assert code == 0, out
+    times = sorted(r.received_at for r in log_of(nrs_server).matching("POST", "/api/rest/sms"))
+    assert len(times) == 4
+    assert times[2] - times[0] < 0.5
+    assert times[3] - times[0] >= 0.9
+
+
+def test_sms_send_burst_needs_a_rate(
+    account: str, nrs_server: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x", "--yes",
+                  "--burst", "5")  # fmt: skip
+    assert code == 2
+    assert "--burst goes with --rate" in capsys.readouterr().err
+    assert not log_of(nrs_server).matching("POST", "/api/rest/sms")
+    for bad in ("0", "-2", "many"):
+        assert cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x",
+                   "--rate", "1", "--burst", bad)[0] == 2  # fmt: skip
+        assert "--burst: not a positive number" in capsys.readouterr().err
+
+
 def test_sms_send_rate_must_be_positive(account: str, capsys: pytest.CaptureFixture[str]) -> None:
     for bad in ("0", "-1", "fast", "inf", "nan"):
         assert cli("sms", "send", "--from", "T", "--to", PHONE, "--message", "x",

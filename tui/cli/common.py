@@ -22,6 +22,7 @@ from tui.workspace import Workspace
 
 if TYPE_CHECKING:
     from backends.base import Backend
+    from tui.engine.ratelimit import RateLimiter
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -316,3 +317,38 @@ class HeldContext(Context):
             self.held.append(data)
         else:
             text()
+
+
+def _positive(text: str) -> float:
+    """A positive finite number (argparse names the option on refusal)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
+
+
+def add_rate_args(parser: argparse.ArgumentParser) -> None:
+    """--rate and --burst: the provider's request limit, when the operator knows it."""
+    parser.add_argument(
+        "--rate", type=_positive, metavar="RPS", help="requests per second the provider allows"
+    )
+    parser.add_argument(
+        "--burst",
+        type=_positive,
+        metavar="N",
+        help="requests the provider takes at once before --rate applies (default 1)",
+    )
+
+
+def limiter_of(args: argparse.Namespace) -> RateLimiter | None:
+    """The send's rate limiter from --rate/--burst (None: learnt from the provider's 429s)."""
+    if args.burst is not None and args.rate is None:
+        raise UsageError("--burst goes with --rate")
+    if args.rate is None:
+        return None
+    from tui.engine.ratelimit import RateLimiter
+
+    return RateLimiter(args.rate, burst=args.burst or 1.0)

@@ -16,6 +16,8 @@ from tui.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Context,
+    add_rate_args,
+    limiter_of,
     resumable,
     say_not_done,
     table,
@@ -27,7 +29,6 @@ from tui.engine.export import export_job, write_job_csv
 from tui.engine.journal import Journal, sandbox_path
 from tui.engine.journal_rows import Job, JobStatus, State, Totals
 from tui.engine.pricing import Pricing, cost_text, spent
-from tui.engine.ratelimit import RateLimiter
 from tui.engine.sender import Progress, resume
 from tui.usecases.delivery import watch_job
 from tui.usecases.jobs import JobResult, shown_status, status_line
@@ -70,7 +71,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="recipients per request (default: the channel's own, 500 for most)",
     )
     res.add_argument("--concurrency", type=int, default=4)
-    res.add_argument("--rate", type=float, metavar="RPS", help="requests per second")
+    add_rate_args(res)
     res.set_defaults(handler=cmd_resume)
     watch = action("watch", "follow a job's delivery states until all are final (Ctrl-C stops)")
     watch.add_argument("id", type=int)
@@ -298,6 +299,7 @@ async def follow(ctx: Context, updates: AsyncIterator[Progress]) -> int:
 
 async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
     """Recover an interrupted job and send what is still pending."""
+    limiter = limiter_of(args)
     with open_journal(args) as journal:
         job = journal.job(args.id)
         unknown = journal.totals(job.id).unknown
@@ -320,7 +322,7 @@ async def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
                         resend_unknown=args.resend_unknown,
                         batch_size=args.batch_size,
                         concurrency=args.concurrency,
-                        limiter=RateLimiter(args.rate) if args.rate else None,
+                        limiter=limiter,
                     ),
                 )
 

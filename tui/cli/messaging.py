@@ -14,8 +14,10 @@ from tui.cli.common import (
     Context,
     UsageError,
     add_account_arg,
+    add_rate_args,
     add_text_arg,
     add_yes_arg,
+    limiter_of,
     reads_stdin,
     resumable,
     table,
@@ -27,7 +29,6 @@ from tui.cli.sending import add_whatsapp_template, confirm_send
 from tui.dates import fmt_time
 from tui.engine.journal import Journal, default_path
 from tui.engine.placeholders import check_filters
-from tui.engine.ratelimit import RateLimiter
 from tui.engine.recipients import (
     DEFAULT_REGION,
 )
@@ -43,17 +44,6 @@ from tui.usecases.otp import (
     checked_generate,
 )
 from tui.usecases.send import SendRequest, SmsMessage, Source
-
-
-def _rate(text: str) -> float:
-    """A positive number of requests per second (argparse names the option on refusal)."""
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = 0.0
-    if not rate > 0 or rate == float("inf"):
-        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
-    return rate
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -76,9 +66,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_yes_arg(send)
     send.add_argument("--marketing", action="store_true", help="check countries' marketing hours")
     send.add_argument("--results", metavar="FILE", help="write each recipient's result as CSV")
-    send.add_argument(
-        "--rate", type=_rate, metavar="RPS", help="requests per second the provider allows"
-    )
+    add_rate_args(send)
     add_sms_options(send)
     send.set_defaults(handler=cmd_sms_send)
     status = sms_sub.add_parser("status", parents=[common], help="show sent messages by id")
@@ -147,6 +135,9 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
     if args.to_column and not args.csv:
         raise UsageError("--to-column goes with --csv")
     args.to = args.to or []
+    # A known rate is kept from the start; without one the engine learns it from the
+    # provider's 429s (each costs a Retry-After pause).
+    limiter = limiter_of(args)
     try:
         check_filters(args.message)
     except ValueError as exc:
@@ -190,9 +181,6 @@ async def cmd_sms_send(ctx: Context, args: argparse.Namespace) -> int:
         with Journal(default_path()) as journal:
             job_id = send_usecase.create_job(journal, prepared, backend.provider)
             with resumable(ctx, job_id):
-                # A known rate is kept from the start; without one the engine learns it
-                # from the provider's 429s (each costs a Retry-After pause).
-                limiter = RateLimiter(args.rate) if args.rate else None
                 code = await follow(ctx, run_job(journal, job_id, backend, limiter=limiter))
             totals = journal.totals(job_id)
             for state, reason, n in journal.reasons(job_id):

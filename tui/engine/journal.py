@@ -376,12 +376,14 @@ class Journal(DeliveryJournal):
         back = list(seqs)
         with self._locked(), transaction(self._db):
             deltas: dict[tuple[str, str], list[int]] = {}
-            for seq in back:
+            for i in range(0, len(back), _RECORD_CHUNK):
+                chunk = back[i : i + _RECORD_CHUNK]
+                marks = ", ".join("?" * len(chunk))
                 done = self._db.execute(
                     "UPDATE recipients SET state = 'PENDING', updated_at = ?"
-                    " WHERE job_id = ? AND seq = ? AND state = 'SENDING'"
+                    f" WHERE job_id = ? AND seq IN ({marks}) AND state = 'SENDING'"
                     " RETURNING state, country, parts",
-                    (now, job_id, seq),
+                    (now, job_id, *chunk),
                 ).fetchall()
                 moved(done, SENDING, deltas)
             apply(self._db, job_id, deltas)

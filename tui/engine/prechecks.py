@@ -61,15 +61,17 @@ async def check_sms_send(
     message: str,
     recipients: Sequence[JobRecipient],
     options: Mapping[str, Any] | None = None,
-) -> None:
+) -> dict[str, Any]:
     """What create_sms_job would refuse (ValueError) or the provider's rules would refuse in
-    the first batch's request (InvalidInput), before anything is journaled."""
+    the first batch's request (InvalidInput), before anything is journaled; the job's
+    template (sms_template), which create_sms_job can take instead of counting again."""
     rows = job_rows(recipients)
     # Every recipient's text is counted: off the event loop (a console's UI runs there).
     template = await asyncio.to_thread(sms_template, sender, message, rows, options)
     first = Claimed(0, rows[0][0], rows[0][1], rows[0][2])
     request = SmsChannel.from_template(template).request([first])
     await precheck(backend, lambda b: b.capability(SmsApi).send_sms(request))
+    return template
 
 
 async def check_channel_send(

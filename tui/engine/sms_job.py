@@ -137,14 +137,19 @@ def create_sms_job(
     options: Mapping[str, Any] | None = None,
     *,
     pricing: Pricing | None = None,
+    template: Mapping[str, Any] | None = None,
 ) -> int:
     """Journal an SMS job; its id. Nothing is sent.
 
     Recipients are (to, `sub` variables[, ISO country]); the country prices a recipient.
     The job's options carry the `encoding` and `parts` every batch sends (plan_message).
+    `template` is sms_template's result for these very arguments when the caller has it
+    (check_sms_send returns it): every recipient's text is not counted twice.
     """
     rows = job_rows(recipients)
-    template = sms_template(sender, message, rows, options)
+    if template is None:
+        template = sms_template(sender, message, rows, options)
+    template = dict(template)
     if pricing is not None:
         template["pricing"] = pricing.encode()
     return journal.create_job(

@@ -158,6 +158,9 @@ class Prepared:
     # The job's receiver token, when the account has a public delivery URL
     # (tui.engine.receiver): its notificationUrl carries it.
     delivery_token: str | None = None
+    # The SMS job's template as the first request's check built it (tui.engine.sms_job),
+    # for create_job; None until then.
+    sms_template: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         # Short: Textual's @work puts the repr of every argument in the worker's
@@ -353,7 +356,9 @@ async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) 
         # ValueError too).
         try:
             if isinstance(what, SmsMessage):
-                await check_sms_send(backend, what.sender, what.text, rows, prepared.sms_options)
+                prepared.sms_template = await check_sms_send(
+                    backend, what.sender, what.text, rows, prepared.sms_options
+                )
             else:
                 await check_channel_send(backend, what, rows)
         except ValueError as exc:
@@ -376,6 +381,7 @@ def create_job(journal: Journal, prepared: Prepared, provider: str) -> int:
             job_id = create_sms_job(
                 journal, request.account, provider, what.sender, what.text, rows,
                 prepared.sms_options or dict(what.options), pricing=prepared.pricing,
+                template=prepared.sms_template,
             )  # fmt: skip
             if prepared.delivery_token is not None:
                 journal.set_delivery_token(job_id, prepared.delivery_token)
