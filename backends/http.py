@@ -12,6 +12,7 @@ import contextvars
 import email.utils
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -194,6 +195,9 @@ class HttpClient:
         self.scrub = Scrubber(secrets, username=username)
         self.deadline = deadline
         self.max_answer = max_answer
+        # When the latest requests left (time.monotonic): a send's rate limiter counts the
+        # ones a preflight just made against the provider's limit (RateLimiter.account_for).
+        self.sent_at: deque[float] = deque(maxlen=64)
         self._client = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
@@ -254,6 +258,7 @@ class HttpClient:
         may_retry = request.method in IDEMPOTENT
         while True:
             started = time.perf_counter()
+            self.sent_at.append(time.monotonic())
             try:
                 response = await self._exchange(request, max_answer or self.max_answer)
             except CONNECT_FAILURES as exc:

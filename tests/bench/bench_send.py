@@ -8,9 +8,9 @@ run_measured: wall, its own CPU from wait4, its own peak from /proc VmHWM):
 - the tight sender: asyncio + httpx, csv module, batches of the same size, the same
   concurrency, a token bucket at the sandbox's rate and burst (what a hand-written script
   that knows the limit does), a 429 waits its Retry-After;
-- `python -m tui sms send --csv FILE --yes --rate RATE` on an account pointing at the
-  sandbox, with a fresh journal: reading and checking the CSV, the preflight, journaling,
-  sending, told the same rate limit (the engine's bucket has a burst of one).
+- `python -m tui sms send --csv FILE --yes --rate RATE --burst BURST` on an account
+  pointing at the sandbox, with a fresh journal: reading and checking the CSV, the
+  preflight, journaling, sending, told the same rate limit and burst as the tight sender.
 
 Both start from bytecode compiled beforehand (not timed), as installed programs do.
 
@@ -303,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             tights: list[Measured] = []
             ours: list[Measured] = []
-            send = [*send_cmd(big), "--yes", "--rate", str(args.rate)]
+            send = [*send_cmd(big), "--yes", "--rate", str(args.rate), "--burst", str(burst)]
             tight_cmd = phase_cmd(
                 "--phase", "tight", "--url", url, "--csv", str(big),
                 "--recipients", str(args.recipients), "--rate", str(args.rate),

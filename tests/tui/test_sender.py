@@ -579,6 +579,52 @@ async def test_limiter_halves_on_429_waits_and_recovers_additively() -> None:
     assert limiter.on_rate_limited(None, fallback=0.5) == 0.5
 
 
+async def test_a_stated_rate_loses_a_tenth_on_429_not_half() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(10, stated=True, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire()
+    assert limiter.on_rate_limited(1.0, fallback=0.5) == 1.0
+    await limiter.acquire()
+    assert t.now == pytest.approx(1.0)  # Retry-After is still waited for
+    assert limiter.rate == pytest.approx(9.0)
+    t.now += 1.0  # back at the ceiling a second later (a tenth of it per second)
+    assert limiter.rate == 10
+
+
+async def test_requests_a_preflight_made_count_against_the_first_burst() -> None:
+    t = FakeTime()
+    t.now = 100.0
+    limiter = RateLimiter(20, burst=20, clock=t.clock, sleep=t.sleep)
+    # 15 requests a tenth of a second ago used 15 of the provider's 20; 2 came back since.
+    limiter.account_for([99.9] * 15)
+    for _ in range(7):
+        await limiter.acquire()
+    assert t.now == pytest.approx(100.0)
+    await limiter.acquire()
+    assert t.now == pytest.approx(100.05)
+    limiter.account_for([])  # nothing made: nothing changes
+    unlimited = RateLimiter(None, clock=t.clock, sleep=t.sleep)
+    unlimited.account_for([t.now] * 50)
+    await unlimited.acquire()
+    assert t.now == pytest.approx(100.05)
+
+
+async def test_a_send_counts_the_preflight_requests_against_its_stated_rate(
+    journal: Journal,
+) -> None:
+    app = rich_app()
+    job_id = new_job(journal, numbers(100))
+    limiter = RateLimiter(2, burst=2, stated=True)
+    async with backend_for(app=app) as backend:
+        await backend.account()  # a preflight's request: one of the two the burst allows
+        started = time.monotonic()
+        await drain(
+            run_job(journal, job_id, backend, batch_size=50, concurrency=2, limiter=limiter)
+        )
+    # The first batch leaves at once, the second waits for a token (half a second).
+    assert time.monotonic() - started >= 0.4
+
+
 async def test_unlimited_limiter_slows_to_half_what_it_was_sending() -> None:
     t = FakeTime()
     limiter = RateLimiter(None, clock=t.clock, sleep=t.sleep)

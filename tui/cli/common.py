@@ -351,4 +351,4 @@ def limiter_of(args: argparse.Namespace) -> RateLimiter | None:
         return None
     from tui.engine.ratelimit import RateLimiter
 
-    return RateLimiter(args.rate, burst=args.burst or 1.0)
+    return RateLimiter(args.rate, burst=args.burst or 1.0, stated=True)

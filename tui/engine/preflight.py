@@ -9,7 +9,7 @@ the parts; a country the provider does not list is shown as unpriced.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Final
@@ -334,6 +334,28 @@ def price_map(rows: Iterable[CountryPrice]) -> dict[str, CountryPrice]:
     return {p.country_iso.upper(): p for p in rows if p.country_iso}
 
 
+Quote = tuple[dict[str, CountryPrice], float | None]
+
+
+async def quote(backend: Backend) -> Quote:
+    """The prices by country and the balance, asked at the same time ({} and None where
+    the provider has no such request)."""
+
+    async def prices() -> dict[str, CountryPrice]:
+        try:
+            return price_map(await backend.capability(CoverageApi).coverage_by_country())
+        except NotSupported:
+            return {}
+
+    async def balance() -> float | None:
+        try:
+            return (await backend.capability(AccountApi).account()).balance
+        except NotSupported:
+            return None
+
+    return await asyncio.gather(prices(), balance())
+
+
 async def preflight(
     backend: Backend,
     recipients: Recipients,
@@ -346,17 +368,12 @@ async def preflight(
     otp_length: int = placeholders.OTP_LENGTH_DEFAULT,
     marketing: bool = False,
     when: datetime | None = None,
+    quoted: Awaitable[Quote] | None = None,
 ) -> Summary:
-    """Fetch prices (once) and the balance, then summarise (off the event loop: it counts
-    every recipient's text, and a console's UI runs on that loop)."""
-    try:
-        prices = price_map(await backend.capability(CoverageApi).coverage_by_country())
-    except NotSupported:
-        prices = {}
-    try:
-        balance = (await backend.capability(AccountApi).account()).balance
-    except NotSupported:
-        balance = None
+    """Fetch prices (once) and the balance (or take `quoted`, a quote() started earlier),
+    then summarise (off the event loop: it counts every recipient's text, and a console's
+    UI runs on that loop)."""
+    prices, balance = await (quoted if quoted is not None else quote(backend))
     return await asyncio.to_thread(
         summarise,
         recipients,

@@ -10,6 +10,7 @@ is not needed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import re
@@ -81,6 +82,14 @@ class Recipients:
     def blacklisted(self) -> int:
         """How many valid recipients are on the blacklist."""
         return sum(1 for r in self.valid if r.blacklisted)
+
+    def flag(self, blacklist: frozenset[str] | set[str]) -> None:
+        """Mark the valid recipients on `blacklist` (as `build` would have)."""
+        if blacklist:
+            self.valid = [
+                dataclasses.replace(r, blacklisted=True) if r.to in blacklist else r
+                for r in self.valid
+            ]
 
     @property
     def sendable(self) -> list[Recipient]:

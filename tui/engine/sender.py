@@ -192,13 +192,16 @@ async def run_job(
         if starting.exception() is None:
             journal.stop(job_id, JobStatus.PAUSED, "interrupted")
         raise
+    limiter = limiter or RateLimiter()
+    # What the preflight just asked of the provider counts against its limit too.
+    limiter.account_for(backend.http.sent_at)
     run = JobRun(
         journal,
         job,
         backend,
         channel,
         batch_size=size,
-        limiter=limiter or RateLimiter(),
+        limiter=limiter,
         policy=policy or RetryPolicy(),
         totals=totals,
         meter=meter,

@@ -16,8 +16,9 @@ provider's rules refuse what was prepared (the preflight text then explains it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -37,7 +38,7 @@ from tui.engine.delivery_url import BASE_URL_OPTION, new_token, notification_url
 from tui.engine.export import export_job
 from tui.engine.journal import Journal
 from tui.engine.prechecks import check_channel_send, check_sms_send
-from tui.engine.preflight import Summary, format_summary, preflight
+from tui.engine.preflight import Quote, Summary, format_summary, preflight, quote
 from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
     CLI_COLUMN_HINT,
@@ -242,28 +243,33 @@ async def load_recipients(backend: Backend, request: SendRequest) -> Recipients:
     """The recipients, loaded by the engine's loaders for the channel's kind, with its
     blacklist flagged; SendRefused when they cannot be loaded at all."""
     source, kind = request.source, request.kind
+    # The blacklist is fetched while the recipients load (a CSV is read in a thread), and
+    # flagged once both are there.
     listed = request.channel in _BLACKLISTED
-    blacklist = await fetch_blacklist(backend, kind) if listed else frozenset()
+    blacklist = asyncio.ensure_future(fetch_blacklist(backend, kind)) if listed else None
     try:
         if source.csv is not None:
-            return await asyncio.to_thread(
+            recipients = await asyncio.to_thread(
                 from_csv,
                 Path(source.csv).expanduser(),
                 to_column=source.to_column,
                 kind=kind,
                 region=source.region,
-                blacklist=blacklist,
                 column_hint=source.column_hint,
             )
-        if source.group is not None:
-            return await from_group(
-                backend, source.group, kind=kind, region=source.region, blacklist=blacklist
+        elif source.group is not None:
+            recipients = await from_group(backend, source.group, kind=kind, region=source.region)
+        else:
+            recipients = from_values(
+                source.values, kind=kind, region=source.region, subs=source.subs
             )
-        return from_values(
-            source.values, kind=kind, region=source.region, subs=source.subs, blacklist=blacklist
-        )
+        if blacklist is not None:
+            recipients.flag(await blacklist)
+        return recipients
     except RecipientsError as exc:
         raise SendRefused(exc.message) from None
+    finally:
+        await settle(blacklist)
 
 
 def _rows(recipients: Sequence[Recipient]) -> list[tuple[str, dict[str, str] | None, str | None]]:
@@ -286,7 +292,9 @@ def _notification_urls(sms: SmsMessage, sendable: Sequence[Recipient]) -> Any:
     return tuple((r.vars or {})[column] for r in sendable)
 
 
-async def _summary(backend: Backend, request: SendRequest, recipients: Recipients) -> Summary:
+async def _summary(
+    backend: Backend, request: SendRequest, recipients: Recipients, quoted: Awaitable[Quote]
+) -> Summary:
     what = request.what
     if isinstance(what, SmsMessage):
         options = what.options
@@ -301,6 +309,7 @@ async def _summary(backend: Backend, request: SendRequest, recipients: Recipient
             otp_length=otp_length_of(options),
             marketing=what.marketing,
             when=options.get("schedule_date"),
+            quoted=quoted,
         )
     assert isinstance(what, LandingRequest)  # the one SMS-like channel Request
     return await preflight(
@@ -312,7 +321,19 @@ async def _summary(backend: Backend, request: SendRequest, recipients: Recipient
         trans=bool(what.trans),
         max_parts=segments.MAX_PARTS_LANDING,
         when=what.schedule_date,
+        quoted=quoted,
     )
+
+
+async def settle(task: asyncio.Future[Any] | None) -> None:
+    """Cancel a helper task the caller no longer waits for; its error is not lost in a
+    "never retrieved" warning (the caller's own error, if any, is the one that counts)."""
+    if task is None:
+        return
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) -> Prepared:
@@ -321,6 +342,17 @@ async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) 
 
     SendRefused when the recipients cannot be loaded; a refusal of what was loaded is
     `Prepared.refusal`."""
+    # The prices and the balance are asked for while the recipients load.
+    quoted = asyncio.ensure_future(quote(backend)) if request.channel in SMS_LIKE else None
+    try:
+        return await _prepare(backend, request, check_first, quoted)
+    finally:
+        await settle(quoted)
+
+
+async def _prepare(
+    backend: Backend, request: SendRequest, check_first: bool, quoted: Awaitable[Quote] | None
+) -> Prepared:
     recipients = await load_recipients(backend, request)
     prepared = Prepared(request, recipients)
     what = request.what
@@ -335,8 +367,8 @@ async def prepare(backend: Backend, request: SendRequest, *, check_first: bool) 
         except ValueError as exc:
             prepared.refusal = Refusal(Stage.TEMPLATE, str(exc))
             return prepared
-    if request.channel in SMS_LIKE:
-        prepared.summary = await _summary(backend, request, recipients)
+    if quoted is not None:
+        prepared.summary = await _summary(backend, request, recipients, quoted)
         if prepared.summary.refusal:
             prepared.refusal = Refusal(Stage.PREFLIGHT, prepared.summary.refusal)
             return prepared
