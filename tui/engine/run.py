@@ -10,7 +10,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from backends.base import Backend
 from backends.errors import (
@@ -152,6 +152,11 @@ class JobRun:
         self.round = 0
         self.failures = 0
         self.idle: set[asyncio.Task[None]] = set()
+        # Answered batches waiting for the writer (`writer`): a worker hands its outcomes
+        # over and claims its next batch at once, instead of waiting for their commit.
+        self.answered: list[tuple[Sequence[Claimed], list[Outcome]]] = []
+        self.wake = asyncio.Event()
+        self.workers_done = False
 
     # -- control --
     def stop(self, reason: str) -> None:
@@ -315,20 +320,60 @@ class JobRun:
         # Reasons are journaled, shown and exported: a provider echoing a secret in one
         # (a 2xx answer's per-recipient error) must not put it there.
         outcomes = [self._scrubbed(o) for o in outcomes]
-        # In a thread (see the module docstring); the journal's lock orders the writes.
-        # A cancellation waits for the write (milliseconds): when run_job returns, no
-        # recipient of an answered batch is still SENDING.
-        write = asyncio.ensure_future(
-            asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
-        )
+        self.answered.append((batch, outcomes))
+        self.wake.set()
+
+    async def writer(self) -> None:
+        """Journal the answered batches, all those waiting in one commit, in a thread (see
+        the module docstring); then count them and hand them to the caller.
+
+        Never cancelled half-way: a cancellation waits for the write in progress
+        (milliseconds) and writes what is still waiting, so when run_job returns no
+        recipient of an answered batch is still SENDING."""
         try:
-            await asyncio.shield(write)
-        except asyncio.CancelledError:
-            await write
+            while True:
+                if not self.answered:
+                    if self.workers_done:
+                        return
+                    self.wake.clear()
+                    await self.wake.wait()
+                    continue
+                taken, self.answered = self.answered, []
+                outcomes = [o for _, batch_outcomes in taken for o in batch_outcomes]
+                write = asyncio.ensure_future(
+                    asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
+                )
+                try:
+                    await asyncio.shield(write)
+                except asyncio.CancelledError:
+                    await asyncio.wait([write])
+                    self._written(taken, write.exception())
+                    raise
+                self._written(taken, write.exception())
+        finally:
+            if self.answered:
+                taken, self.answered = self.answered, []
+                try:
+                    self.journal.record_results(
+                        self.job_id, [o for _, batch_outcomes in taken for o in batch_outcomes]
+                    )
+                except Exception as exc:  # reported as the run's error
+                    self._written(taken, exc)
+                else:
+                    self._written(taken, None)
+
+    def _written(
+        self, taken: list[tuple[Sequence[Claimed], list[Outcome]]], error: BaseException | None
+    ) -> None:
+        """After a write: count and hand over what it journaled; on a failed write (a full
+        disk...) stop the run with its error: those recipients stay SENDING, so a resume
+        makes them UNKNOWN (their answer is lost, nobody is sent twice)."""
+        if error is not None:
+            self.fail(error)
+            return
+        for batch, outcomes in taken:
             self._count(batch, outcomes)
-            raise
-        self._count(batch, outcomes)
-        self.queue.put_nowait(outcomes)
+            self.queue.put_nowait(outcomes)
 
     def _scrubbed(self, outcome: Outcome) -> Outcome:
         reason = outcome.reason
@@ -373,6 +418,13 @@ class JobRun:
             self.limiter.pause_for(delay)
 
 
-async def close_queue(tasks: list[asyncio.Task[None]], queue: asyncio.Queue[Any]) -> None:
+async def close_queue(
+    tasks: list[asyncio.Task[None]], writer: asyncio.Task[None], run: JobRun
+) -> None:
+    """When every worker has ended and the writer has journaled what they answered: the
+    end of the caller's queue."""
     await asyncio.gather(*tasks, return_exceptions=True)
-    queue.put_nowait(None)
+    run.workers_done = True
+    run.wake.set()
+    await asyncio.gather(writer, return_exceptions=True)
+    run.queue.put_nowait(None)

@@ -213,7 +213,8 @@ async def run_job(
     tasks = [
         asyncio.create_task(run.worker(), name=f"send-job-{job_id}-{i}") for i in range(concurrency)
     ]
-    closer = asyncio.create_task(close_queue(tasks, run.queue))
+    writer = asyncio.create_task(run.writer(), name=f"send-job-{job_id}-writer")
+    closer = asyncio.create_task(close_queue(tasks, writer, run))
     ended = False
     try:
         yield run.progress(JobStatus.RUNNING)
@@ -244,7 +245,10 @@ async def run_job(
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, closer, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # After the workers: what they were answered is journaled before this returns.
+        writer.cancel()
+        await asyncio.gather(writer, closer, return_exceptions=True)
         if control is not None:
             control._run = None
         if not ended:
