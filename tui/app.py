@@ -33,6 +33,7 @@ from tui.workspace import Workspace
 if TYPE_CHECKING:
     from backends.base import Backend
     from tui import sandbox
+    from tui.receiver_process import ReceiverChild, Receivers
 
 log = logging.getLogger("switchboard.app")
 
@@ -72,6 +73,9 @@ class SwitchboardApp(App[None]):
         self.start_sandbox = start_sandbox
         self.sandboxes: list[sandbox.RunningSandbox] = []
         self._backends: dict[str, Backend] = {}
+        # The delivery receivers this console runs (tui.receiver_process), once needed.
+        self.receivers: Receivers | None = None
+        self._account_title = ""
 
     async def on_event(self, event: events.Event) -> None:
         """Move focus on Tab as it arrives, in fields where Tab does nothing else.
@@ -103,8 +107,11 @@ class SwitchboardApp(App[None]):
                 self.notify(text[0].upper() + text[1:] + ".", severity="warning", timeout=30)
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
+        self.sync_receivers()
 
     async def on_unmount(self) -> None:
+        if self.receivers is not None:
+            await self.receivers.stop()
         for backend in self._backends.values():
             await backend.aclose()
         self._backends.clear()
@@ -144,19 +151,62 @@ class SwitchboardApp(App[None]):
             self.set_class(name is not None and index == account_colour(name), f"-account-{index}")
         self.set_class(False, "-sandbox")
         if name is None:
-            self.sub_title = "no account"
+            self._show_sub_title("no account")
             return
         try:
             account = self.workspace.account(name)
         except Exception:
-            self.sub_title = name
+            self._show_sub_title(name)
             return
         self.set_class(account.ephemeral, "-sandbox")
         # One setting with the CLI: the account chosen here is the default of commands.
         with contextlib.suppress(ConfigError, OSError):  # unsaved: still the active one
             self.workspace.use_account(name)
         badge = "SANDBOX · " if account.ephemeral else ""
-        self.sub_title = f"{badge}account: {name} ({account.provider})"
+        self._show_sub_title(f"{badge}account: {name} ({account.provider})")
+
+    def _show_sub_title(self, account_title: str) -> None:
+        """The header's second part: the active account, then the receivers' status."""
+        self._account_title = account_title
+        status = self.receivers.status if self.receivers is not None else ""
+        self.sub_title = f"{account_title} · {status}" if status else account_title
+
+    def sync_receivers(self) -> None:
+        """Run the delivery receivers the accounts need, stop those they no longer need
+        (in a worker: starting one waits for it to listen)."""
+        self.run_worker(self._sync_receivers(), group="receivers", exit_on_error=False)
+
+    async def _sync_receivers(self) -> None:
+        from tui import receiver_process
+
+        try:
+            accounts = self.workspace.accounts().values()
+            setting = self.workspace.store.setting(
+                receiver_process.LISTEN_SETTING, receiver_process.DEFAULT_LISTEN
+            )
+            needed = receiver_process.wanted(accounts, setting)
+        except ConfigError as exc:
+            self.notify(
+                f"Delivery receiver not started: {exc.message}", severity="error", timeout=30
+            )
+            needed = {}
+        if not needed and self.receivers is None:
+            return
+        if self.receivers is None:
+            config_dir = self.workspace.store.directory
+            self.receivers = receiver_process.Receivers(config_dir, self._receiver_changed)
+        await self.receivers.sync(needed)
+
+    def _receiver_changed(self, child: ReceiverChild) -> None:
+        self._show_sub_title(self._account_title)
+        if child.problem is not None:
+            # The console works on; only the reports for that journal wait (the provider
+            # retries, and `switchboard receive` can take them).
+            self.notify(
+                f"Delivery receiver on {child.listen} is not running: {child.problem}",
+                severity="error",
+                timeout=30,
+            )
 
     def accounts_changed(self, select: str | None = None) -> None:
         """Forget backends of removed accounts, pick the active one, tell the screens."""
@@ -170,6 +220,7 @@ class SwitchboardApp(App[None]):
         else:
             self._pick_default_account()
         self.accounts_version += 1
+        self.sync_receivers()
 
     async def backend(self, name: str | None = None) -> Backend:
         """The long-lived backend of an account (the active one by default)."""

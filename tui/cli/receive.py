@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
+from backends.errors import ConfigError
 from backends.sandbox.core import SandboxServer
 from tui.cli.common import EXIT_OK, Context, UsageError
 from tui.engine.delivery_url import BASE_URL_OPTION
 from tui.engine.journal import Journal
 from tui.engine.receiver import Receiver
+from tui.receiver_process import DEFAULT_LISTEN, split_listen
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -28,18 +32,37 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         ),
     )
     p.add_argument(
-        "--listen", default="127.0.0.1:8765", metavar="HOST:PORT", help="address to listen on"
+        "--listen", default=DEFAULT_LISTEN, metavar="HOST:PORT", help="address to listen on"
     )
     p.add_argument("--journal", type=Path, help="journal file (default: in the data dir)")
+    p.add_argument(
+        "--parent-watch",
+        action="store_true",
+        help="also stop when standard input closes (how the console stops the receiver it "
+        "started, even when the console itself is killed)",
+    )
     p.set_defaults(handler=cmd_receive)
 
 
 def parse_listen(text: str) -> tuple[str, int]:
     """HOST:PORT as (host, port); UsageError when it is not one."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise UsageError(f"--listen expects HOST:PORT (such as 127.0.0.1:8765), got {text!r}")
-    return host.strip("[]"), int(port)
+    try:
+        return split_listen(text)
+    except ConfigError as exc:
+        raise UsageError(f"--listen {exc.message}") from None
+
+
+def _stop_at_end_of_input(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Wait (in a thread) for standard input to close, then set `stop`.
+
+    Nothing is ever written to it: only its end matters, which comes when the process
+    holding the other end (the console) exits or closes it, however it ends."""
+    try:
+        while sys.stdin.buffer.read(65536):
+            pass
+    except (AttributeError, OSError, ValueError):
+        pass  # no usable standard input: it cannot tell anything more
+    loop.call_soon_threadsafe(stop.set)
 
 
 async def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
@@ -63,8 +86,15 @@ async def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
                 ),
             )
             ctx.out.flush()
+            stop = asyncio.Event()
+            if args.parent_watch:
+                loop = asyncio.get_running_loop()
+                watcher = threading.Thread(
+                    target=_stop_at_end_of_input, args=(loop, stop), daemon=True
+                )
+                watcher.start()
             # Awaited, so Ctrl-C (asyncio.run cancels this task) ends it at once.
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             server.stop()
             ctx.print(

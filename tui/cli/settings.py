@@ -12,14 +12,19 @@ from typing import Any
 
 from backends.errors import ConfigError
 from tui.cli.common import EXIT_OK, Context, UsageError, table
+from tui import receiver_process as receiving
 from tui.usecases import conversations as chats
 
 #: Setting name -> the check that turns the typed text into the stored value.
 SETTINGS: dict[str, Callable[[object], Any]] = {
     chats.REFRESH_SETTING: chats.refresh_seconds,
+    receiving.LISTEN_SETTING: receiving.listen_address,
 }
 #: What an unset setting means.
-DEFAULTS: dict[str, object] = {chats.REFRESH_SETTING: chats.DEFAULT_REFRESH}
+DEFAULTS: dict[str, object] = {
+    chats.REFRESH_SETTING: chats.DEFAULT_REFRESH,
+    receiving.LISTEN_SETTING: receiving.DEFAULT_LISTEN,
+}
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,7 +35,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ls.set_defaults(handler=cmd_list)
     st = cmds.add_parser("set", parents=[common], help="change a setting")
     st.add_argument("name", help=" or ".join(SETTINGS))
-    st.add_argument("value", help=f"{chats.REFRESH_SETTING}: seconds, or off")
+    st.add_argument(
+        "value",
+        help=f"{chats.REFRESH_SETTING}: seconds, or off; {receiving.LISTEN_SETTING}: HOST:PORT "
+        "the console's delivery receiver listens on",
+    )
     st.set_defaults(handler=cmd_set)
 
 
