@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from backends.errors import ConfigError
-from tui.cli.common import EXIT_OK, Context, UsageError, table
 from tui import receiver_process as receiving
+from tui.cli.common import EXIT_OK, Context, UsageError, table
 from tui.usecases import conversations as chats
 
 #: Setting name -> the check that turns the typed text into the stored value.
