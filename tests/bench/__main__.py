@@ -17,7 +17,14 @@ from pathlib import Path
 
 from tests.bench.verdict import RESULTS_ENV, Figure, load, table
 
-BENCHMARKS = ("bench_start", "bench_jobs", "bench_lists", "bench_send", "bench_ui_stall")
+BENCHMARKS = (
+    "bench_start",
+    "bench_jobs",
+    "bench_lists",
+    "bench_send",
+    "bench_ui_stall",
+    "bench_dlr",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

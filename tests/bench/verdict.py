@@ -89,6 +89,12 @@ class Verdict:
         sign = "<" if strict else "<="
         return self._add(name, _value(value, unit), f"{sign} {_value(limit, unit)}", "", None, met)
 
+    def at_least(self, name: str, value: float, limit: float, *, unit: str = "s") -> Figure:
+        """A target 'value >= limit' (a rate to reach), with no peer."""
+        return self._add(
+            name, _value(value, unit), f">= {_value(limit, unit)}", "", None, value >= limit
+        )
+
     def failed(self, name: str, target: str, why: str) -> Figure:
         """A target that could not be measured (the benchmark broke): missed."""
         return self._add(name, f"not measured: {why}", target, "", None, False)
