@@ -66,6 +66,8 @@ class SwitchboardApp(App[None]):
     active_account: reactive[str | None] = reactive(None)
     # Bumped whenever accounts are added or removed, so screens redraw their lists.
     accounts_version: reactive[int] = reactive(0)
+    # Bumped whenever a delivery receiver starts, stops or fails (the Jobs screen says so).
+    receivers_version: reactive[int] = reactive(0)
 
     def __init__(self, workspace: Workspace, *, start_sandbox: bool = False) -> None:
         super().__init__()
@@ -197,8 +199,14 @@ class SwitchboardApp(App[None]):
             self.receivers = receiver_process.Receivers(config_dir, self._receiver_changed)
         await self.receivers.sync(needed)
 
+    def receiver_status(self, journal: Path) -> str:
+        """What the receiver of that journal file is doing ("" when there is none)."""
+        child = self.receivers.children.get(journal) if self.receivers is not None else None
+        return child.status if child is not None else ""
+
     def _receiver_changed(self, child: ReceiverChild) -> None:
         self._show_sub_title(self._account_title)
+        self.receivers_version += 1
         if child.problem is not None:
             # The console works on; only the reports for that journal wait (the provider
             # retries, and `switchboard receive` can take them).

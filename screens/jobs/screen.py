@@ -245,6 +245,7 @@ class JobsScreen(BaseScreen):
         # Jobs belong to accounts; a new account may make a job resumable again, and a
         # sandbox account shows the sandbox's own journal.
         self.watch(sb_app(self), "active_account", lambda _: self.action_reload(), init=False)
+        self.watch(sb_app(self), "receivers_version", lambda _: self._show_journal(), init=False)
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -269,13 +270,22 @@ class JobsScreen(BaseScreen):
     def action_reload(self) -> None:
         """Read the journal (of the active account's kind) again."""
         self.journal_path = sb_app(self).journal_path()
+        self._show_journal()
+        self.load(self.journal_path)
+
+    def _show_journal(self) -> None:
+        """Which journal is shown, and whether the console receives its delivery reports."""
+        if self.journal_path is None:
+            return
         which = self.query_one("#jobs-journal", Static)
         sandbox = self.journal_path.name == SANDBOX_JOURNAL_NAME
+        receiving = sb_app(self).receiver_status(self.journal_path)
         which.update(
-            f"Journal: {self.journal_path.name}" + (" (sandbox accounts)" if sandbox else "")
+            f"Journal: {self.journal_path.name}"
+            + (" (sandbox accounts)" if sandbox else "")
+            + (f" · {receiving}" if receiving else "")
         )
         which.tooltip = str(self.journal_path)
-        self.load(self.journal_path)
 
     @work(group="jobs-load", exclusive=True, exit_on_error=False)
     async def load(self, path: Path) -> None:

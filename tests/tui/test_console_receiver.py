@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tui.app import SwitchboardApp
 from tui.cli import run
@@ -86,6 +87,12 @@ async def test_console_runs_the_receiver_in_its_own_process_and_stops_it(config:
         assert child.process is not None and child.process.pid != os.getpid()
         assert child.journal == default_path()  # a real account: the real journal
         assert f"receiving on 127.0.0.1:{port}" in str(app.sub_title)
+        await pilot.press("f9")  # the Jobs screen says it of the journal it shows
+        journal_line = app.screen.query_one("#jobs-journal", Static)
+        await until(pilot, lambda: "receiving on" in str(journal_line.render()), "Jobs")
+        assert str(journal_line.render()) == (
+            f"Journal: journal.sqlite3 · receiving on 127.0.0.1:{port}"
+        )
         # It answers over the socket: a forged token is refused by the receiver itself.
         got = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/dlr/forged")
         assert got.status_code == 403
