@@ -9,6 +9,7 @@ results) keep the user's umask: they are the user's to share.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -52,9 +53,18 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path, *, create: bool = False) -> None:
-    """`path` readable by its owner only: created 0600 (with `create`), tightened if looser."""
-    if create:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, PRIVATE_FILE))
+    """`path` readable by its owner only: created 0600 (with `create`), tightened if looser.
+
+    An existing file is never opened here: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, SQLite's included. A second journal connection in
+    the process (the Jobs screen's reader beside a send) then left the first without its
+    shared lock; another process closing the journal took it for the last user and deleted
+    the WAL, and the first connection's later commits went to the deleted file, seen by no
+    one else and lost if the process died (https://www.sqlite.org/howtocorrupt.html 2.2).
+    """
+    if create and not path.exists():
+        with contextlib.suppress(FileExistsError):  # created meanwhile: not opened either
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
     _tighten(path, PRIVATE_FILE)
 
 

@@ -296,3 +296,28 @@ def test_latest_gives_the_newest_outcomes_first_without_pending_rows(journal: Jo
     assert [r.seq for r in latest] == [3, 2, 1]
     assert [r.state for r in latest] == [State.REJECTED, State.REJECTED, State.ACCEPTED]
     assert len(journal.latest(job_id, 10)) == 4  # the 2 pending rows are not outcomes
+
+
+def test_a_second_journal_in_the_process_keeps_the_others_commits_visible(
+    tmp_path: Path,
+) -> None:
+    """Opening the journal again in this process (the Jobs screen's reader while a send or
+    the receiver writes) must leave the first connection's locks alone: another process
+    closing the file then takes it for its last user only when it is."""
+    path = tmp_path / "journal.sqlite3"
+    count = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+        "print(db.execute('SELECT COUNT(*) FROM jobs').fetchone()[0]); db.close()"
+    )
+
+    def jobs_seen_elsewhere() -> int:
+        done = subprocess.run([sys.executable, "-c", count, str(path)], capture_output=True)
+        return int(done.stdout)
+
+    with Journal(path) as writer:
+        make_job(writer, 1)
+        with Journal(path):
+            assert jobs_seen_elsewhere() == 1
+            assert path.with_name(path.name + "-wal").exists()  # not deleted under the writer
+            make_job(writer, 1)
+            assert jobs_seen_elsewhere() == 2  # the writer's commit went to the live WAL
