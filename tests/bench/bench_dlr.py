@@ -323,6 +323,9 @@ def report(out: dict[str, Any], n: int, journal: Path, job_id: int) -> int:
     by_count = lags_by_count(sent, c["polls"])
     ui = out["ui"]
     print(f"{n:,} delivery reports to the console's receiver (pid {out['receiver_pid']}):")
+    # A shared machine slows the receiver and the console alike: the load says how shared.
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"  load average at the end {load} on {os.cpu_count()} cores")
     print(
         f"  posted {posted:,} in {c['ended'] - c['began']:.2f} s: {rate:,.0f}/s; "
         f"non-200: {c['bad']:,}"
