@@ -98,10 +98,11 @@ class Recipients:
 
 
 # A region's numbers as _plain_digits checks them: the country code, the possible national
-# lengths (and the longest), the international prefix, and the number descriptions whose
-# match makes a number valid, as (possible lengths, pattern) with the general one first.
+# lengths (and the longest), the international prefix, and one pattern that a valid
+# national number matches: the general description's and one of its types' (each with its
+# possible lengths), as phonenumbers checks them one by one.
 _Desc = tuple[frozenset[int], re.Pattern[str]]
-_Rules = tuple[str, frozenset[int], int, re.Pattern[str], _Desc, tuple[_Desc, ...]]
+_Rules = tuple[str, frozenset[int], int, re.Pattern[str], re.Pattern[str]]
 _TYPES: Final = (
     # Mobile and fixed line first: nearly every number is one of them.
     "mobile", "fixed_line", "premium_rate", "toll_free", "shared_cost", "voip",
@@ -113,6 +114,23 @@ def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
     if desc is None or not desc.national_number_pattern:
         return None
     return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+def _whole(desc: _Desc) -> str:
+    """A description as a regex matching a whole national number: its possible lengths (a
+    lookahead; none listed means any) and its pattern to the end."""
+    lengths, pattern = desc
+    sized = "|".join(rf"\d{{{n}}}" for n in sorted(lengths))
+    return (rf"(?=(?:{sized})\Z)" if lengths else "") + rf"(?:{pattern.pattern})\Z"
+
+
+def _valid_pattern(general: _Desc, types: tuple[_Desc, ...]) -> re.Pattern[str]:
+    """One regex for "matches the general description and one of the types": a number is
+    checked by one match (~1 us) instead of a match per description."""
+    if not types:
+        return re.compile(r"(?!)")  # a region without types has no valid number
+    either = "|".join(f"(?:{_whole(d)})" for d in types)
+    return re.compile(f"(?={_whole(general)})(?:{either})")
 
 
 @functools.lru_cache(maxsize=64)
@@ -130,12 +148,8 @@ def _plain_digits_rules(region: str) -> _Rules | None:
         return None
     types = tuple(d for d in (_desc(getattr(meta, t)) for t in _TYPES) if d is not None)
     code = str(meta.country_code)
-    return code, general[0], max(general[0]), re.compile(meta.international_prefix), general, types
-
-
-def _matches(national: str, desc: _Desc) -> bool:
-    lengths, pattern = desc
-    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+    idd = re.compile(meta.international_prefix)
+    return code, general[0], max(general[0]), idd, _valid_pattern(general, types)
 
 
 def _plain_digits(raw: str, region: str) -> tuple[str, str] | None:
@@ -153,7 +167,7 @@ def _plain_digits(raw: str, region: str) -> tuple[str, str] | None:
     rules = _plain_digits_rules(region)
     if rules is None or not raw.isdigit() or not raw.isascii() or raw[0] == "0":
         return None
-    code, lengths, longest, idd, general, types = rules
+    code, lengths, longest, idd, valid = rules
     if len(raw) in lengths:
         national = raw
     elif len(raw) > longest and raw.startswith(code) and raw[len(code) : len(code) + 1] > "0":
@@ -162,7 +176,7 @@ def _plain_digits(raw: str, region: str) -> tuple[str, str] | None:
         return None
     if len(national) < 2 or len(national) > 17 or idd.match(raw):
         return None
-    if not _matches(national, general) or not any(_matches(national, d) for d in types):
+    if valid.match(national) is None:
         return None
     return code + national, region
 
