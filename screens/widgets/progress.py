@@ -7,7 +7,11 @@ PER_UPDATE new lines an update: a DataTable measures every cell it adds and rela
 screen, which froze the UI for 100-300 ms an update in the 20,000-recipient benchmark.
 Fixed-size lines are updated without a layout pass for the same reason: the totals have
 two lines (they wrap in a narrow panel), the cost its own; the reason a job stopped,
-which changes once, goes below the title and takes the lines it needs.
+which changes once, goes below the title and takes the lines it needs. The log starts
+full (RECENT blank lines, newest results at the bottom): a RichLog whose line count grows
+changes its virtual size, which relayouts the whole screen (15-95 ms an update on a busy
+machine in the UI benchmark); a full one only scrolls. Its lines are LINE cells wide at
+least, so a longer id than the last one's does not widen it either.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ from tui.engine.sender import JobControl, Progress
 RECENT = 200
 ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 PER_UPDATE = 40
+# Cells every results line takes at least: the columns and an id of 38 (a panel at 80
+# columns shows them without scrolling sideways).
+LINE = 72
 HEADER = f"{'To':<16} {'State':<9} {'Parts':>5}  Id / reason"
 Row = tuple[str, str, str, str]
 
@@ -124,8 +131,11 @@ class SendProgress(WorkerErrors, Vertical):
         journal_path: Path | None = None,
         control: JobControl | None = None,
         cost_note: str = "",
+        live: bool = True,
     ) -> None:
-        """Reset for a new send of `total` recipients; `cost_note` shows when it has no prices."""
+        """Reset for a new send of `total` recipients; `cost_note` shows when it has no prices.
+        A `live` send's log starts full (see the module docstring); a job at rest lists its
+        latest results from the top."""
         self.add_class("active")
         self.job_id, self.journal_path, self.control = job_id, journal_path, control
         self.cost_note = cost_note
@@ -135,7 +145,10 @@ class SendProgress(WorkerErrors, Vertical):
         self.query_one("#progress-totals", Static).update("starting…")
         self.counted = False
         self.query_one("#progress-cost", Static).update(cost_note)
-        self.query_one("#progress-results", RichLog).clear()
+        log = self.query_one("#progress-results", RichLog)
+        log.clear()
+        if live:
+            log.write(Text("\n".join([" " * LINE] * RECENT)))
         self.query_one("#export-status", Static).update("")
         self.query_one("#pause", Button).display = control is not None
         self.query_one("#pause", Button).disabled = False
@@ -152,7 +165,10 @@ class SendProgress(WorkerErrors, Vertical):
         cost: str = "",
     ) -> None:
         """Show a journaled job at rest (not running): its totals, latest results, export."""
-        self.begin(title, totals.total, job_id=job_id, journal_path=journal_path, cost_note=cost)
+        self.begin(
+            title, totals.total, job_id=job_id, journal_path=journal_path, cost_note=cost,
+            live=False,
+        )  # fmt: skip
         self._set_reason(reason or "")
         done = totals.accepted + totals.rejected + totals.unknown
         self.query_one("#progress-bar", ProgressBar).update(total=totals.total, progress=done)
@@ -229,7 +245,7 @@ class SendProgress(WorkerErrors, Vertical):
                 text.append("\n")
             text.append(f"{to:<16} ")
             text.append(f"{state:<9}", style=style)
-            text.append(f" {parts:>5}  {detail}")
+            text.append(f" {parts:>5}  {detail}".ljust(LINE - 26))
         self.query_one("#progress-results", RichLog).write(text)
 
     # --- actions ------------------------------------------------------------------------
