@@ -8,8 +8,11 @@ keeps the screen's keys and Help, and hides the app-wide ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -26,12 +29,32 @@ class KeyFooter(Footer):
     """Textual's footer with the app-wide keys marked `-app-key` (hidden when narrow),
     compact (one space less around each key) when narrow."""
 
+    #: What the footer last showed (key, description, enabled, app-wide), to skip a
+    #: recompose that would draw the same keys: each one relayouts the screen (20-50 ms
+    #: on a busy machine) and a send's start changed the bindings three times.
+    _shown: tuple[Any, ...] | None = None
+
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.width < WIDE_FROM
+
+    def _signature(self) -> tuple[Any, ...]:
+        return tuple(
+            (b.key, b.action, b.description, enabled, tooltip, active.node is self.app)
+            for active in self.screen.active_bindings.values()
+            for (_, b, enabled, tooltip) in (active,)
+            if b.show
+        )
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        attached = self._bindings_ready and self.is_attached and screen is self.screen
+        if attached and self._signature() == self._shown:
+            return
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         # Before the first resize too, so the first layout of a new screen already fits.
         self.compact = self.app.size.width < WIDE_FROM
+        self._shown = self._signature() if self._bindings_ready else None
         app_keys = {
             key
             for key, active in self.screen.active_bindings.items()
