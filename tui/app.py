@@ -78,6 +78,11 @@ class SwitchboardApp(App[None]):
         # The delivery receivers this console runs (tui.receiver_process), once needed.
         self.receivers: Receivers | None = None
         self._account_title = ""
+        # The one start of the emulators (--sandbox, or the Accounts screen's button);
+        # set once the first frame is drawn, which the start waits for.
+        self._sandbox_task: asyncio.Task[list[Account]] | None = None
+        self._sandbox_starting = False
+        self._first_frame = asyncio.Event()
 
     async def on_event(self, event: events.Event) -> None:
         """Move focus on Tab as it arrives, in fields where Tab does nothing else.
@@ -100,6 +105,13 @@ class SwitchboardApp(App[None]):
             return
         await super().on_event(event)
 
+    def on_load(self) -> None:
+        # The active account before the first screen is built: its header colour is a
+        # class on the app, and changing one restyles every widget below it (~20 ms of
+        # the first frame once the screen is there). A problem is shown by on_mount.
+        with contextlib.suppress(Exception):
+            self._pick_default_account(show_errors=False)
+
     def on_mount(self) -> None:
         if tune_interpreter():
             self.call_after_refresh(gc.freeze)
@@ -107,6 +119,7 @@ class SwitchboardApp(App[None]):
         with contextlib.suppress(ConfigError):  # a broken config is shown above
             for text in self.workspace.shared_secret_variables():
                 self.notify(text[0].upper() + text[1:] + ".", severity="warning", timeout=30)
+        self.call_after_refresh(self._first_frame.set)
         if self.start_sandbox:
             self.run_worker(self.open_sandbox(), group="sandbox", exit_on_error=False)
         self.sync_receivers()
@@ -114,6 +127,11 @@ class SwitchboardApp(App[None]):
     async def on_unmount(self) -> None:
         if self.receivers is not None:
             await self.receivers.stop()
+        task = self._sandbox_task
+        if task is not None and not task.done():
+            task.cancel()  # emulators already starting are stopped once up (_start_sandbox)
+            with contextlib.suppress(BaseException):
+                await task
         for backend in self._backends.values():
             await backend.aclose()
         self._backends.clear()
@@ -122,10 +140,12 @@ class SwitchboardApp(App[None]):
 
             sandbox.stop(self.sandboxes)
 
-    def _pick_default_account(self) -> None:
+    def _pick_default_account(self, *, show_errors: bool = True) -> None:
         try:
             names = list(self.workspace.accounts())
         except Exception as exc:
+            if not show_errors:
+                raise
             self.show_error(exc)
             return
         if self.active_account not in names:
@@ -133,15 +153,60 @@ class SwitchboardApp(App[None]):
             default = self.workspace.default_account()
             self.active_account = default or (names[0] if names else None)
 
-    async def open_sandbox(self) -> list[Account]:
-        """Start the emulators and add their in-memory accounts; the first becomes active."""
-        # Imported here, after the first frame: the emulators (starlette, uvicorn) are
-        # loaded only for a console opened on the sandbox, and never before it is drawn.
-        from tui import sandbox
+    async def first_frame_drawn(self) -> None:
+        """Return once the first frame is drawn: start-up work that it does not need
+        (the sandbox, testing accounts) waits for it, so the console shows at once."""
+        await self._first_frame.wait()
 
-        if not self.sandboxes:
-            # uvicorn's start-up waits on a socket: keep it off the UI loop.
-            self.sandboxes = await asyncio.to_thread(sandbox.start)
+    @property
+    def sandbox_starting(self) -> bool:
+        """Whether the sandbox's emulators are starting: screens say so instead of "no
+        account", and backend() waits for them."""
+        if self._sandbox_task is None:
+            return self.start_sandbox  # --sandbox: from before the first frame
+        return self._sandbox_starting
+
+    async def open_sandbox(self) -> list[Account]:
+        """Start the emulators and add their in-memory accounts; the first becomes active.
+
+        Started once however many ask (--sandbox, then the Accounts screen's button while
+        they start): a second start would run a second set of servers nobody stops."""
+        task = self._sandbox_task
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            self._sandbox_starting = True
+            task = self._sandbox_task = asyncio.create_task(self._start_sandbox())
+        # Shielded: a screen's worker that asked and is cancelled does not stop the start.
+        return await asyncio.shield(task)
+
+    async def _start_sandbox(self) -> list[Account]:
+        try:
+            # After the first frame: importing the emulators (starlette, uvicorn, five
+            # apps) and starting them take longer than drawing it, and it needs neither.
+            await self.first_frame_drawn()
+            # In a thread: the import and uvicorn's start-up (which waits on a socket)
+            # stay off the UI loop, so keys pressed meanwhile are handled at once.
+            starting = asyncio.ensure_future(asyncio.to_thread(start_emulators))
+            try:
+                self.sandboxes = await asyncio.shield(starting)
+            except asyncio.CancelledError:
+                # The app closes while they start: stop them once up, never leave them.
+                with contextlib.suppress(Exception):
+                    running = await starting
+                    from tui import sandbox
+
+                    sandbox.stop(running)
+                raise
+        except Exception:
+            self._sandbox_starting = False
+            # The screens waiting for it say "no account" again (the error is shown).
+            self.mutate_reactive(SwitchboardApp.active_account)
+            raise
+        except asyncio.CancelledError:
+            self._sandbox_starting = False
+            raise
+        self._sandbox_starting = False
+        from tui import sandbox  # imported by the thread: no cost here
+
         accounts = sandbox.add_accounts(self.workspace, self.sandboxes)
         self.accounts_changed(select=accounts[0].name)
         return accounts
@@ -153,7 +218,7 @@ class SwitchboardApp(App[None]):
             self.set_class(name is not None and index == account_colour(name), f"-account-{index}")
         self.set_class(False, "-sandbox")
         if name is None:
-            self._show_sub_title("no account")
+            self._show_sub_title("starting the sandbox…" if self.sandbox_starting else "no account")
             return
         try:
             account = self.workspace.account(name)
@@ -232,6 +297,8 @@ class SwitchboardApp(App[None]):
 
     async def backend(self, name: str | None = None) -> Backend:
         """The long-lived backend of an account (the active one by default)."""
+        if name is None and self.sandbox_starting:
+            await self.open_sandbox()  # its first account becomes the active one
         name = name or self.active_account
         if name is None:
             raise ConfigError("No account is selected: add one on the Accounts screen (F2).")
@@ -433,6 +500,13 @@ def tune_interpreter() -> bool:
     sys.setswitchinterval(0.001)
     gc.set_threshold(50_000, 20, 100)
     return True
+
+
+def start_emulators() -> list[sandbox.RunningSandbox]:
+    """Import and start the sandbox's emulators (run in a thread, after the first frame)."""
+    from tui import sandbox
+
+    return sandbox.start()
 
 
 def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,8 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from backends.errors import ConfigError, SwitchboardError
-from backends.models.common import AccountInfo
-from backends.registry import PROVIDERS, backend_class
+from backends.providers import PROVIDER_INFO, provider_info
 from screens.widgets.common import (
     BaseScreen,
     ConfirmModal,
@@ -25,7 +25,9 @@ from screens.widgets.common import (
 )
 from screens.widgets.keys import std_key
 from tui.config import Account, validate_account
-from tui.usecases.accounts import check_account
+
+if TYPE_CHECKING:
+    from backends.models.common import AccountInfo
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,12 @@ class AddAccountModal(WorkerErrors, ModalScreen[AddedAccount | None]):
         super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
-        providers = sorted(PROVIDERS)
+        providers = sorted(PROVIDER_INFO)
         with VerticalScroll(classes="dialog-body form"):
             yield Label("Add account", classes="dialog-title")
             yield Label("Provider")
             yield Select(
-                [(backend_class(p).label, p) for p in providers],
+                [(PROVIDER_INFO[p].label, p) for p in providers],
                 value=providers[0],
                 allow_blank=False,
                 id="provider",
@@ -87,7 +89,7 @@ class AddAccountModal(WorkerErrors, ModalScreen[AddedAccount | None]):
         self._show_provider(str(event.value))
 
     def _show_provider(self, provider: str) -> None:
-        cls = backend_class(provider)
+        cls = provider_info(provider)
         self.query_one("#base-url", Input).value = cls.default_base_url
         needs_user = cls.needs_username
         self.query_one("#username", Input).display = needs_user
@@ -106,7 +108,7 @@ class AddAccountModal(WorkerErrors, ModalScreen[AddedAccount | None]):
     @on(Input.Submitted)
     def _save(self) -> None:
         provider = str(self.query_one("#provider", Select).value)
-        cls = backend_class(provider)
+        cls = provider_info(provider)
         options = {
             f.name: self._value(f"#opt-{f.name}")
             for f in cls.extra_fields
@@ -247,7 +249,7 @@ class AccountsScreen(BaseScreen):
             marker = "● " if account.name == app.active_account else "  "
             table.add_row(
                 marker + account.name,
-                backend_class(account.provider).label,
+                provider_info(account.provider).label,
                 "…",
                 "sandbox (in memory)" if account.ephemeral else "",
                 account.username,
@@ -274,6 +276,11 @@ class AccountsScreen(BaseScreen):
     @work(group="accounts", exit_on_error=False)
     async def test_account(self, name: str) -> None:
         """Fetch an account's balance; the result comes back as a Tested message."""
+        # The backends (httpx, every provider's client) load after the console's first
+        # frame, which lists the accounts without them.
+        await sb_app(self).first_frame_drawn()
+        from tui.usecases.accounts import check_account
+
         try:
             check = await check_account(name, await sb_app(self).backend(name))
         except Exception as exc:

@@ -227,6 +227,15 @@ class BaseScreen(TableFilters, WorkerErrors, Screen[None]):
     #: the screen's own keys leave the footer and help, its actions leave the palette.
     offered = True
 
+    def _compositor_refresh(self) -> None:
+        # Textual lays out the first screen inside the app's start-up batch and renders
+        # it there (a full render: 30-60 ms), then the batch discards that frame. Marked
+        # for a repaint instead, the frame is rendered once, when it can be drawn.
+        if self.app._batch_count:
+            self.refresh()
+            return
+        super()._compositor_refresh()
+
     def set_offered(self, offered: bool) -> None:
         """Show or hide this screen's own keys as the active account offers it or not."""
         self.offered = offered

@@ -45,24 +45,47 @@ class KeyFooter(Footer):
             if b.show
         )
 
+    _recompose_due = False
+
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        attached = self._bindings_ready and self.is_attached and screen is self.screen
-        if attached and self._signature() == self._shown:
+        """Recompose once for the changes made before the next refresh, and only if the
+        keys shown changed: Textual's footer recomposes on every signal, and a new screen
+        sends three as it mounts and takes focus (the console's first frame waited for
+        three recomposes)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._recompose_due:
             return
-        super().bindings_changed(screen)
+        if self.is_attached and screen is self.screen:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_now)
+
+    async def _recompose_now(self) -> None:
+        self._recompose_due = False  # changes from here on are seen by a later recompose
+        if self._signature() != self._shown:
+            await self.recompose()
 
     def compose(self) -> ComposeResult:
         # Before the first resize too, so the first layout of a new screen already fits.
         self.compact = self.app.size.width < WIDE_FROM
-        self._shown = self._signature() if self._bindings_ready else None
+        # The keys from the first compose, not after the first refresh as Textual's footer
+        # does (that recompose cost the console's first frame 40 ms): a change once focus
+        # is given recomposes it (bindings_changed).
+        self._bindings_ready = True
+        self._shown = self._signature()
         app_keys = {
             key
             for key, active in self.screen.active_bindings.items()
             if active.node is self.app and active.binding.id not in KEPT_APP_KEYS
         }
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and (
-                widget.key in app_keys or widget.has_class("-command-palette")
-            ):
-                widget.add_class("-app-key")
+            if isinstance(widget, FooterKey):
+                palette = widget.has_class("-command-palette")
+                # Born in the style it ends up with: a FooterKey starts compact and was
+                # restyled twice as the footer's value reached it (18 restyles a screen).
+                # Textual leaves the palette's key compact.
+                compact = True if palette else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+                if widget.key in app_keys or palette:
+                    widget.add_class("-app-key", update=False)
             yield widget
