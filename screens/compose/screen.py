@@ -39,7 +39,7 @@ from screens.compose.form import (
     split_values,
 )
 from screens.compose.sending import ComposeSending
-from screens.widgets.common import sb_app
+from screens.widgets.common import no_account_text, sb_app
 from screens.widgets.picker import Picker
 from screens.widgets.progress import SendProgress
 from tui.dates import utc_label
@@ -133,7 +133,7 @@ class ComposeScreen(ComposeSending):
         notice = self.query_one("#compose-unsupported", Static)
         channels: list[Channel] = []
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

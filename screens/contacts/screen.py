@@ -18,7 +18,7 @@ from screens.contacts.counts import MemberCounts, MembersCounted, MembersWanted,
 from screens.contacts.groups import GroupsPane
 from screens.contacts.list import ContactsPane
 from screens.contacts.validation import ValidationPane
-from screens.widgets.common import BaseScreen, Coalesce, or_list, sb_app
+from screens.widgets.common import BaseScreen, Coalesce, no_account_text, or_list, sb_app
 from tui.usecases.contacts import ContactRules
 
 # (capability, what a user calls it) for the notice that says what a provider lacks.
@@ -77,7 +77,7 @@ class ContactsScreen(BaseScreen):
         self._members = {k: v for k, v in self._members.items() if v.finished}
         notice = self.query_one("#contacts-notice", Static)
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
             notice.display = True
             return
         cls = backend_class(sb_app(self).workspace.account(name).provider)

@@ -23,7 +23,7 @@ from backends.models.send import WhatsAppTemplateRequest
 from screens.conversations import view
 from screens.conversations.reader import THREAD_LIMIT, ConversationsReader
 from screens.conversations.template import TemplateSendModal
-from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.common import ConfirmModal, no_account_text, sb_app
 from screens.widgets.keys import std_key
 from tui.usecases import conversations as chats
 from tui.usecases.recent_ids import IdKind, remember
@@ -118,7 +118,7 @@ class ConversationsScreen(ConversationsReader):
         notice = self.query_one("#conv-unsupported", Static)
         supported = False
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

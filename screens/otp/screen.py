@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from backends.base import Capability
 from backends.models.common import Otp, OtpCheck
-from screens.widgets.common import BaseScreen, sb_app
+from screens.widgets.common import BaseScreen, no_account_text, sb_app
 from tui.usecases import otp as otp_usecase
 from tui.usecases.otp import (
     CheckRequest,
@@ -124,7 +124,7 @@ class OtpScreen(BaseScreen):
         notice = self.query_one("#otp-unsupported", Static)
         supported = False
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

@@ -18,7 +18,7 @@ from screens.reports.common import ReportsPane
 from screens.reports.coverage import CoveragePane
 from screens.reports.flow_answers import FlowAnswersPane
 from screens.reports.scheduled import ScheduledPane
-from screens.widgets.common import BaseScreen, sb_app
+from screens.widgets.common import BaseScreen, no_account_text, sb_app
 from screens.widgets.keys import std_key
 
 
@@ -98,7 +98,7 @@ class ReportsScreen(BaseScreen):
         tabs = self.query_one("#reports-tabs", TabbedContent)
         if name is None:
             self.supported = set()
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

@@ -18,7 +18,7 @@ from screens.surveys.batch import BatchPane
 from screens.surveys.collect import CollectPane
 from screens.surveys.common import SendPane
 from screens.surveys.xebo import XeboPane
-from screens.widgets.common import BaseScreen, sb_app
+from screens.widgets.common import BaseScreen, no_account_text, sb_app
 
 # Checked in this order; the first capability the backend has picks the form.
 FORMS: tuple[tuple[Capability, str], ...] = (
@@ -59,7 +59,7 @@ class SurveysScreen(BaseScreen):
         switcher = self.query_one("#surveys-forms", ContentSwitcher)
         form = None
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

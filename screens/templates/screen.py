@@ -26,7 +26,7 @@ from screens.templates.common import PAGE_LIMIT, day, selected_id
 from screens.templates.edit import TemplateDraft, TemplateEditModal
 from screens.templates.forms import FormsTab
 from screens.templates.text import html_to_text
-from screens.widgets.common import ConfirmModal, sb_app
+from screens.widgets.common import ConfirmModal, no_account_text, sb_app
 from screens.widgets.keys import std_key
 
 VERSIONS = [("Current editor (v2)", 2), ("Legacy editor (v1)", 1)]
@@ -125,7 +125,7 @@ class TemplatesScreen(FormsTab):
         notice = self.query_one("#tpl-unsupported", Static)
         tabs = self.query_one("#tpl-tabs", TabbedContent)
         if name is None:
-            notice.update("No account yet: add one on the Accounts screen (F2).")
+            notice.update(no_account_text(self))
         else:
             from backends.registry import backend_class
 

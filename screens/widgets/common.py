@@ -32,6 +32,14 @@ def sb_app(node: DOMNode) -> SwitchboardApp:
     return cast("SwitchboardApp", node.app)
 
 
+def no_account_text(node: DOMNode) -> str:
+    """What a screen that needs an account says without one: the sandbox is still
+    starting (its accounts come in a moment, never an error), or how to add one."""
+    if sb_app(node).sandbox_starting:
+        return "Starting the sandbox…"
+    return "No account yet: add one on the Accounts screen (F2)."
+
+
 def or_list(items: Iterable[str]) -> str:
     """'a', 'a or b', 'a, b or c'."""
     words = list(items)
