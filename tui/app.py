@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from backends.errors import ConfigError
@@ -531,6 +530,10 @@ def account_colour(name: str) -> int:
 
 def tab_only_moves_focus(widget: Widget | None) -> bool:
     """Whether Tab means "next field" in this widget (it types nothing and picks nothing)."""
+    # Here, not at the top: TextArea (its document and syntax modules) is not needed for
+    # the first frame, and is loaded by the first Tab or the first screen that has one.
+    from textual.widgets import Input, TextArea
+
     if isinstance(widget, TextArea):
         return widget.tab_behavior == "focus"
     return isinstance(widget, Input)

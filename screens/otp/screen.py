@@ -46,6 +46,7 @@ class OtpScreen(BaseScreen):
     """Generate and check one-time codes on the active account."""
 
     TITLE = "OTP"
+    CSS_PATH = "otp.tcss"
     # The recipient is the one field a quick OTP needs: typed at once, Enter generates.
     AUTO_FOCUS = "#recipient"
 

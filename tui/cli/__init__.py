@@ -194,6 +194,38 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     # What only a command that runs needs (`--help` and usage errors have returned).
     from tui import logs
+    from tui.workspace import Workspace
+
+    out = out or sys.stdout
+    directory = config_dir(getattr(args, "config_dir", None))
+    verbose = getattr(args, "verbose", False)
+    logs.setup(verbose=verbose)
+
+    workspace = Workspace(directory)
+    if args.command is None:
+        # The commands' shared helpers (tui.cli.common) are imported below, off the
+        # console's way to its first frame; here only where it cannot open.
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            # The console needs a terminal both ways: without one it would write escape
+            # codes into a file and wait for keys that never come.
+            parser.print_usage(sys.stderr)
+            print(
+                "switchboard: the console needs a terminal; give a COMMAND to run without one",
+                file=sys.stderr,
+            )
+            from tui.cli.common import EXIT_USAGE
+
+            return EXIT_USAGE
+        _warn_shared_variables(workspace)
+        from tui.app import run_console
+
+        try:
+            return run_console(workspace, sandbox=args.sandbox)
+        except SwitchboardError as exc:
+            _error(str(exc))
+            from tui.cli.common import EXIT_ERROR
+
+            return EXIT_ERROR
     from tui.cli.common import (
         EXIT_ERROR,
         EXIT_REJECTED,
@@ -204,32 +236,7 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         resolve_account,
         stdin_as_file,
     )
-    from tui.workspace import Workspace
 
-    out = out or sys.stdout
-    directory = config_dir(getattr(args, "config_dir", None))
-    verbose = getattr(args, "verbose", False)
-    logs.setup(verbose=verbose)
-
-    workspace = Workspace(directory)
-    if args.command is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            # The console needs a terminal both ways: without one it would write escape
-            # codes into a file and wait for keys that never come.
-            parser.print_usage(sys.stderr)
-            print(
-                "switchboard: the console needs a terminal; give a COMMAND to run without one",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        _warn_shared_variables(workspace)
-        from tui.app import run_console
-
-        try:
-            return run_console(workspace, sandbox=args.sandbox)
-        except SwitchboardError as exc:
-            _error(str(exc))
-            return EXIT_ERROR
     _warn_shared_variables(workspace)
     ctx = Context(
         workspace=workspace,
