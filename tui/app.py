@@ -27,6 +27,7 @@ from screens.widgets.footer import TALL_FROM, WIDE_FROM
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from screens.widgets.keys import std_key
 from tui.config import Account
+from tui.sandbox_start import SandboxStart
 from tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -72,16 +73,13 @@ class SwitchboardApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.start_sandbox = start_sandbox
-        self.sandboxes: list[sandbox.RunningSandbox] = []
         self._backends: dict[str, Backend] = {}
         # The delivery receivers this console runs (tui.receiver_process), once needed.
         self.receivers: Receivers | None = None
         self._account_title = ""
-        # The one start of the emulators (--sandbox, or the Accounts screen's button);
-        # set once the first frame is drawn, which the start waits for.
-        self._sandbox_task: asyncio.Task[list[Account]] | None = None
-        self._sandbox_starting = False
+        # Set once the first frame is drawn: what it does not need waits for it.
         self._first_frame = asyncio.Event()
+        self._sandbox = SandboxStart(start_sandbox, self.first_frame_drawn)
 
     async def on_event(self, event: events.Event) -> None:
         """Move focus on Tab as it arrives, in fields where Tab does nothing else.
@@ -126,18 +124,7 @@ class SwitchboardApp(App[None]):
     async def on_unmount(self) -> None:
         if self.receivers is not None:
             await self.receivers.stop()
-        task = self._sandbox_task
-        if task is not None and not task.done():
-            task.cancel()  # emulators already starting are stopped once up (_start_sandbox)
-            with contextlib.suppress(BaseException):
-                await task
-        for backend in self._backends.values():
-            await backend.aclose()
-        self._backends.clear()
-        if self.sandboxes:
-            from tui import sandbox
-
-            sandbox.stop(self.sandboxes)
+        await self._sandbox.close()
 
     def _pick_default_account(self, *, show_errors: bool = True) -> None:
         try:
@@ -158,55 +145,28 @@ class SwitchboardApp(App[None]):
         await self._first_frame.wait()
 
     @property
+    def sandboxes(self) -> list[sandbox.RunningSandbox]:
+        """The sandbox's running emulators."""
+        return self._sandbox.running
+
+    @property
     def sandbox_starting(self) -> bool:
         """Whether the sandbox's emulators are starting: screens say so instead of "no
         account", and backend() waits for them."""
-        if self._sandbox_task is None:
-            return self.start_sandbox  # --sandbox: from before the first frame
-        return self._sandbox_starting
+        return self._sandbox.starting
 
     async def open_sandbox(self) -> list[Account]:
-        """Start the emulators and add their in-memory accounts; the first becomes active.
-
-        Started once however many ask (--sandbox, then the Accounts screen's button while
-        they start): a second start would run a second set of servers nobody stops."""
-        task = self._sandbox_task
-        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
-            self._sandbox_starting = True
-            task = self._sandbox_task = asyncio.create_task(self._start_sandbox())
-        # Shielded: a screen's worker that asked and is cancelled does not stop the start.
-        return await asyncio.shield(task)
-
-    async def _start_sandbox(self) -> list[Account]:
+        """Start the emulators (once, after the first frame) and add their in-memory
+        accounts; the first becomes active."""
         try:
-            # After the first frame: importing the emulators (starlette, uvicorn, five
-            # apps) and starting them take longer than drawing it, and it needs neither.
-            await self.first_frame_drawn()
-            # In a thread: the import and uvicorn's start-up (which waits on a socket)
-            # stay off the UI loop, so keys pressed meanwhile are handled at once.
-            starting = asyncio.ensure_future(asyncio.to_thread(start_emulators))
-            try:
-                self.sandboxes = await asyncio.shield(starting)
-            except asyncio.CancelledError:
-                # The app closes while they start: stop them once up, never leave them.
-                with contextlib.suppress(Exception):
-                    running = await starting
-                    from tui import sandbox
-
-                    sandbox.stop(running)
-                raise
+            running = await self._sandbox.start()
         except Exception:
-            self._sandbox_starting = False
             # The screens waiting for it say "no account" again (the error is shown).
             self.mutate_reactive(SwitchboardApp.active_account)
             raise
-        except asyncio.CancelledError:
-            self._sandbox_starting = False
-            raise
-        self._sandbox_starting = False
-        from tui import sandbox  # imported by the thread: no cost here
+        from tui import sandbox  # imported by the thread that started them: no cost here
 
-        accounts = sandbox.add_accounts(self.workspace, self.sandboxes)
+        accounts = sandbox.add_accounts(self.workspace, running)
         self.accounts_changed(select=accounts[0].name)
         return accounts
 
@@ -243,6 +203,9 @@ class SwitchboardApp(App[None]):
         self.run_worker(self._sync_receivers(), group="receivers", exit_on_error=False)
 
     async def _sync_receivers(self) -> None:
+        # After the first frame, which shows nothing of them (the child takes a moment to
+        # listen anyway).
+        await self.first_frame_drawn()
         from tui import receiver_process
 
         try:
@@ -499,13 +462,6 @@ def tune_interpreter() -> bool:
     sys.setswitchinterval(0.001)
     gc.set_threshold(50_000, 20, 100)
     return True
-
-
-def start_emulators() -> list[sandbox.RunningSandbox]:
-    """Import and start the sandbox's emulators (run in a thread, after the first frame)."""
-    from tui import sandbox
-
-    return sandbox.start()
 
 
 def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-import tui.app
+import tui.sandbox_start
 from screens.compose.screen import ComposeScreen
 from screens.widgets.common import ErrorModal
 from tests.conftest import FakeKeyring
@@ -114,7 +114,7 @@ class HeldStart:
         self.release = threading.Event()
         self.calls = 0
         self.started: list[RunningSandbox] = []
-        self._start = tui.app.start_emulators
+        self._start = tui.sandbox_start.start_emulators
 
     def __call__(self) -> list[RunningSandbox]:
         self.calls += 1
@@ -127,7 +127,7 @@ class HeldStart:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> HeldStart:
     start = HeldStart()
-    monkeypatch.setattr(tui.app, "start_emulators", start)
+    monkeypatch.setattr(tui.sandbox_start, "start_emulators", start)
     return start
 
 
@@ -197,7 +197,7 @@ async def test_a_failed_start_says_no_account_again_and_can_be_retried(
     def refused() -> list[RunningSandbox]:
         raise OSError("no free port")
 
-    monkeypatch.setattr(tui.app, "start_emulators", refused)
+    monkeypatch.setattr(tui.sandbox_start, "start_emulators", refused)
     async with console.run_test(size=(120, 40)) as pilot:
         await pilot.press("f4")
         await settle(pilot)
@@ -207,7 +207,7 @@ async def test_a_failed_start_says_no_account_again_and_can_be_retried(
         await pilot.pause()
         assert notice(console) == "No account yet: add one on the Accounts screen (F2)."
         assert console.sub_title == "no account"
-        monkeypatch.setattr(tui.app, "start_emulators", held)
+        monkeypatch.setattr(tui.sandbox_start, "start_emulators", held)
         held.release.set()
         await console.open_sandbox()
         await settle(pilot)
