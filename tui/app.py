@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import sys
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +26,7 @@ from screens.widgets.footer import TALL_FROM, WIDE_FROM
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from screens.widgets.keys import std_key
 from tui.config import Account
+from tui.interpreter import freeze_once, tune_interpreter
 from tui.sandbox_start import SandboxStart
 from tui.workspace import Workspace
 
@@ -110,7 +110,8 @@ class SwitchboardApp(App[None]):
             self._pick_default_account(show_errors=False)
 
     def on_mount(self) -> None:
-        if tune_interpreter():
+        tune_interpreter()  # `switchboard` did so before importing Textual; tests do not
+        if freeze_once():
             self.call_after_refresh(gc.freeze)
         self._pick_default_account()
         with contextlib.suppress(ConfigError):  # a broken config is shown above
@@ -436,32 +437,6 @@ def _defined_here(node: object, binding: Binding) -> bool:
         for cls in type(node).__mro__
         if cls.__module__.startswith("screens.")
     )
-
-
-_tuned = False
-
-
-def tune_interpreter() -> bool:
-    """Set the process-wide GIL and GC settings the console needs, once per process;
-    whether this call set them (the caller then freezes what start-up built).
-
-    Work handed to threads (CSV parsing, journaling, exports) holds the GIL, and the UI
-    loop waits a whole switch interval to get it back after each select(): at the default
-    5 ms a screen update of a few dozen loop turns took over 100 ms. A full garbage
-    collection walks every object, holding the GIL: with a bulk send's recipients in
-    memory it took 100-150 ms, and the default thresholds ran several while a job was
-    journaled. Hence fewer, larger young collections and rarer full ones, with what the
-    console built at start-up frozen out of them (measured by tests/bench/bench_ui_stall.py).
-    Once only: freezing again would also freeze the garbage of an earlier app (tests run
-    many in one process).
-    """
-    global _tuned
-    if _tuned:
-        return False
-    _tuned = True
-    sys.setswitchinterval(0.001)
-    gc.set_threshold(50_000, 20, 100)
-    return True
 
 
 def run_console(workspace: Workspace, *, sandbox: bool = False) -> int:

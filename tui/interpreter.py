@@ -1,0 +1,42 @@
+"""Process-wide interpreter settings the console needs: the GIL's switch interval and the
+garbage collector's thresholds (no Textual here: set before the console imports it)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+_tuned = False
+_frozen = False
+
+
+def tune_interpreter() -> None:
+    """Set the process-wide GIL and GC settings the console needs, once per process.
+
+    Work handed to threads (CSV parsing, journaling, exports) holds the GIL, and the UI
+    loop waits a whole switch interval to get it back after each select(): at the default
+    5 ms a screen update of a few dozen loop turns took over 100 ms. A full garbage
+    collection walks every object, holding the GIL: with a bulk send's recipients in
+    memory it took 100-150 ms, and the default thresholds ran several while a job was
+    journaled. Hence fewer, larger young collections and rarer full ones, with what the
+    console built at start-up frozen out of them (measured by tests/bench/bench_ui_stall.py).
+    Set before the console imports Textual: at the default thresholds its start (the
+    imports and the first screen) ran about 120 young collections before the first frame.
+    """
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
+    sys.setswitchinterval(0.001)
+    gc.set_threshold(50_000, 20, 100)
+
+
+def freeze_once() -> bool:
+    """Whether the caller is the first to freeze what start-up built (gc.freeze): once per
+    process, as freezing again would also freeze the garbage of an earlier app (tests run
+    many in one process)."""
+    global _frozen
+    if _frozen:
+        return False
+    _frozen = True
+    return True
