@@ -13,7 +13,7 @@ The machine may be shared: medians of interleaved runs keep both sides under the
 Both sides run with their bytecode cached, as where they are installed (pip compiles it) or
 from a checkout after its first run: every command runs once, unmeasured, first. A session
 with PYTHONDONTWRITEBYTECODE set would otherwise compile this project's modules from
-source on every measured run (about 35 ms of the console's start) while the peer's Textual
+source on every measured run (about 30 ms of the console's start) while the peer's Textual
 loads the bytecode installed with it. The cache is the run's own (PYTHONPYCACHEPREFIX in
 its temporary directory): the checkout is left as it was.
 """
