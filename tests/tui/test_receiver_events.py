@@ -3,6 +3,7 @@ over a real socket, and the sandbox posting (and retrying) to a real receiver.""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
 import json
@@ -495,3 +496,42 @@ def test_sandbox_serve_refuses_an_event_url_that_is_not_one(
 ) -> None:
     assert run(["sandbox", "serve", "--event-url", "nowhere"], out=io.StringIO()) == 2
     assert "--event-url expects an http:// or https:// URL" in capsys.readouterr().err
+
+
+async def test_the_sandbox_calls_back_with_one_http_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixty callbacks due at once: a client each cost an SSL context each (20-100 ms of the
+    emulator's loop), and on a busy machine none was posted within ten seconds."""
+    from backends.sandbox.nrs360 import dlr, events
+    from backends.sandbox.nrs360.state import SmsMessage
+
+    made: list[int] = []
+
+    class Counted(httpx.AsyncClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "AsyncClient", Counted)
+    got: list[str] = []
+
+    async def take(request: Request) -> Response:
+        got.append(request.method)
+        return PlainTextResponse("OK")
+
+    server = SandboxServer(Starlette(routes=[Route("/cb", take, methods=["GET", "POST"])]))
+    server.start()
+    try:
+        now = datetime.now(UTC) - timedelta(days=1)  # every fate is already due
+        notifier = dlr.Notifier(7, lambda: now + timedelta(days=1))
+        poster = events.EventNotifier(7, lambda: now + timedelta(days=1), url=server.url + "/cb")
+        for i in range(30):
+            sms = SmsMessage(f"m{i}", "T", f"346{i:08d}", "x", "gsm", 1, 0, 0, now, None, None)
+            notifier.schedule(sms, server.url + "/cb?id=%i", "0.05")
+            poster.schedule(sms, "sms", None, 0)
+        deadline = time.monotonic() + 20
+        while len(got) < 90 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        server.stop()
+    assert len(got) == 90  # 30 DLR calls, 30 `sent` and 30 final events
+    assert len(made) == 2  # one client per notifier

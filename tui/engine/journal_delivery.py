@@ -172,6 +172,15 @@ class DeliveryJournal:
             ).fetchone()
         return None if row is None else int(row[0])
 
+    def provider_ids(self, job_id: int) -> set[str]:
+        """Every provider id the job's recipients carry (from the id index alone)."""
+        with self._locked():
+            rows = self._db.execute(
+                "SELECT provider_id FROM recipients WHERE job_id = ? AND provider_id IS NOT NULL",
+                (job_id,),
+            ).fetchall()
+        return {r[0] for r in rows}
+
     def has_provider_id(self, job_id: int, provider_id: str) -> bool:
         """Whether a recipient of the job carries this provider id."""
         with self._locked():

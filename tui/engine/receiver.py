@@ -89,7 +89,11 @@ class Receiver:
         return job_id
 
     def _carries(self, job_id: int, provider_id: str) -> bool:
-        known = self._known.setdefault(job_id, set())
+        known = self._known.get(job_id)
+        if known is None:
+            # The job's ids at once (one indexed read): a lookup per report waited for the
+            # journal's lock whenever the writer was committing, and held the server loop.
+            known = self._known[job_id] = self.journal.provider_ids(job_id)
         if provider_id in known:
             return True
         if self.journal.has_provider_id(job_id, provider_id):

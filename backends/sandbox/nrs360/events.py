@@ -72,6 +72,15 @@ class EventNotifier:
     attempts: list[Attempt] = field(default_factory=list)
     posted: list[dict[str, str]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # One client for every post (see dlr.Notifier.client: a client a post held the first
+    # post back for seconds when many were due at once).
+    _client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        """The notifier's HTTP client (made on the emulator's loop at the first post)."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=10.0)
+        return self._client
 
     def schedule(
         self, sms: SmsMessage, channel: str, campaign_name: str | None, contact_id: int
@@ -101,21 +110,21 @@ class EventNotifier:
 
     async def _deliver(self, url: str, form: dict[str, str], when: datetime) -> None:
         await asyncio.sleep(max(0.0, (when - self.now()).total_seconds() / self.speed))
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            for attempt in range(RETRIES + 1):
-                if attempt:
-                    # Progressive: 1 unit before the first retry, 2 before the second...
-                    await asyncio.sleep(attempt * RETRY_UNIT_SECONDS / self.speed)
-                try:
-                    # A form: httpx sends application/x-www-form-urlencoded.
-                    status: int | None = (await client.post(url, data=form)).status_code
-                except httpx.HTTPError as exc:
-                    log.info("event %s of %s not delivered: %s", form["event"], form["id"], exc)
-                    status = None
-                self.attempts.append(Attempt(form["event"], form["id"], status, time.monotonic()))
-                self.posted.append(form)
-                if status == 200:
-                    return
+        client = self.client()
+        for attempt in range(RETRIES + 1):
+            if attempt:
+                # Progressive: 1 unit before the first retry, 2 before the second...
+                await asyncio.sleep(attempt * RETRY_UNIT_SECONDS / self.speed)
+            try:
+                # A form: httpx sends application/x-www-form-urlencoded.
+                status: int | None = (await client.post(url, data=form)).status_code
+            except httpx.HTTPError as exc:
+                log.info("event %s of %s not delivered: %s", form["event"], form["id"], exc)
+                status = None
+            self.attempts.append(Attempt(form["event"], form["id"], status, time.monotonic()))
+            self.posted.append(form)
+            if status == 200:
+                return
 
 
 def events_of(request: Request) -> EventNotifier:
