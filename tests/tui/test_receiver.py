@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -68,8 +69,9 @@ def accepted_job(journal: Journal, n: int, parts: int = 1) -> tuple[int, str]:
     return job_id, token
 
 
-@pytest.fixture
-def receiver(journal: CountingJournal) -> Iterator[tuple[Receiver, SandboxServer]]:
+@contextmanager
+def serve(journal: Journal) -> Iterator[tuple[Receiver, SandboxServer]]:
+    """A receiver over a real socket, writing every 50 ms (also tests/tui/test_receiver_events)."""
     r = Receiver(journal, flush_seconds=0.05)
     server = SandboxServer(r.app, lifespan=True)
     server.start()
@@ -79,10 +81,16 @@ def receiver(journal: CountingJournal) -> Iterator[tuple[Receiver, SandboxServer
         server.stop()
 
 
+@pytest.fixture
+def receiver(journal: CountingJournal) -> Iterator[tuple[Receiver, SandboxServer]]:
+    with serve(journal) as served:
+        yield served
+
+
 def settle(check: Any, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, "not written in time"
+        assert time.monotonic() < deadline, "not there in time"
         time.sleep(0.02)
 
 

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from backends.sandbox.nrs360.dlr import fate_of
+from tests.tui.test_receiver import serve, settle
 from tui.cli import run
 from tui.config import Account, ConfigStore
 from tui.engine.delivery import DeliveryState as D
@@ -88,28 +89,16 @@ def accepted_job(
 
 
 @pytest.fixture
+def receiver(journal: Journal) -> Iterator[tuple[Receiver, SandboxServer]]:
+    with serve(journal) as served:
+        yield served
+
+
+@pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
     j = Journal(tmp_path / "journal.sqlite3")
     yield j
     j.close()
-
-
-@pytest.fixture
-def receiver(journal: Journal) -> Iterator[tuple[Receiver, SandboxServer]]:
-    r = Receiver(journal, flush_seconds=0.05)
-    server = SandboxServer(r.app, lifespan=True)
-    server.start()
-    try:
-        yield r, server
-    finally:
-        server.stop()
-
-
-def settle(check: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "not there in time"
-        time.sleep(0.02)
 
 
 def form(

@@ -24,6 +24,22 @@ import httpx
 
 from .state import SmsMessage
 
+
+class CallbackClient:
+    """The one HTTP client an emulator's callbacks share, made on the emulator's loop at
+    the first call: a client a call cost an SSL context each (~20-100 ms of the loop), and
+    60 callbacks due at once held the first back for seconds."""
+
+    def __init__(self) -> None:
+        self._client: httpx.AsyncClient | None = None
+
+    def get(self) -> httpx.AsyncClient:
+        """The client."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=10.0)
+        return self._client
+
+
 #: How long the emulator keeps trying a message that has no expirationDate.
 VALIDITY = timedelta(minutes=2)
 
@@ -126,16 +142,7 @@ class Notifier:
     speed: float = 1.0
     calls: list[tuple[str, int | None]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    # One client for every call (made on the emulator's loop at the first): a client a
-    # call cost an SSL context each (~20-100 ms of the loop), and 60 at once held the first
-    # call back for seconds.
-    _client: httpx.AsyncClient | None = None
-
-    def client(self) -> httpx.AsyncClient:
-        """The notifier's HTTP client."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=10.0)
-        return self._client
+    client: CallbackClient = field(default_factory=CallbackClient)
 
     def schedule(self, sms: SmsMessage, url: str, cost: str) -> None:
         """Call `url` (escapes filled) for each part of `sms` after its fate's delay."""
@@ -147,7 +154,7 @@ class Notifier:
         fate = fate_of(self.seed, sms)
         wait = (fate.final_at - self.now()).total_seconds() / self.speed
         await asyncio.sleep(max(0.0, wait))
-        client = self.client()
+        client = self.client.get()
         for part in range(1, max(1, sms.parts) + 1):
             target = filled(url, sms, fate, part, cost)
             try:

@@ -35,7 +35,7 @@ import httpx
 from starlette.requests import Request
 
 from .common import iso, state_of
-from .dlr import fate_of
+from .dlr import CallbackClient, fate_of
 from .state import SmsMessage
 from .state_sending import SentItem
 
@@ -72,15 +72,7 @@ class EventNotifier:
     attempts: list[Attempt] = field(default_factory=list)
     posted: list[dict[str, str]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    # One client for every post (see dlr.Notifier.client: a client a post held the first
-    # post back for seconds when many were due at once).
-    _client: httpx.AsyncClient | None = None
-
-    def client(self) -> httpx.AsyncClient:
-        """The notifier's HTTP client (made on the emulator's loop at the first post)."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=10.0)
-        return self._client
+    client: CallbackClient = field(default_factory=CallbackClient)
 
     def schedule(
         self, sms: SmsMessage, channel: str, campaign_name: str | None, contact_id: int
@@ -110,7 +102,7 @@ class EventNotifier:
 
     async def _deliver(self, url: str, form: dict[str, str], when: datetime) -> None:
         await asyncio.sleep(max(0.0, (when - self.now()).total_seconds() / self.speed))
-        client = self.client()
+        client = self.client.get()
         for attempt in range(RETRIES + 1):
             if attempt:
                 # Progressive: 1 unit before the first retry, 2 before the second...
