@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from screens.compose.fields import PREFLIGHT_HINT, ComposeForm
 from screens.compose.form import CHANNELS, Channel
+from screens.widgets.funnel import DeliveryFunnel
 from screens.widgets.progress import SendProgress
 
 # Every kind of widget that holds something typed or chosen in the form.
@@ -147,3 +148,5 @@ class ComposeInputs(ComposeForm):
             progress = self.query_one(SendProgress)
             progress.remove_class("active")
             progress.job_id = None  # nothing to export from the palette either
+            self.query_one(DeliveryFunnel).forget()
+            self.refresh_bindings()  # no job to watch any more

@@ -40,6 +40,8 @@ from screens.compose.form import (
 )
 from screens.compose.sending import ComposeSending
 from screens.widgets.common import no_account_text, sb_app
+from screens.widgets.funnel import DeliveryFunnel
+from screens.widgets.keys import std_key
 from screens.widgets.picker import Picker
 from screens.widgets.progress import SendProgress
 from tui.dates import utc_label
@@ -65,6 +67,7 @@ class ComposeScreen(ComposeSending):
         Binding("ctrl+s", "send", "Send"),
         Binding("ctrl+t", "check", "Preflight"),
         Binding("ctrl+b", "pause", "Pause send"),
+        std_key("watch", "watch_delivery", form=True),
     ]
 
     @dataclass
@@ -102,6 +105,7 @@ class ComposeScreen(ComposeSending):
                     yield Label("Preflight", classes="section-title")
                     yield Static(PREFLIGHT_HINT, id="preflight")
                 yield SendProgress(id="progress")
+                yield DeliveryFunnel(key="Ctrl+N", id="delivery-funnel")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -122,10 +126,18 @@ class ComposeScreen(ComposeSending):
             yield SystemCommand(
                 "Export results", "Write every recipient's outcome as CSV", progress.export
             )
+        if self.query_one(DeliveryFunnel).job_id is not None:
+            yield SystemCommand(
+                "Watch delivery",
+                "Poll the sent job's delivery states, or stop (Ctrl+N)",
+                self.action_watch_delivery,
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Pause shows only while a send runs."""
+        """Pause shows only while a send runs, watching once a send has a job."""
         if action == "pause" and not self.sending:
+            return False
+        if action == "watch_delivery" and self.query_one(DeliveryFunnel).job_id is None:
             return False
         return super().check_action(action, parameters)
 

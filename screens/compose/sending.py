@@ -18,6 +18,7 @@ from screens.compose.form import (
 )
 from screens.compose.kept import ComposeInputs, FormState
 from screens.widgets.common import count_confirm, sb_app
+from screens.widgets.funnel import DeliveryFunnel
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.journal import Journal
 from tui.engine.ratelimit import RateLimiter
@@ -148,6 +149,7 @@ class ComposeSending(ComposeInputs):
         self._set_sending(True)
         label = draft.channel.label
         total = len(prepared.sendable)
+        self.query_one(DeliveryFunnel).forget()  # the last send's
         self.query_one(SendProgress).begin(f"Sending {label} to {total}…", total)
         # The panel opens below the preview and preflight (off-screen at 80x24): bring it
         # into view, the focus on its results, once it is laid out.
@@ -205,13 +207,23 @@ class ComposeSending(ComposeInputs):
             cost_note=event.cost_note,
         )
 
+    def action_watch_delivery(self) -> None:
+        """Poll the sent job's delivery states until every one is final, or stop."""
+        said = self.query_one(DeliveryFunnel).toggle_watch()
+        self.query_one("#form-error", Static).update(said)
+
     @on(SendProgress.Progressed)
     def _progressed(self, event: SendProgress.Progressed) -> None:
         self.query_one(SendProgress).show_update(event)
 
     @on(Worker.StateChanged)
     def _send_ended(self, event: Worker.StateChanged) -> None:
-        if self.query_one(SendProgress).send_ended(event, "The send"):
+        progress = self.query_one(SendProgress)
+        if progress.send_ended(event, "The send"):
+            if progress.job_id is not None and progress.journal_path is not None:
+                # Its accepted recipients' delivery, watched at once where it can be.
+                funnel = self.query_one(DeliveryFunnel)
+                funnel.show_job(progress.job_id, progress.journal_path, watch=True)
             self._set_sending(False)
         if event.worker.group == "prepare" and event.state == WorkerState.ERROR:
             self.query_one("#preflight", Static).update("The preflight failed: see the error.")

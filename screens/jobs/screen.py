@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,12 +23,11 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 from textual.worker import Worker
 
-from screens.jobs.delivery import DeliveryWatch
 from screens.widgets.common import BaseScreen, count_confirm, sb_app
+from screens.widgets.funnel import DeliveryFunnel
 from screens.widgets.keys import std_key
 from screens.widgets.progress import SendProgress, follow
 from tui.engine.channels import CHANNEL_LABELS, job_summary, sms_text
-from tui.engine.delivery import Delivery, Funnel
 from tui.engine.journal import SANDBOX_JOURNAL_NAME, Journal
 from tui.engine.journal_rows import Job, JobStatus, Outcome, RecipientRow, State, Totals
 from tui.engine.pricing import Estimate, Pricing, cost_text, estimate, spent
@@ -49,9 +48,6 @@ class JobDetail:
     recent: list[RecipientRow]
     cost: str  # the cost so far, or why there is none
     interrupted: bool = False
-    funnel: Funnel = field(default_factory=Funnel)
-    # The recipients whose delivery report came last: (number, delivery), newest first.
-    deliveries: tuple[tuple[str, Delivery], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,8 +86,6 @@ def load_detail(path: Path, job_id: int) -> JobDetail:
             recent,
             spent_text(journal, job),
             journal.interrupted(job_id),
-            journal.delivery_funnel(job_id),
-            tuple(journal.latest_deliveries(job_id, RECENT_RECIPIENTS)),
         )
 
 
@@ -152,9 +146,6 @@ def detail_text(d: JobDetail) -> str:
         f"pending {t.pending + t.sending} of {t.total} · {t.parts} parts",
         d.cost[:1].upper() + d.cost[1:],
     ]
-    if d.funnel.accepted:
-        lines.append(f"Delivery {d.funnel.line()}")
-        lines.extend(f"  {to} {x.state.value} {x.at[:19]}" for to, x in d.deliveries)
     if d.reasons:
         lines.append("Reasons:")
         lines.extend(f"  {n} {s.value.lower()}: {r}" for s, r, n in d.reasons[:5])
@@ -177,7 +168,7 @@ class JobsScreen(BaseScreen):
     BINDINGS = [
         Binding("s", "resume", "Resume"),
         Binding("u", "resume_unknown", "Resume + resend unknown"),
-        Binding("w", "watch_delivery", "Watch delivery"),
+        std_key("watch", "watch_delivery"),
         std_key("reload"),
     ]
 
@@ -233,11 +224,12 @@ class JobsScreen(BaseScreen):
                     yield Button("Resume + resend unknown", id="resume-unknown")
                     yield Button("Reload", id="reload")
                 yield Static("", id="jobs-error", classes="error-text")
-                yield DeliveryWatch(id="jobs-watch", classes="notice")
             with VerticalScroll(id="jobs-right"):
                 with Vertical(classes="panel"):
                     yield Label("Details", classes="section-title")
                     yield Static("Select a job.", id="job-detail")
+                # The selected job's delivery (the benchmark drives it by this id).
+                yield DeliveryFunnel(id="delivery-funnel")
                 yield SendProgress(id="progress")
         yield from self.compose_footer()
 
@@ -259,6 +251,12 @@ class JobsScreen(BaseScreen):
         """Resume, reload and export from the palette."""
         yield SystemCommand("Resume job", "Resume the selected job (R)", self.action_resume)
         yield SystemCommand("Reload jobs", "Read the journal again (r)", self.action_reload)
+        if self.selected is not None:
+            yield SystemCommand(
+                "Watch delivery",
+                "Poll the selected job's delivery states, or stop (w)",
+                self.action_watch_delivery,
+            )
         progress = self.query_one(SendProgress)
         if progress.job_id is not None:
             yield SystemCommand(
@@ -310,6 +308,8 @@ class JobsScreen(BaseScreen):
             "" if event.jobs else "No send jobs yet: what you send from Compose (F4) appears here."
         )
         empty.display = not event.jobs
+        if not event.jobs:
+            self.query_one(DeliveryFunnel).forget()
         if self.selected in self.jobs:
             table.move_cursor(row=table.get_row_index(str(self.selected)))
         elif event.jobs:
@@ -332,6 +332,8 @@ class JobsScreen(BaseScreen):
         if event.detail.job.id == self.selected:
             d = event.detail
             self.query_one("#job-detail", Static).update(detail_text(d))
+            if self.journal_path is not None:
+                self.query_one(DeliveryFunnel).show_job(d.job.id, self.journal_path)
             if self.running is None and self.journal_path is not None:
                 # Totals, recent results and export of the selected job while nothing runs.
                 status, reason = shown_status(d.job, d.interrupted)
@@ -350,18 +352,12 @@ class JobsScreen(BaseScreen):
 
     # --- delivery -----------------------------------------------------------------------
     def action_watch_delivery(self) -> None:
-        """Follow the selected job's delivery states until every one is final."""
+        """Poll the selected job's delivery states until every one is final, or stop."""
         error = self.query_one("#jobs-error", Static)
-        job = self.jobs.get(self.selected) if self.selected is not None else None
-        if job is None or self.journal_path is None:
+        if self.selected not in self.jobs:
             error.update("Select a job first.")
         else:
-            error.update(self.query_one(DeliveryWatch).start(job, self.journal_path))
-
-    @on(DeliveryWatch.Moved)
-    def _delivery_moved(self, event: DeliveryWatch.Moved) -> None:
-        if event.job_id == self.selected and self.journal_path is not None:
-            self.detail(self.journal_path, event.job_id)
+            error.update(self.query_one(DeliveryFunnel).toggle_watch())
 
     # --- resume -------------------------------------------------------------------------
     def _resumable(self) -> Job | None:

@@ -42,6 +42,8 @@ STANDARD: dict[str, StandardKey] = {
     "prev_page": StandardKey("left_square_bracket,pageup", "Prev page", display="["),
     "next_page": StandardKey("right_square_bracket,pagedown", "Next page", display="]"),
     "help": StandardKey("f1,question_mark", "Help"),
+    # Compose (after a send) and Jobs follow a job's delivery (screens/widgets/funnel.py).
+    "watch": StandardKey("w", "Watch delivery", form="ctrl+n"),
 }
 
 #: Each standard key and the shared action it belongs to.

@@ -163,12 +163,20 @@ def make_app(workspace: Workspace) -> Callable[..., SwitchboardApp]:
     return make
 
 
+# Workers that run as long as what they follow does (a delivery watch polls until every
+# state is final, minutes on the sandbox): settling does not wait for them.
+LONG_LIVED = frozenset({"delivery-watch"})
+
+
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and the messages they posted be handled (workers start workers)."""
+    """Let workers finish and the messages they posted be handled (workers start workers);
+    long-lived ones (LONG_LIVED) keep running."""
     for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
+        busy = [w for w in pilot.app.workers if w.group not in LONG_LIVED]
+        if busy:  # (an empty list would wait for every worker)
+            await pilot.app.workers.wait_for_complete(busy)
         await pilot.pause()
-        if not pilot.app.workers:
+        if not any(w.group not in LONG_LIVED for w in pilot.app.workers):
             return
     raise AssertionError(f"workers still running: {list(pilot.app.workers)}")
 
