@@ -137,7 +137,8 @@ class ComposeScreen(ComposeSending):
         """Pause shows only while a send runs, watching once a send has a job."""
         if action == "pause" and not self.sending:
             return False
-        if action == "watch_delivery" and self.query_one(DeliveryFunnel).job_id is None:
+        # (Asked before the screen is composed too: no funnel yet, nothing to watch.)
+        if action == "watch_delivery" and all(f.job_id is None for f in self.query(DeliveryFunnel)):
             return False
         return super().check_action(action, parameters)
 

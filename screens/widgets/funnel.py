@@ -60,8 +60,9 @@ def state_style(state: DeliveryState) -> str:
 
 
 def at_label(at: str) -> str:
-    """A report's ISO time (UTC) as the table shows it: `MM-DD HH:MM:SS`."""
-    return f"{at[5:10]} {at[11:19]}" if len(at) >= 19 else at
+    """A report's ISO time (UTC) as the table shows it: `HH:MM:SS` (the day is the job's,
+    or the next ones: the table must fit the 80-column Compose)."""
+    return at[11:19] if len(at) >= 19 else at
 
 
 def funnel_text(f: Funnel) -> Text:
@@ -125,6 +126,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         self.watched: int | None = None  # the job being polled, if any
         self._watch: Worker[None] | None = None
         self._auto = False  # start watching once the first read says the job can be
+        self._reveal = False  # and scroll into view then (Compose: below the results)
         self._reading = False
         self._again = False
         self._said = ""  # the watch's last word on the shown job
@@ -135,9 +137,11 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         yield Static("", id="funnel-status")
         yield Static("", id="funnel-counts")
         table: DataTable[str | Text] = DataTable(id="funnel-table", cursor_type="row")
-        table.add_column("To", key="to", width=15)
-        table.add_column("Delivery", key="state", width=8)
-        table.add_column("At (UTC)", key="at", width=14)
+        # Fixed widths: a new row is not measured against the others, and the three fit
+        # Compose's side column at 80 columns.
+        table.add_column("To", key="to", width=13)
+        table.add_column("State", key="state", width=7)
+        table.add_column("At (UTC)", key="at", width=8)
         yield table
 
     def on_mount(self) -> None:
@@ -153,7 +157,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             self._said = ""
             self._rows.clear()
             self.query_one("#funnel-table", DataTable).clear()
-        self._auto = watch
+        self._auto = self._reveal = watch
         self.refresh_now()
 
     def forget(self) -> None:
@@ -207,6 +211,9 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         self.job, funnel = event.view.job, event.view.funnel
         why = watchable(self.job)
         self.set_class(bool(funnel.accepted) or why is not None, "active")
+        if self._reveal and self.has_class("active"):
+            self._reveal = False
+            self.call_after_refresh(self.scroll_visible, top=True, animate=False)
         self.query_one("#funnel-counts").display = why is None
         self.query_one("#funnel-table").display = why is None
         if why is not None:
