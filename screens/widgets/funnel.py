@@ -47,6 +47,10 @@ BAR = 16  # characters of the longest bar in the funnel
 
 _STYLES = {"delivered": "green", "failed": "red", "expired": "yellow", "waiting": "dim"}
 
+# The funnel polling each (journal, job): Compose and Jobs show the same job, and one watch
+# is enough (the other funnel shows its reports from the journal).
+_WATCHES: dict[tuple[Path, int], DeliveryFunnel] = {}
+
 
 def state_style(state: DeliveryState) -> str:
     """The colour of a delivery state in the table."""
@@ -280,18 +284,34 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         why = watchable(job)
         if why is not None:
             return f"Job {job.id}: {why}."
+        other = self._watcher()
+        if other is not None:
+            return f"Job {job.id} is being watched on {other.screen.title} already."
         self.stop_watching()
         self.watched, self._said = job.id, ""
         self._watch = self._poll(job.id, self.journal_path)
+        _WATCHES[(self.journal_path, job.id)] = self
         self.add_class("active")
         self._show_status()
+        # Asked for: in view (at 80x24 it is below the details or the results).
+        self.scroll_visible(top=True, animate=False)
         return ""
 
     def stop_watching(self) -> None:
         """Stop polling (the thread stops at its next wait)."""
         if self._watch is not None:
             self._watch.cancel()
+        for key, funnel in list(_WATCHES.items()):
+            if funnel is self:
+                del _WATCHES[key]
         self._watch = self.watched = None
+
+    def _watcher(self) -> DeliveryFunnel | None:
+        """The other funnel polling the shown job, if one does."""
+        if self.journal_path is None or self.job_id is None:
+            return None
+        other = _WATCHES.get((self.journal_path, self.job_id))
+        return other if other is not self else None
 
     @work(group=WATCH_GROUP, thread=True, exit_on_error=False)
     async def _poll(self, job_id: int, journal_path: Path) -> None:
@@ -329,7 +349,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             return  # a watch stopped since
         u = event.update
         if u is None:
-            self._watch = self.watched = None
+            self.stop_watching()
             if event.said:
                 self._said = event.said
         elif u.funnel.done:
@@ -349,6 +369,8 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             text = f"Watching job {self.job_id} ({self.key} stops): {self._said or 'polling…'}"
         elif self.funnel is not None and self.funnel.accepted and self.funnel.done:
             text = "Every accepted recipient has a final state."
+        elif (other := self._watcher()) is not None:
+            text = f"Watched on {other.screen.title}: its reports show here as they come."
         else:
             elsewhere = f" (job {self.watched} is being watched)" if self.watched else ""
             hint = f"{self.key} watches: polls the provider until every state is final"

@@ -15,7 +15,7 @@ from screens.widgets.funnel import WATCH_GROUP, DeliveryFunnel
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_compose_screen import fill_sms, numbers, open_compose, send_and_answer
 from tests.screens.test_jobs_delivery import rows, until, watch_ends
-from tests.screens.test_jobs_screen import text
+from tests.screens.test_jobs_screen import open_jobs, text
 from tests.screens.test_sizes_snapshots import NARROW, on_screen
 from tui.app import SwitchboardApp
 from tui.engine.delivery import DeliveryState, Funnel, Report
@@ -162,3 +162,21 @@ async def test_at_80x24_the_funnel_comes_into_view_after_the_send_and_its_table_
         table: DataTable[Any] = app.screen.query_one("#funnel-table", DataTable)
         # Every column in view: no sideways scrolling to see a report's time.
         assert table.virtual_size.width <= table.scrollable_content_region.width
+
+
+async def test_jobs_shows_the_job_compose_watches_without_a_second_watch(
+    app: SwitchboardApp,
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        job_id = await send_sms(pilot, 2)
+        assert funnel_of(app).watching
+        jobs = await open_jobs(pilot)
+        assert funnel_of(app).job_id == job_id
+        assert text(app, "#funnel-status") == (
+            "Watched on Compose: its reports show here as they come."
+        )
+        jobs.query_one("#jobs-table").focus()
+        await pilot.press("w")
+        await settle(pilot)
+        assert text(app, "#jobs-error") == f"Job {job_id} is being watched on Compose already."
+        assert len([w for w in app.workers if w.group == WATCH_GROUP]) == 1

@@ -16,6 +16,7 @@ from backends.sandbox.nrs360.dlr import fate_of
 from screens.widgets.funnel import WATCH_GROUP, DeliveryFunnel
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_jobs_screen import make_job, numbers, open_jobs, text
+from tests.screens.test_sizes_snapshots import NARROW, on_screen
 from tui.app import SwitchboardApp
 from tui.engine.delivery import DeliveryState, Funnel, Report
 from tui.engine.journal import Journal, sandbox_path
@@ -241,3 +242,15 @@ async def test_watch_refuses_a_channel_without_delivery_states(
             f"Job {job_id}: the provider gives no delivery state for email jobs."
         )
         assert not [w for w in app.workers if w.group == WATCH_GROUP]
+
+
+async def test_at_80x24_w_brings_the_funnel_into_view(app: SwitchboardApp) -> None:
+    async with app.run_test(size=NARROW) as pilot:
+        await sent_job(app, 2)
+        await open_jobs(pilot)
+        assert not on_screen(app.screen.query_one("#funnel-counts"))  # below the details
+        app.screen.query_one("#jobs-table").focus()
+        await pilot.press("w")
+        await settle(pilot)
+        assert on_screen(app.screen.query_one("#funnel-status"))
+        assert on_screen(app.screen.query_one("#funnel-counts"))
