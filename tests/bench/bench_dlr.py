@@ -35,6 +35,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import resource
 import socket
 import sqlite3
@@ -227,7 +228,7 @@ async def drive(
         result["receiver_pid"] = child.process.pid if child.process else None
         screen = app.screen
         detail = screen.query_one("#job-detail", Static)
-        await wait_for(lambda: "accepted" in str(detail.render()), 60, "the job's detail")
+        await wait_for(lambda: "accepted" in str(detail.render()).lower(), 60, "the job's detail")
         own_funnel = bool(screen.query("#delivery-funnel"))
         result["funnel_widget"] = own_funnel
 
@@ -258,10 +259,16 @@ async def drive(
         if code != 0:
             raise SystemExit(f"the client failed (exit {code})")
         delivered = sum(1 for seq in range(args.n) if state_of(seq) == "DELIVRD")
-        shown = screen.query_one("#delivery-funnel" if own_funnel else "#job-detail", Static)
+        # The funnel widget's counts: a stage a line ("delivered  87990 ████").
+        shown = screen.query_one("#funnel-counts" if own_funnel else "#job-detail", Static)
 
         def final_shown() -> bool:
-            text = str(shown.render()).replace(",", "")
+            text = " ".join(str(shown.render()).replace(",", "").split())
+            if own_funnel:
+                return bool(
+                    re.search(rf"\bdelivered {delivered}\b", text)
+                    and re.search(r"\bwaiting 0\b", text)
+                )
             return f"{delivered} delivered" in text and "0 waiting" in text
 
         waited = time.perf_counter()

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from backends.sandbox.nrs360.dlr import fate_of
-from screens.widgets.funnel import WATCH_GROUP, DeliveryFunnel
+from screens.widgets.funnel import PER_UPDATE, ROWS, WATCH_GROUP, DeliveryFunnel
 from tests.screens.conftest import SIZE, FakeClock, settle
 from tests.screens.test_jobs_screen import make_job, numbers, open_jobs, text
 from tests.screens.test_sizes_snapshots import NARROW, on_screen
@@ -21,6 +21,7 @@ from tui.app import SwitchboardApp
 from tui.engine.delivery import DeliveryState, Funnel, Report
 from tui.engine.journal import Journal, sandbox_path
 from tui.engine.sender import run_job
+from tui.usecases.delivery import LATEST
 
 AT = "2025-03-01T12:00:0{}+00:00"
 
@@ -254,3 +255,33 @@ async def test_at_80x24_w_brings_the_funnel_into_view(app: SwitchboardApp) -> No
         await settle(pilot)
         assert on_screen(app.screen.query_one("#funnel-status"))
         assert on_screen(app.screen.query_one("#funnel-counts"))
+
+
+async def test_the_table_shows_the_newest_reports_a_refresh_and_stays_bounded(
+    app: SwitchboardApp, quick_refresh: None
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        job_id = await sent_job(app, 130)
+        await open_jobs(pilot)
+        ids = [str(r.provider_id) for r in Journal(sandbox_path()).recipients(job_id)]
+        to = numbers(130)
+
+        def receive(first: int, last: int) -> None:
+            with Journal(sandbox_path()) as journal:
+                reports = [
+                    Report(ids[i], DeliveryState.DELIVRD, AT.format(1)) for i in range(first, last)
+                ]
+                journal.record_deliveries(job_id, reports)
+
+        # 30 reports in one batch: the table adds the newest PER_UPDATE of them.
+        receive(0, 30)
+        await until(pilot, lambda: len(rows(app)) == PER_UPDATE)
+        await pilot.pause(0.3)  # more refreshes: the older ten stay skipped
+        assert [r[0] for r in rows(app)] == to[30 - PER_UPDATE : 30]
+        # Batch after batch, past ROWS rows it keeps the newest LATEST, in order.
+        for start in range(30, 130, PER_UPDATE):
+            receive(start, start + PER_UPDATE)
+            await until(pilot, lambda s=start: rows(app)[-1][0] == to[s + PER_UPDATE - 1])
+            assert len(rows(app)) <= ROWS
+        assert [r[0] for r in rows(app)][-LATEST:] == to[130 - LATEST :]
+        assert funnel_of(app).funnel == Funnel(130, delivered=130)

@@ -27,7 +27,7 @@ from tui.engine.ratelimit import RateLimiter
 from tui.workspace import Workspace
 
 # How many of a job's latest delivery reports the console's table shows.
-LATEST = 100
+LATEST = 50
 
 # Channels whose messages `GET /sms/{ids}` lists (the landing SMS is stored as an SMS).
 POLLED_CHANNELS = frozenset({"sms", LANDING})
