@@ -11,10 +11,12 @@ runs in a thread worker with its own event loop and its own backend client, so n
 its HTTP requests nor its journal work run on the UI loop. It stops at the next wait when
 its worker is cancelled (the key again, another job watched, the widget removed).
 
-The table shows the newest LATEST delivery reports, one row per number, appended at the
-bottom like the send's results: a refresh updates the cells of rows whose state changed
-and adds the new ones, dropping the oldest past LATEST, so a second costs the same with
-200 recipients as with 100,000 (no rebuild).
+The table shows the latest delivery reports, one row per number, appended at the bottom
+like the send's results: a refresh reads the newest LATEST reports, updates the cells of
+the rows whose state changed and adds the new ones, at most PER_UPDATE (the newest: older
+ones in a burst are skipped for good, so the rows stay in order); past ROWS rows it keeps
+the newest LATEST. A second costs the same with 200 recipients as with 100,000: no
+rebuild of the table, and no more than PER_UPDATE rows touched.
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         self._reading = False
         self._again = False
         self._said = ""  # the watch's last word on the shown job
+        self._refused = False  # it ended on why the job cannot be polled (in `_said`)
         self._rows: dict[str, tuple[DeliveryState, str]] = {}
 
     def compose(self) -> ComposeResult:
@@ -162,7 +165,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         if job_id != self.job_id or journal_path != self.journal_path:
             self.job_id, self.journal_path = job_id, journal_path
             self.job = self.funnel = None
-            self._said = ""
+            self._said, self._refused = "", False
             self._rows.clear()
             self.query_one("#funnel-table", DataTable).clear()
         self._auto = self._reveal = watch
@@ -300,7 +303,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         if other is not None:
             return f"Job {job.id} is being watched on {other.screen.title} already."
         self.stop_watching()
-        self.watched, self._said = job.id, ""
+        self.watched, self._said, self._refused = job.id, "", False
         self._watch = self._poll(job.id, self.journal_path)
         _WATCHES[(self.journal_path, job.id)] = self
         self.add_class("active")
@@ -338,9 +341,10 @@ class DeliveryFunnel(WorkerErrors, Vertical):
                     raise asyncio.CancelledError
                 await asyncio.sleep(min(0.2, end - time.monotonic()))
 
-        journal = Journal(journal_path)
+        journal: Journal | None = None
         said = ""
         try:
+            journal = Journal(journal_path)
             updates = watch_job(journal, job_id, sb_app(self).workspace, sleep=sleep)
             async with aclosing(updates):
                 async for update in updates:
@@ -352,7 +356,8 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         except asyncio.CancelledError:
             pass
         finally:
-            journal.close()
+            if journal is not None:
+                journal.close()
             self.post_message(self.Polled(job_id, worker, None, said))
 
     @on(Polled)
@@ -363,7 +368,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         if u is None:
             self.stop_watching()
             if event.said:
-                self._said = event.said
+                self._said, self._refused = event.said, True
         elif u.funnel.done:
             self._said = "Every accepted recipient has a final state."
         elif u.expired:
@@ -383,6 +388,8 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             text = "Every accepted recipient has a final state."
         elif (other := self._watcher()) is not None:
             text = f"Watched on {other.screen.title}: its reports show here as they come."
+        elif self._refused:
+            text = f"Not polled: {self._said}. Reports a receiver journals show here."
         else:
             elsewhere = f" (job {self.watched} is being watched)" if self.watched else ""
             hint = f"{self.key} watches: polls the provider until every state is final"

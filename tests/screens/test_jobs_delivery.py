@@ -20,6 +20,7 @@ from tests.screens.test_sizes_snapshots import NARROW, on_screen
 from tui.app import SwitchboardApp
 from tui.engine.delivery import DeliveryState, Funnel, Report
 from tui.engine.journal import Journal, sandbox_path
+from tui.engine.journal_rows import Outcome, State
 from tui.engine.sender import run_job
 from tui.usecases.delivery import LATEST
 
@@ -285,3 +286,31 @@ async def test_the_table_shows_the_newest_reports_a_refresh_and_stays_bounded(
             assert len(rows(app)) <= ROWS
         assert [r[0] for r in rows(app)][-LATEST:] == to[130 - LATEST :]
         assert funnel_of(app).funnel == Funnel(130, delivered=130)
+
+
+async def test_a_job_its_provider_cannot_be_asked_about_says_so_and_still_moves(
+    app: SwitchboardApp, quick_refresh: None
+) -> None:
+    # An SMS job on an account whose provider has no status request.
+    job_id = make_job(2, account="sandbox-xebo")
+    with Journal(sandbox_path()) as journal:
+        claimed = journal.claim_batch(job_id, 2)
+        journal.record_results(
+            job_id, [Outcome(c.seq, c.to, State.ACCEPTED, None, f"id{c.seq}", 1) for c in claimed]
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        app.screen.query_one("#jobs-table").focus()
+        await pilot.press("w")
+        await until(pilot, lambda: text(app, "#funnel-status").startswith("Not polled"))
+        assert text(app, "#funnel-status") == (
+            f"Not polled: job {job_id}: Xebo gives no delivery state. "
+            "Reports a receiver journals show here."
+        )
+        assert not funnel_of(app).watching
+        with Journal(sandbox_path()) as journal:
+            first = next(journal.recipients(job_id))
+            report = Report(str(first.provider_id), DeliveryState.DELIVRD, AT.format(3))
+            journal.record_deliveries(job_id, [report])
+        await until(pilot, lambda: rows(app) == [(first.to, "DELIVRD", "12:00:03")])
+        assert funnel_of(app).funnel == Funnel(2, delivered=1)
