@@ -82,13 +82,15 @@ class DeliveryView:
 
 
 def read_delivery(path: Path, job_id: int, latest: int = LATEST) -> DeliveryView:
-    """The job's funnel and its `latest` newest reports, from the journal at `path`.
+    """The job's funnel and its `latest` newest reports (0: none), from the journal at
+    `path`.
 
-    Blocking (about 0.1 s with 100,000 reports): call it in a thread. Its own
-    connection, so a receiver or a poll writing the journal meanwhile is not held up."""
+    Blocking: call it in a thread. With 100,000 reports the funnel takes about 25 ms and
+    the newest reports 60-90 ms more (they are sorted by arrival). Its own connection, so
+    a receiver or a poll writing the journal meanwhile is not held up."""
     with Journal(path) as journal:
         return DeliveryView(
             journal.job(job_id),
             journal.delivery_funnel(job_id),
-            tuple(journal.latest_deliveries(job_id, latest)),
+            tuple(journal.latest_deliveries(job_id, latest)) if latest else (),
         )
