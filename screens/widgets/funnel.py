@@ -11,7 +11,7 @@ runs in a thread worker with its own event loop and its own backend client, so n
 its HTTP requests nor its journal work run on the UI loop. It stops at the next wait when
 its worker is cancelled (the key again, another job watched, the widget removed).
 
-The table shows the latest delivery reports, one row per number, appended at the bottom
+The table (ReportsTable) shows the latest delivery reports, one row per number, appended at the bottom
 like the send's results: a refresh reads the newest LATEST reports, updates the cells of
 the rows whose state changed and adds the new ones, at most PER_UPDATE (the newest: older
 ones in a burst are skipped for good, so the rows stay in order); past ROWS rows it keeps
@@ -94,6 +94,56 @@ def funnel_text(f: Funnel) -> Text:
     return text
 
 
+class ReportsTable(DataTable[str | Text]):
+    """The latest delivery reports, a row a number (see the module's doc for the bounds)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+        self.shown: dict[str, tuple[DeliveryState, str]] = {}  # in the rows' age order
+        # Fixed widths: a new row is not measured against the others, and the three fit
+        # Compose's side column at 80 columns.
+        self.add_column("To", key="to", width=13)
+        self.add_column("State", key="state", width=7)
+        self.add_column("At (UTC)", key="at", width=8)
+
+    def reset(self) -> None:
+        """No rows (another job)."""
+        self.shown.clear()
+        self.clear()
+
+    def show(self, latest: tuple[tuple[str, Delivery], ...]) -> None:
+        """Update the rows whose state changed and add the new ones at the bottom (at most
+        PER_UPDATE, the newest); past ROWS rows, keep the newest LATEST."""
+        changed: list[tuple[str, Delivery]] = []
+        for to, d in latest:  # newest first
+            if self.shown.get(to) == (d.state, d.at):
+                break  # shown already: what follows is older (shown, or skipped for good)
+            changed.append((to, d))
+        added = False
+        for to, delivery in reversed(changed[:PER_UPDATE]):
+            state, at = delivery.state, delivery.at
+            cell = Text(state.value, style=state_style(state))
+            if to in self.shown:
+                self.update_cell(to, "state", cell)
+                self.update_cell(to, "at", at_label(at))
+                del self.shown[to]  # (its row stays where it is; it is among the newest)
+            else:
+                self.add_row(to, cell, at_label(at), key=to)
+                added = True
+            self.shown[to] = (state, at)
+        if len(self.shown) > ROWS:
+            # The oldest go all at once: DataTable.remove_row re-indexes every row (about
+            # 1 ms a row at 100 rows), a clear and LATEST rows added cost a few ms.
+            keep = list(self.shown.items())[-LATEST:]
+            self.clear()
+            self.shown = dict(keep)
+            for to, (state, at) in keep:
+                self.add_row(to, Text(state.value, style=state_style(state)), at_label(at), key=to)
+        if added and not self.has_focus:
+            # Following the newest, unless the operator is reading the rows.
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+
 class DeliveryFunnel(WorkerErrors, Vertical):
     """A job's delivery funnel and latest reports; hidden until `show_job` finds accepted
     recipients (or says why the job's delivery cannot be followed)."""
@@ -149,19 +199,12 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         self._table_at = -float("inf")  # when the table's reports were last read
         self._said = ""  # the watch's last word on the shown job
         self._refused = False  # it ended on why the job cannot be polled (in `_said`)
-        self._rows: dict[str, tuple[DeliveryState, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Delivery", classes="section-title")
         yield Static("", id="funnel-status")
         yield Static("", id="funnel-counts")
-        table: DataTable[str | Text] = DataTable(id="funnel-table", cursor_type="row")
-        # Fixed widths: a new row is not measured against the others, and the three fit
-        # Compose's side column at 80 columns.
-        table.add_column("To", key="to", width=13)
-        table.add_column("State", key="state", width=7)
-        table.add_column("At (UTC)", key="at", width=8)
-        yield table
+        yield ReportsTable(id="funnel-table")
 
     def on_mount(self) -> None:
         self.set_interval(self.REFRESH, self._tick)
@@ -174,8 +217,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             self.job_id, self.journal_path = job_id, journal_path
             self.job = self.funnel = None
             self._said, self._refused = "", False
-            self._rows.clear()
-            self.query_one("#funnel-table", DataTable).clear()
+            self.query_one(ReportsTable).reset()
         self._auto = self._reveal = watch
         self.refresh_now()
 
@@ -183,8 +225,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         """Show nothing and stop watching (the job is no longer what the screen is about)."""
         self.stop_watching()
         self.job_id = self.journal_path = self.job = self.funnel = None
-        self._rows.clear()
-        self.query_one("#funnel-table", DataTable).clear()
+        self.query_one(ReportsTable).reset()
         self.remove_class("active")
 
     # --- reading the journal ----------------------------------------------------------
@@ -248,7 +289,7 @@ class DeliveryFunnel(WorkerErrors, Vertical):
         if funnel != self.funnel:
             self.funnel = funnel
             self.query_one("#funnel-counts", Static).update(funnel_text(funnel), layout=False)
-        self._show_rows(event.view.latest)
+        self.query_one(ReportsTable).show(event.view.latest)
         if funnel.done and not event.table:
             self.refresh_now()  # the last reports, for the table (no more ticks)
         if self._auto and funnel.accepted:
@@ -256,39 +297,6 @@ class DeliveryFunnel(WorkerErrors, Vertical):
             if not funnel.done:
                 self.start_watching()
         self._show_status()
-
-    def _show_rows(self, latest: tuple[tuple[str, Delivery], ...]) -> None:
-        """Update the rows whose state changed and add the new ones at the bottom (at most
-        PER_UPDATE, the newest); past ROWS rows, keep the newest LATEST."""
-        table: DataTable[str | Text] = self.query_one("#funnel-table", DataTable)
-        changed: list[tuple[str, Delivery]] = []
-        for to, d in latest:  # newest first
-            if self._rows.get(to) == (d.state, d.at):
-                break  # shown already: what follows is older (shown, or skipped for good)
-            changed.append((to, d))
-        added = False
-        for to, delivery in reversed(changed[:PER_UPDATE]):
-            state, at = delivery.state, delivery.at
-            cell = Text(state.value, style=state_style(state))
-            if to in self._rows:
-                table.update_cell(to, "state", cell)
-                table.update_cell(to, "at", at_label(at))
-                del self._rows[to]  # (its row stays where it is; it is among the newest)
-            else:
-                table.add_row(to, cell, at_label(at), key=to)
-                added = True
-            self._rows[to] = (state, at)
-        if len(self._rows) > ROWS:
-            # The oldest go all at once: DataTable.remove_row re-indexes every row (about
-            # 1 ms a row at 100 rows), a clear and LATEST rows added cost a few ms.
-            keep = list(self._rows.items())[-LATEST:]
-            table.clear()
-            self._rows = dict(keep)
-            for to, (state, at) in keep:
-                table.add_row(to, Text(state.value, style=state_style(state)), at_label(at), key=to)
-        if added and not table.has_focus:
-            # Following the newest, unless the operator is reading the rows.
-            self.call_after_refresh(table.scroll_end, animate=False)
 
     # --- watching -----------------------------------------------------------------------
     @property
