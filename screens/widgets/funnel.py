@@ -11,12 +11,13 @@ runs in a thread worker with its own event loop and its own backend client, so n
 its HTTP requests nor its journal work run on the UI loop. It stops at the next wait when
 its worker is cancelled (the key again, another job watched, the widget removed).
 
-The table (ReportsTable) shows the latest delivery reports, one row per number, appended at the bottom
-like the send's results: a refresh reads the newest LATEST reports, updates the cells of
-the rows whose state changed and adds the new ones, at most PER_UPDATE (the newest: older
-ones in a burst are skipped for good, so the rows stay in order); past ROWS rows it keeps
-the newest LATEST. A second costs the same with 200 recipients as with 100,000: no
-rebuild of the table, and no more than PER_UPDATE rows touched.
+The table (ReportsTable) shows the latest delivery reports, one row per number, appended
+at the bottom like the send's results: a refresh reads the newest LATEST reports, updates
+the cells of the rows whose state changed and adds the new ones, at most PER_UPDATE (the
+newest: older ones in a burst are skipped for good, so the rows stay in order); past ROWS
+rows it keeps the newest LATEST. No rebuild of the table a second, and no more than
+PER_UPDATE rows touched, with 200 recipients as with 100,000 (for jobs over BIG accepted
+recipients the reports are read every TABLE_EVERY seconds: see there).
 """
 
 from __future__ import annotations
