@@ -583,12 +583,32 @@ async def test_a_stated_rate_loses_a_tenth_on_429_not_half() -> None:
     t = FakeTime()
     limiter = RateLimiter(10, stated=True, clock=t.clock, sleep=t.sleep)
     await limiter.acquire()
-    assert limiter.on_rate_limited(1.0, fallback=0.5) == 1.0
+    assert limiter.on_rate_limited(1.0, fallback=0.5) == 1.0  # the caller waits that
     await limiter.acquire()
-    assert t.now == pytest.approx(1.0)  # Retry-After is still waited for
-    assert limiter.rate == pytest.approx(9.0)
+    assert t.now == pytest.approx(1 / 9)  # the others go on, a tenth slower
+    assert limiter.rate == pytest.approx(9.0 + 1 / 9)
     t.now += 1.0  # back at the ceiling a second later (a tenth of it per second)
     assert limiter.rate == 10
+
+
+async def test_at_a_stated_rate_a_429_holds_only_its_own_worker(journal: Journal) -> None:
+    app = rich_app()
+    tos = numbers(400)
+    job_id = new_job(journal, tos)
+    transport = ScriptedTransport(app, [answer(429, **{"Retry-After": "2"})])
+    limiter = RateLimiter(20, burst=4, stated=True)
+    started = time.monotonic()
+    async with backend_for(transport=transport) as backend:
+        last = (
+            await drain(
+                run_job(journal, job_id, backend, batch_size=100, concurrency=2, limiter=limiter)
+            )
+        )[-1]
+    assert last.status is JobStatus.DONE and limiter.rate_limited == 1
+    # The other worker sent the four batches meanwhile (the 2 s wait held one worker only,
+    # and ended when nothing was left to send).
+    assert time.monotonic() - started < 1.5
+    assert per_recipient(app.state.log) == Counter(tos)
 
 
 async def test_requests_a_preflight_made_count_against_the_first_burst() -> None:

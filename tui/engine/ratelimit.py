@@ -42,7 +42,8 @@ class RateLimiter:
         self.burst = max(1.0, burst)
         self.min_rate = min_rate
         # What a 429 multiplies the rate by.
-        self.backoff = 0.9 if stated and rate is not None else 0.5
+        self.stated = stated and rate is not None
+        self.backoff = 0.9 if self.stated else 0.5
         # Requests per second regained each second after a slowdown: a tenth of the ceiling
         # means five seconds from half speed back to full.
         self.recovery = recovery if recovery is not None else (rate / 10 if rate else 1.0)
@@ -121,8 +122,9 @@ class RateLimiter:
         self._updated = self._blocked_until
 
     def on_rate_limited(self, retry_after: float | None, fallback: float) -> float:
-        """A 429: slow down (halve, or a tenth off a stated rate) and wait Retry-After (else
-        `fallback`); the wait applied."""
+        """A 429: slow down (halve, or a tenth off a stated rate) and have every caller wait
+        Retry-After (else `fallback`); the wait. At a stated rate only the request that met
+        the 429 waits (the caller does): the others keep the pace, as they were not early."""
         self.rate_limited += 1
         now = self._clock()
         current = self._rate_at(now)
@@ -130,7 +132,8 @@ class RateLimiter:
             # No ceiling: start from what we were actually sending in the last second.
             current = float(sum(1 for t in self._recent if now - t <= 1.0)) or 1.0
         wait = retry_after if retry_after is not None else fallback
-        self.pause_for(wait)
+        if not self.stated:
+            self.pause_for(wait)
         self._slowed_rate = max(self.min_rate, current * self.backoff)
-        self._slowed_at = self._blocked_until
+        self._slowed_at = max(now, self._blocked_until)
         return wait

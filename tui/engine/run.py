@@ -5,6 +5,7 @@ assembles it with the channels)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import (
     Sequence,
@@ -157,6 +158,8 @@ class JobRun:
         self.answered: list[tuple[Sequence[Claimed], list[Outcome]]] = []
         self.wake = asyncio.Event()
         self.workers_done = False
+        # Set when a claim finds nothing left: a worker waiting out a 429 need not wait on.
+        self.drained = asyncio.Event()
 
     # -- control --
     def stop(self, reason: str) -> None:
@@ -234,6 +237,7 @@ class JobRun:
                     return
                 batch = await self._claim()
                 if not batch:
+                    self.drained.set()
                     return
                 if self.stopping:
                     # Paused while the claim ran: no new request leaves.
@@ -281,6 +285,13 @@ class JobRun:
         except (RateLimited, ConnectFailed) as exc:
             self._release(batch)
             self._retry_later(exc, started)
+            if isinstance(exc, RateLimited) and self.limiter.stated and not self.stopping:
+                # At a stated rate this worker waits the provider's Retry-After by itself
+                # (RateLimiter.on_rate_limited); the others keep the pace, and take its
+                # batch back. It stops waiting when they have sent everything.
+                with contextlib.suppress(TimeoutError):
+                    wait = exc.retry_after or self.policy.backoff(1)
+                    await asyncio.wait_for(self.drained.wait(), wait)
             return
         except (AuthError, PaymentRequired) as exc:
             self._release(batch)
