@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import (
     Callable,
     Coroutine,
+    Iterable,
     Mapping,
     Sequence,
 )
@@ -59,7 +60,7 @@ async def check_sms_send(
     backend: Backend,
     sender: str,
     message: str,
-    recipients: Sequence[JobRecipient],
+    recipients: Iterable[JobRecipient],
     options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What create_sms_job would refuse (ValueError) or the provider's rules would refuse in
