@@ -123,6 +123,10 @@ class SwitchboardApp(App[None]):
         self.sync_receivers()
 
     async def on_unmount(self) -> None:
+        # The backends' connection pools first, while the emulators they talk to still run.
+        for backend in self._backends.values():
+            await backend.aclose()
+        self._backends.clear()
         if self.receivers is not None:
             await self.receivers.stop()
         await self._sandbox.close()

@@ -192,3 +192,16 @@ async def test_quitting_with_nothing_running_does_not_ask(
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_quitting_closes_the_backends_it_opened(
+    sandbox_console: Callable[..., SwitchboardApp],
+) -> None:
+    app = sandbox_console()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        name = app.active_account
+        assert name is not None
+        backend = await app.backend(name)
+        assert not backend.http._client.is_closed
+    assert backend.http._client.is_closed
