@@ -360,6 +360,8 @@ class JobRun:
                     await asyncio.wait([write])
                     self._written(taken, write.exception())
                     raise
+                except Exception:  # the write's own error: _written reports it just below
+                    pass
                 self._written(taken, write.exception())
         finally:
             if self.answered:
