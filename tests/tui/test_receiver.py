@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import signal
@@ -16,6 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from backends.sandbox.core import SandboxServer
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
@@ -294,3 +299,48 @@ def test_a_send_carries_the_receivers_url_only_when_the_account_has_one(
         assert len(j.jobs()) == 1
         # No token was handed out: the receiver takes nothing for this job.
         assert j._db.execute("SELECT COUNT(*) FROM delivery_tokens").fetchone() == (0,)
+
+
+async def test_the_sandbox_calls_a_landing_sms_notification_url() -> None:
+    """The landing SMS's notificationUrl ("URL to receive delivery notifications") is
+    called with the message's fate, as an SMS's is."""
+    from backends.base import Connection
+    from backends.models.send import LandingRequest
+    from backends.nrs360.client import Nrs360Backend
+
+    got: list[str] = []
+
+    async def take(request: Request) -> Response:
+        got.append(str(request.url))
+        return PlainTextResponse("OK")
+
+    hook = SandboxServer(Starlette(routes=[Route("/dlr", take)]))
+    hook.start()
+    app = create_app(dlr_speed=600.0)
+    sandbox = SandboxServer(app)
+    sandbox.start()
+    try:
+        async with Nrs360Backend(
+            Connection(sandbox.url + "/api/rest", DEMO_USERNAME, DEMO_PASSWORD)
+        ) as backend:
+            result = await backend.send_landing(
+                LandingRequest(
+                    to=("34666555444",),
+                    message="Hi {LAND_URL}",
+                    sender="ACME",
+                    template_body="<html><body>Hi</body></html>",
+                    notification_url=hook.url + "/dlr?id=%i&status=%s",
+                )
+            )
+        (item,) = result.results
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        sandbox.stop()
+        hook.stop()
+    nrs = app.state.nrs
+    (url,) = got
+    q = parse_qs(urlsplit(url).query)
+    assert q["id"] == [item.id]
+    assert q["status"] == [fate_of(nrs.seed, nrs.sms[item.id]).status]

@@ -34,6 +34,7 @@ from .routes_sms import (
     accept_sms,
     charge_for,
     fields_getter,
+    notify,
     record_sms,
 )
 from .send_options import (
@@ -398,6 +399,8 @@ async def send_landing(request: Request) -> Response:
         needs=needs,
     )
     record_sms(state, body, "landingsms", items, campaign_id, campaign_name, tags, cost)
+    # The landing SMS's notificationUrl: "URL to receive delivery notifications".
+    notify(request, body, items)
     schedule_events(request, items, "landing", campaign_name)
     return _answer(campaign_id, sending_id, results, len(items))
 
