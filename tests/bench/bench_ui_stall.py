@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import csv
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
+from tests.bench.bench_send import start_sandbox
 from tests.bench.verdict import Verdict
 
 TARGET_P99_MS = 50.0
@@ -165,21 +165,6 @@ async def drive(url: str, csv_path: Path, n: int, idle: float) -> dict[str, Any]
     return out
 
 
-def serve(rate: float, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
-    """The 360nrs sandbox in its own process (bench_send's server phase); its URL."""
-    cmd = [
-        sys.executable, "-m", "tests.bench.bench_send", "--phase", "serve",
-        "--rate", str(rate), "--latency-ms", str(latency_ms),
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    if not line.startswith("PORT "):
-        server.terminate()
-        raise SystemExit("the sandbox did not start")
-    return server, f"http://127.0.0.1:{int(line.split()[1])}/api/rest"
-
-
 def report(out: dict[str, Any]) -> int:
     """Print the figures and the verdict; the exit code."""
     idle, pre, send = out["idle"], out["preflight"], out["send"]
@@ -225,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SWITCHBOARD_DATA_DIR"] = str(Path(tmp) / "data")
         csv_path = Path(tmp) / "recipients.csv"
         write_recipients(csv_path, args.recipients)
-        server, url = serve(args.rate, args.latency_ms)
+        server, url = start_sandbox(args.rate, args.latency_ms)
         try:
             out = asyncio.run(drive(url, csv_path, args.recipients, args.idle))
         finally:
