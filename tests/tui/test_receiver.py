@@ -344,3 +344,18 @@ async def test_the_sandbox_calls_a_landing_sms_notification_url() -> None:
     q = parse_qs(urlsplit(url).query)
     assert q["id"] == [item.id]
     assert q["status"] == [fate_of(nrs.seed, nrs.sms[item.id]).status]
+
+
+def test_the_receiver_keeps_the_ids_of_a_few_jobs_only(journal: CountingJournal) -> None:
+    """A job's ids are read once and kept while it is reported on; a receiver that runs for
+    days keeps those of the most recently reported jobs (KNOWN_JOBS), not of every job."""
+    from tui.engine.receiver import KNOWN_JOBS
+
+    rec = Receiver(journal)
+    jobs = [accepted_job(journal, 3)[0] for _ in range(KNOWN_JOBS + 2)]
+    for job_id in jobs:
+        assert rec._carries(job_id, f"j{job_id}m1")
+        assert not rec._carries(job_id, "someone else's")
+    assert list(rec._known) == jobs[-KNOWN_JOBS:]
+    assert rec._carries(jobs[0], f"j{jobs[0]}m2")  # read again when reported again
+    assert list(rec._known)[-1] == jobs[0] and len(rec._known) == KNOWN_JOBS

@@ -38,6 +38,9 @@ log = logging.getLogger("switchboard.receiver")
 
 FLUSH_SECONDS = 0.2
 MAX_BATCH = 5_000
+# Jobs whose provider ids are kept in memory (the most recently reported): a long-running
+# receiver must not keep every id of every job it ever heard of (~8 MB per 100,000).
+KNOWN_JOBS = 4
 # Ids resolved to recipients are remembered for the next event about them (an SMS gets
 # `sent` then its final event, a landing's link `clicked` more than once); bounded.
 MAX_REMEMBERED = 200_000
@@ -89,11 +92,14 @@ class Receiver:
         return job_id
 
     def _carries(self, job_id: int, provider_id: str) -> bool:
-        known = self._known.get(job_id)
+        known = self._known.pop(job_id, None)
         if known is None:
             # The job's ids at once (one indexed read): a lookup per report waited for the
             # journal's lock whenever the writer was committing, and held the server loop.
-            known = self._known[job_id] = self.journal.provider_ids(job_id)
+            known = self.journal.provider_ids(job_id)
+            while len(self._known) >= KNOWN_JOBS:
+                del self._known[next(iter(self._known))]  # the least recently reported
+        self._known[job_id] = known  # most recent last
         if provider_id in known:
             return True
         if self.journal.has_provider_id(job_id, provider_id):
