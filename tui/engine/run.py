@@ -350,9 +350,8 @@ class JobRun:
                     await self.wake.wait()
                     continue
                 taken, self.answered = self.answered, []
-                outcomes = [o for _, batch_outcomes in taken for o in batch_outcomes]
                 write = asyncio.ensure_future(
-                    asyncio.to_thread(self.journal.record_results, self.job_id, outcomes)
+                    asyncio.to_thread(self.journal.record_results, self.job_id, _flat(taken))
                 )
                 try:
                     await asyncio.shield(write)
@@ -367,9 +366,7 @@ class JobRun:
             if self.answered:
                 taken, self.answered = self.answered, []
                 try:
-                    self.journal.record_results(
-                        self.job_id, [o for _, batch_outcomes in taken for o in batch_outcomes]
-                    )
+                    self.journal.record_results(self.job_id, _flat(taken))
                 except Exception as exc:  # reported as the run's error
                     self._written(taken, exc)
                 else:
@@ -429,6 +426,11 @@ class JobRun:
             self.limiter.on_rate_limited(wait, delay)
         else:
             self.limiter.pause_for(delay)
+
+
+def _flat(taken: list[tuple[Sequence[Claimed], list[Outcome]]]) -> list[Outcome]:
+    """The outcomes of answered batches, in one list for one commit."""
+    return [o for _, outcomes in taken for o in outcomes]
 
 
 async def close_queue(
