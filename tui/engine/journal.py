@@ -28,18 +28,17 @@ from backends.errors import SwitchboardError
 from tui.engine.journal_counts import apply, moved, recount
 from tui.engine.journal_db import connect, integrity_problem, storage_problem, transaction
 from tui.engine.journal_delivery import DeliveryJournal
+from tui.engine.journal_reads import RecipientReads
 from tui.engine.journal_rows import (
     Claimed,
     Job,
     JobRecipient,
     JobStatus,
     Outcome,
-    RecipientRow,
     State,
     Totals,
     job_row,
     recipient_params,
-    recipient_row,
     totals_of,
 )
 from tui.engine.processes import process_alive, process_started
@@ -83,7 +82,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Journal(DeliveryJournal):
+class Journal(DeliveryJournal, RecipientReads):
     """The SQLite journal of send jobs (thread-safe; one connection, serialised)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -105,6 +104,7 @@ class Journal(DeliveryJournal):
         # Per job, the lowest seq that may still be PENDING: a claim walks the primary key
         # from there instead of keeping an index of states that every move rewrites.
         self._next: dict[int, int] = {}
+        self._unindexed = {}
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -261,6 +261,8 @@ class Journal(DeliveryJournal):
                 self._refuse_if_running(job_id)
                 if self._counted(job_id, State.SENDING):
                     raise JournalError(f"job {job_id} has recipients in flight; recover it first")
+                if self._counted(job_id, State.ACCEPTED):
+                    self._catch_up_ids(job_id)  # a killed run may have left some out
                 pid = os.getpid()
                 self._db.execute(
                     "UPDATE jobs SET status = ?, pause_reason = NULL, pid = ?, pid_started = ?"
@@ -301,10 +303,12 @@ class Journal(DeliveryJournal):
     def stop(self, job_id: int, status: JobStatus, reason: str | None = None) -> None:
         """End this process's run of a job with a status (and a reason when paused)."""
         with self._locked():
-            self._db.execute(
-                "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
-                (status, reason, job_id),
-            )
+            with transaction(self._db):
+                self._write_ids(job_id)
+                self._db.execute(
+                    "UPDATE jobs SET status = ?, pause_reason = ? WHERE id = ?",
+                    (status, reason, job_id),
+                )
             _ACTIVE.discard((self._key, job_id))
 
     def _counted(self, job_id: int, state: State) -> int:
@@ -365,6 +369,7 @@ class Journal(DeliveryJournal):
                 ).fetchall()
                 moved(done, SENDING, deltas)
             apply(self._db, job_id, deltas)
+            self._note_ids(job_id, items)
 
     def mark_unknown(self, job_id: int, seqs: Iterable[int], reason: str) -> None:
         """SENDING recipients whose request may or may not have been processed -> UNKNOWN."""
@@ -438,62 +443,3 @@ class Journal(DeliveryJournal):
                 recount(self._db, job_id)
         self._next.pop(job_id, None)
         return count
-
-    def resent(self, job_id: int) -> int:
-        """How many recipients were sent the job again after an unknown outcome."""
-        with self._locked():
-            (n,) = self._db.execute(
-                "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND resent", (job_id,)
-            ).fetchone()
-        return int(n)
-
-    def recipients(self, job_id: int, state: State | None = None) -> Iterator[RecipientRow]:
-        """Every recipient of a job in order (optionally one state), read in chunks."""
-        columns = 'seq, "to", vars, state, reason, provider_id, parts, updated_at, country, resent'
-        return map(recipient_row, self._in_chunks(columns, job_id, state))
-
-    def export_rows(self, job_id: int, state: State | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every recipient of a job in order (optionally one state) as the export's cells
-        (tui.engine.export.EXPORT_COLUMNS), read in chunks.
-
-        SQLite shapes the cells itself (blanks for NULL, 'yes' for resent, the variables'
-        JSON as stored): no RecipientRow, no JSON round trip per row, so an export costs
-        little more than the dump of the same rows."""
-        columns = (
-            "seq, \"to\", state, COALESCE(reason, ''), COALESCE(provider_id, ''),"
-            " COALESCE(parts, ''), updated_at, COALESCE(vars, ''),"
-            " CASE WHEN resent THEN 'yes' ELSE '' END"
-        )
-        return self._in_chunks(columns, job_id, state)
-
-    def _in_chunks(
-        self, columns: str, job_id: int, state: State | None
-    ) -> Iterator[tuple[Any, ...]]:
-        """A job's recipient rows (these columns, `seq` first) in order, optionally of one
-        state, 5,000 at a time: the lock is held per chunk, never across the caller's work."""
-        sql = f"SELECT {columns} FROM recipients WHERE job_id = ? AND seq > ?"
-        if state is not None:
-            sql += " AND state = ?"
-        sql += " ORDER BY seq LIMIT 5000"
-        last = -1
-        while True:
-            params: tuple[Any, ...] = (job_id, last) if state is None else (job_id, last, state)
-            with self._locked():
-                rows = self._db.execute(sql, params).fetchall()
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1][0]
-
-    def latest(self, job_id: int, n: int) -> list[RecipientRow]:
-        """The `n` recipients whose outcome came last (newest first); PENDING and SENDING
-        ones (no outcome yet) aside."""
-        with self._locked():
-            rows = self._db.execute(
-                'SELECT seq, "to", vars, state, reason, provider_id, parts, updated_at, country,'
-                " resent"
-                " FROM recipients WHERE job_id = ? AND state NOT IN ('PENDING', 'SENDING')"
-                " ORDER BY updated_at DESC, seq DESC LIMIT ?",
-                (job_id, n),
-            ).fetchall()
-        return [recipient_row(r) for r in rows]

@@ -78,6 +78,16 @@ INSERT INTO job_counts
     FROM recipients GROUP BY job_id, state, COALESCE(country, '');
 """
 
+# Which recipient carries a provider id: a cache filled in sorted runs (tui.engine.
+# journal_ids), not an index on the recipients, whose random keys every commit rewrote.
+PROVIDER_IDS = """
+CREATE TABLE IF NOT EXISTS provider_ids (
+    job_id INTEGER NOT NULL,
+    provider_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (job_id, provider_id)
+) WITHOUT ROWID
+"""
 # Delivery reports (tui.engine.journal_delivery), beside the send outcome: one row per
 # recipient (part 0) and per part when a report names one. `rank` orders the states so
 # that "never back to an earlier state" is one condition of the upsert. The token each
@@ -85,7 +95,9 @@ INSERT INTO job_counts
 # token of each account's event URL, and the events that are not about delivery (opened,
 # clicked, bounces, forms), each kept once however often it is notified. Created on open
 # like the rest, so an older journal gains them without losing anything.
-DELIVERY_SCHEMA = """
+DELIVERY_SCHEMA = (
+    PROVIDER_IDS
+    + """;
 CREATE TABLE IF NOT EXISTS deliveries (
     job_id INTEGER NOT NULL REFERENCES jobs(id),
     seq INTEGER NOT NULL,
@@ -96,8 +108,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     received_at TEXT NOT NULL,
     PRIMARY KEY (job_id, seq, part)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS recipients_provider_id ON recipients(job_id, provider_id)
-    WHERE provider_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS delivery_tokens (
     token TEXT PRIMARY KEY,
     job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id)
@@ -116,6 +126,7 @@ CREATE TABLE IF NOT EXISTS delivery_events (
     PRIMARY KEY (job_id, seq, event, at, extra)
 ) WITHOUT ROWID;
 """
+)
 # Event notifications (tui.engine.receiver_events) come per account, so an id is looked up
 # across the account's jobs, not in one. The index for that is made with the journal's
 # first event token, not on open: a journal whose accounts never use event notifications
@@ -157,7 +168,7 @@ def migrate(db: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc):
                 raise
     if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-        upgrade_v2(db)
+        upgrade(db)
     if not _has_table(db, "job_counts"):
         # Counted once from the rows already there, in one transaction: another process
         # opening the same journal waits for it, then finds the table.
@@ -168,7 +179,8 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 # 2: counters kept by the writers, not by triggers; narrower indexes (see SCHEMA).
-SCHEMA_VERSION = 2
+# 3: provider ids in the `provider_ids` cache, not in an index on the recipients.
+SCHEMA_VERSION = 3
 
 # What version 1 had that version 2 drops: per-row triggers and indexes every state change
 # wrote to. `recipients_state` served the claim, which now walks the primary key.
@@ -181,19 +193,21 @@ _V1_LEFTOVERS = (
 )
 
 
-def upgrade_v2(db: sqlite3.Connection) -> None:
-    """Drop version 1's triggers and indexes (its counters are exact, so they stay), and
-    narrow the delivery lookup's index to the recipients that carry an id."""
+def upgrade(db: sqlite3.Connection) -> None:
+    """Drop the triggers and indexes of versions 1 and 2 (version 1's counters are exact, so
+    they stay), and move the ids the provider-id index held to the `provider_ids` cache."""
     with transaction(db):
         if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return  # another process upgraded it while this one waited
         for statement in _V1_LEFTOVERS:
             db.execute(statement)
-        partial = db.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'recipients_provider_id'"
-        ).fetchone()
-        if partial is not None and "WHERE" not in partial[0]:
-            db.execute("DROP INDEX recipients_provider_id")
+        db.execute(PROVIDER_IDS)
+        db.execute(
+            "INSERT OR IGNORE INTO provider_ids (job_id, provider_id, seq)"
+            " SELECT job_id, provider_id, seq FROM recipients WHERE provider_id IS NOT NULL"
+            " ORDER BY job_id, provider_id"
+        )
+        db.execute("DROP INDEX IF EXISTS recipients_provider_id")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

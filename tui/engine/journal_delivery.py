@@ -10,10 +10,8 @@ and keep the events that are not about delivery once each (`delivery_events`).
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
 from tui.engine.delivery import (
@@ -28,10 +26,8 @@ from tui.engine.delivery import (
     rank,
 )
 from tui.engine.journal_db import EVENT_INDEX, transaction
+from tui.engine.journal_ids import ProviderIds
 from tui.engine.journal_rows import Totals
-
-# SQLite's default limit on bound parameters is 999 in older builds: lookups stay below it.
-_CHUNK = 500
 
 _UPSERT = (
     "INSERT INTO deliveries (job_id, seq, part, state, rank, at, received_at)"
@@ -50,28 +46,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class DeliveryJournal:
+class DeliveryJournal(ProviderIds):
     """Delivery-state methods of tui.engine.journal.Journal (mixed into it)."""
 
-    # Journal's connection and its serialising, error-translating lock.
-    _db: sqlite3.Connection
-    _locked: Callable[[], AbstractContextManager[None]]
     # Journal's totals, read from its per-job counters rather than by counting rows.
     totals: Callable[[int], Totals]
-
-    def _seqs_of(self, job_id: int, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
-        """Provider id -> (seq, parts) of the job's recipients that carry one of `ids`."""
-        found: dict[str, tuple[int, int]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for seq, pid, parts in self._db.execute(
-                f"SELECT seq, provider_id, parts FROM recipients WHERE job_id = ?"
-                f" AND provider_id IN ({marks})",
-                (job_id, *chunk),
-            ):
-                found[pid] = (seq, parts or 1)
-        return found
 
     def record_deliveries(self, job_id: int, reports: Iterable[Report]) -> list[str]:
         """Store a batch of reports in one commit; the ids no recipient of the job carries."""
@@ -171,24 +150,6 @@ class DeliveryJournal:
                 "SELECT job_id FROM delivery_tokens WHERE token = ?", (token,)
             ).fetchone()
         return None if row is None else int(row[0])
-
-    def provider_ids(self, job_id: int) -> set[str]:
-        """Every provider id the job's recipients carry (from the id index alone)."""
-        with self._locked():
-            rows = self._db.execute(
-                "SELECT provider_id FROM recipients WHERE job_id = ? AND provider_id IS NOT NULL",
-                (job_id,),
-            ).fetchall()
-        return {r[0] for r in rows}
-
-    def has_provider_id(self, job_id: int, provider_id: str) -> bool:
-        """Whether a recipient of the job carries this provider id."""
-        with self._locked():
-            row = self._db.execute(
-                "SELECT 1 FROM recipients WHERE job_id = ? AND provider_id = ? LIMIT 1",
-                (job_id, provider_id),
-            ).fetchone()
-        return row is not None
 
     def latest_deliveries(self, job_id: int, n: int) -> list[tuple[str, Delivery]]:
         """The `n` recipients (number, delivery) whose report came last, newest first."""

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -41,10 +41,22 @@ MAX_BATCH = 5_000
 # Jobs whose provider ids are kept in memory (the most recently reported): a long-running
 # receiver must not keep every id of every job it ever heard of (~8 MB per 100,000).
 KNOWN_JOBS = 4
+# An outcome is stamped before its commit: ids are read again from this long before the
+# last read, so one committed just after it is not missed.
+RECHECK = timedelta(seconds=5)
 # Ids resolved to recipients are remembered for the next event about them (an SMS gets
 # `sent` then its final event, a landing's link `clicked` more than once); bounded.
 MAX_REMEMBERED = 200_000
 EVENT = "event"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _before(at: datetime, delta: timedelta) -> str:
+    """`delta` before `at`, as the journal stamps outcomes (ISO 8601, UTC, milliseconds)."""
+    return (at - delta).isoformat(timespec="milliseconds")
 
 
 def dlr_time(text: str) -> str | None:
@@ -63,7 +75,8 @@ class Receiver:
         self.journal = journal
         self.flush_seconds = flush_seconds
         self._jobs: dict[str, int] = {}
-        self._known: dict[int, set[str]] = {}
+        # Per job: its provider ids, and when they were read.
+        self._known: dict[int, tuple[set[str], datetime]] = {}
         self._accounts: dict[str, str] = {}
         self._recipients: dict[tuple[str, str, str], tuple[int, int]] = {}
         self._queue: list[tuple[int, Report]] = []
@@ -92,20 +105,24 @@ class Receiver:
         return job_id
 
     def _carries(self, job_id: int, provider_id: str) -> bool:
-        known = self._known.pop(job_id, None)
-        if known is None:
-            # The job's ids at once (one indexed read): a lookup per report waited for the
+        entry = self._known.pop(job_id, None)
+        if entry is None:
+            # The job's ids at once (one read): a lookup per report waited for the
             # journal's lock whenever the writer was committing, and held the server loop.
-            known = self.journal.provider_ids(job_id)
+            entry = (self.journal.provider_ids(job_id), _now())
             while len(self._known) >= KNOWN_JOBS:
                 del self._known[next(iter(self._known))]  # the least recently reported
-        self._known[job_id] = known  # most recent last
-        if provider_id in known:
-            return True
-        if self.journal.has_provider_id(job_id, provider_id):
-            known.add(provider_id)
-            return True
-        return False
+        known, read_at = entry
+        if provider_id not in known:
+            # Recorded since the last read (a job still sending): those recorded from a
+            # little before it, read from the outcome index, not the whole job.
+            now = _now()
+            known |= self.journal.provider_ids_since(job_id, _before(read_at, RECHECK))
+            read_at = now
+            if provider_id not in known and self.journal.has_provider_id(job_id, provider_id):
+                known.add(provider_id)
+        self._known[job_id] = (known, read_at)  # most recent last
+        return provider_id in known
 
     def _refuse(self, status: int, why: str, request: Request, kind: str = "delivery") -> Response:
         self.refused += 1
