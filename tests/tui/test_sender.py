@@ -48,7 +48,7 @@ from tui.engine.sender import (
     resume,
     run_job,
 )
-from tui.engine.sms_job import create_sms_job, template_request
+from tui.engine.sms_job import create_sms_job, sms_template, template_request
 
 ASGI_URL = "http://sandbox/api/rest"
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
@@ -254,6 +254,32 @@ def test_create_sms_job_refuses_bad_input(
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         create_sms_job(journal, "acct", "360nrs", **args)
+
+
+@pytest.mark.parametrize(
+    ("recipients", "message"),
+    [([], "no recipients"), ([("34600000001", None), ("  ", None)], "a recipient is empty")],
+)
+def test_a_job_with_its_checked_template_refused_on_its_rows_leaves_nothing_journaled(
+    journal: Journal, recipients: list[tuple[str, None]], message: str
+) -> None:
+    """With the template the check built, the rows go to the journal as they come (no list
+    of them): a bad row met half-way rolls the whole job back."""
+    template = sms_template("TEST", "Hi", [("34600000001", None, None)])
+    with pytest.raises(ValueError, match=message):
+        create_sms_job(journal, "acct", "360nrs", "TEST", "Hi", recipients, {}, template=template)
+    assert list(journal.overview()) == []
+
+
+def test_the_template_counts_rows_it_reads_once_for_their_notification_urls() -> None:
+    """The check hands the template its rows one at a time: a text without placeholders
+    is counted once, and every row is still counted against the URLs."""
+    rows = ((f"3460000000{i}", None, "ES") for i in range(3))
+    with pytest.raises(ValueError, match="2 notification URLs for 3 recipients"):
+        sms_template("TEST", "Hi", rows, {"notification_url": ("a", "b")})
+    rows = ((f"3460000000{i}", None, "ES") for i in range(2))
+    template = sms_template("TEST", "Hi", rows, {"notification_url": ("a", "b")})
+    assert template["notification_urls"] == ["a", "b"]
 
 
 # --- sending ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Final
 
@@ -57,6 +57,7 @@ __all__ = [
     "RequestChannel",
     "check_request",
     "create_channel_job",
+    "iter_job_rows",
     "job_rows",
     "job_summary",
     "landing_plan",
@@ -105,15 +106,24 @@ def job_rows(
 ) -> list[Row]:
     """(to, variables, country) rows as the journal keeps them; ValueError when there are
     none or one is empty. Numbers lose their separators, addresses their spaces."""
-    rows: list[Row] = []
+    return list(iter_job_rows(recipients, phone=phone, variables=variables))
+
+
+def iter_job_rows(
+    recipients: Iterable[JobRecipient], *, phone: bool = True, variables: bool = True
+) -> Iterator[Row]:
+    """job_rows one at a time, for a journal that stores them as they come (no list of
+    100,000 tuples beside the recipients); its ValueError comes when it is met, so the
+    journal's transaction is rolled back."""
+    n = 0
     for r in recipients:
         to = normalise_number(r[0]) if phone else r[0].strip()
-        rows.append((to, dict(r[1]) if r[1] and variables else None, r[2] if len(r) == 3 else None))
-    if not rows:
+        if not to:
+            raise ValueError("a recipient is empty")
+        n += 1
+        yield to, dict(r[1]) if r[1] and variables else None, r[2] if len(r) == 3 else None
+    if not n:
         raise ValueError("no recipients")
-    if any(not to for to, _, _ in rows):
-        raise ValueError("a recipient is empty")
-    return rows
 
 
 # --- the template in the journal -------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 from collections.abc import (
     Callable,
     Coroutine,
@@ -35,6 +36,7 @@ from backends.models.send import (
 from tui.engine.channels import (
     Request,
     check_request,
+    iter_job_rows,
     job_rows,
     landing_plan,
 )
@@ -66,10 +68,14 @@ async def check_sms_send(
     """What create_sms_job would refuse (ValueError) or the provider's rules would refuse in
     the first batch's request (InvalidInput), before anything is journaled; the job's
     template (sms_template), which create_sms_job can take instead of counting again."""
-    rows = job_rows(recipients)
+    # The rows one at a time (no list of them): each is checked as the template reads it.
+    rows = iter_job_rows(recipients)
+    to, variables, country = row = next(rows)  # "no recipients" when there is none
     # Every recipient's text is counted: off the event loop (a console's UI runs there).
-    template = await asyncio.to_thread(sms_template, sender, message, rows, options)
-    first = Claimed(0, rows[0][0], rows[0][1], rows[0][2])
+    template = await asyncio.to_thread(
+        sms_template, sender, message, itertools.chain((row,), rows), options
+    )
+    first = Claimed(0, to, variables, country)
     request = SmsChannel.from_template(template).request([first])
     await precheck(backend, lambda b: b.capability(SmsApi).send_sms(request))
     return template

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import (
     Iterable,
+    Iterator,
     Mapping,
     Sequence,
 )
@@ -20,6 +21,8 @@ from backends.models.common import AvailableTime, OtpConfig, SendResult, SmsRequ
 from tui.engine import placeholders, segments
 from tui.engine.channels import (
     RequestChannel,
+    Row,
+    iter_job_rows,
     job_rows,
 )
 from tui.engine.journal import Journal
@@ -90,13 +93,14 @@ def otp_length_of(options: Mapping[str, Any]) -> int:
 def sms_template(
     sender: str,
     message: str,
-    rows: Sequence[tuple[str, Mapping[str, str] | None, str | None]],
+    rows: Iterable[tuple[str, Mapping[str, str] | None, str | None]],
     options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The SMS job's journaled template: sender, text and options with the resolved
     `encoding` and `parts` (segments.PlanError, a ValueError, when it cannot be sent).
 
     A `notification_url` tuple is one URL per row, kept apart and sliced per batch.
+    The rows are read once, as they come (iter_job_rows checks each as it goes).
     """
     if not sender.strip():
         raise ValueError("the sender is empty")
@@ -104,23 +108,34 @@ def sms_template(
         raise ValueError("the message is empty")
     placeholders.check_filters(message)
     opts = dict(options or {})
+    count = 0
+
+    def variables() -> Iterator[Mapping[str, str] | None]:
+        nonlocal count
+        for _, v, _ in rows:
+            count += 1
+            yield v
+
+    each = variables()
     plan = plan_message(
         message,
-        (v for _, v, _ in rows),
+        each,
         encoding=opts.get("encoding"),
         parts=opts.get("parts"),
         trans=bool(opts.get("trans")),
         max_parts=segments.MAX_PARTS_SMS,
         otp_length=otp_length_of(opts),
     )
+    for _ in each:  # a text without placeholders is counted once: the rest is counted here
+        pass
     opts["encoding"], opts["parts"] = plan.encoding, plan.parts
     urls = opts.get("notification_url")
     template: dict[str, Any] = {"sender": sender, "message": message}
     if isinstance(urls, tuple):
         # POST /sms: "When using multiple notification URLs, the array must contain as many
         # elements as the send recipients": one per row, each batch takes its rows' URLs.
-        if len(urls) != len(rows):
-            raise ValueError(f"{len(urls)} notification URLs for {len(rows)} recipients")
+        if len(urls) != count:
+            raise ValueError(f"{len(urls)} notification URLs for {count} recipients")
         del opts["notification_url"]
         template["notification_urls"] = list(urls)
     template["options"] = encode_options(opts)
@@ -146,9 +161,12 @@ def create_sms_job(
     `template` is sms_template's result for these very arguments when the caller has it
     (check_sms_send returns it): every recipient's text is not counted twice.
     """
-    rows = job_rows(recipients)
+    rows: Iterable[Row]
     if template is None:
+        rows = job_rows(recipients)
         template = sms_template(sender, message, rows, options)
+    else:
+        rows = iter_job_rows(recipients)
     template = dict(template)
     if pricing is not None:
         template["pricing"] = pricing.encode()
