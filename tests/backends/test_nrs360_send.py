@@ -31,6 +31,7 @@ from backends.models.send import (
     WhatsAppTemplateRequest,
 )
 from backends.nrs360.client import Nrs360Backend
+from backends.nrs360.common import parse_send_result
 from backends.nrs360.send import scheduled_query
 from backends.sandbox.core import RecordedRequest, RequestLog
 from backends.sandbox.nrs360 import (
@@ -691,3 +692,25 @@ async def test_scheduled_malformed_answers() -> None:
     with pytest.raises(MalformedResponse):
         await backend.scheduled_delete_all()
     await backend.aclose()
+
+
+def test_a_send_answer_with_odd_items_is_read_or_refused_item_by_item() -> None:
+    """A number echoed as a JSON number is read as its digits; an error that is not an
+    object carries no code; an item without a recipient makes the answer malformed."""
+    got = parse_send_result(
+        {
+            "result": [
+                {"accepted": True, "to": 34666555444, "id": "A", "parts": 2},
+                {"accepted": False, "to": "34", "error": "No valid recipients"},
+                {"accepted": "yes", "to": "35", "error": {"code": 102, "description": 7}},
+            ]
+        }
+    )
+    assert [(r.to, r.accepted, r.id, r.parts, r.error_code, r.error) for r in got.results] == [
+        ("34666555444", True, "A", 2, None, None),
+        ("34", False, None, None, None, None),
+        ("35", False, None, None, 102, None),
+    ]
+    for bad in ({"accepted": True}, {"to": True}, "34"):
+        with pytest.raises(MalformedResponse, match="no recipient"):
+            parse_send_result({"result": [bad]})

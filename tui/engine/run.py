@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections import Counter
 from collections.abc import (
     Sequence,
 )
@@ -391,16 +392,18 @@ class JobRun:
         return outcome if clean == reason else outcome._replace(reason=clean)
 
     def _count(self, batch: Sequence[Claimed], outcomes: Sequence[Outcome]) -> None:
+        # Counted per distinct value (Counter counts in C), not per recipient.
         self.counts[State.SENDING] -= len(outcomes)
-        for o in outcomes:
-            self.counts[o.state] += 1
-            if o.parts:
-                self.parts += o.parts
+        for state, n in Counter(o.state for o in outcomes).items():
+            self.counts[state] += n
+        self.parts += sum(o.parts for o in outcomes if o.parts)
         if self.meter is not None:
             countries = {c.seq: c.country for c in batch}
-            for o in outcomes:
-                if o.state is State.ACCEPTED:
-                    self.meter.add(countries.get(o.seq), o.parts)
+            accepted = Counter(
+                (countries.get(o.seq), o.parts) for o in outcomes if o.state is State.ACCEPTED
+            )
+            for (country, parts), n in accepted.items():
+                self.meter.add(country, None if parts is None else parts * n, n)
 
     def _release(self, batch: Sequence[Claimed]) -> None:
         self.journal.release(self.job_id, (c.seq for c in batch))
