@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -234,6 +237,48 @@ class BaseScreen(TableFilters, WorkerErrors, Screen[None]):
     #: False while the active account offers nothing on this screen (its notice says why):
     #: the screen's own keys leave the footer and help, its actions leave the palette.
     offered = True
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        # A new screen is styled once, as it mounts: what would restyle all its widgets
+        # again before its first frame is settled here (each pass: 10-20 ms of the
+        # console's first frame).
+        self._restyled_on_resume = False
+        with contextlib.suppress(NoActiveAppError):  # built outside a running app
+            app = self.app
+            # Born with the size classes (-narrow/-wide, -short/-tall) its first resize
+            # would set: adding them then restyled every widget of the screen.
+            self.update_classes(self._size_classes(app.size), update=False)
+            # Styled by the app's stylesheet as it is now: Textual refreshed the whole
+            # CSS (variables, every source parsed again, every node restyled) when a
+            # new screen's count was behind; a later change still refreshes it.
+            self._css_update_count = app._css_update_count
+
+    def _size_classes(self, size: Size) -> dict[str, bool]:
+        """The breakpoint classes of a screen at that size (as Textual's resize sets them)."""
+        app = self.app
+        horizontal = self.HORIZONTAL_BREAKPOINTS
+        vertical = self.VERTICAL_BREAKPOINTS
+        horizontal = app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal
+        vertical = app.VERTICAL_BREAKPOINTS if vertical is None else vertical
+        classes = {name: False for _, name in [*(horizontal or []), *(vertical or [])]}
+        for name in self._get_breakpoint_classes(size.width, horizontal or []):
+            classes[name] = True
+        for name in self._get_breakpoint_classes(size.height, vertical or []):
+            classes[name] = True
+        return classes
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles the whole screen on every resume, for what changed while it
+        # was suspended. On its first, the screen has just been styled as it mounted
+        # (the stylesheet's own changes restyle it through refresh_css): a second pass
+        # over every widget (10-20 ms) before the first frame, for nothing.
+        if not self._restyled_on_resume:
+            self._restyled_on_resume = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def _compositor_refresh(self) -> None:
         # Textual lays out the first screen inside the app's start-up batch and renders

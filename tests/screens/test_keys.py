@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import pytest
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widgets import DataTable, Input
@@ -13,7 +14,7 @@ from textual.widgets import DataTable, Input
 from screens.catalog import AREAS
 from screens.widgets.help import HelpScreen, key_label
 from screens.widgets.keys import STANDARD, STANDARD_KEYS, std_key
-from screens.widgets.nav import NavBar, NavItem
+from screens.widgets.nav import NavBar
 from tests.screens.conftest import SIZE, settle
 from tui.app import SwitchboardApp
 
@@ -115,28 +116,65 @@ async def test_question_mark_is_typed_inside_an_input(
         assert field.value == "?"
 
 
-async def test_the_nav_bar_shows_every_area_and_switches_on_click(
+def nav_line(app: SwitchboardApp) -> str:
+    """The navigation bar's line as drawn (the line under the header)."""
+    return app.screen._compositor.render_strips()[1].text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_nav_bar_shows_every_area_and_a_click_on_each_switches_to_it(
+    sandbox_console: Callable[..., SwitchboardApp], width: int
+):
+    app = sandbox_console()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(NavBar)
+        assert bar.region.y == 1 and bar.region.width == width
+        items = bar.items()
+        assert [i.mode for i in items] == [a.mode for a in AREAS]
+        # Every item fits on the one line, each with its key, as drawn.
+        assert items[-1].end <= width
+        line = nav_line(app)
+        for item, area in zip(items, AREAS, strict=True):
+            assert item.text.startswith(key_label(area.key))
+            assert line[item.start : item.end] == item.text
+        assert bar.current == "accounts"
+        # A click anywhere on an item opens its area, whose bar lights that item; the
+        # gap between two items opens nothing.
+        await pilot.click(NavBar, offset=(items[1].end, 0))
+        await settle(pilot)
+        assert app.current_mode == "accounts"
+        for item in reversed(items):
+            x = item.end - 1 if item.mode == "otp" else item.start
+            await pilot.click(NavBar, offset=(x, 0))
+            await settle(pilot)
+            assert app.current_mode == item.mode
+            assert app.screen.query_one(NavBar).current == item.mode
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen.query_one(NavBar).current == "jobs"
+
+
+async def test_the_nav_bar_underlines_the_item_under_the_mouse(
     sandbox_console: Callable[..., SwitchboardApp],
 ):
     app = sandbox_console()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(120, 24)) as pilot:
         await settle(pilot)
         bar = app.screen.query_one(NavBar)
-        items = list(bar.query(NavItem))
-        assert [i.mode for i in items] == [a.mode for a in AREAS]
-        assert [i.mode for i in items if i.has_class("-current")] == ["accounts"]
-        # Every item fits on the one line at 80 columns, each with its key.
-        assert all(i.region.right <= 80 and i.region.y == 1 for i in items)
-        for item, area in zip(items, AREAS, strict=True):
-            assert str(item.render()).startswith(key_label(area.key))
-        await pilot.click("#nav-reports")
-        await settle(pilot)
-        assert app.current_mode == "reports"
-        assert [i.mode for i in app.screen.query(NavItem) if i.has_class("-current")] == ["reports"]
-        await pilot.press("f3")
-        await settle(pilot)
-        current = [i.id for i in app.screen.query(NavItem) if i.has_class("-current")]
-        assert current == ["nav-otp"]
+        otp = next(i for i in bar.items() if i.mode == "otp")
+
+        def underlined() -> str:
+            strip = app.screen._compositor.render_strips()[1]
+            return "".join(s.text for s in strip if s.style and s.style.underline)
+
+        assert underlined() == ""
+        await pilot.hover(NavBar, offset=(otp.start + 1, 0))
+        await pilot.pause()
+        assert underlined() == otp.text
+        await pilot.hover(NavBar, offset=(otp.end, 0))  # the gap after it
+        await pilot.pause()
+        assert underlined() == ""
 
 
 async def test_compose_preflight_key_works_from_inside_an_input(
