@@ -9,12 +9,14 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
 
 import pytest
 
-from tui.cli import COMMANDS, MODULES, build_parser, command_of, run
+import tui.cli
+from tui.cli import COMMANDS, MODULES, build_parser, command_of, lists_commands, run
 
 # email_validator compiles its patterns on import: loaded when an address is first checked.
 HEAVY = ("textual", "starlette", "uvicorn", "email_validator")
@@ -116,6 +118,39 @@ def test_an_unknown_command_is_a_usage_error_naming_the_commands(
     assert run(["nonsense"], out=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'nonsense'" in err and "'jobs'" in err
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["-h"], ["--he"], ["-vh"], ["--sandbox", "--hel"], ["--json", "-h"]]
+)
+def test_help_without_a_command_lists_every_command(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv, out=io.StringIO()) == 0
+    out = capsys.readouterr().out
+    assert all(f"    {name} " in out or f"    {name}\n" in out for name in COMMANDS)
+
+
+def test_the_console_parses_its_options_without_listing_the_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Listing the commands cost the console's first frame about 4 ms: what it is opened
+    # with is parsed without them, what may need them (help, a stray word) is not.
+    built: list[bool] = []
+    real_build = tui.cli.build_parser
+
+    def build(modules: Sequence[str] = MODULES, *, listed: bool = True) -> argparse.ArgumentParser:
+        built.append(listed)
+        return real_build(modules, listed=listed)
+
+    monkeypatch.setattr(tui.cli, "build_parser", build)
+    for argv in (["--sandbox"], ["-v", "--config-dir", "h", "--sandbox"], ["--json"]):
+        # Parsed, then refused here (no terminal): the console does not open in a test.
+        assert run(argv, out=io.StringIO()) == 2
+    assert built == [False, False, False]
+    assert not lists_commands(["--config-dir", "--help"])  # a directory named so
+    for argv in (["--help"], ["nonsense"], ["-vh"], ["--"], ["-"], ["--config-dir=d", "x"]):
+        assert lists_commands(argv), argv
 
 
 def test_the_console_module_loads_no_screen_nor_the_emulators() -> None:
