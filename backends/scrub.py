@@ -14,7 +14,6 @@ account's secret.
 from __future__ import annotations
 
 import binascii
-import json
 import logging
 import re
 import threading
@@ -48,6 +47,10 @@ def secret_forms(secret: str, username: str = "") -> set[str]:
     """Every form `secret` can take in a request or in an echo of one."""
     if not secret:
         return set()
+    # Here, not at the top: logging (this module's filter) starts on the console's way
+    # to its first frame, which reads no secret.
+    import json
+
     raw = secret.encode("utf-8")
     forms = {
         secret,
