@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import zlib
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from screens.widgets.footer import TALL_FROM, WIDE_FROM
 from screens.widgets.help import HelpScreen, KeyRow, key_label
 from screens.widgets.keys import std_key
 from tui.config import Account
-from tui.interpreter import freeze_once, tune_interpreter
+from tui.interpreter import freeze_start_up, tune_interpreter
 from tui.sandbox_start import SandboxStart
 from tui.workspace import Workspace
 
@@ -111,8 +110,7 @@ class SwitchboardApp(App[None]):
 
     def on_mount(self) -> None:
         tune_interpreter()  # `switchboard` did so before importing Textual; tests do not
-        if freeze_once():
-            self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(freeze_start_up)
         self._pick_default_account()
         with contextlib.suppress(ConfigError):  # a broken config is shown above
             for text in self.workspace.shared_secret_variables():

@@ -34,6 +34,7 @@ HEAVY = ("starlette", "uvicorn", "backends.sandbox", "httpx", "backends.registry
 # sys.__stderr__, watched here for the navigation bar (the first frame) and for the
 # sandbox's first account (the emulators are up): the heavy modules loaded at each.
 PROBE = """
+import gc
 import sys
 heavy, out = sys.argv[1].split(","), sys.argv[2]
 moments = {"frame": "Conversations", "sandbox": "sandbox-360nrs"}
@@ -50,8 +51,11 @@ class Terminal:
                 loaded = [
                     h for h in heavy if any(m == h or m.startswith(h + ".") for m in sys.modules)
                 ]
+                collector = "held" if not gc.isenabled() else "running"
+                frozen = "frozen" if gc.get_freeze_count() else "unfrozen"
                 with open(out, "a") as f:
                     f.write(name + ": " + " ".join(loaded) + "\\n")
+                    f.write(name + "-gc: " + collector + " " + frozen + "\\n")
         return self.stream.write(text)
 
     def __getattr__(self, name):
@@ -84,7 +88,7 @@ def loaded_at_frame_and_sandbox(tmp_path: Path) -> dict[str, list[str]]:
         os.execvpe(cmd[0], cmd, env)
     try:
         deadline = time.monotonic() + 60
-        while not (out.exists() and out.read_text().count("\n") == 2):
+        while not (out.exists() and out.read_text().count("\n") == 4):
             assert time.monotonic() < deadline, "the console never drew its frame and sandbox"
             if select.select([fd], [], [], 0.1)[0]:
                 try:
@@ -104,6 +108,10 @@ def test_the_first_frame_is_drawn_before_the_emulators_and_backends_load(
 ) -> None:
     loaded = loaded_at_frame_and_sandbox(tmp_path)
     assert loaded["frame"] == []
+    # No garbage collection until the first frame (one walked the 50,000 objects just
+    # built, all alive); then start-up's objects are frozen out of collections, which run.
+    assert loaded["frame-gc"] == ["held", "unfrozen"]
+    assert loaded["sandbox-gc"] == ["running", "frozen"]
     # The probe can see them: the sandbox's accounts come with its emulators.
     assert {"starlette", "uvicorn", "backends.sandbox"} <= set(loaded["sandbox"])
 

@@ -241,11 +241,13 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
 
             return EXIT_USAGE
         _warn_shared_variables(workspace)
-        from tui.interpreter import tune_interpreter
+        from tui.interpreter import hold_collections, tune_interpreter
 
-        # The console's GC and GIL settings from here on: Textual's import and the first
-        # screen then run about 120 young collections fewer before the first frame.
+        # The console's GC and GIL settings from here on, and no collection until its
+        # first frame is drawn: Textual's import and the first screen allocate much and
+        # free little.
         tune_interpreter()
+        hold_collections()
         from tui.app import run_console
 
         try:
