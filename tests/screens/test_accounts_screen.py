@@ -331,6 +331,18 @@ async def test_a_wrong_secret_shows_in_the_row_status(
         assert len(refused) == 1
 
 
+async def test_account_settings_show_as_written_not_as_markup(
+    make_app: Callable[..., SwitchboardApp], add_account: Callable[..., Any]
+) -> None:
+    add_account("odd", username="[b]ops[/b] :smile:")
+    app = make_app()
+    async with app.run_test(size=(260, 30)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "[b]ops[/b] :smile:" in shown
+        assert cell(app, "odd", "username") == "[b]ops[/b] :smile:"
+
+
 async def test_ctrl_o_cycles_the_active_account_and_use_picks_one(
     make_app: Callable[..., SwitchboardApp], add_account: Callable[..., Any]
 ) -> None:

@@ -28,8 +28,17 @@ from tui.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 # The emulators and what only talking to a provider needs (json: the forms of a secret
-# the log filter masks, made when a backend opens).
-HEAVY = ("starlette", "uvicorn", "backends.sandbox", "httpx", "backends.registry", "json")
+# the log filter masks, made when a backend opens); Rich's emoji table (4 ms to load),
+# which markup loads: the first screen shows none.
+HEAVY = (
+    "starlette",
+    "uvicorn",
+    "backends.sandbox",
+    "httpx",
+    "backends.registry",
+    "json",
+    "rich._emoji_codes",
+)
 # Run as `switchboard --sandbox` on a terminal; Textual's driver writes the screen to
 # sys.__stderr__, watched here for the navigation bar (the first frame) and for the
 # sandbox's first account (the emulators are up): the heavy modules loaded at each.
