@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+import textual.css.stylesheet
 from textual.dom import DOMNode
 
 from screens.widgets.footer import TALL_FROM, WIDE_FROM
@@ -101,3 +102,30 @@ async def test_a_new_area_opens_in_the_size_classes_and_colours_of_the_moment(
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert app.screen.has_class("-narrow", "-short")
+
+
+async def test_opening_an_area_parses_its_own_css_not_the_whole_stylesheet_again(
+    make_app: Callable[..., SwitchboardApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual parsed every source again (in a new stylesheet, without its cache) for each
+    # area with a CSS file of its own: 20-30 ms on each area's first opening.
+    parsed: list[str] = []
+    parse = textual.css.stylesheet.parse  # type: ignore[attr-defined]  # called when not cached
+
+    def counted(scope: str, css: str, read_from: Any, **kwargs: Any) -> Any:
+        parsed.append(str(read_from[0]))
+        return parse(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(textual.css.stylesheet, "parse", counted)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert any(path.endswith("app.tcss") for path in parsed)  # the probe sees parses
+        parsed.clear()
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.current_mode == "otp"
+        assert any(path.endswith("otp.tcss") for path in parsed)
+        assert not any(path.endswith("app.tcss") for path in parsed), parsed
+        # The area is styled by its file.
+        assert app.screen.query_one("#otp-body").styles.padding.left == 1
