@@ -359,3 +359,33 @@ def test_the_receiver_keeps_the_ids_of_a_few_jobs_only(journal: CountingJournal)
     assert list(rec._known) == jobs[-KNOWN_JOBS:]
     assert rec._carries(jobs[0], f"j{jobs[0]}m2")  # read again when reported again
     assert list(rec._known)[-1] == jobs[0] and len(rec._known) == KNOWN_JOBS
+
+
+def test_an_id_recorded_after_the_receiver_read_the_jobs_ids_is_taken(
+    journal: CountingJournal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a job is still sending, its newest ids are read from the outcome index (those
+    recorded since a little before the last read), not by a pass over the whole job."""
+    job_id = journal.create_job(
+        account="acct",
+        provider="360nrs",
+        channel="sms",
+        message={"sender": "TEST", "message": "Hi", "options": {}},
+        recipients=[(f"3460000{i:04d}", None) for i in range(4)],
+    )
+    journal.start(job_id)
+    first = journal.claim_batch(job_id, 2)
+    journal.record_results(
+        job_id, [Outcome(c.seq, c.to, State.ACCEPTED, None, f"early{c.seq}", 1) for c in first]
+    )
+    rec = Receiver(journal)
+    assert rec._carries(job_id, "early0")
+    later = journal.claim_batch(job_id, 2)
+    journal.record_results(
+        job_id, [Outcome(c.seq, c.to, State.ACCEPTED, None, f"late{c.seq}", 1) for c in later]
+    )
+    whole: list[int] = []
+    monkeypatch.setattr(journal, "provider_ids", lambda job: whole.append(job) or set())
+    assert rec._carries(job_id, "late2") and rec._carries(job_id, "late3")
+    assert whole == []
+    assert not rec._carries(job_id, "nobody's")

@@ -16,17 +16,15 @@ from backends.emails import normalise_email
 from backends.nrs360.client import Nrs360Backend
 from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
 from tui.engine import recipients as recipients_module
+from tui.engine.phones import _parsed, normalise_phone, plain_digits
 from tui.engine.recipients import (
     RecipientsError,
-    _parsed,
-    _plain_digits,
     build,
     csv_rows,
     fetch_blacklist,
     from_csv,
     from_group,
     from_values,
-    normalise_phone,
     peek_csv,
     sniff_delimiter,
 )
@@ -262,16 +260,16 @@ _PREFIXES = ("6", "7", "8", "9", "346", "347", "349", "34", "3", "39", "351", "5
 @example(prefix="6", digits="66555444", region="ES")
 @example(prefix="39", digits="3123456789", region="IT")
 @example(prefix="52", digits="15512345678", region="MX")
-def test_plain_digits_read_as_the_full_parse_reads_them(
+def testplain_digits_read_as_the_full_parse_reads_them(
     prefix: str, digits: str, region: str
 ) -> None:
     raw = prefix + digits
-    fast = _plain_digits(raw, region)
+    fast = plain_digits(raw, region)
     assert fast is None or fast == _parsed(raw, region)
     assert normalise_phone(raw, region) == _parsed(raw, region)
 
 
-def test_plain_digits_take_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+def testplain_digits_take_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     # The preflight of 100,000 rows: an ES number in either form is read and checked
     # without phonenumbers' parse and check; a national number of a region with a national
     # prefix still takes both, once each.

@@ -529,7 +529,11 @@ async def test_closing_while_outcomes_are_written_waits_for_the_write(
 
     monkeypatch.setattr(journal, "record_results", slow_record)
     async with backend_for(app=app) as backend:
-        updates = run_job(journal, job_id, backend, batch_size=100, concurrency=1)
+        # One request a second: the second batch is not claimed before the run is closed
+        # (the claim would queue behind the write on the journal's thread, and its request
+        # could be answered before the close).
+        limiter = RateLimiter(1.0)
+        updates = run_job(journal, job_id, backend, batch_size=100, concurrency=1, limiter=limiter)
         await anext(updates)
         await writing.wait()
         await updates.aclose()

@@ -28,10 +28,8 @@ from tui.cli.send_options import add_sms_options, sms_options
 from tui.cli.sending import add_whatsapp_template, confirm_send
 from tui.dates import fmt_time
 from tui.engine.journal import Journal, default_path
+from tui.engine.phones import DEFAULT_REGION
 from tui.engine.placeholders import check_filters
-from tui.engine.recipients import (
-    DEFAULT_REGION,
-)
 from tui.engine.sender import run_job
 from tui.usecases import conversations as chats
 from tui.usecases import otp as otp_usecase

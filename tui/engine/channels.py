@@ -117,7 +117,10 @@ def iter_job_rows(
     journal's transaction is rolled back."""
     n = 0
     for r in recipients:
-        to = normalise_number(r[0]) if phone else r[0].strip()
+        to = r[0]
+        # Recipients from a CSV or a group come normalised already: digits only.
+        if not (phone and to.isdigit()):
+            to = normalise_number(to) if phone else to.strip()
         if not to:
             raise ValueError("a recipient is empty")
         n += 1

@@ -12,15 +12,18 @@ One connection in autocommit mode with explicit transactions: each batch is one 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
@@ -44,6 +47,8 @@ from tui.engine.journal_rows import (
 from tui.engine.processes import process_alive, process_started
 from tui.paths import PRIVATE_DIR, data_dir, private_data_dir
 
+P = ParamSpec("P")
+T = TypeVar("T")
 JOURNAL_NAME = "journal.sqlite3"
 # The console's sandbox accounts journal apart, so practice sends never mix with the jobs of
 # real accounts (nor are resumed, exported or counted with them).
@@ -105,6 +110,7 @@ class Journal(DeliveryJournal, RecipientReads):
         # from there instead of keeping an index of states that every move rewrites.
         self._next: dict[int, int] = {}
         self._unindexed = {}
+        self._thread: ThreadPoolExecutor | None = None
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -127,8 +133,22 @@ class Journal(DeliveryJournal, RecipientReads):
                 "restore it from a backup) and try again; nothing was sent"
             )
 
+    def off_loop(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Awaitable[T]:
+        """`fn(*args)` in the journal's own thread, awaitable from the event loop.
+
+        One thread, not asyncio.to_thread's pool: the calls take the journal's lock one at
+        a time anyway, and each pool thread SQLite allocated in had a malloc arena of its
+        own (~4 MB of a 100,000-recipient send's peak)."""
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="journal")
+        return asyncio.get_running_loop().run_in_executor(
+            self._thread, functools.partial(fn, *args, **kwargs)
+        )
+
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (after the calls waiting for its thread)."""
+        if self._thread is not None:
+            self._thread.shutdown()
         with self._locked():
             self._db.close()
 
@@ -174,7 +194,7 @@ class Journal(DeliveryJournal, RecipientReads):
             self._db.executemany(
                 'INSERT INTO recipients (job_id, seq, "to", vars, country, state, updated_at)'
                 " VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
-                ((job_id, *recipient_params(seq, r), now) for seq, r in enumerate(recipients)),
+                (recipient_params(job_id, seq, r, now) for seq, r in enumerate(recipients)),
             )
             recount(self._db, job_id)
         return job_id

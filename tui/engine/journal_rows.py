@@ -106,11 +106,20 @@ JobRecipient = (
 )
 
 
-def recipient_params(seq: int, r: JobRecipient) -> tuple[int, str, str | None, str | None]:
-    """A job's recipient as the (seq, to, vars, country) columns it is stored in."""
-    to, v = r[0], r[1]
-    country = r[2] if len(r) > 2 else None
-    return seq, to, orjson.dumps(dict(v)).decode() if v else None, country
+def recipient_params(
+    job_id: int, seq: int, r: JobRecipient, now: str
+) -> tuple[int, int, str, str | None, str | None, str]:
+    """A job's recipient as the (job_id, seq, to, vars, country, updated_at) columns it is
+    stored in."""
+    v = r[1]
+    return (
+        job_id,
+        seq,
+        r[0],
+        orjson.dumps(dict(v)).decode() if v else None,
+        r[2] if len(r) > 2 else None,
+        now,
+    )
 
 
 def recipient_row(row: tuple[Any, ...]) -> RecipientRow:

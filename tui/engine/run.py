@@ -242,7 +242,7 @@ class JobRun:
                     return
                 if self.stopping:
                     # Paused while the claim ran: no new request leaves.
-                    await asyncio.to_thread(
+                    await self.journal.off_loop(
                         self.journal.release, self.job_id, [c.seq for c in batch]
                     )
                     return
@@ -258,14 +258,16 @@ class JobRun:
         The claim commits whatever happens to the task meanwhile: cancelled, the worker
         waits for it and puts the batch back to PENDING (it was certainly not sent)."""
         claim = asyncio.ensure_future(
-            asyncio.to_thread(self.journal.claim_batch, self.job_id, self.batch_size)
+            self.journal.off_loop(self.journal.claim_batch, self.job_id, self.batch_size)
         )
         try:
             return await asyncio.shield(claim)
         except asyncio.CancelledError:
             batch = await claim
             if batch:
-                await asyncio.to_thread(self.journal.release, self.job_id, [c.seq for c in batch])
+                await self.journal.off_loop(
+                    self.journal.release, self.job_id, [c.seq for c in batch]
+                )
             raise
 
     def _move(self, old: State, new: State, n: int) -> None:
@@ -352,7 +354,7 @@ class JobRun:
                     continue
                 taken, self.answered = self.answered, []
                 write = asyncio.ensure_future(
-                    asyncio.to_thread(self.journal.record_results, self.job_id, _flat(taken))
+                    self.journal.off_loop(self.journal.record_results, self.job_id, _flat(taken))
                 )
                 try:
                     await asyncio.shield(write)

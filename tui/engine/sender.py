@@ -168,8 +168,8 @@ async def run_job(
     job = journal.job(job_id)
     _check(job, backend)
     # Nothing is sent into a damaged journal: outcomes could be lost, recipients sent twice.
-    await asyncio.to_thread(journal.check)
-    job = await asyncio.to_thread(_with_plan, journal, job)
+    await journal.off_loop(journal.check)
+    job = await journal.off_loop(_with_plan, journal, job)
     channel = CHANNELS[job.channel](job)
     if channel.batch_fixed:
         batch_size = None
@@ -180,11 +180,11 @@ async def run_job(
     pricing = Pricing.of(job)
     # Counting 100,000 rows takes ~0.1 s: in a thread, before the job is marked running
     # (so a cancellation here leaves nothing to undo).
-    totals, meter = await asyncio.to_thread(_starting_point, journal, job_id, pricing)
+    totals, meter = await journal.off_loop(_starting_point, journal, job_id, pricing)
     # In a thread (its commit may checkpoint the rows just journaled: seconds on a busy
     # disk, and a screen's loop must not wait). It commits whatever happens to this task:
     # cancelled meanwhile, the job it marked running is marked paused again.
-    starting = asyncio.ensure_future(asyncio.to_thread(journal.start, job_id))
+    starting = asyncio.ensure_future(journal.off_loop(journal.start, job_id))
     try:
         await asyncio.shield(starting)
     except asyncio.CancelledError:
@@ -231,7 +231,7 @@ async def run_job(
         status = run.final_status()
         # In a thread, as the start; cancelled meanwhile, the status it wrote stands.
         reason = run.reason if status is not JobStatus.DONE else None
-        stopping = asyncio.ensure_future(asyncio.to_thread(journal.stop, job_id, status, reason))
+        stopping = asyncio.ensure_future(journal.off_loop(journal.stop, job_id, status, reason))
         try:
             await asyncio.shield(stopping)
         except asyncio.CancelledError:
@@ -273,9 +273,9 @@ async def resume(
     """
     # Writes that may wait for another process's lock (up to the busy timeout): in a
     # thread, so a console stays responsive. Nothing is claimed yet at this point.
-    await asyncio.to_thread(journal.recover, job_id)
+    await journal.off_loop(journal.recover, job_id)
     if resend_unknown:
-        await asyncio.to_thread(journal.resend_unknown, job_id)
+        await journal.off_loop(journal.resend_unknown, job_id)
     async for progress in run_job(
         journal,
         job_id,

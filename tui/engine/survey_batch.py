@@ -32,7 +32,7 @@ from backends.eightbyeight.rules import MAX_MESSAGES
 from backends.errors import ConfigError
 from tui.engine.journal import Journal
 from tui.engine.journal_rows import Claimed, Job, Outcome, State
-from tui.engine.recipients import DEFAULT_REGION, normalise_phone
+from tui.engine.phones import DEFAULT_REGION, normalise_phone
 
 __all__ = [
     "CHANNEL",

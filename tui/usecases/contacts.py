@@ -21,7 +21,7 @@ from backends.base import Backend
 from backends.capabilities import ContactsListingApi
 from backends.emails import normalise_email
 from backends.models.common import Contact, ContactFilter, ContactInput, CustomField, split_type
-from tui.engine.recipients import DEFAULT_REGION, normalise_phone
+from tui.engine.phones import DEFAULT_REGION, normalise_phone
 
 # The fields a contact is reached by (one is needed), as the messages name them.
 ADDRESSES: Final = {"email": "an email", "phone": "a mobile phone", "landline": "a landline"}

@@ -14,7 +14,7 @@ from typing import Final
 from backends.base import Backend
 from backends.capabilities import OtpApi
 from backends.models.common import Otp, OtpCheck
-from tui.engine.recipients import normalise_phone
+from tui.engine.phones import normalise_phone
 
 # The ranges the 360nrs reference documents for POST /otp/generate: "length: ... The
 # minimum value is 3 and the maximum is 10", "maxAttempts: ... The minimum value is 1 and

@@ -37,12 +37,12 @@ from tui.engine.channels import Request, check_request, create_channel_job
 from tui.engine.delivery_url import BASE_URL_OPTION, new_token, notification_url
 from tui.engine.export import export_job
 from tui.engine.journal import Journal
+from tui.engine.phones import DEFAULT_REGION
 from tui.engine.prechecks import check_channel_send, check_sms_send
 from tui.engine.preflight import Quote, Summary, format_summary, preflight, quote
 from tui.engine.pricing import Pricing
 from tui.engine.recipients import (
     CLI_COLUMN_HINT,
-    DEFAULT_REGION,
     Kind,
     Recipient,
     Recipients,
