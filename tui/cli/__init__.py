@@ -269,6 +269,9 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     )
 
     _warn_shared_variables(workspace)
+    from tui.interpreter import tune_collections
+
+    tune_collections()
     ctx = Context(
         workspace=workspace,
         json=getattr(args, "json", False),
