@@ -11,9 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, TabbedContent
-from textual.widgets._footer import FooterKey
 
 import screens.conversations.view
+from screens.widgets.footer import KeyFooter
 from tests.screens.conftest import FakeClock, settle
 from tui.app import SwitchboardApp
 
@@ -200,9 +200,13 @@ async def test_footer_keys_fit_at_80_columns_and_help_stays(
     async with app.run_test(size=NARROW) as pilot:
         await show(pilot, View("area", key))
         await pilot.pause()
-        shown = [k for k in app.screen.query(FooterKey) if k.display]
-        assert all(on_screen(k) for k in shown), [k.description for k in shown]
-        assert "f1" in [k.key for k in shown]
+        footer = app.screen.query_one(KeyFooter)
+        shown, palette = footer.placed()
+        assert palette is None  # app-wide, as Quit and Next account: in Help
+        assert all(p.end <= NARROW[0] for p in shown), [p.item.description for p in shown]
+        assert "f1" in [p.item.key for p in shown]
+        line = app.screen._compositor.render_strips()[-1].text
+        assert all(line[p.start : p.end].strip().startswith(p.item.display) for p in shown)
 
 
 async def test_footer_shows_the_app_keys_at_160_columns(
@@ -211,5 +215,6 @@ async def test_footer_shows_the_app_keys_at_160_columns(
     app = sandbox_console()
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        shown = {k.key for k in app.screen.query(FooterKey) if k.display}
-        assert {"ctrl+q", "ctrl+o", "f1"} <= shown
+        shown, palette = app.screen.query_one(KeyFooter).placed()
+        assert {"ctrl+q", "ctrl+o", "f1"} <= {p.item.key for p in shown}
+        assert palette is not None and palette.end == WIDE[0]
