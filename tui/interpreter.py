@@ -38,9 +38,9 @@ def tune_collections(young: int = 5_000) -> None:
     At the default thresholds (700, 10, 10) a 100,000-recipient `sms send` ran ~750
     collections, six of them full ones walking every recipient (30-80 ms each): 0.47 s,
     a tenth of its CPU; at (5,000, 20, 100) 67 collections took 0.13 s. A command keeps
-    young collections at 5,000: each request's answer stays in a reference cycle until
-    one runs, and at 50,000 a send's peak grew from 74 to 99 MB. The console takes
-    50,000 (tune_interpreter; its UI stalls were measured with it)."""
+    young collections at 5,000 so cyclic garbage does not pile up (when httpx's answers
+    still waited in reference cycles, 50,000 took a send's peak from 74 to 99 MB). The
+    console takes 50,000 (tune_interpreter; its UI stalls were measured with it)."""
     gc.set_threshold(young, 20, 100)
 
 

@@ -89,3 +89,29 @@ async def test_a_send_past_either_limit_is_unknown(mode: str, tmp_path: Path) ->
     assert row.state is State.UNKNOWN
     why = "did not give a whole answer within 2 s" if mode == "loris" else "larger than 16 MB"
     assert row.reason is not None and why in row.reason
+
+
+async def test_an_answer_is_freed_as_soon_as_it_is_dropped() -> None:
+    """No reference cycle keeps an answer (and its body) alive until the garbage collector
+    runs: a bulk send held up to 25 MB of answers between collections."""
+    import gc
+    import weakref
+
+    from backends.sandbox.core import SandboxServer
+    from backends.sandbox.nrs360 import DEMO_PASSWORD, DEMO_USERNAME, create_app
+
+    server = SandboxServer(create_app())
+    server.start()
+    gc.disable()
+    try:
+        async with Nrs360Backend(
+            Connection(server.url + "/api/rest", DEMO_USERNAME, DEMO_PASSWORD)
+        ) as backend:
+            response = await backend.http.request("GET", "account")
+            assert response.content  # read whole, as callers use it
+            gone = weakref.ref(response)
+            del response
+            assert gone() is None
+    finally:
+        gc.enable()
+        server.stop()
