@@ -35,13 +35,18 @@ print("imported:", *loaded)
 
 def imported_by(tmp_path: Path, *argv: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     """Which of `heavy` a fresh `switchboard *argv` process has imported at its end."""
+    return last_line(tmp_path, PROBE, ",".join(heavy), *argv).split()[1:]
+
+
+def last_line(tmp_path: Path, code: str, *argv: str) -> str:
+    """The last line `python -c code *argv` prints, in a fresh process on tmp_path's dirs."""
     env = {
         **os.environ,
         "SWITCHBOARD_CONFIG_DIR": str(tmp_path / "config"),
         "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
     }
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, ",".join(heavy), *argv],
+        [sys.executable, "-c", code, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -49,7 +54,7 @@ def imported_by(tmp_path: Path, *argv: str, heavy: tuple[str, ...] = HEAVY) -> l
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()[-1].split()[1:]
+    return done.stdout.splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -176,18 +181,4 @@ def test_a_command_runs_with_fewer_garbage_collections(tmp_path: Path) -> None:
     """A command collects garbage at (5,000, 20, 100), not Python's (700, 10, 10): at the
     default a 100,000-recipient send spent a tenth of its CPU in ~750 collections."""
     probe = "import gc, sys\nfrom tui.cli import run\nrun(sys.argv[1:])\nprint(gc.get_threshold())"
-    env = {
-        **os.environ,
-        "SWITCHBOARD_CONFIG_DIR": str(tmp_path / "config"),
-        "SWITCHBOARD_DATA_DIR": str(tmp_path / "data"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", probe, "account", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "(5000, 20, 100)"
+    assert last_line(tmp_path, probe, "account", "list") == "(5000, 20, 100)"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.test_journal_counts import make_job
 from tui.engine import journal_ids
 from tui.engine.delivery import DeliveryState, Report
 from tui.engine.journal import Journal
@@ -20,16 +21,6 @@ from tui.engine.journal_rows import JobStatus, Outcome, State
 def journal(tmp_path: Path) -> Iterator[Journal]:
     with Journal(tmp_path / "j.sqlite3") as j:
         yield j
-
-
-def make_job(journal: Journal, n: int) -> int:
-    return journal.create_job(
-        account="acct",
-        provider="360nrs",
-        channel="sms",
-        message={"sender": "T", "message": "x", "options": {}},
-        recipients=[(f"3460000{i:04d}", None, "ES") for i in range(n)],
-    )
 
 
 def send(journal: Journal, job: int, n: int) -> dict[str, int]:

@@ -74,17 +74,24 @@ MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 _VALUED = ("--config-dir",)
 
 
-def command_of(argv: Sequence[str]) -> str | None:
-    """The command `argv` runs (its first word that is one), or None (the console)."""
+def _words(argv: Sequence[str]) -> Iterator[str]:
+    """The words of a command line that are not the value of a top-level option."""
     skip = False
     for word in argv:
         if skip:
             skip = False
         elif word in _VALUED:
             skip = True
-        elif word in COMMANDS:
+        else:
+            yield word
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs (its first word that is one), or None (the console)."""
+    for word in _words(argv):
+        if word in COMMANDS:
             return word
-        elif not word.startswith("-"):
+        if not word.startswith("-"):
             return None  # not a command: argparse says so
     return None
 
@@ -93,15 +100,10 @@ def lists_commands(argv: Sequence[str]) -> bool:
     """Whether a command line with no command word needs the commands listed: for help
     (-h, --help or a prefix of it, -h among short options: -vh) or for a word argparse
     takes for a command, which it then names as no command of the list."""
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-        elif word in _VALUED:
-            skip = True
-        elif word in ("-", "--") or not word.startswith("-"):
+    for word in _words(argv):
+        if word in ("-", "--") or not word.startswith("-"):
             return True
-        elif word.startswith("--"):
+        if word.startswith("--"):
             if len(word) > 2 and "--help".startswith(word.partition("=")[0]):
                 return True
         elif "h" in word[1:]:
