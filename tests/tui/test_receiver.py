@@ -389,3 +389,35 @@ def test_an_id_recorded_after_the_receiver_read_the_jobs_ids_is_taken(
     assert rec._carries(job_id, "late2") and rec._carries(job_id, "late3")
     assert whole == []
     assert not rec._carries(job_id, "nobody's")
+
+
+def test_a_report_that_comes_before_the_id_is_journaled_is_taken(
+    journal: CountingJournal, receiver: tuple[Receiver, SandboxServer]
+) -> None:
+    """A provider may notify a message as it accepts it, before the sender has journaled
+    its id: the receiver looks again for a moment instead of refusing at once."""
+    import threading
+
+    rec, server = receiver
+    job_id = journal.create_job(
+        account="acct",
+        provider="360nrs",
+        channel="sms",
+        message={"sender": "TEST", "message": "Hi", "options": {}},
+        recipients=[("34600000001", None)],
+    )
+    journal.start(job_id)
+    token = new_token()
+    journal.set_delivery_token(job_id, token)
+    (claimed,) = journal.claim_batch(job_id, 1)
+    late = threading.Timer(
+        0.3,
+        journal.record_results,
+        (job_id, [Outcome(claimed.seq, claimed.to, State.ACCEPTED, None, "soon", 1)]),
+    )
+    late.start()
+    answer = call(server, token, id="soon", status="DELIVRD", dlr="2026-03-01 09:00")
+    late.join()
+    assert answer.status_code == 200 and rec.refused == 0
+    settle(lambda: rec.written == 1)
+    assert journal.deliveries(job_id)[claimed.seq].state is D.DELIVRD

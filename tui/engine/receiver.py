@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -40,14 +41,32 @@ FLUSH_SECONDS = 0.2
 MAX_BATCH = 5_000
 # Jobs whose provider ids are kept in memory (the most recently reported): a long-running
 # receiver must not keep every id of every job it ever heard of (~8 MB per 100,000).
+T = TypeVar("T")
 KNOWN_JOBS = 4
 # An outcome is stamped before its commit: ids are read again from this long before the
 # last read, so one committed just after it is not missed.
 RECHECK = timedelta(seconds=5)
+# The waits before looking again for an id no recipient carries yet (see _soon).
+LOOK_AGAIN = (0.05, 0.1, 0.25, 0.5, 1.0)
 # Ids resolved to recipients are remembered for the next event about them (an SMS gets
 # `sent` then its final event, a landing's link `clicked` more than once); bounded.
 MAX_REMEMBERED = 200_000
 EVENT = "event"
+
+
+async def _soon(find: Callable[[], T]) -> T:
+    """`find()`, looked for again for up to ~2 s while it finds nothing.
+
+    A provider may notify a message as it accepts it (360nrs's `sent` event), before its
+    answer has reached the sender and the sender has journaled the message's id: refused
+    at once, the notification would come back only at the provider's next retry, and the
+    refusal would be logged as if something were wrong."""
+    for wait in LOOK_AGAIN:
+        found = find()
+        if found:
+            return found
+        await asyncio.sleep(wait)
+    return find()
 
 
 def _now() -> datetime:
@@ -134,12 +153,12 @@ class Receiver:
     async def notify(self, request: Request) -> Response:
         """GET /dlr/{token}: one delivery report."""
         try:
-            return self._take(request)
+            return await self._take(request)
         except JournalError as exc:
             # The journal could not be read: refused (and logged), never a 5xx.
             return self._refuse(409, f"cannot be taken now: {exc}", request)
 
-    def _take(self, request: Request) -> Response:
+    async def _take(self, request: Request) -> Response:
         job_id = self._job(request.path_params["token"])
         if job_id is None:
             return self._refuse(403, "unknown token", request)
@@ -153,7 +172,7 @@ class Receiver:
         if part_text and not (part_text.isdigit() and 0 < int(part_text) <= 15):
             # "The maximum number of parts allowed is 15".
             return self._refuse(400, "part must be a number from 1 to 15", request)
-        if not self._carries(job_id, provider_id):
+        if not await _soon(lambda: self._carries(job_id, provider_id)):
             return self._refuse(404, "no recipient of this job has that id", request)
         self._queue.append((job_id, Report(provider_id, state, at, int(part_text or 0) or None)))
         if len(self._queue) >= MAX_BATCH:
@@ -208,7 +227,7 @@ class Receiver:
             # Sent from the website: no job of ours, and a retry would not give it an id.
             self.ignored += 1
             return PlainTextResponse("OK")
-        found = self._recipient(account, event)
+        found = await _soon(lambda: self._recipient(account, event))
         if found is None:
             return self._refuse(
                 404, f"no {event.channel} recipient of the account has that id", request, EVENT
